@@ -1,0 +1,289 @@
+//! Kernel records and /proc snapshots → Tetragon `Process` messages and event envelopes.
+//! Pure apart from user-name lookups (cached), so most of it is unit-tested without a kernel.
+use std::collections::HashMap;
+
+use auspex_bpf::abi::{CloneEvent, Creds, Namespaces};
+use auspex_events::tetragon::{
+    Capabilities, GetEventsResponse, Namespace, Process, ProcessCredentials, UserNamespace,
+    UserRecord, get_events_response::Event,
+};
+use auspex_events::{args, flags, process_id};
+
+use crate::clock::BootClock;
+use crate::config::UsernameMetadata;
+use crate::decode::ExecRecord;
+use crate::procfs::ProcProcess;
+
+/// Which optional parts go into events.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// `process_credentials` and `cap`.
+    pub credentials: bool,
+    /// `ns`.
+    pub namespaces: bool,
+    /// `user.name`.
+    pub username: UsernameMetadata,
+}
+
+/// Builds messages; owns the node name, the clock and the user-name cache.
+#[derive(Debug)]
+pub struct EventBuilder {
+    node_name: String,
+    clock: BootClock,
+    options: BuildOptions,
+    host_ns: Namespaces,
+    user_names: HashMap<u32, Option<String>>,
+}
+
+impl EventBuilder {
+    /// A builder; `host_ns` are the namespaces of pid 1, used for `is_host` and user names.
+    pub fn new(node_name: String, options: BuildOptions, host_ns: Namespaces) -> Self {
+        Self {
+            node_name,
+            clock: BootClock::measure(),
+            options,
+            host_ns,
+            user_names: HashMap::new(),
+        }
+    }
+
+    /// Re-measures the boot-time → wall-time offset.
+    pub fn refresh_clock(&mut self) {
+        self.clock = BootClock::measure();
+    }
+
+    /// Node name used in exec ids and envelopes.
+    pub fn node_name(&self) -> &str {
+        &self.node_name
+    }
+
+    /// exec_id of an image; pid 0 is the kernel pseudo-process with ktime 1, as Tetragon does.
+    pub fn exec_id(&self, pid: u32, ktime: u64) -> String {
+        let ktime = if pid == 0 { 1 } else { ktime };
+        process_id::exec_id(&self.node_name, ktime, pid)
+    }
+
+    /// Wraps an event with node name and time.
+    pub fn response(&self, event: Event, ktime: u64) -> GetEventsResponse {
+        GetEventsResponse {
+            event: Some(event),
+            node_name: self.node_name.clone(),
+            time: Some(self.clock.to_timestamp(ktime)),
+            ..Default::default()
+        }
+    }
+
+    /// Timestamp of a boot-time ns value.
+    pub fn timestamp(&self, ktime: u64) -> prost_types::Timestamp {
+        self.clock.to_timestamp(ktime)
+    }
+
+    /// `Process` of an exec record.
+    pub fn process_from_exec(&mut self, rec: &ExecRecord, parent_exec_id: String) -> Process {
+        let ev = &rec.event;
+        let cwd = String::from_utf8_lossy(&rec.cwd).into_owned();
+        let filename = String::from_utf8_lossy(&rec.filename);
+        let argv: Vec<&[u8]> = split_args(&rec.args);
+        let arguments = args::format_arguments(argv.get(1..).unwrap_or(&[]));
+        let mut p = Process {
+            exec_id: self.exec_id(ev.process.pid, ev.process.ktime),
+            pid: Some(ev.process.pid),
+            uid: Some(ev.creds.euid),
+            cwd: cwd.clone(),
+            binary: absolute_binary(&filename, &cwd),
+            arguments,
+            flags: flags::flags_string(ev.flags),
+            start_time: Some(self.clock.to_timestamp(ev.process.ktime)),
+            auid: Some(ev.auid),
+            parent_exec_id,
+            tid: Some(ev.tid),
+            in_init_tree: Some(ev.flags & flags::IN_INIT_TREE != 0),
+            ..Default::default()
+        };
+        self.add_optional(&mut p, &ev.creds, &ev.ns);
+        p
+    }
+
+    /// `Process` of a process found in /proc at start-up.
+    pub fn process_from_proc(&mut self, pp: &ProcProcess, parent_exec_id: String) -> Process {
+        let mut bits = flags::PROCFS;
+        if pp.cwd == "/" {
+            bits |= flags::ROOT_CWD;
+        }
+        let argv: Vec<&[u8]> = pp.argv.iter().map(Vec::as_slice).collect();
+        let mut p = Process {
+            exec_id: self.exec_id(pp.pid, pp.ktime),
+            pid: Some(pp.pid),
+            uid: Some(pp.creds.euid),
+            cwd: pp.cwd.clone(),
+            binary: pp.binary.clone(),
+            arguments: args::format_arguments(argv.get(1..).unwrap_or(&[])),
+            flags: flags::flags_string(bits),
+            start_time: Some(self.clock.to_timestamp(pp.ktime)),
+            auid: Some(pp.auid),
+            parent_exec_id,
+            tid: Some(pp.pid),
+            in_init_tree: Some(false),
+            ..Default::default()
+        };
+        self.add_optional(&mut p, &pp.creds, &pp.ns);
+        p
+    }
+
+    /// `Process` of a forked child that has not exec'd: its parent's image under a new identity.
+    pub fn process_from_clone(&self, parent: Option<&Process>, ev: &CloneEvent) -> Process {
+        let mut p = parent.cloned().unwrap_or_default();
+        p.exec_id = self.exec_id(ev.process.pid, ev.process.ktime);
+        p.pid = Some(ev.process.pid);
+        p.tid = Some(ev.tid);
+        p.flags = flags::flags_string(flags::CLONE);
+        p.start_time = Some(self.clock.to_timestamp(ev.process.ktime));
+        p.parent_exec_id = self.exec_id(ev.parent.pid, ev.parent.ktime);
+        p.refcnt = 0;
+        p.in_init_tree = Some(ev.flags & flags::IN_INIT_TREE != 0);
+        p
+    }
+
+    fn add_optional(&mut self, p: &mut Process, creds: &Creds, ns: &Namespaces) {
+        if self.options.credentials {
+            let caps = capabilities(creds);
+            p.cap = Some(caps.clone());
+            p.process_credentials = Some(ProcessCredentials {
+                uid: Some(creds.uid),
+                gid: Some(creds.gid),
+                euid: Some(creds.euid),
+                egid: Some(creds.egid),
+                suid: Some(creds.suid),
+                sgid: Some(creds.sgid),
+                fsuid: Some(creds.fsuid),
+                fsgid: Some(creds.fsgid),
+                securebits: securebits(creds.securebits),
+                caps: Some(caps),
+                user_ns: (creds.userns_inum != 0).then_some(UserNamespace {
+                    level: Some(creds.userns_level as i32),
+                    uid: Some(creds.userns_uid),
+                    gid: Some(creds.userns_gid),
+                    ns: Some(Namespace {
+                        inum: creds.userns_inum,
+                        is_host: creds.userns_level == 0,
+                    }),
+                }),
+            });
+        }
+        if self.options.namespaces {
+            p.ns = Some(namespaces(ns, &self.host_ns));
+        }
+        if self.options.username == UsernameMetadata::Unix && ns.mnt == self.host_ns.mnt {
+            let uid = creds.euid;
+            let name = self
+                .user_names
+                .entry(uid)
+                .or_insert_with(|| {
+                    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+                        .ok()
+                        .flatten()
+                        .map(|u| u.name)
+                })
+                .clone();
+            if let Some(name) = name {
+                p.user = Some(UserRecord { name });
+            }
+        }
+    }
+}
+
+/// argv entries of a NUL-separated buffer (a trailing NUL does not make an empty argument).
+pub fn split_args(buf: &[u8]) -> Vec<&[u8]> {
+    let buf = buf.strip_suffix(&[0]).unwrap_or(buf);
+    if buf.is_empty() {
+        return Vec::new();
+    }
+    buf.split(|b| *b == 0).collect()
+}
+
+/// The exec filename made absolute against cwd, lexically cleaned like Go's `filepath.Join`.
+pub fn absolute_binary(filename: &str, cwd: &str) -> String {
+    if filename.starts_with('/') {
+        return filename.to_string();
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for comp in cwd.split('/').chain(filename.split('/')) {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+fn capabilities(c: &Creds) -> Capabilities {
+    let set = |bits: u64| -> Vec<i32> { (0..=40).filter(|b| bits & (1u64 << b) != 0).collect() };
+    Capabilities {
+        permitted: set(c.cap_permitted),
+        effective: set(c.cap_effective),
+        inheritable: set(c.cap_inheritable),
+    }
+}
+
+fn securebits(bits: u32) -> Vec<i32> {
+    (0..8)
+        .map(|b| 1i32 << b)
+        .filter(|v| bits & (*v as u32) != 0)
+        .collect()
+}
+
+fn namespaces(ns: &Namespaces, host: &Namespaces) -> auspex_events::tetragon::Namespaces {
+    let one = |inum: u32, host: u32| {
+        Some(Namespace {
+            inum,
+            is_host: inum != 0 && inum == host,
+        })
+    };
+    auspex_events::tetragon::Namespaces {
+        uts: one(ns.uts, host.uts),
+        ipc: one(ns.ipc, host.ipc),
+        mnt: one(ns.mnt, host.mnt),
+        pid: one(ns.pid, host.pid),
+        pid_for_children: one(ns.pid_for_children, host.pid_for_children),
+        net: one(ns.net, host.net),
+        time: one(ns.time, host.time),
+        time_for_children: one(ns.time_for_children, host.time_for_children),
+        cgroup: one(ns.cgroup, host.cgroup),
+        user: one(ns.user, host.user),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_binary_is_joined_with_cwd() {
+        assert_eq!(absolute_binary("/bin/echo", "/tmp"), "/bin/echo");
+        assert_eq!(absolute_binary("./run.sh", "/tmp/x"), "/tmp/x/run.sh");
+        assert_eq!(absolute_binary("../bin/t", "/tmp/x"), "/tmp/bin/t");
+        assert_eq!(absolute_binary("t", "/"), "/t");
+    }
+
+    #[test]
+    fn args_split_on_nul() {
+        assert_eq!(
+            split_args(b"echo\0a b\0c\0"),
+            vec![&b"echo"[..], b"a b", b"c"]
+        );
+        assert_eq!(split_args(b""), Vec::<&[u8]>::new());
+        assert_eq!(split_args(b"x\0\0y\0"), vec![&b"x"[..], b"", b"y"]);
+    }
+
+    #[test]
+    fn capability_bits_become_enum_numbers() {
+        let c = Creds {
+            cap_effective: (1 << 0) | (1 << 21) | (1 << 40),
+            ..Default::default()
+        };
+        assert_eq!(capabilities(&c).effective, vec![0, 21, 40]);
+    }
+}

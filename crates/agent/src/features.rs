@@ -1,0 +1,230 @@
+//! Start-up checks and kernel feature probes. Each probe has three answers: supported, unsupported
+//! (with the reason and what to do), or inconclusive (the probe itself failed). Preconditions the
+//! agent cannot run without become [`PreflightError`]s with a message a person can act on.
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use libbpf_rs::{MapType, ProgramType};
+
+/// Answer of one probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// Works on this kernel.
+    Supported,
+    /// Does not work here; the reason says why.
+    Unsupported(String),
+    /// The probe could not decide (the error is kept).
+    Inconclusive(String),
+}
+
+impl fmt::Display for Probe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Probe::Supported => f.write_str("supported"),
+            Probe::Unsupported(r) => write!(f, "unsupported: {r}"),
+            Probe::Inconclusive(e) => write!(f, "unknown (probe failed: {e})"),
+        }
+    }
+}
+
+/// A precondition the agent cannot run without.
+#[derive(Debug, thiserror::Error)]
+pub enum PreflightError {
+    /// Not running as root.
+    #[error(
+        "auspex agent must run as root (effective uid is {euid}): it loads eBPF programs; run it with sudo"
+    )]
+    NotRoot {
+        /// The effective uid we have.
+        euid: u32,
+    },
+    /// No kernel BTF.
+    #[error(
+        "kernel BTF not found at {path}: this kernel lacks CONFIG_DEBUG_INFO_BTF=y; pass --btf FILE with a BTF file for this kernel"
+    )]
+    NoBtf {
+        /// Path that was checked.
+        path: PathBuf,
+    },
+    /// bpffs missing and not mountable.
+    #[error(
+        "bpffs is not mounted at /sys/fs/bpf and mounting it failed ({err}); mount it with `mount -t bpf bpf /sys/fs/bpf`"
+    )]
+    NoBpffs {
+        /// The mount error.
+        err: String,
+    },
+    /// No BPF ring buffer.
+    #[error("the kernel has no BPF ring buffer ({0}); Auspex needs Linux 5.8 or newer")]
+    NoRingBuffer(String),
+    /// procfs unreadable.
+    #[error("procfs not readable at {path}: {err}; pass --procfs DIR")]
+    NoProcfs {
+        /// Path that was checked.
+        path: PathBuf,
+        /// The error.
+        err: String,
+    },
+}
+
+const BPF_FS_MAGIC: i64 = 0xcafe_4a11;
+
+/// Checks what the agent cannot run without. Mounts bpffs and tracefs when absent.
+pub fn preflight(btf: &Path, procfs: &Path) -> Result<(), PreflightError> {
+    let euid = nix::unistd::geteuid().as_raw();
+    if euid != 0 {
+        return Err(PreflightError::NotRoot { euid });
+    }
+    if !btf.is_file() {
+        return Err(PreflightError::NoBtf {
+            path: btf.to_path_buf(),
+        });
+    }
+    if let Err(err) = std::fs::read_dir(procfs) {
+        return Err(PreflightError::NoProcfs {
+            path: procfs.to_path_buf(),
+            err: err.to_string(),
+        });
+    }
+    ensure_bpffs().map_err(|err| PreflightError::NoBpffs { err })?;
+    match MapType::RingBuf.is_supported() {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(PreflightError::NoRingBuffer(
+                "map type not supported".into(),
+            ));
+        }
+        Err(e) => return Err(PreflightError::NoRingBuffer(e.to_string())),
+    }
+    // tracefs is not needed by the process sensor; mount it for later hook kinds, best effort.
+    let tracing = Path::new("/sys/kernel/tracing");
+    if tracing.is_dir() && !tracing.join("events").exists() {
+        let _ = nix::mount::mount(
+            Some("tracefs"),
+            tracing,
+            Some("tracefs"),
+            nix::mount::MsFlags::empty(),
+            None::<&str>,
+        );
+    }
+    Ok(())
+}
+
+fn ensure_bpffs() -> Result<(), String> {
+    let dir = Path::new("/sys/fs/bpf");
+    if let Ok(st) = nix::sys::statfs::statfs(dir)
+        && st.filesystem_type().0 == BPF_FS_MAGIC
+    {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    nix::mount::mount(
+        Some("bpf"),
+        dir,
+        Some("bpf"),
+        nix::mount::MsFlags::empty(),
+        None::<&str>,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// What this kernel offers for each hook kind the product uses (logged at start, shown by status).
+#[derive(Debug, Clone)]
+pub struct KernelFeatures {
+    /// Kernel release (uname -r).
+    pub release: String,
+    /// BPF ring buffer.
+    pub ring_buffer: Probe,
+    /// Tracepoint programs.
+    pub tracepoints: Probe,
+    /// Raw tracepoint programs.
+    pub raw_tracepoints: Probe,
+    /// kprobes attach (needs CONFIG_KPROBES: the kprobe PMU or tracefs kprobe_events).
+    pub kprobe_attach: Probe,
+    /// uprobes attach.
+    pub uprobe_attach: Probe,
+    /// BPF LSM (`bpf` in the active LSM list).
+    pub bpf_lsm: Probe,
+}
+
+fn prog_type(t: ProgramType) -> Probe {
+    match t.is_supported() {
+        Ok(true) => Probe::Supported,
+        Ok(false) => Probe::Unsupported(format!(
+            "program type {t:?} is not supported by this kernel"
+        )),
+        Err(e) => Probe::Inconclusive(e.to_string()),
+    }
+}
+
+impl KernelFeatures {
+    /// Probes the running kernel.
+    pub fn probe() -> Self {
+        let release = nix::sys::utsname::uname()
+            .map(|u| u.release().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ring_buffer = match MapType::RingBuf.is_supported() {
+            Ok(true) => Probe::Supported,
+            Ok(false) => Probe::Unsupported("BPF_MAP_TYPE_RINGBUF needs Linux 5.8".into()),
+            Err(e) => Probe::Inconclusive(e.to_string()),
+        };
+        let kprobe_attach = if Path::new("/sys/bus/event_source/devices/kprobe/type").exists()
+            || Path::new("/sys/kernel/tracing/kprobe_events").exists()
+        {
+            Probe::Supported
+        } else {
+            Probe::Unsupported(
+                "no kprobe PMU and no tracefs kprobe_events (kernel built without CONFIG_KPROBES)"
+                    .into(),
+            )
+        };
+        let uprobe_attach = if Path::new("/sys/bus/event_source/devices/uprobe/type").exists() {
+            Probe::Supported
+        } else {
+            Probe::Unsupported("no uprobe PMU (kernel built without CONFIG_UPROBE_EVENTS)".into())
+        };
+        let security = Path::new("/sys/kernel/security");
+        if security.is_dir() && !security.join("lsm").exists() {
+            // securityfs is where the active LSM list lives; mount it when nobody did.
+            let _ = nix::mount::mount(
+                Some("securityfs"),
+                security,
+                Some("securityfs"),
+                nix::mount::MsFlags::empty(),
+                None::<&str>,
+            );
+        }
+        let bpf_lsm = match std::fs::read_to_string(security.join("lsm")) {
+            Ok(list) if list.trim().split(',').any(|l| l == "bpf") => Probe::Supported,
+            Ok(list) => Probe::Unsupported(format!(
+                "`bpf` is not in the active LSM list ({}); boot with lsm=...,bpf",
+                list.trim()
+            )),
+            Err(e) => Probe::Inconclusive(format!("/sys/kernel/security/lsm: {e}")),
+        };
+        Self {
+            release,
+            ring_buffer,
+            tracepoints: prog_type(ProgramType::Tracepoint),
+            raw_tracepoints: prog_type(ProgramType::RawTracepoint),
+            kprobe_attach,
+            uprobe_attach,
+            bpf_lsm,
+        }
+    }
+
+    /// Logs one line per feature.
+    pub fn log(&self) {
+        tracing::info!(kernel = %self.release, "kernel");
+        for (name, p) in [
+            ("ring buffer", &self.ring_buffer),
+            ("tracepoints", &self.tracepoints),
+            ("raw tracepoints", &self.raw_tracepoints),
+            ("kprobe attach", &self.kprobe_attach),
+            ("uprobe attach", &self.uprobe_attach),
+            ("BPF LSM", &self.bpf_lsm),
+        ] {
+            tracing::info!(feature = name, "{p}");
+        }
+    }
+}

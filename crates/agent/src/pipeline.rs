@@ -1,0 +1,217 @@
+//! The pipeline: kernel records in, finished events out. Owns the process cache and the event
+//! builder; runs on one thread, so neither needs locking.
+use std::sync::Arc;
+
+use auspex_bpf::abi::{CloneEvent, ExitEvent, MAP_BINARY_MAX, ProcessEntry};
+use auspex_events::tetragon::{ProcessExec, ProcessExit, get_events_response::Event};
+use auspex_events::{flags, signal};
+
+use crate::decode::{ExecRecord, KernelEvent};
+use crate::event_builder::EventBuilder;
+use crate::export::EventSink;
+use crate::process_cache::{ImageKey, ProcessCache};
+use crate::procfs::ProcProcess;
+use crate::stats::Counters;
+
+/// Turns records into events and hands them to the sinks.
+pub struct Pipeline {
+    cache: ProcessCache,
+    builder: EventBuilder,
+    sinks: Vec<Box<dyn EventSink>>,
+    counters: Arc<Counters>,
+    ancestors: bool,
+}
+
+impl Pipeline {
+    /// A pipeline with an empty cache.
+    pub fn new(
+        capacity: usize,
+        builder: EventBuilder,
+        sinks: Vec<Box<dyn EventSink>>,
+        counters: Arc<Counters>,
+        ancestors: bool,
+    ) -> Self {
+        Self {
+            cache: ProcessCache::new(capacity),
+            builder,
+            sinks,
+            counters,
+            ancestors,
+        }
+    }
+
+    /// The process cache (read-only).
+    pub fn cache(&self) -> &ProcessCache {
+        &self.cache
+    }
+
+    /// The event builder (clock refresh).
+    pub fn builder_mut(&mut self) -> &mut EventBuilder {
+        &mut self.builder
+    }
+
+    /// Adds the processes found in /proc (sorted parents first) and returns the matching entries
+    /// for the kernel's live-process map.
+    pub fn seed(&mut self, procs: &[ProcProcess]) -> Vec<(u32, ProcessEntry)> {
+        let ktime_of: std::collections::HashMap<u32, u64> =
+            procs.iter().map(|p| (p.pid, p.ktime)).collect();
+        let mut entries = Vec::with_capacity(procs.len());
+        for pp in procs {
+            let parent: ImageKey = (pp.ppid, ktime_of.get(&pp.ppid).copied().unwrap_or(1));
+            let parent_id = self.builder.exec_id(parent.0, parent.1);
+            let process = self.builder.process_from_proc(pp, parent_id);
+            let parent_key = (parent.0 != 0).then_some(parent);
+            self.cache.insert((pp.pid, pp.ktime), parent_key, process);
+            if pp.kernel_thread {
+                continue;
+            }
+            let mut e = ProcessEntry {
+                flags: flags::PROCFS,
+                nspid: pp.nspid,
+                uid: pp.creds.uid,
+                euid: pp.creds.euid,
+                auid: pp.auid,
+                cap_permitted: pp.creds.cap_permitted,
+                cap_effective: pp.creds.cap_effective,
+                cap_inheritable: pp.creds.cap_inheritable,
+                ns: pp.ns,
+                ..Default::default()
+            };
+            e.key.pid = pp.pid;
+            e.key.ktime = pp.ktime;
+            e.parent.pid = parent.0;
+            e.parent.ktime = parent.1;
+            let bin = pp.binary.as_bytes();
+            let n = bin.len().min(MAP_BINARY_MAX - 1);
+            e.binary[..n].copy_from_slice(&bin[..n]);
+            e.binary_len = n as u32;
+            entries.push((pp.pid, e));
+        }
+        entries
+    }
+
+    /// Handles one record.
+    pub fn handle(&mut self, ev: KernelEvent) -> std::io::Result<()> {
+        match ev {
+            KernelEvent::Exec(rec) => self.exec(&rec),
+            KernelEvent::Clone(c) => {
+                self.clone_event(&c);
+                Ok(())
+            }
+            KernelEvent::Exit(e) => self.exit(&e),
+        }
+    }
+
+    /// Resolves a parent key sent by the kernel; ktime 0 means "only the pid is known".
+    fn resolve(&self, pid: u32, ktime: u64) -> Option<ImageKey> {
+        if pid == 0 {
+            return None;
+        }
+        if ktime != 0 && self.cache.get((pid, ktime)).is_some() {
+            return Some((pid, ktime));
+        }
+        if ktime == 0 {
+            return self.cache.get_by_pid(pid).map(|e| e.key);
+        }
+        Some((pid, ktime))
+    }
+
+    fn exec(&mut self, rec: &ExecRecord) -> std::io::Result<()> {
+        let ev = &rec.event;
+        let parent_key = self.resolve(ev.parent.pid, ev.parent.ktime);
+        let parent_id = match parent_key {
+            Some((pid, ktime)) => self.builder.exec_id(pid, ktime),
+            None => self.builder.exec_id(0, 1),
+        };
+        let process = self.builder.process_from_exec(rec, parent_id);
+        let key = (ev.process.pid, ev.process.ktime);
+        let parent = parent_key
+            .and_then(|k| self.cache.get(k))
+            .map(|p| p.message());
+        self.cache.insert(key, parent_key, process.clone());
+        let ancestors = if self.ancestors {
+            self.cache.ancestors(key)
+        } else {
+            Vec::new()
+        };
+        let event = Event::ProcessExec(ProcessExec {
+            process: Some(process),
+            parent,
+            ancestors,
+        });
+        let resp = self.builder.response(event, ev.hdr.ktime);
+        self.emit(&resp)
+    }
+
+    fn clone_event(&mut self, c: &CloneEvent) {
+        let parent_key = self.resolve(c.parent.pid, c.parent.ktime);
+        let parent = parent_key
+            .and_then(|k| self.cache.get(k))
+            .map(|p| &p.process);
+        let process = self.builder.process_from_clone(parent, c);
+        self.cache
+            .insert((c.process.pid, c.process.ktime), parent_key, process);
+    }
+
+    fn exit(&mut self, e: &ExitEvent) -> std::io::Result<()> {
+        let key = match self.resolve(e.process.pid, e.process.ktime) {
+            Some(k) if self.cache.get(k).is_some() => k,
+            _ => {
+                Counters::inc(&self.counters.exit_unknown);
+                return Ok(());
+            }
+        };
+        let Some(entry) = self.cache.get(key) else {
+            return Ok(());
+        };
+        let parent_key = entry.parent;
+        let parent = parent_key
+            .and_then(|k| self.cache.get(k))
+            .map(|p| p.message());
+        let ancestors = if self.ancestors {
+            self.cache.ancestors(key)
+        } else {
+            Vec::new()
+        };
+        let Some(process) = self.cache.exit(key) else {
+            return Ok(());
+        };
+        let (status, sig) = signal::exit_status_and_signal(e.exit_code);
+        let event = Event::ProcessExit(ProcessExit {
+            process: Some(process),
+            parent,
+            signal: sig.unwrap_or_default().to_string(),
+            status,
+            time: Some(self.builder.timestamp(e.hdr.ktime)),
+            ancestors,
+        });
+        let resp = self.builder.response(event, e.hdr.ktime);
+        self.emit(&resp)
+    }
+
+    /// Marks gone the processes whose exit we never saw (lost record), so they can leave the cache.
+    pub fn collect_lost_exits(&mut self, procfs: &std::path::Path) {
+        for key in self.cache.alive_keys() {
+            if !procfs.join(key.0.to_string()).exists() {
+                self.cache.exit(key);
+                Counters::inc(&self.counters.exit_lost);
+            }
+        }
+    }
+
+    fn emit(&mut self, resp: &auspex_events::tetragon::GetEventsResponse) -> std::io::Result<()> {
+        for s in &mut self.sinks {
+            s.emit(resp)?;
+        }
+        Counters::inc(&self.counters.events_emitted);
+        Ok(())
+    }
+
+    /// Flushes every sink.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        for s in &mut self.sinks {
+            s.flush()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! Sensors: one module per BPF object under `bpf/` (`process.rs` ↔ `bpf/process.bpf.c`). A sensor
+//! goes through typed phases — loaded, then attached — and dropping it detaches everything it
+//! attached (links are owned by the value).
+pub mod process;
+
+/// Routes libbpf's own diagnostics (verifier logs, CO-RE errors) to our logger: libbpf-rs errors
+/// carry only an errno, the explanation is in this output.
+pub fn install_libbpf_logger() {
+    fn print(level: libbpf_rs::PrintLevel, msg: String) {
+        let msg = msg.trim_end();
+        match level {
+            libbpf_rs::PrintLevel::Warn => tracing::warn!(target: "libbpf", "{msg}"),
+            libbpf_rs::PrintLevel::Info => tracing::debug!(target: "libbpf", "{msg}"),
+            libbpf_rs::PrintLevel::Debug => tracing::trace!(target: "libbpf", "{msg}"),
+        }
+    }
+    libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Debug, print)));
+}
+
+/// A sensor failed to load or attach.
+#[derive(Debug, thiserror::Error)]
+pub enum SensorError {
+    /// Opening the object (ELF/BTF parsing, map sizing).
+    #[error("sensor {sensor}: open BPF object: {source}")]
+    Open {
+        /// Sensor name.
+        sensor: &'static str,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+    /// Loading (verifier, CO-RE relocation). Details were logged by libbpf.
+    #[error("sensor {sensor}: load BPF programs (verifier/CO-RE log above): {source}")]
+    Load {
+        /// Sensor name.
+        sensor: &'static str,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+    /// Attaching one program.
+    #[error("sensor {sensor}: attach {prog} to {hook}: {source}")]
+    Attach {
+        /// Sensor name.
+        sensor: &'static str,
+        /// Program name.
+        prog: &'static str,
+        /// Hook it was attached to.
+        hook: &'static str,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+    /// A map operation.
+    #[error("sensor {sensor}: map {map}: {source}")]
+    Map {
+        /// Sensor name.
+        sensor: &'static str,
+        /// Map name.
+        map: &'static str,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+}

@@ -1,0 +1,237 @@
+//! The `auspex` binary as a user runs it: export file, stdout/stderr separation, clean shutdown on
+//! SIGTERM, errors for people, and `policy validate` exit codes. Agent tests need root and print a
+//! SKIP line without it.
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const AUSPEX: &str = env!("CARGO_BIN_EXE_auspex");
+/// Agent runs in this file are serialised so that "no program left attached" is meaningful.
+static AGENT_LOCK: Mutex<()> = Mutex::new(());
+
+fn is_root(test: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    eprintln!("SKIP {test}: needs root (loads BPF programs)");
+    false
+}
+
+fn attached_auspex_programs() -> usize {
+    libbpf_rs::query::ProgInfoIter::default()
+        .filter(|p| p.name.to_str().is_some_and(|n| n.starts_with("auspex_")))
+        .count()
+}
+
+#[test]
+fn root_export_file_clean_shutdown() {
+    if !is_root("root_export_file_clean_shutdown") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("sub/dir/events.log");
+    let mut agent = Command::new(AUSPEX)
+        .args(["agent", "--export-filename"])
+        .arg(&export)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start agent");
+    // Wait for the readiness log line on stderr, keeping the rest for later.
+    let stderr = agent.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut log = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !log
+        .iter()
+        .any(|l: &String| l.contains("auspex agent ready"))
+    {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("agent not ready; log: {log:#?}"));
+        log.push(line);
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.contains("attached") && l.contains("sched_process_exec"))
+    );
+    assert!(attached_auspex_programs() >= 3);
+
+    let marker = format!("auspex-cli-marker-{}", std::process::id());
+    let st = Command::new("/bin/echo")
+        .arg(&marker)
+        .stdout(Stdio::null())
+        .status()
+        .expect("echo");
+    assert!(st.success());
+    // The export is flushed whenever the pipeline catches up: wait for our line.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let content = std::fs::read_to_string(&export).unwrap_or_default();
+        if content.contains(&marker) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "marker exec never exported");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(agent.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let out = agent.wait_with_output().expect("agent exits");
+    assert_eq!(out.status.code(), Some(0), "exit code after SIGTERM");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing but events, and they go to the file"
+    );
+    // The kernel frees detached programs asynchronously (RCU): give it a moment.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while attached_auspex_programs() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(attached_auspex_programs(), 0, "everything detached");
+
+    let mode = std::fs::metadata(&export)
+        .expect("export exists")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let content = std::fs::read_to_string(&export).expect("read export");
+    let mut exec_lines = 0;
+    for line in content.lines() {
+        let ev = auspex_events::json::from_json_line(line)
+            .unwrap_or_else(|e| panic!("bad line {line}: {e}"));
+        assert!(!ev.node_name.is_empty());
+        assert!(ev.time.is_some());
+        if line.contains(&marker) && line.starts_with("{\"process_exec\"") {
+            exec_lines += 1;
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            assert_eq!(v["process_exec"]["process"]["binary"], "/bin/echo");
+            assert_eq!(v["process_exec"]["process"]["arguments"], marker);
+        }
+    }
+    assert_eq!(exec_lines, 1);
+}
+
+#[test]
+fn not_root_is_a_clear_error() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("SKIP not_root_is_a_clear_error: needs root to drop to an unprivileged uid");
+        return;
+    }
+    // SAFETY: setuid is async-signal-safe; runs in the forked child before exec.
+    let out = unsafe {
+        Command::new(AUSPEX)
+            .arg("agent")
+            .pre_exec(|| {
+                nix::unistd::setuid(nix::unistd::Uid::from_raw(65534)).map_err(std::io::Error::from)
+            })
+            .output()
+            .expect("run")
+    };
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("must run as root"), "{err}");
+    assert!(err.contains("sudo"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn missing_btf_is_a_clear_error() {
+    if !is_root("missing_btf_is_a_clear_error") {
+        return;
+    }
+    let out = Command::new(AUSPEX)
+        .args(["agent", "--btf", "/nonexistent/vmlinux"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("kernel BTF not found at /nonexistent/vmlinux"),
+        "{err}"
+    );
+}
+
+#[test]
+fn policy_validate_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.yaml");
+    std::fs::write(
+        &good,
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: ok\nspec:\n  kprobes:\n  - call: fd_install\n    syscall: false\n    args:\n    - index: 1\n      type: file\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Prefix\n        values: [/etc]\n",
+    )
+    .expect("write");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&good)
+            .expect("read")
+            .replace("Prefix", "StartsWith"),
+    )
+    .expect("write");
+    let ok = Command::new(AUSPEX)
+        .args(["policy", "validate"])
+        .arg(&good)
+        .output()
+        .expect("run");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let ko = Command::new(AUSPEX)
+        .args(["policy", "validate"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(ko.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&ko.stderr);
+    assert!(err.contains("bad.yaml"), "{err}");
+    assert!(
+        err.contains("spec.kprobes[0].selectors[0].matchArgs[0].operator"),
+        "{err}"
+    );
+    assert!(err.contains("StartsWith"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = Command::new(AUSPEX)
+        .args(["agent", "--no-such-flag"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let help = Command::new(AUSPEX)
+        .args(["agent", "--help"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--export-filename",
+        "--process-cache-size",
+        "--enable-ancestors",
+        "--enable-process-ancestors",
+        "--enable-process-cred",
+        "--enable-process-ns",
+        "--username-metadata",
+        "--procfs",
+        "--btf",
+        "--log-level",
+    ] {
+        assert!(text.contains(flag), "--help documents {flag}");
+    }
+}

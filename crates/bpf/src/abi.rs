@@ -1,0 +1,296 @@
+//! Rust twins of the structs in `bpf/lib/abi.h`. Each struct is `#[repr(C)]` with the same explicit
+//! padding as its C definition; `tests/abi_layout.rs` compares sizes and every field offset with the
+//! BTF of the compiled object, so a change on one side without the other fails the tests.
+//!
+//! Decoding from ring-buffer bytes never trusts the length: see [`read_struct`].
+
+/// Record op: process exec.
+pub const MSG_EXEC: u8 = 5;
+/// Record op: process (thread group) exit.
+pub const MSG_EXIT: u8 = 7;
+/// Record op: a new thread group was forked.
+pub const MSG_CLONE: u8 = 23;
+
+/// Capture limit for the exec filename and paths.
+pub const PATH_MAX: usize = 4096;
+/// Capture limit for argv.
+pub const ARGS_MAX: usize = 32768;
+/// Bytes of binary path kept in the live-process map.
+pub const MAP_BINARY_MAX: usize = 256;
+
+/// Slots of the `auspex_stats` per-CPU counter array.
+pub mod stat {
+    /// Exec record lost: ring buffer full.
+    pub const RB_RESERVE_FAIL_EXEC: u32 = 0;
+    /// Exit record lost: ring buffer full.
+    pub const RB_RESERVE_FAIL_EXIT: u32 = 1;
+    /// Clone record lost: ring buffer full.
+    pub const RB_RESERVE_FAIL_CLONE: u32 = 2;
+    /// Live-process map full: a process could not be recorded.
+    pub const PROCESS_MAP_FULL: u32 = 3;
+    /// Exit of a process the map did not know.
+    pub const EXIT_UNKNOWN: u32 = 4;
+    /// Number of slots.
+    pub const MAX: u32 = 8;
+}
+
+/// C: `struct auspex_msg_header`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MsgHeader {
+    /// One of the `MSG_*` ops.
+    pub op: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Padding.
+    pub pad1: u16,
+    /// Whole record size, header included.
+    pub size: u32,
+    /// Boot-time ns when the record was produced.
+    pub ktime: u64,
+}
+
+/// C: `struct auspex_process_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ProcessKey {
+    /// Host tgid.
+    pub pid: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Boot-time ns of the exec (or clone) that started this image.
+    pub ktime: u64,
+}
+
+/// C: `struct auspex_creds`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Creds {
+    /// Real uid.
+    pub uid: u32,
+    /// Real gid.
+    pub gid: u32,
+    /// Effective uid.
+    pub euid: u32,
+    /// Effective gid.
+    pub egid: u32,
+    /// Saved uid.
+    pub suid: u32,
+    /// Saved gid.
+    pub sgid: u32,
+    /// Filesystem uid.
+    pub fsuid: u32,
+    /// Filesystem gid.
+    pub fsgid: u32,
+    /// `cred->securebits`.
+    pub securebits: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Permitted capability set.
+    pub cap_permitted: u64,
+    /// Effective capability set.
+    pub cap_effective: u64,
+    /// Inheritable capability set.
+    pub cap_inheritable: u64,
+    /// Nesting level of the user namespace (0 = initial).
+    pub userns_level: u32,
+    /// Owner uid of the user namespace.
+    pub userns_uid: u32,
+    /// Owner gid of the user namespace.
+    pub userns_gid: u32,
+    /// Inode number of the user namespace.
+    pub userns_inum: u32,
+}
+
+/// C: `struct auspex_namespaces` (inode numbers).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Namespaces {
+    /// UTS.
+    pub uts: u32,
+    /// IPC.
+    pub ipc: u32,
+    /// Mount.
+    pub mnt: u32,
+    /// PID (the task's own).
+    pub pid: u32,
+    /// PID namespace for children.
+    pub pid_for_children: u32,
+    /// Network.
+    pub net: u32,
+    /// Time.
+    pub time: u32,
+    /// Time namespace for children.
+    pub time_for_children: u32,
+    /// Cgroup.
+    pub cgroup: u32,
+    /// User.
+    pub user: u32,
+}
+
+/// C: `struct auspex_exec_event`; followed in the record by filename, argv and cwd bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExecEvent {
+    /// Header (`op` = [`MSG_EXEC`]).
+    pub hdr: MsgHeader,
+    /// The new image.
+    pub process: ProcessKey,
+    /// Its parent image.
+    pub parent: ProcessKey,
+    /// Thread id (== pid after exec).
+    pub tid: u32,
+    /// Process flag bits (Tetragon's words).
+    pub flags: u32,
+    /// Audit login uid.
+    pub auid: u32,
+    /// Pid in the task's own pid namespace.
+    pub nspid: u32,
+    /// Credentials after exec.
+    pub creds: Creds,
+    /// Namespaces.
+    pub ns: Namespaces,
+    /// Bytes of filename following the struct.
+    pub filename_len: u32,
+    /// Bytes of argv following the filename.
+    pub args_len: u32,
+    /// Bytes of cwd following argv.
+    pub cwd_len: u32,
+    /// Padding.
+    pub pad: u32,
+}
+
+/// C: `struct auspex_clone_event`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CloneEvent {
+    /// Header (`op` = [`MSG_CLONE`]).
+    pub hdr: MsgHeader,
+    /// The new process (tgid, clone time).
+    pub process: ProcessKey,
+    /// The image that forked it.
+    pub parent: ProcessKey,
+    /// Thread id.
+    pub tid: u32,
+    /// Process flag bits.
+    pub flags: u32,
+    /// Pid in the child's pid namespace.
+    pub nspid: u32,
+    /// Padding.
+    pub pad: u32,
+}
+
+/// C: `struct auspex_exit_event`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExitEvent {
+    /// Header (`op` = [`MSG_EXIT`]).
+    pub hdr: MsgHeader,
+    /// The image that exited.
+    pub process: ProcessKey,
+    /// Thread id reported (the tgid).
+    pub tid: u32,
+    /// Raw `task->exit_code`.
+    pub exit_code: u32,
+}
+
+/// C: `struct auspex_process_entry`, value of the `auspex_processes` map (key: host tgid).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessEntry {
+    /// This image.
+    pub key: ProcessKey,
+    /// Its parent image.
+    pub parent: ProcessKey,
+    /// Process flag bits.
+    pub flags: u32,
+    /// Pid in its own pid namespace.
+    pub nspid: u32,
+    /// Real uid.
+    pub uid: u32,
+    /// Effective uid.
+    pub euid: u32,
+    /// Audit login uid.
+    pub auid: u32,
+    /// Bytes used in `binary`.
+    pub binary_len: u32,
+    /// Permitted capabilities.
+    pub cap_permitted: u64,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+    /// Inheritable capabilities.
+    pub cap_inheritable: u64,
+    /// Namespaces.
+    pub ns: Namespaces,
+    /// Binary path, NUL-terminated, first [`MAP_BINARY_MAX`]-1 bytes.
+    pub binary: [u8; MAP_BINARY_MAX],
+}
+
+impl Default for ProcessEntry {
+    fn default() -> Self {
+        Self {
+            key: ProcessKey::default(),
+            parent: ProcessKey::default(),
+            flags: 0,
+            nspid: 0,
+            uid: 0,
+            euid: 0,
+            auid: 0,
+            binary_len: 0,
+            cap_permitted: 0,
+            cap_effective: 0,
+            cap_inheritable: 0,
+            ns: Namespaces::default(),
+            binary: [0; MAP_BINARY_MAX],
+        }
+    }
+}
+
+/// Plain-old-data ABI structs: every bit pattern is a valid value and there is no implicit padding.
+///
+/// # Safety
+/// Implement only for `#[repr(C)]` structs made of integers and arrays of integers, with all padding
+/// explicit (checked by the layout test).
+pub unsafe trait Pod: Copy + Default {}
+
+// SAFETY: all fields are integers; padding is explicit (see tests/abi_layout.rs).
+unsafe impl Pod for MsgHeader {}
+// SAFETY: as above.
+unsafe impl Pod for ProcessKey {}
+// SAFETY: as above.
+unsafe impl Pod for Creds {}
+// SAFETY: as above.
+unsafe impl Pod for Namespaces {}
+// SAFETY: as above.
+unsafe impl Pod for ExecEvent {}
+// SAFETY: as above.
+unsafe impl Pod for CloneEvent {}
+// SAFETY: as above.
+unsafe impl Pod for ExitEvent {}
+// SAFETY: as above.
+unsafe impl Pod for ProcessEntry {}
+
+/// Reads a `T` from the start of `bytes`, or `None` when there are fewer than `size_of::<T>()` bytes.
+pub fn read_struct<T: Pod>(bytes: &[u8]) -> Option<T> {
+    if bytes.len() < std::mem::size_of::<T>() {
+        return None;
+    }
+    // SAFETY: length checked above; T is Pod so any bytes are a valid T; read_unaligned copes with
+    // the ring buffer's 8-byte alignment being unknown to the compiler.
+    Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) })
+}
+
+/// The bytes of a `T`, e.g. to write a map value.
+pub fn as_bytes<T: Pod>(value: &T) -> &[u8] {
+    // SAFETY: T is Pod (no uninitialised padding), so all size_of::<T>() bytes are initialised.
+    unsafe {
+        std::slice::from_raw_parts((value as *const T).cast::<u8>(), std::mem::size_of::<T>())
+    }
+}
+
+// Compile-time guard for the sizes; the test checks every offset against BTF.
+const _: () = {
+    assert!(std::mem::size_of::<MsgHeader>() == 16);
+    assert!(std::mem::size_of::<ProcessKey>() == 16);
+    assert!(std::mem::size_of::<ExitEvent>() == 40);
+};

@@ -1,0 +1,147 @@
+//! Proves the Rust twins in `src/abi.rs` match the C structs of `bpf/lib/abi.h` as compiled: for
+//! each struct, the size, the member names in order and every member offset are read from the
+//! BTF of the built object and compared with `size_of`/`offset_of!`. Runs without root.
+use std::mem::{offset_of, size_of};
+
+use auspex_bpf::abi::*;
+use libbpf_rs::btf::types::{MemberAttr, Struct};
+use libbpf_rs::btf::{Btf, HasSize};
+
+fn btf_layout(btf: &Btf<'_>, name: &str) -> (usize, Vec<(String, usize)>) {
+    let s: Struct<'_> = btf
+        .type_by_name(name)
+        .unwrap_or_else(|| panic!("struct {name} missing from the object's BTF"));
+    let members = s
+        .iter()
+        .map(|m| {
+            let off = match m.attr {
+                MemberAttr::Normal { offset } => offset,
+                MemberAttr::BitField { .. } => {
+                    panic!("{name}: bitfields are not allowed in the ABI")
+                }
+            };
+            assert_eq!(off % 8, 0, "{name}: member not byte aligned");
+            (
+                m.name
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                off as usize / 8,
+            )
+        })
+        .collect();
+    (s.size(), members)
+}
+
+macro_rules! check {
+    ($btf:expr, $rust:ty, $c:literal, [$($field:ident),* $(,)?]) => {{
+        let (size, members) = btf_layout(&$btf, $c);
+        assert_eq!(size, size_of::<$rust>(), "size of {} vs {}", $c, stringify!($rust));
+        let rust: Vec<(String, usize)> = vec![$((stringify!($field).to_string(), offset_of!($rust, $field))),*];
+        assert_eq!(members, rust, "members of {} vs {}", $c, stringify!($rust));
+    }};
+}
+
+#[test]
+fn abi_structs_match_compiled_btf() {
+    let btf = Btf::from_path(auspex_bpf::PROCESS_OBJECT_PATH).expect("parse BTF of process.bpf.o");
+    check!(
+        btf,
+        MsgHeader,
+        "auspex_msg_header",
+        [op, pad0, pad1, size, ktime]
+    );
+    check!(btf, ProcessKey, "auspex_process_key", [pid, pad, ktime]);
+    check!(
+        btf,
+        Creds,
+        "auspex_creds",
+        [
+            uid,
+            gid,
+            euid,
+            egid,
+            suid,
+            sgid,
+            fsuid,
+            fsgid,
+            securebits,
+            pad,
+            cap_permitted,
+            cap_effective,
+            cap_inheritable,
+            userns_level,
+            userns_uid,
+            userns_gid,
+            userns_inum
+        ]
+    );
+    check!(
+        btf,
+        Namespaces,
+        "auspex_namespaces",
+        [
+            uts,
+            ipc,
+            mnt,
+            pid,
+            pid_for_children,
+            net,
+            time,
+            time_for_children,
+            cgroup,
+            user
+        ]
+    );
+    check!(
+        btf,
+        ExecEvent,
+        "auspex_exec_event",
+        [
+            hdr,
+            process,
+            parent,
+            tid,
+            flags,
+            auid,
+            nspid,
+            creds,
+            ns,
+            filename_len,
+            args_len,
+            cwd_len,
+            pad
+        ]
+    );
+    check!(
+        btf,
+        CloneEvent,
+        "auspex_clone_event",
+        [hdr, process, parent, tid, flags, nspid, pad]
+    );
+    check!(
+        btf,
+        ExitEvent,
+        "auspex_exit_event",
+        [hdr, process, tid, exit_code]
+    );
+    check!(
+        btf,
+        ProcessEntry,
+        "auspex_process_entry",
+        [
+            key,
+            parent,
+            flags,
+            nspid,
+            uid,
+            euid,
+            auid,
+            binary_len,
+            cap_permitted,
+            cap_effective,
+            cap_inheritable,
+            ns,
+            binary
+        ]
+    );
+}
