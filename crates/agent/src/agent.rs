@@ -98,7 +98,7 @@ impl Agent {
         };
 
         let counters = Arc::new(Counters::default());
-        let host_ns = procfs::read_namespaces(&cfg.procfs.join("1"));
+        let host_ns = procfs::host_namespaces(&cfg.procfs);
         let options = BuildOptions {
             credentials: cfg.enable_process_cred,
             namespaces: cfg.enable_process_ns,

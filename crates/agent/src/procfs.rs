@@ -136,6 +136,26 @@ pub fn read_namespaces(dir: &Path) -> Namespaces {
     }
 }
 
+/// Namespaces of the host: those of pid 1, and for any pid 1 does not let us read (some init
+/// systems and sandboxes hide them), the agent's own, since the agent runs in the host's.
+pub fn host_namespaces(procfs: &Path) -> Namespaces {
+    let init = read_namespaces(&procfs.join("1"));
+    let own = read_namespaces(&procfs.join("self"));
+    let pick = |a: u32, b: u32| if a != 0 { a } else { b };
+    Namespaces {
+        uts: pick(init.uts, own.uts),
+        ipc: pick(init.ipc, own.ipc),
+        mnt: pick(init.mnt, own.mnt),
+        pid: pick(init.pid, own.pid),
+        pid_for_children: pick(init.pid_for_children, own.pid_for_children),
+        net: pick(init.net, own.net),
+        time: pick(init.time, own.time),
+        time_for_children: pick(init.time_for_children, own.time_for_children),
+        cgroup: pick(init.cgroup, own.cgroup),
+        user: pick(init.user, own.user),
+    }
+}
+
 /// Reads one process; `None` when it vanished or is not a thread-group leader.
 pub fn read_process(procfs: &Path, pid: u32, clk_tck: u64) -> Option<ProcProcess> {
     let dir: PathBuf = procfs.join(pid.to_string());

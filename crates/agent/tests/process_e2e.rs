@@ -402,3 +402,207 @@ fn root_process_cache_stays_bounded_under_churn() {
         summary.process_cache_peak
     );
 }
+
+#[test]
+fn root_threads_have_no_events_of_their_own() {
+    if !require_root("root_threads_have_no_events_of_their_own") {
+        return;
+    }
+    let mut agent = TestAgent::start(|_| {});
+    // A process with four extra threads that exit before it does.
+    let code = "import threading,time\nts=[threading.Thread(target=time.sleep,args=(0.2,)) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n";
+    let mut child = Command::new("/usr/bin/python3")
+        .args(["-c", code])
+        .spawn()
+        .expect("python3");
+    let pid = child.id();
+    assert!(child.wait().expect("ran").success());
+    agent.wait_until("python exit", WAIT, |seen| {
+        exits(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).pid == Some(pid))
+    });
+    // Give stray per-thread events a chance to arrive before counting.
+    agent.wait_until("a later marker exec", WAIT, {
+        let _ = Command::new("/bin/true").arg("thread-marker").status();
+        |seen: &[auspex_events::tetragon::GetEventsResponse]| {
+            execs(seen)
+                .iter()
+                .any(|e| proc_of(&e.process).arguments == "thread-marker")
+        }
+    });
+    let n_exec = execs(&agent.seen)
+        .iter()
+        .filter(|e| proc_of(&e.process).pid == Some(pid))
+        .count();
+    let n_exit = exits(&agent.seen)
+        .iter()
+        .filter(|e| proc_of(&e.process).pid == Some(pid))
+        .count();
+    assert_eq!(
+        (n_exec, n_exit),
+        (1, 1),
+        "one exec and one exit for a 5-thread process"
+    );
+}
+
+#[test]
+fn root_forked_child_without_exec_has_identity() {
+    if !require_root("root_forked_child_without_exec_has_identity") {
+        return;
+    }
+    let mut agent = TestAgent::start(|_| {});
+    // The subshell is a fork of sh that never execs and exits with status 3.
+    let mut child = Command::new("/bin/sh")
+        .args(["-c", "(/bin/true subshell-marker; exit 3); :"])
+        .spawn()
+        .expect("sh");
+    let sh = child.id();
+    child.wait().expect("ran");
+    let is_sub = |e: &&auspex_events::tetragon::ProcessExit| {
+        e.parent.as_ref().and_then(|p| p.pid) == Some(sh) && proc_of(&e.process).flags == "clone"
+    };
+    agent.wait_until("exit of the subshell", WAIT, |seen| {
+        exits(seen).iter().any(is_sub)
+    });
+    let exit = exits(&agent.seen).into_iter().find(is_sub).expect("found");
+    let p = proc_of(&exit.process);
+    assert_eq!(exit.status, 3);
+    assert!(
+        p.binary.ends_with("/sh"),
+        "a fork carries its parent's image: {}",
+        p.binary
+    );
+    assert_ne!(p.pid, Some(sh));
+    let sh_exec = execs(&agent.seen)
+        .into_iter()
+        .find(|e| proc_of(&e.process).pid == Some(sh))
+        .expect("sh exec");
+    assert_eq!(p.parent_exec_id, proc_of(&sh_exec.process).exec_id);
+    // The true run by the subshell has the subshell as its parent.
+    let t = execs(&agent.seen)
+        .into_iter()
+        .find(|e| proc_of(&e.process).arguments == "subshell-marker")
+        .expect("true exec");
+    assert_eq!(proc_of(&t.process).parent_exec_id, p.exec_id);
+}
+
+#[test]
+fn root_long_arguments_set_trunc_args() {
+    if !require_root("root_long_arguments_set_trunc_args") {
+        return;
+    }
+    let mut agent = TestAgent::start(|_| {});
+    // 40 arguments of 1000 bytes: 40 KB of argv, more than the 32 KiB captured.
+    let long: Vec<String> = (0..40)
+        .map(|i| format!("{i:04}{}", "x".repeat(996)))
+        .collect();
+    let mut child = Command::new("/bin/true").args(&long).spawn().expect("true");
+    let pid = child.id();
+    child.wait().expect("ran");
+    let mut short = Command::new("/bin/true")
+        .args(&long[..10])
+        .spawn()
+        .expect("true");
+    let spid = short.id();
+    short.wait().expect("ran");
+    agent.wait_until("both execs", WAIT, |seen| {
+        let pids: Vec<_> = execs(seen)
+            .iter()
+            .filter_map(|e| proc_of(&e.process).pid)
+            .collect();
+        pids.contains(&pid) && pids.contains(&spid)
+    });
+    let find = |pid| {
+        execs(&agent.seen)
+            .into_iter()
+            .find(|e| proc_of(&e.process).pid == Some(pid))
+            .map(|e| proc_of(&e.process).clone())
+            .expect("exec")
+    };
+    let p = find(pid);
+    assert_eq!(p.flags, "execve truncArgs clone");
+    assert!(p.arguments.starts_with(&long[0]), "kept the beginning");
+    assert!(
+        p.arguments.len() > 30_000 && p.arguments.len() < 40_000,
+        "len {}",
+        p.arguments.len()
+    );
+    let s = find(spid);
+    assert_eq!(
+        s.flags, "execve clone",
+        "10 KB of arguments are not truncated"
+    );
+    assert_eq!(s.arguments, long[..10].join(" "));
+}
+
+#[test]
+fn root_optional_fields_cred_ns_user() {
+    if !require_root("root_optional_fields_cred_ns_user") {
+        return;
+    }
+    let mut agent = TestAgent::start(|c| {
+        c.enable_process_cred = true;
+        c.enable_process_ns = true;
+        c.username_metadata = auspex_agent::config::UsernameMetadata::Unix;
+    });
+    let mut child = Command::new("/bin/true")
+        .arg("optional-fields")
+        .spawn()
+        .expect("true");
+    let pid = child.id();
+    child.wait().expect("ran");
+    agent.wait_until("exec", WAIT, |seen| {
+        execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).pid == Some(pid))
+    });
+    let ev = execs(&agent.seen)
+        .into_iter()
+        .find(|e| proc_of(&e.process).pid == Some(pid))
+        .expect("exec");
+    let p = proc_of(&ev.process);
+    assert_eq!(p.user.as_ref().map(|u| u.name.as_str()), Some("root"));
+    let creds = p.process_credentials.as_ref().expect("process_credentials");
+    assert_eq!(
+        (creds.uid, creds.euid, creds.gid),
+        (Some(0), Some(0), Some(0))
+    );
+    let cap = p.cap.as_ref().expect("cap");
+    assert!(
+        cap.effective.contains(&21),
+        "root has CAP_SYS_ADMIN (21): {:?}",
+        cap.effective
+    );
+    let ns = p.ns.as_ref().expect("ns");
+    let my_mnt = std::fs::read_link("/proc/self/ns/mnt").expect("ns link");
+    let my_mnt = my_mnt.to_str().expect("utf8");
+    let mnt = ns.mnt.as_ref().expect("mnt");
+    assert!(
+        my_mnt.contains(&format!("[{}]", mnt.inum)),
+        "{my_mnt} vs {}",
+        mnt.inum
+    );
+    assert!(mnt.is_host && ns.pid.as_ref().is_some_and(|n| n.is_host));
+    // The parent (this test process, from /proc) carries the same optional fields.
+    let parent = ev.parent.as_ref().expect("parent");
+    assert!(parent.cap.is_some() && parent.ns.is_some() && parent.user.is_some());
+    // Processes in another namespace are not host.
+    let out = Command::new("unshare")
+        .args(["--uts", "/bin/true", "in-uts-ns"])
+        .status()
+        .expect("unshare");
+    assert!(out.success());
+    agent.wait_until("exec in new uts ns", WAIT, |seen| {
+        execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).arguments == "in-uts-ns")
+    });
+    let e = execs(&agent.seen)
+        .into_iter()
+        .find(|e| proc_of(&e.process).arguments == "in-uts-ns")
+        .expect("found");
+    let ns = proc_of(&e.process).ns.as_ref().expect("ns");
+    assert!(!ns.uts.as_ref().expect("uts").is_host);
+    assert!(ns.net.as_ref().expect("net").is_host);
+}
