@@ -153,13 +153,20 @@ int BPF_PROG(auspex_exec, struct task_struct *task, pid_t old_pid, struct linux_
 		off = AUSPEX_PATH_MAX + AUSPEX_ARGS_MAX;
 	if (cut)
 		h->ev.flags |= AUSPEX_FLAG_ERROR_PATH_RESOLUTION_CWD;
-	if (pos >= AUSPEX_PATH_MAX || pos < 0 || !ps) {
+	if (!ps || pos < 0) {
+		h->ev.flags |= AUSPEX_FLAG_ERROR_CWD;
+		cl = 0;
+	} else if (pos >= AUSPEX_PATH_MAX) {
 		h->ev.flags |= AUSPEX_FLAG_ROOT_CWD;
 		h->data[off] = '/';
 		cl = 1;
 	} else {
 		__u64 start = pos & (AUSPEX_PATH_MAX - 1);
-		__u64 len = AUSPEX_PATH_MAX - start; /* 1..4096, provably to the verifier */
+		__u64 len;
+
+		barrier_var(start);
+		start &= AUSPEX_PATH_MAX - 1;
+		len = AUSPEX_PATH_MAX - start; /* 1..4096, provably to the verifier */
 
 		bpf_probe_read_kernel(&h->data[off], len, &ps->buf[start]);
 		cl = len;

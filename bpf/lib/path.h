@@ -114,7 +114,9 @@ static __always_inline __s32 resolve_path(struct path *path, struct path *root, 
 	w.mnt = real_mount(w.vfsmnt);
 	w.root_dentry = BPF_CORE_READ(root, dentry);
 	w.root_mnt = BPF_CORE_READ(root, mnt);
-	bpf_loop(AUSPEX_PATH_MAX_STEPS, path_walk_step, &w, 0);
+	/* Running out of steps means the walk did not reach the root: as incomplete as a cut path. */
+	if (bpf_loop(AUSPEX_PATH_MAX_STEPS, path_walk_step, &w, 0) >= AUSPEX_PATH_MAX_STEPS)
+		s->truncated = 1;
 	*truncated = s->truncated;
 	return s->pos;
 }

@@ -606,3 +606,45 @@ fn root_optional_fields_cred_ns_user() {
     assert!(!ns.uts.as_ref().expect("uts").is_host);
     assert!(ns.net.as_ref().expect("net").is_host);
 }
+
+#[test]
+fn root_cwd_longer_than_path_max_is_flagged() {
+    if !require_root("root_cwd_longer_than_path_max_is_flagged") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 25 levels of 200-byte names: about 5 KB of path, more than PATH_MAX. Shells refuse such a
+    // cwd, so python walks down with relative chdir calls and execs.
+    let name = "d".repeat(200);
+    let code = format!(
+        "import os\nfor _ in range(25):\n    os.mkdir('{name}'); os.chdir('{name}')\nos.execv('/bin/true', ['/bin/true', 'deep-cwd-marker'])\n"
+    );
+    let mut agent = TestAgent::start(|_| {});
+    let st = Command::new("/usr/bin/python3")
+        .args(["-c", &code])
+        .current_dir(dir.path())
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    agent.wait_until("deep exec", WAIT, |seen| {
+        execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).arguments == "deep-cwd-marker")
+    });
+    let e = execs(&agent.seen)
+        .into_iter()
+        .find(|e| proc_of(&e.process).arguments == "deep-cwd-marker")
+        .expect("found");
+    let p = proc_of(&e.process);
+    assert!(
+        p.flags.contains("errorPathResolutionCwd"),
+        "flags {}",
+        p.flags
+    );
+    assert!(p.cwd.ends_with(&format!("/{name}")), "kept the tail");
+    assert!(
+        p.cwd.len() <= 4096 && p.cwd.len() > 3800,
+        "cwd len {}",
+        p.cwd.len()
+    );
+}
