@@ -147,4 +147,159 @@ struct auspex_process_entry {
 	char binary[AUSPEX_MAP_BINARY_MAX];
 };
 
+
+/* ---- Policy engine (generic hook programs) ---------------------------------------------------- */
+
+#define AUSPEX_MSG_GENERIC_KPROBE 13
+#define AUSPEX_MSG_GENERIC_TRACEPOINT 14
+
+#define AUSPEX_MAX_HOOK_ARGS 5
+#define AUSPEX_MAX_SELECTORS 5
+#define AUSPEX_MAX_MATCH_ARGS 5
+#define AUSPEX_MAX_ACTIONS 3
+#define AUSPEX_MAX_MATCH_VALUES 8 /* ints: 4 values, or 4 (min, max) ranges */
+#define AUSPEX_MAX_PIDS 4
+#define AUSPEX_STRING_MAX 256 /* captured and compared bytes of a string argument */
+
+/* How a hook argument is read from the tracepoint record. */
+#define AUSPEX_ARG_NONE 0
+#define AUSPEX_ARG_INT 1 /* signed integer, `size` bytes at `offset` */
+#define AUSPEX_ARG_UINT 2 /* unsigned integer */
+#define AUSPEX_ARG_USER_STR 3 /* pointer at `offset` to a NUL-terminated user string */
+#define AUSPEX_ARG_KERNEL_STR 4 /* pointer at `offset` to a kernel string */
+#define AUSPEX_ARG_DATA_LOC_STR 5 /* __data_loc char[]: u32 (len << 16 | offset in record) */
+#define AUSPEX_ARG_CHAR_ARRAY 6 /* char[size] inline at `offset` */
+
+/* Operators, Tetragon's kernel numbering. */
+#define AUSPEX_OP_GT 1
+#define AUSPEX_OP_LT 2
+#define AUSPEX_OP_EQ 3
+#define AUSPEX_OP_NEQ 4
+#define AUSPEX_OP_IN 5
+#define AUSPEX_OP_NOT_IN 6
+#define AUSPEX_OP_PREFIX 8
+#define AUSPEX_OP_POSTFIX 9
+#define AUSPEX_OP_IN_MAP 10
+#define AUSPEX_OP_NOT_IN_MAP 11
+#define AUSPEX_OP_MASK 12
+#define AUSPEX_OP_NOT_PREFIX 26
+#define AUSPEX_OP_NOT_POSTFIX 27
+#define AUSPEX_OP_IN_RANGE 31
+#define AUSPEX_OP_NOT_IN_RANGE 32
+
+/* Actions, Tetragon's kernel numbering. */
+#define AUSPEX_ACTION_POST 0
+#define AUSPEX_ACTION_SIGKILL 2
+#define AUSPEX_ACTION_GETURL 6
+#define AUSPEX_ACTION_DNSLOOKUP 7
+#define AUSPEX_ACTION_NOPOST 8
+#define AUSPEX_ACTION_SIGNAL 9
+
+/* matchPIDs flags. */
+#define AUSPEX_PIDS_FOLLOW_FORKS 1
+#define AUSPEX_PIDS_NAMESPACE 2
+
+/* Generic event flags. */
+#define AUSPEX_GENERIC_PROCESS_NOT_FOUND 16
+#define AUSPEX_GENERIC_ACTION_FAILED 32
+
+/* Post-argument marker: a string argument was cut at AUSPEX_STRING_MAX. */
+#define AUSPEX_ARG_TRUNCATED 0x80000000u
+
+struct auspex_arg_spec {
+	__u16 offset;
+	__u16 size;
+	__u8 kind;
+	__u8 pad0;
+	__u16 pad1;
+};
+
+/* Value of `auspex_hooks` (key: hook id = the attach cookie). */
+struct auspex_hook_config {
+	__u32 nargs;
+	__u32 nselectors;
+	__u32 record_size; /* bytes of the tracepoint record that hold the arguments */
+	__u32 msg_op; /* AUSPEX_MSG_GENERIC_TRACEPOINT, or _KPROBE for a syscall kprobe on a tracepoint */
+	struct auspex_arg_spec args[AUSPEX_MAX_HOOK_ARGS];
+	__u32 selectors[AUSPEX_MAX_SELECTORS]; /* ids in `auspex_selectors` */
+	__u32 pad;
+};
+
+struct auspex_match_arg {
+	__u8 arg; /* position in the hook's args */
+	__u8 op;
+	__u8 nvalues;
+	__u8 pad0;
+	__u32 set_id; /* string and InMap operators: the set in the set maps */
+	__s64 values[AUSPEX_MAX_MATCH_VALUES];
+};
+
+struct auspex_match_pids {
+	__u8 op; /* 0 = no filter, IN, NOT_IN */
+	__u8 flags;
+	__u8 nvalues;
+	__u8 pad0;
+	__u32 values[AUSPEX_MAX_PIDS];
+};
+
+struct auspex_match_binary {
+	__u8 op; /* 0 = no filter, IN, NOT_IN, PREFIX, NOT_PREFIX, POSTFIX, NOT_POSTFIX */
+	__u8 pad0;
+	__u16 pad1;
+	__u32 set_id;
+};
+
+struct auspex_action {
+	__u32 kind;
+	__s32 arg; /* Signal: signal number */
+	__u64 rate_limit_ns; /* Post: at most one event per this period per thread; 0 = none */
+};
+
+/* Value of `auspex_selectors` (key: selector id). */
+struct auspex_selector {
+	__u32 nmatch_args;
+	__u32 nactions;
+	struct auspex_match_pids pids;
+	struct auspex_match_binary binary;
+	struct auspex_match_arg match_args[AUSPEX_MAX_MATCH_ARGS];
+	struct auspex_action actions[AUSPEX_MAX_ACTIONS];
+};
+
+/* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */
+struct auspex_string_key {
+	__u32 set_id;
+	__u32 len;
+	char s[AUSPEX_STRING_MAX];
+};
+
+/* Key of the prefix and (reversed-string) postfix LPM tries: prefixlen = 32 + 8 * matched bytes. */
+struct auspex_lpm_key {
+	__u32 prefixlen;
+	__u32 set_id;
+	char s[AUSPEX_STRING_MAX];
+};
+
+/* Key of `auspex_int_set` (InMap/NotInMap). */
+struct auspex_int_key {
+	__u32 set_id;
+	__u32 pad;
+	__s64 value;
+};
+
+/*
+ * process_kprobe / process_tracepoint record. Followed by `args_len` bytes: for each hook argument
+ * in order, integers as 8 bytes (__s64) and strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
+ * when cut) plus the bytes.
+ */
+struct auspex_generic_event {
+	struct auspex_msg_header hdr;
+	struct auspex_process_key process;
+	__u32 tid;
+	__u32 hook_id;
+	__u32 selector; /* 1-based index of the matching selector, 0 when the hook has none */
+	__u32 action; /* AUSPEX_ACTION_* of the first enforcement action taken, or POST */
+	__u32 flags;
+	__u32 args_len;
+};
+
 #endif

@@ -76,6 +76,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compile;
 pub mod error;
 pub mod model;
 pub mod names;
