@@ -38,6 +38,7 @@
 #define AUSPEX_STAT_RB_RESERVE_FAIL_CLONE 2
 #define AUSPEX_STAT_PROCESS_MAP_FULL 3
 #define AUSPEX_STAT_EXIT_UNKNOWN 4
+#define AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC 5
 #define AUSPEX_STAT_MAX 8
 
 struct auspex_msg_header {
@@ -160,6 +161,7 @@ struct auspex_process_entry {
 #define AUSPEX_MAX_MATCH_VALUES 8 /* ints: 4 values, or 4 (min, max) ranges */
 #define AUSPEX_MAX_PIDS 4
 #define AUSPEX_STRING_MAX 256 /* captured and compared bytes of a string argument */
+#define AUSPEX_LPM_STRING_MAX 248 /* LPM trie data is at most 256 bytes, 4 of them the set id */
 
 /* How a hook argument is read from the tracepoint record. */
 #define AUSPEX_ARG_NONE 0
@@ -272,11 +274,14 @@ struct auspex_string_key {
 	char s[AUSPEX_STRING_MAX];
 };
 
-/* Key of the prefix and (reversed-string) postfix LPM tries: prefixlen = 32 + 8 * matched bytes. */
+/*
+ * Key of the prefix and (reversed-string) postfix LPM tries: prefixlen = 32 + 8 * bytes. Only the
+ * first AUSPEX_LPM_STRING_MAX bytes (last, for postfix) of a value take part.
+ */
 struct auspex_lpm_key {
 	__u32 prefixlen;
 	__u32 set_id;
-	char s[AUSPEX_STRING_MAX];
+	char s[AUSPEX_LPM_STRING_MAX];
 };
 
 /* Key of `auspex_int_set` (InMap/NotInMap). */

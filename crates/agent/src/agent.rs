@@ -12,9 +12,11 @@ use crate::event_builder::{BuildOptions, EventBuilder};
 use crate::export::EventSink;
 use crate::features::{KernelFeatures, PreflightError, preflight};
 use crate::pipeline::Pipeline;
+use crate::policy_manager::{PolicyManager, PolicyRegistry, PolicyStatus};
 use crate::sensors::process::{AttachedProcessSensor, ProcessSensorSpec};
 use crate::sensors::{SensorError, install_libbpf_logger};
 use crate::stats::{Counters, LossSnapshot};
+use crate::tracefs::Tracefs;
 use crate::{procfs, reader};
 
 /// Why the agent could not start or stopped with an error.
@@ -26,6 +28,9 @@ pub enum AgentError {
     /// A sensor failed.
     #[error(transparent)]
     Sensor(#[from] SensorError),
+    /// A start-up policy could not be read, validated, compiled or attached.
+    #[error("{0}")]
+    Policy(String),
     /// Export or thread I/O.
     #[error("{what}: {source}")]
     Io {
@@ -50,15 +55,96 @@ pub struct RunSummary {
     pub process_cache_evictions: u64,
 }
 
+/// A request to the running agent, answered on `reply`.
+pub enum ControlRequest {
+    /// Load a (validated) policy.
+    AddPolicy {
+        /// The policy.
+        policy: Box<auspex_policy::model::TracingPolicy>,
+        /// Outcome.
+        reply: crossbeam_channel::Sender<Result<PolicyStatus, String>>,
+    },
+    /// Unload a policy by name.
+    DeletePolicy {
+        /// Its name.
+        name: String,
+        /// Outcome.
+        reply: crossbeam_channel::Sender<Result<(), String>>,
+    },
+    /// List loaded policies.
+    ListPolicies {
+        /// The list.
+        reply: crossbeam_channel::Sender<Vec<PolicyStatus>>,
+    },
+}
+
+/// Handle to send requests to a running agent (policy add/remove/list). Cloneable, `Send`.
+#[derive(Clone)]
+pub struct AgentControl {
+    tx: crossbeam_channel::Sender<ControlRequest>,
+}
+
+impl AgentControl {
+    fn ask<T>(
+        &self,
+        make: impl FnOnce(crossbeam_channel::Sender<T>) -> ControlRequest,
+    ) -> Option<T> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.tx.send(make(tx)).ok()?;
+        rx.recv_timeout(Duration::from_secs(60)).ok()
+    }
+
+    /// Loads a policy in the running agent.
+    pub fn add_policy(
+        &self,
+        policy: auspex_policy::model::TracingPolicy,
+    ) -> Result<PolicyStatus, String> {
+        self.ask(|reply| ControlRequest::AddPolicy {
+            policy: Box::new(policy),
+            reply,
+        })
+        .unwrap_or_else(|| Err("agent is not running".into()))
+    }
+
+    /// Unloads a policy.
+    pub fn delete_policy(&self, name: &str) -> Result<(), String> {
+        self.ask(|reply| ControlRequest::DeletePolicy {
+            name: name.to_string(),
+            reply,
+        })
+        .unwrap_or_else(|| Err("agent is not running".into()))
+    }
+
+    /// Loaded policies.
+    pub fn list_policies(&self) -> Vec<PolicyStatus> {
+        self.ask(|reply| ControlRequest::ListPolicies { reply })
+            .unwrap_or_default()
+    }
+}
+
 /// A configured agent.
 pub struct Agent {
     config: AgentConfig,
+    control_tx: crossbeam_channel::Sender<ControlRequest>,
+    control_rx: crossbeam_channel::Receiver<ControlRequest>,
 }
 
 impl Agent {
     /// An agent with this configuration.
     pub fn new(config: AgentConfig) -> Self {
-        Self { config }
+        let (control_tx, control_rx) = crossbeam_channel::unbounded();
+        Self {
+            config,
+            control_tx,
+            control_rx,
+        }
+    }
+
+    /// A handle to control the agent once it runs.
+    pub fn control(&self) -> AgentControl {
+        AgentControl {
+            tx: self.control_tx.clone(),
+        }
     }
 
     /// Runs until `stop` is set. `on_ready` is called once the sensors are attached and the /proc
@@ -70,13 +156,16 @@ impl Agent {
         on_ready: impl FnOnce(),
     ) -> Result<RunSummary, AgentError> {
         let cfg = self.config;
+        let control_rx = self.control_rx;
+        drop(self.control_tx);
         install_libbpf_logger();
         let btf = cfg
             .btf
             .clone()
             .unwrap_or_else(|| PathBuf::from("/sys/kernel/btf/vmlinux"));
         preflight(&btf, &cfg.procfs)?;
-        KernelFeatures::probe().log();
+        let features = KernelFeatures::probe();
+        features.log();
 
         let spec = ProcessSensorSpec {
             ring_buffer_bytes: cfg.rb_size_bytes,
@@ -105,13 +194,17 @@ impl Agent {
             username: cfg.username_metadata,
         };
         let builder = EventBuilder::new(cfg.node_name.clone(), options, host_ns);
+        let registry = PolicyRegistry::default();
         let mut pipeline = Pipeline::new(
             cfg.process_cache_size,
             builder,
             sinks,
             counters.clone(),
             cfg.enable_ancestors,
+            registry.clone(),
         );
+        let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported);
+        let mut policies = PolicyManager::new(sensor.shared_maps()?, tracefs, registry);
 
         // Attached first, then scanned: a process starting during the scan is seen by both, and
         // the kernel's newer record wins in its map (the seed never overwrites).
@@ -126,6 +219,8 @@ impl Agent {
             "process cache seeded from {}",
             cfg.procfs.display()
         );
+        // After seeding, so that binary and pid filters know every running process.
+        load_startup_policies(&cfg, &mut policies)?;
 
         let (tx, rx) = crossbeam_channel::bounded(cfg.rb_queue_size.max(1));
         let reader_stop = Arc::new(AtomicBool::new(false));
@@ -147,6 +242,9 @@ impl Agent {
         let mut result = Ok(());
         let mut cache_peak = pipeline.cache().len();
         while !stop.load(Ordering::Acquire) {
+            for req in control_rx.try_iter() {
+                serve(&mut policies, req);
+            }
             match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(ev) => {
                     if let Err(e) = pipeline.handle(ev) {
@@ -191,6 +289,7 @@ impl Agent {
         }
         let flushed = pipeline.flush();
         let losses = snapshot(&sensor, &counters);
+        drop(policies);
         drop(sensor);
         tracing::info!(
             events = Counters::get(&counters.events_emitted),
@@ -215,6 +314,69 @@ impl Agent {
     }
 }
 
+fn serve(policies: &mut PolicyManager, req: ControlRequest) {
+    match req {
+        ControlRequest::AddPolicy { policy, reply } => {
+            let res = policies.add(&policy).map_err(|e| e.to_string());
+            match &res {
+                Ok(s) => tracing::info!(policy = %s.name, hooks = s.hooks, "policy loaded"),
+                Err(e) => tracing::warn!("policy not loaded: {e}"),
+            }
+            let _ = reply.send(res);
+        }
+        ControlRequest::DeletePolicy { name, reply } => {
+            let res = policies.remove(&name).map_err(|e| e.to_string());
+            if res.is_ok() {
+                tracing::info!(policy = %name, "policy removed");
+            }
+            let _ = reply.send(res);
+        }
+        ControlRequest::ListPolicies { reply } => {
+            let _ = reply.send(policies.list());
+        }
+    }
+}
+
+/// Loads `--tracing-policy` files and `--tracing-policy-dir`; any failure stops the start.
+fn load_startup_policies(
+    cfg: &AgentConfig,
+    policies: &mut PolicyManager,
+) -> Result<(), AgentError> {
+    let mut files = cfg.tracing_policies.clone();
+    if let Some(dir) = &cfg.tracing_policy_dir {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::info!(dir = %dir.display(), "no tracing policy directory");
+            }
+            Err(e) => {
+                return Err(AgentError::Policy(format!(
+                    "--tracing-policy-dir {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+    for file in files {
+        let parsed =
+            auspex_policy::load_file(&file).map_err(|e| AgentError::Policy(e.to_string()))?;
+        for p in parsed {
+            let status = policies
+                .add(&p)
+                .map_err(|e| AgentError::Policy(format!("{}: {e}", file.display())))?;
+            tracing::info!(policy = %status.name, hooks = status.hooks, file = %file.display(), "policy loaded");
+        }
+    }
+    Ok(())
+}
+
 fn snapshot(sensor: &AttachedProcessSensor, counters: &Counters) -> LossSnapshot {
     use auspex_bpf::abi::stat;
     let k = sensor.kernel_counters();
@@ -222,6 +384,7 @@ fn snapshot(sensor: &AttachedProcessSensor, counters: &Counters) -> LossSnapshot
         kernel_exec: k[stat::RB_RESERVE_FAIL_EXEC as usize],
         kernel_exit: k[stat::RB_RESERVE_FAIL_EXIT as usize],
         kernel_clone: k[stat::RB_RESERVE_FAIL_CLONE as usize],
+        kernel_generic: k[stat::RB_RESERVE_FAIL_GENERIC as usize],
         kernel_process_map_full: k[stat::PROCESS_MAP_FULL as usize],
         queue_overflow: Counters::get(&counters.queue_overflow),
         decode_errors: Counters::get(&counters.decode_errors),
@@ -239,6 +402,7 @@ fn log_losses(
             kernel_ringbuf_exec = now.kernel_exec,
             kernel_ringbuf_exit = now.kernel_exit,
             kernel_ringbuf_clone = now.kernel_clone,
+            kernel_ringbuf_policy = now.kernel_generic,
             kernel_process_map_full = now.kernel_process_map_full,
             user_queue_overflow = now.queue_overflow,
             decode_errors = now.decode_errors,

@@ -43,6 +43,10 @@ pub struct AgentConfig {
     pub stats_interval: Duration,
     /// How often the process cache is checked for processes whose exit was lost.
     pub process_cache_gc_interval: Duration,
+    /// TracingPolicy files loaded at start.
+    pub tracing_policies: Vec<PathBuf>,
+    /// Directory whose `*.yaml`/`*.yml` policies are loaded at start.
+    pub tracing_policy_dir: Option<PathBuf>,
 }
 
 impl Default for AgentConfig {
@@ -62,6 +66,8 @@ impl Default for AgentConfig {
             process_map_entries: 32768,
             stats_interval: Duration::from_secs(10),
             process_cache_gc_interval: Duration::from_secs(30),
+            tracing_policies: Vec::new(),
+            tracing_policy_dir: None,
         }
     }
 }

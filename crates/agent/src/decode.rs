@@ -1,6 +1,8 @@
 //! Ring-buffer records → typed kernel events. Never panics: every length is checked and a bad
 //! record is an error the reader counts.
-use auspex_bpf::abi::{self, CloneEvent, ExecEvent, ExitEvent, MsgHeader, read_struct};
+use auspex_bpf::abi::{
+    self, CloneEvent, ExecEvent, ExitEvent, GenericEvent, MsgHeader, read_struct,
+};
 
 /// A decoded record of the process sensor.
 #[derive(Debug, Clone)]
@@ -11,6 +13,17 @@ pub enum KernelEvent {
     Clone(CloneEvent),
     /// A thread group exited.
     Exit(ExitEvent),
+    /// A policy hook matched (process_kprobe / process_tracepoint).
+    Generic(Box<GenericRecord>),
+}
+
+/// A policy event with its serialised arguments (decoded against the hook's argument list).
+#[derive(Debug, Clone)]
+pub struct GenericRecord {
+    /// Fixed part.
+    pub event: GenericEvent,
+    /// Argument bytes.
+    pub args: Vec<u8>,
 }
 
 /// An exec record with its variable-length parts.
@@ -62,6 +75,19 @@ pub fn decode(bytes: &[u8]) -> Result<KernelEvent, DecodeError> {
         abi::MSG_EXEC => decode_exec(bytes).map(|r| KernelEvent::Exec(Box::new(r))),
         abi::MSG_CLONE => fixed::<CloneEvent>(op, bytes).map(KernelEvent::Clone),
         abi::MSG_EXIT => fixed::<ExitEvent>(op, bytes).map(KernelEvent::Exit),
+        abi::MSG_GENERIC_KPROBE | abi::MSG_GENERIC_TRACEPOINT => {
+            let event: GenericEvent = fixed(op, bytes)?;
+            let payload = &bytes[std::mem::size_of::<GenericEvent>()..];
+            let len = event.args_len as usize;
+            let args = payload.get(..len).ok_or(DecodeError::BadLengths {
+                declared: len,
+                have: payload.len(),
+            })?;
+            Ok(KernelEvent::Generic(Box::new(GenericRecord {
+                event,
+                args: args.to_vec(),
+            })))
+        }
         other => {
             // Keep the header check so a truncated unknown record is reported as such.
             fixed::<MsgHeader>(other, bytes)?;

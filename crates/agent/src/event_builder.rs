@@ -192,6 +192,84 @@ impl EventBuilder {
     }
 }
 
+impl EventBuilder {
+    /// The placeholder process of an event whose process the cache does not know (Tetragon's
+    /// `unknown` flag).
+    pub fn unknown_process(&self, pid: u32, tid: u32) -> Process {
+        Process {
+            pid: Some(pid),
+            tid: Some(tid),
+            flags: auspex_events::flags::UNKNOWN.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Event `action` of a kernel action id.
+pub fn kprobe_action(kernel_action: u32) -> i32 {
+    use auspex_events::tetragon::KprobeAction;
+    use auspex_policy::compile::action;
+    (match kernel_action {
+        action::POST => KprobeAction::Post,
+        action::SIGKILL => KprobeAction::Sigkill,
+        action::SIGNAL => KprobeAction::Signal,
+        action::GETURL => KprobeAction::Geturl,
+        action::DNSLOOKUP => KprobeAction::Dnslookup,
+        action::NOPOST => KprobeAction::Nopost,
+        _ => KprobeAction::Unknown,
+    }) as i32
+}
+
+/// Arguments of a policy event, rendered as the hook's spec says. Short or malformed bytes end the
+/// list early rather than fail.
+pub fn decode_args(
+    specs: &[auspex_policy::compile::CompiledArg],
+    mut bytes: &[u8],
+) -> Vec<auspex_events::tetragon::KprobeArgument> {
+    use auspex_events::tetragon::{KprobeArgument, KprobeTruncatedBytes, kprobe_argument::Arg};
+    use auspex_policy::compile::{ArgRead, ArgRender};
+    let mut out = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let is_str = !matches!(spec.read, ArgRead::Int | ArgRead::Uint);
+        let arg = if is_str {
+            let Some(head) = bytes.get(..4) else { break };
+            let raw = u32::from_ne_bytes([head[0], head[1], head[2], head[3]]);
+            let len = (raw & !auspex_bpf::abi::ARG_TRUNCATED) as usize;
+            let truncated = raw & auspex_bpf::abi::ARG_TRUNCATED != 0;
+            let Some(data) = bytes.get(4..4 + len) else {
+                break;
+            };
+            bytes = &bytes[4 + len..];
+            match spec.render {
+                ArgRender::Bytes if truncated => Arg::TruncatedBytesArg(KprobeTruncatedBytes {
+                    bytes_arg: data.to_vec(),
+                    orig_size: 0,
+                }),
+                ArgRender::Bytes => Arg::BytesArg(data.to_vec()),
+                _ => Arg::StringArg(auspex_events::args::to_valid_utf8(data)),
+            }
+        } else {
+            let Some(head) = bytes.get(..8) else { break };
+            let mut b = [0u8; 8];
+            b.copy_from_slice(head);
+            bytes = &bytes[8..];
+            let v = i64::from_ne_bytes(b);
+            match spec.render {
+                ArgRender::Int => Arg::IntArg(v as i32),
+                ArgRender::Uint => Arg::UintArg(v as u32),
+                ArgRender::Size => Arg::SizeArg(v as u64),
+                ArgRender::Long => Arg::LongArg(v),
+                ArgRender::String | ArgRender::Bytes => Arg::StringArg(v.to_string()),
+            }
+        };
+        out.push(KprobeArgument {
+            arg: Some(arg),
+            label: spec.label.clone().unwrap_or_default(),
+        });
+    }
+    out
+}
+
 /// argv entries of a NUL-separated buffer (a trailing NUL does not make an empty argument).
 pub fn split_args(buf: &[u8]) -> Vec<&[u8]> {
     let buf = buf.strip_suffix(&[0]).unwrap_or(buf);

@@ -16,11 +16,13 @@ pub mod event_builder;
 pub mod export;
 pub mod features;
 pub mod pipeline;
+pub mod policy_manager;
 pub mod process_cache;
 pub mod procfs;
 pub mod reader;
 pub mod sensors;
 pub mod stats;
+pub mod tracefs;
 
 pub use agent::{Agent, AgentError};
 pub use config::AgentConfig;

@@ -6,9 +6,10 @@ use auspex_bpf::abi::{CloneEvent, ExitEvent, MAP_BINARY_MAX, ProcessEntry};
 use auspex_events::tetragon::{ProcessExec, ProcessExit, get_events_response::Event};
 use auspex_events::{flags, signal};
 
-use crate::decode::{ExecRecord, KernelEvent};
+use crate::decode::{ExecRecord, GenericRecord, KernelEvent};
 use crate::event_builder::EventBuilder;
 use crate::export::EventSink;
+use crate::policy_manager::PolicyRegistry;
 use crate::process_cache::{ImageKey, ProcessCache};
 use crate::procfs::ProcProcess;
 use crate::stats::Counters;
@@ -20,6 +21,7 @@ pub struct Pipeline {
     sinks: Vec<Box<dyn EventSink>>,
     counters: Arc<Counters>,
     ancestors: bool,
+    policies: PolicyRegistry,
 }
 
 impl Pipeline {
@@ -30,6 +32,7 @@ impl Pipeline {
         sinks: Vec<Box<dyn EventSink>>,
         counters: Arc<Counters>,
         ancestors: bool,
+        policies: PolicyRegistry,
     ) -> Self {
         Self {
             cache: ProcessCache::new(capacity),
@@ -37,6 +40,7 @@ impl Pipeline {
             sinks,
             counters,
             ancestors,
+            policies,
         }
     }
 
@@ -99,7 +103,92 @@ impl Pipeline {
                 Ok(())
             }
             KernelEvent::Exit(e) => self.exit(&e),
+            KernelEvent::Generic(g) => self.generic(&g),
         }
+    }
+
+    fn generic(&mut self, g: &GenericRecord) -> std::io::Result<()> {
+        use auspex_events::tetragon::{ProcessKprobe, ProcessTracepoint};
+        use auspex_policy::compile::HookEvent;
+
+        let ev = &g.event;
+        let policy_id = (ev.hook_id >> 16) as u16;
+        let info = self
+            .policies
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&policy_id)
+            .cloned();
+        let Some(info) = info else {
+            // The policy was removed while its events were in flight.
+            Counters::inc(&self.counters.generic_unknown_policy);
+            return Ok(());
+        };
+        let Some(hook) = info.compiled.hooks.get((ev.hook_id & 0xffff) as usize) else {
+            Counters::inc(&self.counters.decode_errors);
+            return Ok(());
+        };
+        let args = crate::event_builder::decode_args(&hook.args, &g.args);
+        let key = if ev.process.ktime != 0 {
+            Some((ev.process.pid, ev.process.ktime)).filter(|k| self.cache.get(*k).is_some())
+        } else {
+            None
+        }
+        .or_else(|| self.cache.get_by_pid(ev.process.pid).map(|e| e.key));
+        let (process, parent, ancestors) = match key.and_then(|k| self.cache.get(k)) {
+            Some(entry) => {
+                let parent = entry
+                    .parent
+                    .and_then(|k| self.cache.get(k))
+                    .map(|p| p.message());
+                let ancestors = if self.ancestors {
+                    self.cache.ancestors(entry.key)
+                } else {
+                    Vec::new()
+                };
+                let mut p = entry.message();
+                p.tid = Some(ev.tid);
+                (p, parent, ancestors)
+            }
+            None => (
+                self.builder.unknown_process(ev.process.pid, ev.tid),
+                None,
+                Vec::new(),
+            ),
+        };
+        let action = crate::event_builder::kprobe_action(ev.action);
+        let message = hook.message.clone().unwrap_or_default();
+        let event = match &hook.event {
+            HookEvent::Kprobe { function_name } => Event::ProcessKprobe(ProcessKprobe {
+                process: Some(process),
+                parent,
+                function_name: function_name.clone(),
+                args,
+                action,
+                policy_name: info.name.clone(),
+                message,
+                tags: hook.tags.clone(),
+                ancestors,
+                ..Default::default()
+            }),
+            HookEvent::Tracepoint { subsystem, event } => {
+                Event::ProcessTracepoint(ProcessTracepoint {
+                    process: Some(process),
+                    parent,
+                    subsys: subsystem.clone(),
+                    event: event.clone(),
+                    args,
+                    policy_name: info.name.clone(),
+                    action,
+                    message,
+                    tags: hook.tags.clone(),
+                    ancestors,
+                    ..Default::default()
+                })
+            }
+        };
+        let resp = self.builder.response(event, ev.hdr.ktime);
+        self.emit(&resp)
     }
 
     /// Resolves a parent key sent by the kernel; ktime 0 means "only the pid is known".

@@ -17,6 +17,8 @@ pub struct Counters {
     pub exit_unknown: AtomicU64,
     /// Processes whose exit was never seen (found gone by the periodic check).
     pub exit_lost: AtomicU64,
+    /// Policy events whose policy was removed before they were read.
+    pub generic_unknown_policy: AtomicU64,
 }
 
 impl Counters {
@@ -40,6 +42,8 @@ pub struct LossSnapshot {
     pub kernel_exit: u64,
     /// Clone records lost in the kernel.
     pub kernel_clone: u64,
+    /// Policy event records lost in the kernel.
+    pub kernel_generic: u64,
     /// Processes the kernel map could not hold.
     pub kernel_process_map_full: u64,
     /// Records dropped by the user-space queue.
@@ -54,6 +58,7 @@ impl LossSnapshot {
         self.kernel_exec
             + self.kernel_exit
             + self.kernel_clone
+            + self.kernel_generic
             + self.kernel_process_map_full
             + self.queue_overflow
             + self.decode_errors

@@ -141,6 +141,16 @@ struct AgentArgs {
     #[arg(long, value_name = "MIB", default_value_t = 8)]
     rb_size_total_mb: u32,
 
+    /// Load this TracingPolicy file at start (repeatable). The agent refuses to start when a policy
+    /// is invalid or cannot be enforced on this kernel.
+    #[arg(long, value_name = "FILE")]
+    tracing_policy: Vec<PathBuf>,
+
+    /// Load every *.yaml / *.yml policy of this directory at start (skipped when it does not
+    /// exist) [default: /etc/auspex/tetragon.tp.d].
+    #[arg(long, value_name = "DIR", default_value = "/etc/auspex/tetragon.tp.d")]
+    tracing_policy_dir: PathBuf,
+
     /// Entries of the kernel's live-process map [default: 32768].
     #[arg(long, value_name = "NUM", default_value_t = 32768)]
     execve_map_entries: u32,
@@ -244,6 +254,8 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
         rb_queue_size: args.rb_queue_size,
         rb_size_bytes: args.rb_size_total_mb.saturating_mul(1024 * 1024),
         process_map_entries: args.execve_map_entries,
+        tracing_policies: args.tracing_policy,
+        tracing_policy_dir: Some(args.tracing_policy_dir),
         ..AgentConfig::default()
     };
     let sink: Box<dyn EventSink> = match &config.export_filename {

@@ -30,6 +30,8 @@ pub mod stat {
     pub const PROCESS_MAP_FULL: u32 = 3;
     /// Exit of a process the map did not know.
     pub const EXIT_UNKNOWN: u32 = 4;
+    /// Policy (generic hook) record lost: ring buffer full.
+    pub const RB_RESERVE_FAIL_GENERIC: u32 = 5;
     /// Number of slots.
     pub const MAX: u32 = 8;
 }
@@ -246,6 +248,225 @@ impl Default for ProcessEntry {
     }
 }
 
+/// Record op: a policy event of a kprobe hook (`process_kprobe`).
+pub const MSG_GENERIC_KPROBE: u8 = 13;
+/// Record op: a policy event of a tracepoint hook (`process_tracepoint`).
+pub const MSG_GENERIC_TRACEPOINT: u8 = 14;
+/// Arguments per hook.
+pub const MAX_HOOK_ARGS: usize = 5;
+/// Selectors per hook.
+pub const MAX_SELECTORS: usize = 5;
+/// matchArgs per selector.
+pub const MAX_MATCH_ARGS: usize = 5;
+/// Actions per selector.
+pub const MAX_ACTIONS: usize = 3;
+/// Inline values per matchArgs entry.
+pub const MAX_MATCH_VALUES: usize = 8;
+/// Values per matchPIDs.
+pub const MAX_PIDS: usize = 4;
+/// Captured/compared bytes of a string argument.
+pub const STRING_MAX: usize = 256;
+/// Bytes of an LPM-trie string key.
+pub const LPM_STRING_MAX: usize = 248;
+/// Generic event flag: the process was not in the live-process map.
+pub const GENERIC_PROCESS_NOT_FOUND: u32 = 16;
+/// Generic event flag: an enforcement action failed.
+pub const GENERIC_ACTION_FAILED: u32 = 32;
+/// String argument length flag: cut at [`STRING_MAX`].
+pub const ARG_TRUNCATED: u32 = 0x8000_0000;
+
+/// C: `struct auspex_arg_spec`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArgSpec {
+    /// Offset in the record.
+    pub offset: u16,
+    /// Field size.
+    pub size: u16,
+    /// `AUSPEX_ARG_*` read kind.
+    pub kind: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Padding.
+    pub pad1: u16,
+}
+
+/// C: `struct auspex_hook_config`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HookConfig {
+    /// Arguments used.
+    pub nargs: u32,
+    /// Selectors used.
+    pub nselectors: u32,
+    /// Record bytes to copy.
+    pub record_size: u32,
+    /// Record op of the events.
+    pub msg_op: u32,
+    /// Arguments.
+    pub args: [ArgSpec; MAX_HOOK_ARGS],
+    /// Selector ids.
+    pub selectors: [u32; MAX_SELECTORS],
+    /// Padding.
+    pub pad: u32,
+}
+
+/// C: `struct auspex_match_arg`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchArg {
+    /// Argument position.
+    pub arg: u8,
+    /// Operator.
+    pub op: u8,
+    /// Inline values used.
+    pub nvalues: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Set id.
+    pub set_id: u32,
+    /// Inline values.
+    pub values: [i64; MAX_MATCH_VALUES],
+}
+
+/// C: `struct auspex_match_pids`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchPids {
+    /// Operator (0 = none).
+    pub op: u8,
+    /// `AUSPEX_PIDS_*` flags.
+    pub flags: u8,
+    /// Values used.
+    pub nvalues: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Pids.
+    pub values: [u32; MAX_PIDS],
+}
+
+/// C: `struct auspex_match_binary`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchBinary {
+    /// Operator (0 = none).
+    pub op: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Padding.
+    pub pad1: u16,
+    /// Set id.
+    pub set_id: u32,
+}
+
+/// C: `struct auspex_action`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Action {
+    /// Action id.
+    pub kind: u32,
+    /// Signal number.
+    pub arg: i32,
+    /// Post rate limit.
+    pub rate_limit_ns: u64,
+}
+
+/// C: `struct auspex_selector`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// matchArgs used.
+    pub nmatch_args: u32,
+    /// Actions used.
+    pub nactions: u32,
+    /// matchPIDs.
+    pub pids: MatchPids,
+    /// matchBinaries.
+    pub binary: MatchBinary,
+    /// matchArgs.
+    pub match_args: [MatchArg; MAX_MATCH_ARGS],
+    /// Actions.
+    pub actions: [Action; MAX_ACTIONS],
+}
+
+/// C: `struct auspex_string_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringKey {
+    /// Set id.
+    pub set_id: u32,
+    /// Bytes used.
+    pub len: u32,
+    /// Bytes, zero-padded.
+    pub s: [u8; STRING_MAX],
+}
+
+impl Default for StringKey {
+    fn default() -> Self {
+        Self {
+            set_id: 0,
+            len: 0,
+            s: [0; STRING_MAX],
+        }
+    }
+}
+
+/// C: `struct auspex_lpm_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LpmKey {
+    /// Prefix length in bits (32 + 8 × bytes).
+    pub prefixlen: u32,
+    /// Set id.
+    pub set_id: u32,
+    /// Bytes, zero-padded.
+    pub s: [u8; LPM_STRING_MAX],
+}
+
+impl Default for LpmKey {
+    fn default() -> Self {
+        Self {
+            prefixlen: 0,
+            set_id: 0,
+            s: [0; LPM_STRING_MAX],
+        }
+    }
+}
+
+/// C: `struct auspex_int_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntKey {
+    /// Set id.
+    pub set_id: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Value.
+    pub value: i64,
+}
+
+/// C: `struct auspex_generic_event`; followed by the serialised arguments.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GenericEvent {
+    /// Header.
+    pub hdr: MsgHeader,
+    /// Process image.
+    pub process: ProcessKey,
+    /// Thread id.
+    pub tid: u32,
+    /// Cookie: policy id << 16 | hook index.
+    pub hook_id: u32,
+    /// 1-based matching selector (0: hook without selectors).
+    pub selector: u32,
+    /// Action id taken.
+    pub action: u32,
+    /// `GENERIC_*` flags.
+    pub flags: u32,
+    /// Argument bytes following.
+    pub args_len: u32,
+}
+
 /// Plain-old-data ABI structs: every bit pattern is a valid value and there is no implicit padding.
 ///
 /// # Safety
@@ -269,6 +490,28 @@ unsafe impl Pod for CloneEvent {}
 unsafe impl Pod for ExitEvent {}
 // SAFETY: as above.
 unsafe impl Pod for ProcessEntry {}
+// SAFETY: as above.
+unsafe impl Pod for ArgSpec {}
+// SAFETY: as above.
+unsafe impl Pod for HookConfig {}
+// SAFETY: as above.
+unsafe impl Pod for MatchArg {}
+// SAFETY: as above.
+unsafe impl Pod for MatchPids {}
+// SAFETY: as above.
+unsafe impl Pod for MatchBinary {}
+// SAFETY: as above.
+unsafe impl Pod for Action {}
+// SAFETY: as above.
+unsafe impl Pod for Selector {}
+// SAFETY: as above.
+unsafe impl Pod for StringKey {}
+// SAFETY: as above.
+unsafe impl Pod for LpmKey {}
+// SAFETY: as above.
+unsafe impl Pod for IntKey {}
+// SAFETY: as above.
+unsafe impl Pod for GenericEvent {}
 
 /// Reads a `T` from the start of `bytes`, or `None` when there are fewer than `size_of::<T>()` bytes.
 pub fn read_struct<T: Pod>(bytes: &[u8]) -> Option<T> {

@@ -145,3 +145,77 @@ fn abi_structs_match_compiled_btf() {
         ]
     );
 }
+
+#[test]
+fn policy_engine_structs_match_compiled_btf() {
+    let btf = Btf::from_path(auspex_bpf::GENERIC_TRACEPOINT_OBJECT_PATH)
+        .expect("parse BTF of generic_tracepoint.bpf.o");
+    check!(
+        btf,
+        ArgSpec,
+        "auspex_arg_spec",
+        [offset, size, kind, pad0, pad1]
+    );
+    check!(
+        btf,
+        HookConfig,
+        "auspex_hook_config",
+        [nargs, nselectors, record_size, msg_op, args, selectors, pad]
+    );
+    check!(
+        btf,
+        MatchArg,
+        "auspex_match_arg",
+        [arg, op, nvalues, pad0, set_id, values]
+    );
+    check!(
+        btf,
+        MatchPids,
+        "auspex_match_pids",
+        [op, flags, nvalues, pad0, values]
+    );
+    check!(
+        btf,
+        MatchBinary,
+        "auspex_match_binary",
+        [op, pad0, pad1, set_id]
+    );
+    check!(btf, Action, "auspex_action", [kind, arg, rate_limit_ns]);
+    check!(
+        btf,
+        Selector,
+        "auspex_selector",
+        [nmatch_args, nactions, pids, binary, match_args, actions]
+    );
+    check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
+    check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);
+    check!(btf, IntKey, "auspex_int_key", [set_id, pad, value]);
+    check!(
+        btf,
+        GenericEvent,
+        "auspex_generic_event",
+        [
+            hdr, process, tid, hook_id, selector, action, flags, args_len
+        ]
+    );
+    check!(
+        btf,
+        ProcessEntry,
+        "auspex_process_entry",
+        [
+            key,
+            parent,
+            flags,
+            nspid,
+            uid,
+            euid,
+            auid,
+            binary_len,
+            cap_permitted,
+            cap_effective,
+            cap_inheritable,
+            ns,
+            binary
+        ]
+    );
+}

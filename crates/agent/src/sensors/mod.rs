@@ -2,6 +2,7 @@
 //! goes through typed phases — loaded, then attached — and dropping it detaches everything it
 //! attached (links are owned by the value).
 pub mod process;
+pub mod tracepoint;
 
 /// Routes libbpf's own diagnostics (verifier logs, CO-RE errors) to our logger: libbpf-rs errors
 /// carry only an errno, the explanation is in this output.
@@ -47,6 +48,17 @@ pub enum SensorError {
         prog: &'static str,
         /// Hook it was attached to.
         hook: &'static str,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+    /// Attaching to a tracepoint.
+    #[error("sensor {sensor}: attach to tracepoint {tracepoint}: {source}")]
+    AttachTracepoint {
+        /// Sensor name.
+        sensor: &'static str,
+        /// `subsystem/event`.
+        tracepoint: String,
         /// libbpf error.
         #[source]
         source: libbpf_rs::Error,

@@ -127,7 +127,34 @@ pub struct SeedReport {
     pub failed: usize,
 }
 
+/// Owned handles on the maps every sensor shares with the process sensor.
+pub struct SharedMaps {
+    /// The ring buffer.
+    pub events: MapHandle,
+    /// The live-process map.
+    pub processes: MapHandle,
+    /// Loss counters.
+    pub stats: MapHandle,
+}
+
 impl AttachedProcessSensor {
+    /// Handles on the ring buffer, live-process map and counters, for the policy sensors.
+    pub fn shared_maps(&self) -> Result<SharedMaps, SensorError> {
+        let m = &self.skel.maps;
+        let handle = |map: &libbpf_rs::Map<'_>, name: &'static str| {
+            MapHandle::try_from(map).map_err(|source| SensorError::Map {
+                sensor: NAME,
+                map: name,
+                source,
+            })
+        };
+        Ok(SharedMaps {
+            events: handle(&m.auspex_events, "auspex_events")?,
+            processes: handle(&m.auspex_processes, "auspex_processes")?,
+            stats: handle(&m.auspex_stats, "auspex_stats")?,
+        })
+    }
+
     /// An owned handle on the ring buffer, for the reader thread.
     pub fn ring_buffer(&self) -> Result<MapHandle, SensorError> {
         MapHandle::try_from(&self.skel.maps.auspex_events).map_err(|source| SensorError::Map {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use auspex_agent::agent::{AgentError, RunSummary};
+use auspex_agent::agent::{AgentControl, AgentError, RunSummary};
 use auspex_agent::export::{ChannelSink, EventSink};
 use auspex_agent::{Agent, AgentConfig};
 use auspex_events::tetragon::{GetEventsResponse, Process, get_events_response::Event};
@@ -33,6 +33,8 @@ pub struct TestAgent {
     rx: Receiver<GetEventsResponse>,
     /// Everything received so far.
     pub seen: Vec<GetEventsResponse>,
+    /// Policy add/remove/list on the running agent.
+    pub control: AgentControl,
 }
 
 impl TestAgent {
@@ -47,9 +49,11 @@ impl TestAgent {
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = crossbeam_channel::bounded(1);
         let stop2 = stop.clone();
+        let agent = Agent::new(cfg);
+        let control = agent.control();
         let thread = std::thread::spawn(move || {
             let sinks: Vec<Box<dyn EventSink>> = vec![Box::new(sink)];
-            Agent::new(cfg).run(sinks, stop2, move || {
+            agent.run(sinks, stop2, move || {
                 let _ = ready_tx.send(());
             })
         });
@@ -62,6 +66,7 @@ impl TestAgent {
             thread: Some(thread),
             rx,
             seen: Vec::new(),
+            control,
         }
     }
 

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic tracepoint sensor: one program attached to every tracepoint of a policy, the hook id
+ * passed as the BPF cookie. It reads the configured arguments from the tracepoint record, runs the
+ * policy's selectors (lib/selectors.h), enforces (Sigkill/Signal) in place and posts matching events.
+ * Also serves `syscall: true` kprobes through the syscall tracepoints on kernels without kprobes.
+ * User space twin: crates/agent/src/sensors/tracepoint.rs.
+ */
+#include "lib/common.h"
+#include "lib/process.h"
+#include "lib/selectors.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Reads argument `i` of `cfg` from the record copy into the heap. */
+static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+{
+	__u32 off = spec->offset & (AUSPEX_RECORD_MAX - 1);
+	__u64 raw = 0;
+	long n;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 0;
+	h->truncated[i] = 0;
+	switch (spec->kind) {
+	case AUSPEX_ARG_INT:
+	case AUSPEX_ARG_UINT:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		switch (spec->size) {
+		case 1:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s8)raw : (__s64)(__u8)raw;
+			break;
+		case 2:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s16)raw : (__s64)(__u16)raw;
+			break;
+		case 4:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s32)raw : (__s64)(__u32)raw;
+			break;
+		default:
+			h->ints[i] = (__s64)raw;
+		}
+		return;
+	case AUSPEX_ARG_USER_STR:
+	case AUSPEX_ARG_KERNEL_STR:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		if (spec->kind == AUSPEX_ARG_USER_STR)
+			n = bpf_probe_read_user_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
+		else
+			n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
+		break;
+	case AUSPEX_ARG_DATA_LOC_STR: {
+		__u32 loc = 0;
+
+		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
+		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
+					      &h->record[(loc & 0xffff) & (AUSPEX_RECORD_MAX - 1)]);
+		break;
+	}
+	case AUSPEX_ARG_CHAR_ARRAY:
+		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, &h->record[off]);
+		break;
+	default:
+		return;
+	}
+	h->is_str[i] = 1;
+	if (n <= 0) {
+		h->str_len[i] = 0;
+		return;
+	}
+	/* n counts the NUL; a string that filled the buffer was cut. */
+	h->str_len[i] = n - 1;
+	if (n - 1 >= AUSPEX_STRING_MAX) {
+		h->str_len[i] = AUSPEX_STRING_MAX;
+		h->truncated[i] = 1;
+	}
+}
+
+/* Serialises the captured arguments after the event header. Returns the bytes written. */
+static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
+{
+	__u32 off = 0;
+
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= nargs)
+			break;
+		off &= AUSPEX_EVENT_DATA - 1;
+		if (!h->is_str[i]) {
+			__builtin_memcpy(&h->data[off], &h->ints[i], sizeof(__s64));
+			off += sizeof(__s64);
+			continue;
+		}
+		__u32 len = h->str_len[i];
+
+		if (len > AUSPEX_STRING_MAX)
+			len = AUSPEX_STRING_MAX;
+		barrier_var(len);
+		*(__u32 *)&h->data[off] = len | (h->truncated[i] ? AUSPEX_ARG_TRUNCATED : 0);
+		off += sizeof(__u32);
+		off &= AUSPEX_EVENT_DATA - 1;
+		if (len <= AUSPEX_STRING_MAX)
+			bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
+		off += len;
+	}
+	return off;
+}
+
+/* Post rate limit of a selector for the current thread. Returns 1 when the post may go out. */
+static __always_inline int rate_allows(__u32 tid, __u32 sel_id, __u64 period)
+{
+	struct rate_key k = { .tid = tid, .selector = sel_id };
+	__u64 now = bpf_ktime_get_boot_ns(), *last;
+
+	if (!period)
+		return 1;
+	last = bpf_map_lookup_elem(&auspex_rate, &k);
+	if (last && now - *last < period)
+		return 0;
+	bpf_map_update_elem(&auspex_rate, &k, &now, BPF_ANY);
+	return 1;
+}
+
+SEC("tracepoint")
+int auspex_generic_tp(void *ctx)
+{
+	/* Cookie: policy id << 16 | hook index in this policy's maps. */
+	__u32 hook_id = (__u32)bpf_get_attach_cookie(ctx);
+	__u32 hook_idx = hook_id & 0xffff;
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	struct auspex_process_entry *e;
+	struct auspex_selector *sel = NULL;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
+	__u32 flags = 0;
+
+	if (!cfg || !h)
+		return 0;
+	size = cfg->record_size;
+	if (size > AUSPEX_RECORD_MAX)
+		size = AUSPEX_RECORD_MAX;
+	barrier_var(size);
+	if (size > AUSPEX_RECORD_MAX)
+		return 0;
+	bpf_probe_read_kernel(h->record, size, ctx);
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= cfg->nargs)
+			break;
+		read_arg(h, &cfg->args[i], i);
+	}
+
+	h->pid = pid_tgid >> 32;
+	e = bpf_map_lookup_elem(&auspex_processes, &h->pid);
+	h->has_process = e != NULL;
+	h->nspid = e ? e->nspid : h->pid;
+	h->binary_len = 0;
+	if (e) {
+		len = e->binary_len;
+		if (len > AUSPEX_MAP_BINARY_MAX - 1)
+			len = AUSPEX_MAP_BINARY_MAX - 1;
+		barrier_var(len);
+		h->binary_len = len;
+		if (len < AUSPEX_MAP_BINARY_MAX)
+			bpf_probe_read_kernel(h->binary, len, e->binary);
+	}
+
+	/* First matching selector wins; a hook without selectors posts every call. */
+	nsel = cfg->nselectors;
+	for (__u32 s = 0; s < AUSPEX_MAX_SELECTORS; s++) {
+		if (s >= nsel)
+			break;
+		if (auspex_match_selector(cfg->selectors[s])) {
+			matched = s + 1;
+			sel_id = cfg->selectors[s];
+			break;
+		}
+	}
+	if (nsel && !matched)
+		return 0;
+
+	if (matched)
+		sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	if (sel) {
+		for (__u32 a = 0; a < AUSPEX_MAX_ACTIONS; a++) {
+			struct auspex_action *act = &sel->actions[a];
+
+			if (a >= sel->nactions)
+				break;
+			switch (act->kind) {
+			case AUSPEX_ACTION_SIGKILL:
+				if (bpf_send_signal(9))
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				action = AUSPEX_ACTION_SIGKILL;
+				break;
+			case AUSPEX_ACTION_SIGNAL:
+				if (bpf_send_signal(act->arg))
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				action = AUSPEX_ACTION_SIGNAL;
+				break;
+			case AUSPEX_ACTION_NOPOST:
+				post = 0;
+				break;
+			case AUSPEX_ACTION_GETURL:
+			case AUSPEX_ACTION_DNSLOOKUP:
+				if (action == AUSPEX_ACTION_POST)
+					action = act->kind;
+				break;
+			case AUSPEX_ACTION_POST:
+				if (!rate_allows((__u32)pid_tgid, sel_id, act->rate_limit_ns))
+					post = 0;
+				break;
+			}
+		}
+	}
+	if (!post)
+		return 0;
+
+	h->ev.hdr.op = cfg->msg_op;
+	h->ev.hdr.pad0 = 0;
+	h->ev.hdr.pad1 = 0;
+	h->ev.hdr.ktime = bpf_ktime_get_boot_ns();
+	if (e) {
+		h->ev.process = e->key;
+	} else {
+		h->ev.process.pid = h->pid;
+		h->ev.process.pad = 0;
+		h->ev.process.ktime = 0;
+		flags |= AUSPEX_GENERIC_PROCESS_NOT_FOUND;
+	}
+	h->ev.tid = (__u32)pid_tgid;
+	h->ev.hook_id = hook_id;
+	h->ev.flags = flags;
+	h->ev.selector = matched;
+	h->ev.action = action;
+	len = write_args(h, cfg->nargs);
+	if (len > AUSPEX_EVENT_DATA)
+		len = AUSPEX_EVENT_DATA;
+	h->ev.args_len = len;
+	size = sizeof(h->ev) + len;
+	h->ev.hdr.size = size;
+	barrier_var(size);
+	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA)
+		return 0;
+	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	return 0;
+}

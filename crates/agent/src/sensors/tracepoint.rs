@@ -1,0 +1,238 @@
+//! The policy engine on tracepoints (`bpf/generic_tracepoint.bpf.c`): one object per policy, its
+//! maps filled from the compiled policy, one link per hook with the hook id as the BPF cookie. The
+//! ring buffer, live-process map and counters are the process sensor's (reused by fd). Dropping the
+//! attached sensor detaches the links and frees the policy's own maps and program.
+use std::mem::MaybeUninit;
+use std::os::fd::AsFd;
+
+use auspex_bpf::abi::{self, as_bytes};
+use auspex_bpf::generic_tracepoint::{GenericTracepointSkel, GenericTracepointSkelBuilder};
+use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent};
+use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+use libbpf_rs::{Link, MapCore, MapFlags, OpenObject, TracepointCategory, TracepointOpts};
+
+use super::SensorError;
+use super::process::SharedMaps;
+
+const NAME: &str = "generic_tracepoint";
+
+/// A compiled policy bound to its kernel-wide id.
+pub struct TracepointPolicySpec<'a> {
+    /// Policy id (upper 16 bits of every hook cookie).
+    pub policy_id: u16,
+    /// The compiled policy.
+    pub compiled: &'a CompiledPolicy,
+}
+
+/// An attached policy. Dropping it detaches everything and frees its maps.
+pub struct AttachedTracepointPolicy {
+    _skel: GenericTracepointSkel<'static>,
+    links: Vec<Link>,
+}
+
+impl AttachedTracepointPolicy {
+    /// Number of attached hooks.
+    pub fn hooks(&self) -> usize {
+        self.links.len()
+    }
+}
+
+fn map_err(map: &'static str) -> impl FnOnce(libbpf_rs::Error) -> SensorError {
+    move |source| SensorError::Map {
+        sensor: NAME,
+        map,
+        source,
+    }
+}
+
+/// Cookie of a hook: policy id and hook index.
+pub fn hook_cookie(policy_id: u16, hook: usize) -> u32 {
+    (u32::from(policy_id) << 16) | (hook as u32 & 0xffff)
+}
+
+impl TracepointPolicySpec<'_> {
+    /// Loads the generic program with this policy's data and attaches every hook. All or nothing.
+    pub fn load_and_attach(
+        &self,
+        shared: &SharedMaps,
+    ) -> Result<AttachedTracepointPolicy, SensorError> {
+        let c = self.compiled;
+        // Skeleton storage lives as long as the attached policy; see the process sensor.
+        let storage: &'static mut MaybeUninit<OpenObject> =
+            Box::leak(Box::new(MaybeUninit::uninit()));
+        let mut open = GenericTracepointSkelBuilder::default()
+            .open(storage)
+            .map_err(|source| SensorError::Open {
+                sensor: NAME,
+                source,
+            })?;
+        let n = |v: usize| (v.max(1)) as u32;
+        let maps = &mut open.maps;
+        maps.auspex_events
+            .reuse_fd(shared.events.as_fd())
+            .map_err(map_err("auspex_events"))?;
+        maps.auspex_processes
+            .reuse_fd(shared.processes.as_fd())
+            .map_err(map_err("auspex_processes"))?;
+        maps.auspex_stats
+            .reuse_fd(shared.stats.as_fd())
+            .map_err(map_err("auspex_stats"))?;
+        maps.auspex_hooks
+            .set_max_entries(n(c.hooks.len()))
+            .map_err(map_err("auspex_hooks"))?;
+        maps.auspex_selectors
+            .set_max_entries(n(c.selectors.len()))
+            .map_err(map_err("auspex_selectors"))?;
+        maps.auspex_string_eq
+            .set_max_entries(n(c.string_eq.len()))
+            .map_err(map_err("auspex_string_eq"))?;
+        maps.auspex_string_prefix
+            .set_max_entries(n(c.string_prefix.len()))
+            .map_err(map_err("auspex_string_prefix"))?;
+        maps.auspex_string_postfix
+            .set_max_entries(n(c.string_postfix.len()))
+            .map_err(map_err("auspex_string_postfix"))?;
+        maps.auspex_int_set
+            .set_max_entries(n(c.int_set.len()))
+            .map_err(map_err("auspex_int_set"))?;
+        let skel = open.load().map_err(|source| SensorError::Load {
+            sensor: NAME,
+            source,
+        })?;
+
+        let m = &skel.maps;
+        for (i, hook) in c.hooks.iter().enumerate() {
+            let mut cfg = abi::HookConfig {
+                nargs: hook.args.len().min(abi::MAX_HOOK_ARGS) as u32,
+                nselectors: hook.selectors.len().min(abi::MAX_SELECTORS) as u32,
+                record_size: u32::from(hook.record_size),
+                msg_op: u32::from(match hook.event {
+                    HookEvent::Kprobe { .. } => abi::MSG_GENERIC_KPROBE,
+                    HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
+                }),
+                ..Default::default()
+            };
+            for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {
+                *dst = abi::ArgSpec {
+                    offset: a.offset,
+                    size: a.size,
+                    kind: a.read as u8,
+                    ..Default::default()
+                };
+            }
+            for (dst, s) in cfg.selectors.iter_mut().zip(&hook.selectors) {
+                *dst = *s;
+            }
+            m.auspex_hooks
+                .update(&(i as u32).to_ne_bytes(), as_bytes(&cfg), MapFlags::ANY)
+                .map_err(map_err("auspex_hooks"))?;
+        }
+        for (i, s) in c.selectors.iter().enumerate() {
+            let mut sel = abi::Selector {
+                nmatch_args: s.match_args.len().min(abi::MAX_MATCH_ARGS) as u32,
+                nactions: s.actions.len().min(abi::MAX_ACTIONS) as u32,
+                ..Default::default()
+            };
+            if let Some(p) = &s.pids {
+                sel.pids.op = p.op;
+                sel.pids.flags = u8::from(p.follow_forks) | (u8::from(p.namespace_pid) << 1);
+                sel.pids.nvalues = p.values.len().min(abi::MAX_PIDS) as u8;
+                for (d, v) in sel.pids.values.iter_mut().zip(&p.values) {
+                    *d = *v;
+                }
+            }
+            if let Some(b) = &s.binary {
+                sel.binary.op = b.op;
+                sel.binary.set_id = b.set_id;
+            }
+            for (d, a) in sel.match_args.iter_mut().zip(&s.match_args) {
+                d.arg = a.arg;
+                d.op = a.op;
+                d.set_id = a.set_id;
+                d.nvalues = a.values.len().min(abi::MAX_MATCH_VALUES) as u8;
+                for (dv, v) in d.values.iter_mut().zip(&a.values) {
+                    *dv = *v;
+                }
+            }
+            for (d, a) in sel.actions.iter_mut().zip(&s.actions) {
+                d.kind = a.kind;
+                d.arg = a.arg;
+                d.rate_limit_ns = a.rate_limit_ns;
+            }
+            m.auspex_selectors
+                .update(&(i as u32).to_ne_bytes(), as_bytes(&sel), MapFlags::ANY)
+                .map_err(map_err("auspex_selectors"))?;
+        }
+        let one = [1u8];
+        for (set, bytes) in &c.string_eq {
+            let mut k = abi::StringKey {
+                set_id: *set,
+                len: bytes.len().min(abi::STRING_MAX) as u32,
+                ..Default::default()
+            };
+            let n = bytes.len().min(abi::STRING_MAX);
+            k.s[..n].copy_from_slice(&bytes[..n]);
+            m.auspex_string_eq
+                .update(as_bytes(&k), &one, MapFlags::ANY)
+                .map_err(map_err("auspex_string_eq"))?;
+        }
+        for (map, entries, name) in [
+            (
+                &m.auspex_string_prefix,
+                &c.string_prefix,
+                "auspex_string_prefix",
+            ),
+            (
+                &m.auspex_string_postfix,
+                &c.string_postfix,
+                "auspex_string_postfix",
+            ),
+        ] {
+            for (set, bytes) in entries {
+                let n = bytes.len().min(abi::LPM_STRING_MAX);
+                let mut k = abi::LpmKey {
+                    prefixlen: 32 + 8 * n as u32,
+                    set_id: *set,
+                    ..Default::default()
+                };
+                k.s[..n].copy_from_slice(&bytes[..n]);
+                map.update(as_bytes(&k), &one, MapFlags::ANY)
+                    .map_err(map_err(name))?;
+            }
+        }
+        for (set, v) in &c.int_set {
+            let k = abi::IntKey {
+                set_id: *set,
+                pad: 0,
+                value: *v,
+            };
+            m.auspex_int_set
+                .update(as_bytes(&k), &one, MapFlags::ANY)
+                .map_err(map_err("auspex_int_set"))?;
+        }
+
+        let mut links = Vec::with_capacity(c.hooks.len());
+        for (i, hook) in c.hooks.iter().enumerate() {
+            let AttachPoint::Tracepoint { subsystem, event } = &hook.attach;
+            let opts = TracepointOpts {
+                cookie: u64::from(hook_cookie(self.policy_id, i)),
+                ..Default::default()
+            };
+            let link = skel
+                .progs
+                .auspex_generic_tp
+                .attach_tracepoint_with_opts(
+                    TracepointCategory::Custom(subsystem.clone()),
+                    event,
+                    opts,
+                )
+                .map_err(|source| SensorError::AttachTracepoint {
+                    sensor: NAME,
+                    tracepoint: format!("{subsystem}/{event}"),
+                    source,
+                })?;
+            links.push(link);
+        }
+        Ok(AttachedTracepointPolicy { _skel: skel, links })
+    }
+}

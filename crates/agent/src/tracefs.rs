@@ -1,0 +1,147 @@
+//! tracefs: tracepoint record formats (`events/<subsys>/<event>/format`), which the selector
+//! compiler needs to find argument offsets, and the kernel facts it asks about.
+use std::path::{Path, PathBuf};
+
+use auspex_policy::compile::{KernelView, TracepointField};
+
+/// The tracefs mount to read formats from.
+#[derive(Debug, Clone)]
+pub struct Tracefs {
+    root: PathBuf,
+    kprobes: bool,
+}
+
+impl Tracefs {
+    /// Finds tracefs (`/sys/kernel/tracing`, else `/sys/kernel/debug/tracing`).
+    pub fn locate(kprobes_attach: bool) -> Option<Self> {
+        ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+            .iter()
+            .map(Path::new)
+            .find(|p| p.join("events").is_dir())
+            .map(|p| Self {
+                root: p.to_path_buf(),
+                kprobes: kprobes_attach,
+            })
+    }
+
+    /// A view rooted at `root` (tests).
+    pub fn at(root: PathBuf, kprobes_attach: bool) -> Self {
+        Self {
+            root,
+            kprobes: kprobes_attach,
+        }
+    }
+}
+
+impl KernelView for Tracefs {
+    fn tracepoint_fields(&self, subsystem: &str, event: &str) -> Option<Vec<TracepointField>> {
+        // Names come from policies: never let them walk out of events/.
+        let ok =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok(subsystem) || !ok(event) {
+            return None;
+        }
+        let path = self
+            .root
+            .join("events")
+            .join(subsystem)
+            .join(event)
+            .join("format");
+        std::fs::read_to_string(path).ok().map(|s| parse_format(&s))
+    }
+
+    fn kprobes_attach(&self) -> bool {
+        self.kprobes
+    }
+}
+
+/// Parses the `field:` lines of a tracefs format file, in order.
+pub fn parse_format(content: &str) -> Vec<TracepointField> {
+    content
+        .lines()
+        .filter_map(|line| {
+            let mut decl = None;
+            let (mut offset, mut size, mut signed) = (None, None, false);
+            for part in line.trim().split(';') {
+                let part = part.trim();
+                if let Some(d) = part.strip_prefix("field:") {
+                    decl = Some(d.trim().to_string());
+                } else if let Some(v) = part.strip_prefix("offset:") {
+                    offset = v.parse().ok();
+                } else if let Some(v) = part.strip_prefix("size:") {
+                    size = v.parse().ok();
+                } else if let Some(v) = part.strip_prefix("signed:") {
+                    signed = v == "1";
+                }
+            }
+            let (ctype, name) = split_decl(&decl?)?;
+            Some(TracepointField {
+                ctype,
+                name,
+                offset: offset?,
+                size: size?,
+                signed,
+            })
+        })
+        .collect()
+}
+
+/// `const char * filename` → (`const char *`, `filename`); `char comm[16]` → (`char[16]`, `comm`);
+/// `__data_loc char[] filename` → (`__data_loc char[]`, `filename`).
+fn split_decl(decl: &str) -> Option<(String, String)> {
+    let decl = decl.trim();
+    let cut = decl.rfind(|c: char| c == ' ' || c == '*')?;
+    let (ty, name) = (decl[..=cut].trim(), decl[cut + 1..].trim());
+    if let Some(b) = name.find('[') {
+        return Some((format!("{}{}", ty, &name[b..]), name[..b].to_string()));
+    }
+    Some((ty.to_string(), name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPENAT: &str = "name: sys_enter_openat\nID: 782\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;\n\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n\tfield:__data_loc char[] name;\toffset:32;\tsize:4;\tsigned:0;\n\tfield:char comm[16];\toffset:36;\tsize:16;\tsigned:0;\n\nprint fmt: \"dfd: 0x%08lx\"\n";
+
+    #[test]
+    fn parses_fields_in_order_with_common_ones() {
+        let f = parse_format(OPENAT);
+        let names: Vec<_> = f.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "common_type",
+                "common_flags",
+                "common_preempt_count",
+                "common_pid",
+                "__syscall_nr",
+                "dfd",
+                "filename",
+                "name",
+                "comm"
+            ]
+        );
+        assert_eq!(f[6].ctype, "const char *");
+        assert_eq!((f[6].offset, f[6].size, f[6].signed), (24, 8, false));
+        assert_eq!(f[4].ctype, "int");
+        assert!(f[4].signed);
+        assert_eq!(f[7].ctype, "__data_loc char[]");
+        assert_eq!(f[8].ctype, "char[16]");
+        assert_eq!(f[8].name, "comm");
+    }
+
+    #[test]
+    fn real_tracefs_has_openat() {
+        let Some(t) = Tracefs::locate(false) else {
+            eprintln!("SKIP real_tracefs_has_openat: tracefs not mounted");
+            return;
+        };
+        let f = t
+            .tracepoint_fields("syscalls", "sys_enter_openat")
+            .expect("format");
+        assert_eq!(f[6].name, "filename");
+        assert!(t.tracepoint_fields("..", "x").is_none());
+        assert!(t.tracepoint_fields("syscalls", "no_such_event").is_none());
+    }
+}

@@ -1,0 +1,446 @@
+//! Kernel end-to-end tests of the TracingPolicy engine (issue #3) on the hooks this kernel has
+//! (syscall tracepoints; `syscall: true` kprobes served by them): real policies, real processes,
+//! enforcement observed on the processes themselves.
+mod util;
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use auspex_events::tetragon::{
+    GetEventsResponse, KprobeArgument, get_events_response::Event, kprobe_argument::Arg,
+};
+use util::{TestAgent, exits, proc_of, require_root};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn policy(yaml: &str) -> auspex_policy::model::TracingPolicy {
+    let mut v = auspex_policy::parse_str(yaml, "test.yaml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.len(), 1);
+    v.remove(0)
+}
+
+fn string_args(args: &[KprobeArgument]) -> Vec<String> {
+    args.iter()
+        .filter_map(|a| match &a.arg {
+            Some(Arg::StringArg(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (policy, function or subsys/event, action, string args, pid) of kprobe and tracepoint events.
+fn policy_events(
+    seen: &[GetEventsResponse],
+) -> Vec<(String, String, i32, Vec<String>, Option<u32>)> {
+    seen.iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) => Some((
+                k.policy_name.clone(),
+                k.function_name.clone(),
+                k.action,
+                string_args(&k.args),
+                k.process.as_ref().and_then(|p| p.pid),
+            )),
+            Some(Event::ProcessTracepoint(t)) => Some((
+                t.policy_name.clone(),
+                format!("{}/{}", t.subsys, t.event),
+                t.action,
+                string_args(&t.args),
+                t.process.as_ref().and_then(|p| p.pid),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn copy_binary(from: &str, dir: &Path, name: &str) -> String {
+    let to = dir.join(name);
+    std::fs::copy(from, &to).expect("copy binary");
+    to.to_str().expect("utf8").to_string()
+}
+
+fn auspex_generic_programs() -> usize {
+    libbpf_rs::query::ProgInfoIter::default()
+        .filter(|p| {
+            p.name
+                .to_str()
+                .is_some_and(|n| n.starts_with("auspex_generic"))
+        })
+        .count()
+}
+
+#[test]
+fn root_sigkill_copied_cat_opening_listed_path() {
+    if !require_root("root_sigkill_copied_cat_opening_listed_path") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-copy");
+    let secret = d.join("secret");
+    let other = d.join("other");
+    std::fs::write(&secret, "top secret\n").expect("write");
+    std::fs::write(&other, "not secret\n").expect("write");
+    let secret = secret.to_str().expect("utf8").to_string();
+    let other = other.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: deny-secret
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{secret}"]
+      matchActions:
+      - action: Sigkill
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    let status = agent
+        .control
+        .add_policy(policy(&yaml))
+        .expect("policy loads");
+    assert_eq!(status.hooks, 1);
+
+    let out = Command::new(&cat)
+        .arg(&secret)
+        .output()
+        .expect("run cat-copy");
+    assert_eq!(out.status.signal(), Some(9), "killed by SIGKILL");
+    assert!(
+        out.stdout.is_empty(),
+        "killed before reading: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ok = Command::new("/usr/bin/cat")
+        .arg(&secret)
+        .output()
+        .expect("run cat");
+    assert!(ok.status.success());
+    assert_eq!(ok.stdout, b"top secret\n", "another binary may open it");
+    let ok2 = Command::new(&cat)
+        .arg(&other)
+        .output()
+        .expect("run cat-copy");
+    assert!(ok2.status.success());
+    assert_eq!(
+        ok2.stdout, b"not secret\n",
+        "another path from the copied cat works"
+    );
+
+    agent.wait_until("kprobe event and exit", WAIT, |seen| {
+        let ev = policy_events(seen)
+            .into_iter()
+            .any(|(p, _, _, a, _)| p == "deny-secret" && a == vec![secret.clone()]);
+        let ex = exits(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).binary == cat && e.signal == "SIGKILL");
+        ev && ex
+    });
+    let seen = &agent.seen;
+    let kp = seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "deny-secret" => Some(k),
+            _ => None,
+        })
+        .expect("process_kprobe");
+    assert_eq!(kp.function_name, "__x64_sys_openat");
+    assert_eq!(
+        kp.action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    assert_eq!(proc_of(&kp.process).binary, cat);
+    let others: Vec<_> = policy_events(seen)
+        .into_iter()
+        .filter(|(p, _, _, a, _)| p == "deny-secret" && a != &vec![secret.clone()])
+        .collect();
+    assert!(
+        others.is_empty(),
+        "only the matching open is reported: {others:?}"
+    );
+    // JSON of the event as exported.
+    let line = auspex_events::json::to_json_line(
+        seen.iter()
+            .find(|e| matches!(&e.event, Some(Event::ProcessKprobe(k)) if k.policy_name == "deny-secret"))
+            .expect("event"),
+    );
+    assert!(
+        line.contains("\"action\":\"KPROBE_ACTION_SIGKILL\""),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("\"string_arg\":\"{secret}\"")),
+        "{line}"
+    );
+}
+
+#[test]
+fn root_tracepoint_prefix_postfix_and_negations() {
+    if !require_root("root_tracepoint_prefix_postfix_and_negations") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8");
+    let mut agent = TestAgent::start(|_| {});
+    // One policy per operator, each with its own name, all on sys_enter_openat filename (field 6).
+    let cases = [
+        ("op-prefix", "Prefix", format!("{ds}/pre")),
+        ("op-postfix", "Postfix", ".post".to_string()),
+        ("op-equal", "Equal", format!("{ds}/exact")),
+        ("op-notprefix", "NotPrefix", "/".to_string()),
+    ];
+    for (name, op, value) in &cases {
+        let yaml = format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    selectors:
+    - matchPIDs:
+      - operator: In
+        values: [{pid}]
+      matchArgs:
+      - index: 6
+        operator: {op}
+        values: ["{value}"]
+"#,
+            pid = std::process::id()
+        );
+        agent
+            .control
+            .add_policy(policy(&yaml))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let open = |p: &str| {
+        let _ = std::fs::File::open(p);
+    };
+    let paths = [
+        format!("{ds}/pre-a"),
+        format!("{ds}/b.post"),
+        format!("{ds}/exact"),
+        format!("{ds}/exactly"),
+        "relative-path".to_string(),
+    ];
+    for p in &paths {
+        open(p);
+    }
+    agent.wait_until("relative-path event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(_, _, _, a, _)| a.first().is_some_and(|s| s == "relative-path"))
+    });
+    let got = |name: &str| -> Vec<String> {
+        policy_events(&agent.seen)
+            .into_iter()
+            .filter(|(p, ..)| p == name)
+            .filter_map(|(_, _, _, a, _)| a.first().cloned())
+            .filter(|s| paths.contains(s))
+            .collect()
+    };
+    assert_eq!(got("op-prefix"), vec![format!("{ds}/pre-a")]);
+    assert_eq!(got("op-postfix"), vec![format!("{ds}/b.post")]);
+    assert_eq!(got("op-equal"), vec![format!("{ds}/exact")]);
+    assert_eq!(got("op-notprefix"), vec!["relative-path".to_string()]);
+    let tp = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "op-equal" => Some(t),
+            _ => None,
+        })
+        .expect("tracepoint event");
+    assert_eq!(
+        (tp.subsys.as_str(), tp.event.as_str()),
+        ("syscalls", "sys_enter_openat")
+    );
+    assert_eq!(proc_of(&tp.process).pid, Some(std::process::id()));
+    assert_eq!(
+        tp.action,
+        auspex_events::tetragon::KprobeAction::Post as i32
+    );
+}
+
+#[test]
+fn root_first_match_wins_nopost_signal_and_removal() {
+    if !require_root("root_first_match_wins_nopost_signal_and_removal") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-sig");
+    for f in ["quiet", "loud", "term"] {
+        std::fs::write(d.join(f), "x\n").expect("write");
+    }
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: first-match
+spec:
+  kprobes:
+  - call: "sys_openat"
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{ds}/quiet"]
+      matchActions:
+      - action: NoPost
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{ds}/term"]
+      matchActions:
+      - action: Signal
+        argSig: 15
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["{ds}/"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    let before = auspex_generic_programs();
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert_eq!(auspex_generic_programs(), before + 1);
+    assert_eq!(agent.control.list_policies().len(), 1);
+    for f in ["quiet", "loud"] {
+        let st = Command::new(&cat)
+            .arg(d.join(f))
+            .stdout(Stdio::null())
+            .status()
+            .expect("cat");
+        assert!(st.success());
+    }
+    let st = Command::new(&cat)
+        .arg(d.join("term"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("cat");
+    assert_eq!(st.signal(), Some(15), "Signal action delivered SIGTERM");
+    agent.wait_until("loud and term events", WAIT, |seen| {
+        let ev = policy_events(seen);
+        ev.iter()
+            .any(|(_, _, _, a, _)| a == &vec![format!("{ds}/loud")])
+            && ev
+                .iter()
+                .any(|(_, _, _, a, _)| a == &vec![format!("{ds}/term")])
+    });
+    let ev = policy_events(&agent.seen);
+    assert!(
+        !ev.iter()
+            .any(|(_, _, _, a, _)| a == &vec![format!("{ds}/quiet")]),
+        "NoPost in the first matching selector suppresses the event even though a later one matches"
+    );
+    let term = ev
+        .iter()
+        .find(|(_, _, _, a, _)| a == &vec![format!("{ds}/term")])
+        .expect("term");
+    assert_eq!(term.2, auspex_events::tetragon::KprobeAction::Signal as i32);
+
+    // Runtime removal: hooks detached, program and maps freed, no more events.
+    agent.control.delete_policy("first-match").expect("removes");
+    assert!(agent.control.list_policies().is_empty());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while auspex_generic_programs() > before && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        auspex_generic_programs(),
+        before,
+        "no BPF program of the policy is left"
+    );
+    let n = policy_events(&agent.seen).len();
+    Command::new(&cat)
+        .arg(d.join("loud"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("cat");
+    let marker = Command::new("/bin/true")
+        .arg("after-removal")
+        .status()
+        .expect("true");
+    assert!(marker.success());
+    agent.wait_until("marker exec", WAIT, |seen| {
+        util::execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).arguments == "after-removal")
+    });
+    assert_eq!(
+        policy_events(&agent.seen).len(),
+        n,
+        "no events after removal"
+    );
+    assert!(agent.control.delete_policy("first-match").is_err());
+}
+
+#[test]
+fn root_policy_errors_name_the_field_and_load_nothing() {
+    if !require_root("root_policy_errors_name_the_field_and_load_nothing") {
+        return;
+    }
+    let agent = TestAgent::start(|_| {});
+    let before = auspex_generic_programs();
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: cannot-work-here
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+  - subsystem: syscalls
+    event: sys_enter_no_such_syscall
+    args:
+    - index: 5
+      type: int
+"#;
+    let err = agent.control.add_policy(policy(yaml)).expect_err("refused");
+    assert!(err.contains("spec.tracepoints[1]"), "{err}");
+    assert!(err.contains("sys_enter_no_such_syscall"), "{err}");
+    assert_eq!(auspex_generic_programs(), before, "nothing half-loaded");
+    assert!(agent.control.list_policies().is_empty());
+}
