@@ -53,6 +53,15 @@ impl KernelView for Tracefs {
     fn kprobes_attach(&self) -> bool {
         self.kprobes
     }
+
+    fn syscall_number(&self, name: &str) -> Option<u32> {
+        // The syscall ABI of this build: tracepoints carry the native numbers.
+        if cfg!(target_arch = "x86_64") {
+            auspex_policy::compile::syscalls_x86_64::number(name)
+        } else {
+            None
+        }
+    }
 }
 
 /// Parses the `field:` lines of a tracefs format file, in order.

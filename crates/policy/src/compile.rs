@@ -1,17 +1,58 @@
 //! The selector compiler: a validated [`TracingPolicy`] → the contents of the BPF maps read by the
 //! generic hook programs (`bpf/generic_tracepoint.bpf.c`). Pure: what it needs to know about the
-//! running kernel (tracepoint record formats, which hook kinds attach) comes in through
-//! [`KernelView`], so the output is a deterministic function of (policy, kernel view).
+//! running kernel (tracepoint record formats, which hook kinds attach, syscall numbers) comes in
+//! through [`KernelView`], so the output is a deterministic function of (policy, kernel view).
 //!
 //! The output mirrors the kernel ABI of `bpf/lib/abi.h` field for field (`auspex_hook_config`,
 //! `auspex_selector`, the set-map keys); the agent copies it into the maps unchanged. A policy the
 //! in-kernel engine cannot enforce faithfully is refused whole ([`CompileError`]), never loaded
-//! weaker.
+//! weaker: [`compile`] reports every problem of the policy at once, each with the field path.
 //!
-//! [`reference`] holds a pure evaluator of the same semantics, used to check the kernel engine
-//! differentially.
+//! # What the first engine supports
+//!
+//! * Hooks: `tracepoints[]` with `raw: false`, and `kprobes[]` with `syscall: true` on a kernel
+//!   where kprobes do not attach ([`KernelView::kprobes_attach`]), served by the syscall's
+//!   `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with function
+//!   `__x64_sys_<name>`. `call: "list:NAME"` gives one hook per list entry. Kprobe argument `index`
+//!   *i* is the *i*-th field after `__syscall_nr`; tracepoint `index` counts format fields from 0,
+//!   common fields included.
+//! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
+//!   tracepoints and from kernel memory elsewhere; `__data_loc char[]`; `char[N]`), `data_loc`,
+//!   the integer types and `syscall64`, and `auto` (derived from the field's C type). Integers are
+//!   read with the width of their type (`int` = 4 bytes even in the 8-byte slots of syscall
+//!   records; the targets are little-endian), capped at the field size.
+//! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
+//!   NotPostfix, no `followChildren`), `matchArgs` (strings: Equal, NotEqual, Prefix, NotPrefix,
+//!   Postfix, NotPostfix; integers: Equal, NotEqual, GT, LT, Mask, InRange, NotInRange, InMap,
+//!   NotInMap with `a:b` ranges and `list:` values), `matchActions` Post (rate limit per thread),
+//!   NoPost, Sigkill, Signal, GetUrl, DnsLookup. Macros are expanded first.
+//!
+//! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
+//! engine yet, or what the kernel lacks.
+//!
+//! # Ids
+//!
+//! The hook id (attach cookie) is the index in [`CompiledPolicy::hooks`], the selector id the
+//! index in [`CompiledPolicy::selectors`]. Set ids are allocated per policy from 1, in order:
+//! for each hook, each selector, its `matchBinaries` then each of its `matchArgs` that needs a set
+//! (string operators, InMap/NotInMap). Nothing is deduplicated: every hook of a `list:` call has
+//! its own selectors and sets. Set id 0 means "no set".
+//!
+//! [`reference`](mod@reference) holds a pure evaluator of the same semantics, used to check the
+//! kernel engine differentially.
 
-use crate::model::TracingPolicy;
+use crate::error::FieldPath;
+use crate::model::{
+    ActionSelector, ArgSelector, BinarySelector, KProbeArg, KProbeSelector, KProbeSpec,
+    PidSelector, PolicyKind, TracepointSpec, TracingPolicy,
+};
+use crate::names::{ActionKind, ArgType, ListType, PolicyMode, RateLimitScope, SelectorOp};
+use crate::values;
+
+pub mod reference;
+pub mod syscalls_x86_64;
+#[cfg(test)]
+mod tests;
 
 /// Capacity constants shared with `bpf/lib/abi.h`.
 pub mod limits {
@@ -29,6 +70,17 @@ pub mod limits {
     pub const MAX_PIDS: usize = 4;
     /// Bytes of a string argument captured and compared.
     pub const STRING_MAX: usize = 256;
+    /// Bytes of a Prefix/Postfix entry (`AUSPEX_LPM_STRING_MAX`: the LPM trie key holds 256
+    /// bytes, the set id takes 4 of them).
+    pub const LPM_STRING_MAX: usize = 248;
+    /// Inline integer values of Equal/NotEqual/GT/LT/Mask (and ranges of InRange/NotInRange).
+    pub const MAX_INT_VALUES: usize = MAX_MATCH_VALUES / 2;
+    /// Bytes of a tracepoint record the programs copy (`AUSPEX_RECORD_MAX`,
+    /// `bpf/lib/selectors.h`): every argument must lie inside.
+    pub const RECORD_MAX: usize = 512;
+    /// Values one InMap/NotInMap filter may expand to (ranges and lists are expanded element by
+    /// element). Compiler-side bound, not an ABI constant.
+    pub const MAX_INT_SET_VALUES: usize = 1024;
 }
 
 /// Kernel operator ids (`AUSPEX_OP_*`, Tetragon's numbering).
@@ -284,6 +336,13 @@ pub trait KernelView {
     fn tracepoint_fields(&self, subsystem: &str, event: &str) -> Option<Vec<TracepointField>>;
     /// True when kprobes can attach (otherwise `syscall: true` kprobes use syscall tracepoints).
     fn kprobes_attach(&self) -> bool;
+    /// Number of a system call named without prefix (`openat`), for `InMap` values taken from a
+    /// `syscalls` list. The default knows none, so such filters fail to compile;
+    /// [`syscalls_x86_64::number`] is an implementation for x86_64 kernels.
+    fn syscall_number(&self, name: &str) -> Option<u32> {
+        let _ = name;
+        None
+    }
 }
 
 /// Why a policy cannot be loaded by the in-kernel engine.
@@ -296,14 +355,1481 @@ pub struct CompileError {
     pub reason: String,
 }
 
-/// Compiles a validated policy.
+/// Compiles a validated policy (see the [module documentation](self) for what is supported).
+/// Fails with every problem found, deduplicated, in document order.
 pub fn compile(
     policy: &TracingPolicy,
     kernel: &dyn KernelView,
 ) -> Result<CompiledPolicy, Vec<CompileError>> {
-    let _ = (policy, kernel);
-    Err(vec![CompileError {
-        path: "spec".into(),
-        reason: "not implemented yet".into(),
-    }])
+    let mut c = Compiler {
+        policy,
+        kernel,
+        out: CompiledPolicy::default(),
+        errors: Vec::new(),
+        next_set: 1,
+    };
+    c.run();
+    let mut errors: Vec<CompileError> = Vec::with_capacity(c.errors.len());
+    for e in c.errors {
+        if !errors.contains(&e) {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(c.out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses a tracefs `format` file (`/sys/kernel/tracing/events/<subsys>/<event>/format`) into
+/// its fields, in file order, common fields included. An array suffix moves from the name to
+/// the type (`unsigned long args[6]` → ctype `unsigned long[6]`, name `args`). `None` when the
+/// text holds no field.
+pub fn parse_tracepoint_format(text: &str) -> Option<Vec<TracepointField>> {
+    let mut fields = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("field:") else {
+            continue;
+        };
+        let mut decl = None;
+        let mut offset = None;
+        let mut size = None;
+        let mut signed = false;
+        for (k, part) in rest.split(';').enumerate() {
+            let part = part.trim();
+            if k == 0 {
+                decl = Some(part);
+            } else if let Some(v) = part.strip_prefix("offset:") {
+                offset = v.trim().parse::<u16>().ok();
+            } else if let Some(v) = part.strip_prefix("size:") {
+                size = v.trim().parse::<u16>().ok();
+            } else if let Some(v) = part.strip_prefix("signed:") {
+                signed = v.trim() == "1";
+            }
+        }
+        let (Some(decl), Some(offset), Some(size)) = (decl, offset, size) else {
+            continue;
+        };
+        let (ctype, name) = split_declaration(decl);
+        fields.push(TracepointField {
+            ctype,
+            name,
+            offset,
+            size,
+            signed,
+        });
+    }
+    (!fields.is_empty()).then_some(fields)
+}
+
+/// `const char * filename` → (`const char *`, `filename`); `char comm[16]` → (`char[16]`, `comm`).
+fn split_declaration(decl: &str) -> (String, String) {
+    let decl = decl.trim();
+    let (body, suffix) = match (decl.ends_with(']'), decl.find('[')) {
+        (true, Some(i)) => (&decl[..i], &decl[i..]),
+        _ => (decl, ""),
+    };
+    let body = body.trim_end();
+    let name_start = body
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = &body[name_start..];
+    let ctype = body[..name_start].trim();
+    if name.is_empty() || ctype.is_empty() {
+        return (format!("{body}{suffix}"), String::new());
+    }
+    (format!("{ctype}{suffix}"), name.to_owned())
+}
+
+/// The syscall name inside a kprobe `call` or a `syscalls` list entry: without the arch wrapper
+/// prefix (`__x64_sys_`, `__arm64_sys_`, `__se_sys_`) and without `sys_`. `Err` for 32-bit
+/// (`__ia32_sys_`, `__ia32_compat_sys_`) entry points, which the 64-bit syscall tracepoints and
+/// syscall numbers do not cover.
+pub fn syscall_name(call: &str) -> Result<&str, String> {
+    if call.starts_with("__ia32_") {
+        return Err(format!(
+            "{call} is a 32-bit (ia32) syscall entry point; 32-bit syscalls are not supported by the in-kernel engine yet"
+        ));
+    }
+    let s = ["__x64_sys_", "__arm64_sys_", "__se_sys_"]
+        .iter()
+        .find_map(|p| call.strip_prefix(p))
+        .unwrap_or(call);
+    Ok(s.strip_prefix("sys_").unwrap_or(s))
+}
+
+const NOT_YET: &str = "not supported by the in-kernel engine yet";
+
+/// Shape of a tracepoint field, from its C type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldShape {
+    /// `char *`, `const char *`.
+    CharPtr,
+    /// Any other pointer.
+    Ptr,
+    /// `__data_loc char[]`.
+    DataLocChar,
+    /// Other `__data_loc` arrays.
+    DataLocOther,
+    /// `char[N]`.
+    CharArray,
+    /// Other arrays.
+    Array,
+    /// Integer-like scalar: (bytes, signed).
+    Scalar(u16, bool),
+}
+
+/// Width and signedness of the C scalar types seen in tracepoint formats.
+fn known_scalar(base: &str) -> Option<(u16, bool)> {
+    Some(match base {
+        "char" | "signed char" | "s8" | "__s8" => (1, true),
+        "unsigned char" | "u8" | "__u8" | "bool" | "_Bool" => (1, false),
+        "short" | "short int" | "signed short" | "s16" | "__s16" => (2, true),
+        "unsigned short" | "unsigned short int" | "u16" | "__u16" | "umode_t" => (2, false),
+        "int" | "signed int" | "signed" | "s32" | "__s32" | "pid_t" | "key_serial_t" | "key_t"
+        | "clockid_t" | "timer_t" | "mqd_t" | "qid_t" => (4, true),
+        "unsigned int" | "unsigned" | "u32" | "__u32" | "uid_t" | "gid_t" | "dev_t" | "gfp_t"
+        | "fmode_t" | "__le32" | "__be32" => (4, false),
+        "long"
+        | "long int"
+        | "signed long"
+        | "long long"
+        | "long long int"
+        | "s64"
+        | "__s64"
+        | "ssize_t"
+        | "loff_t"
+        | "off_t"
+        | "time_t"
+        | "__kernel_old_time_t" => (8, true),
+        "unsigned long"
+        | "unsigned long int"
+        | "unsigned long long"
+        | "unsigned long long int"
+        | "u64"
+        | "__u64"
+        | "size_t"
+        | "aio_context_t" => (8, false),
+        _ => return None,
+    })
+}
+
+fn field_shape(f: &TracepointField) -> FieldShape {
+    let ct = f.ctype.trim();
+    if let Some(rest) = ct.strip_prefix("__data_loc") {
+        let inner = normalize_type(rest.trim().trim_end_matches("[]"));
+        return if is_char(&inner) {
+            FieldShape::DataLocChar
+        } else {
+            FieldShape::DataLocOther
+        };
+    }
+    if let Some(i) = ct.find('[') {
+        let base = normalize_type(&ct[..i]);
+        return if is_char(&base) && !base.contains('*') {
+            FieldShape::CharArray
+        } else {
+            FieldShape::Array
+        };
+    }
+    let stars = ct.matches('*').count();
+    if stars > 0 {
+        let base = normalize_type(&ct.replace('*', " "));
+        return if stars == 1 && is_char(&base) {
+            FieldShape::CharPtr
+        } else {
+            FieldShape::Ptr
+        };
+    }
+    let base = normalize_type(ct);
+    match known_scalar(&base) {
+        Some((w, s)) => FieldShape::Scalar(w.min(f.size), s),
+        None if base.starts_with("unsigned ") => FieldShape::Scalar(f.size, false),
+        None => FieldShape::Scalar(f.size, f.signed),
+    }
+}
+
+/// Drops qualifiers and collapses blanks: `const  char` → `char`.
+fn normalize_type(s: &str) -> String {
+    s.split_whitespace()
+        .filter(|w| !matches!(*w, "const" | "volatile" | "__user" | "struct_group"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_char(base: &str) -> bool {
+    matches!(base, "char" | "unsigned char" | "signed char")
+}
+
+fn is_string_read(r: ArgRead) -> bool {
+    matches!(
+        r,
+        ArgRead::UserString | ArgRead::KernelString | ArgRead::DataLocString | ArgRead::CharArray
+    )
+}
+
+/// (signed, width, render) of the integer argument types.
+fn int_layout(ty: ArgType) -> Option<(bool, u16, ArgRender)> {
+    Some(match ty {
+        ArgType::Int | ArgType::S32 => (true, 4, ArgRender::Int),
+        ArgType::S16 => (true, 2, ArgRender::Int),
+        ArgType::S8 => (true, 1, ArgRender::Int),
+        ArgType::U32 => (false, 4, ArgRender::Uint),
+        ArgType::U16 => (false, 2, ArgRender::Uint),
+        ArgType::U8 => (false, 1, ArgRender::Uint),
+        ArgType::SizeT | ArgType::U64 | ArgType::Syscall64 => (false, 8, ArgRender::Size),
+        ArgType::S64 => (true, 8, ArgRender::Long),
+        _ => return None,
+    })
+}
+
+fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> CompiledArg {
+    CompiledArg {
+        offset: f.offset,
+        size: width,
+        read: if signed { ArgRead::Int } else { ArgRead::Uint },
+        render,
+        label: None,
+    }
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// How a hook is served, for messages and for the rules that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Served {
+    /// A `tracepoints[]` entry.
+    Tracepoint,
+    /// A `syscall: true` kprobe served by the syscall's tracepoint.
+    SyscallKprobe,
+}
+
+/// What the selector compiler needs to know about the hook it compiles for.
+struct HookCtx<'h> {
+    served: Served,
+    /// `args` of the spec entry.
+    spec_args: &'h [KProbeArg],
+    /// The compiled arguments, by position (`None` where the argument failed to compile).
+    args: &'h [Option<CompiledArg>],
+    /// Path of the spec entry.
+    path: &'h FieldPath,
+}
+
+struct Compiler<'a> {
+    policy: &'a TracingPolicy,
+    kernel: &'a dyn KernelView,
+    out: CompiledPolicy,
+    errors: Vec<CompileError>,
+    next_set: u32,
+}
+
+impl Compiler<'_> {
+    fn err(&mut self, path: &FieldPath, reason: impl Into<String>) {
+        self.errors.push(CompileError {
+            path: path.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    fn not_yet(&mut self, path: &FieldPath, what: &str) {
+        self.err(path, format!("{what} is {NOT_YET}"));
+    }
+
+    fn limit(&mut self, path: &FieldPath, what: &str, limit: usize, actual: usize) {
+        if actual > limit {
+            self.err(
+                path,
+                format!("{actual} {what}; the in-kernel engine supports at most {limit}"),
+            );
+        }
+    }
+
+    fn new_set(&mut self) -> u32 {
+        let id = self.next_set;
+        self.next_set += 1;
+        id
+    }
+
+    fn run(&mut self) {
+        let policy = self.policy;
+        let spec = &policy.spec;
+        let root = FieldPath::from_fields("spec");
+        self.check_scope();
+        for (i, l) in spec.lsm_hooks.iter().enumerate() {
+            self.err(
+                &root.field("lsmhooks").index(i),
+                format!(
+                    "LSM hook {} needs BPF-LSM programs; lsmhooks are {NOT_YET}",
+                    l.hook
+                ),
+            );
+        }
+        for (i, u) in spec.uprobes.iter().enumerate() {
+            self.err(
+                &root.field("uprobes").index(i),
+                format!(
+                    "uprobes on {} need uprobe programs; uprobes are {NOT_YET}",
+                    u.path
+                ),
+            );
+        }
+        for (i, u) in spec.usdts.iter().enumerate() {
+            self.err(
+                &root.field("usdts").index(i),
+                format!(
+                    "USDT {}:{} in {} needs uprobe programs; usdts are {NOT_YET}",
+                    u.provider, u.name, u.path
+                ),
+            );
+        }
+        for (i, f) in spec.fentries.iter().enumerate() {
+            self.err(
+                &root.field("fentries").index(i),
+                format!(
+                    "fentry hook on {} needs fentry (BPF trampoline) programs; fentries are {NOT_YET}",
+                    f.call
+                ),
+            );
+        }
+        for (i, k) in spec.kprobes.iter().enumerate() {
+            self.kprobe(k, &root.field("kprobes").index(i));
+        }
+        for (i, t) in spec.tracepoints.iter().enumerate() {
+            self.tracepoint(t, &root.field("tracepoints").index(i));
+        }
+        self.out.enforces = self.out.selectors.iter().any(|s| {
+            s.actions
+                .iter()
+                .any(|a| a.kind == action::SIGKILL || a.kind == action::SIGNAL)
+        });
+    }
+
+    /// Policy-wide features: scoping, loader, enforcers, options.
+    fn check_scope(&mut self) {
+        let policy = self.policy;
+        let spec = &policy.spec;
+        let root = FieldPath::from_fields("spec");
+        if policy.kind == PolicyKind::TracingPolicyNamespaced {
+            self.err(
+                &FieldPath::from_fields("kind"),
+                format!(
+                    "TracingPolicyNamespaced (scoping to the pods of a Kubernetes namespace) is {NOT_YET}; use a TracingPolicy"
+                ),
+            );
+        }
+        for (field, present) in [
+            ("podSelector", spec.pod_selector.is_some()),
+            ("containerSelector", spec.container_selector.is_some()),
+            ("hostSelector", spec.host_selector.is_some()),
+        ] {
+            if present {
+                self.not_yet(&root.field(field), &format!("workload scoping ({field})"));
+            }
+        }
+        if spec.loader {
+            self.not_yet(&root.field("loader"), "the loader sensor (loader: true)");
+        }
+        if !spec.enforcers.is_empty() {
+            self.not_yet(
+                &root.field("enforcers"),
+                "enforcer programs (spec.enforcers)",
+            );
+        }
+        if policy.policy_mode() == PolicyMode::Monitor && spec.has_enforcement_actions() {
+            let i = spec
+                .options
+                .iter()
+                .rposition(|o| o.name == "policy-mode")
+                .unwrap_or(0);
+            self.not_yet(
+                &root.field("options").index(i),
+                "policy-mode monitor on a policy with enforcement actions",
+            );
+        }
+    }
+
+    fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
+        if !k.syscall {
+            let reason = if self.kernel.kprobes_attach() {
+                format!(
+                    "kprobe on kernel function {}: kprobe programs are {NOT_YET}",
+                    k.call
+                )
+            } else {
+                format!(
+                    "kprobe on kernel function {} needs kprobe support, which this kernel lacks (only syscall kprobes can be served by syscall tracepoints)",
+                    k.call
+                )
+            };
+            self.err(p, reason);
+            return;
+        }
+        if self.kernel.kprobes_attach() {
+            self.err(
+                p,
+                format!(
+                    "syscall kprobe on {}: kprobe programs are {NOT_YET} (syscall kprobes are served by syscall tracepoints on kernels without kprobes)",
+                    k.call
+                ),
+            );
+            return;
+        }
+        if k.return_ {
+            self.not_yet(&p.field("return"), "return probes (return: true)");
+        } else if k.return_arg.is_some() {
+            self.not_yet(&p.field("returnArg"), "returnArg");
+        }
+        if k.return_arg_action.is_some() {
+            self.not_yet(&p.field("returnArgAction"), "returnArgAction");
+        }
+        if !k.data.is_empty() {
+            self.not_yet(&p.field("data"), "data entries");
+        }
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            k.args.len(),
+        );
+        let spec = &self.policy.spec;
+        let calls: Vec<String> = match k.call_list() {
+            None => vec![k.call.clone()],
+            Some(name) => match spec.list(name) {
+                None => {
+                    self.err(&p.field("call"), format!("list {name} is not defined"));
+                    return;
+                }
+                Some(l) => match l.list_type() {
+                    Some(ListType::Plain | ListType::Syscalls) => l.values.clone(),
+                    _ => {
+                        self.not_yet(
+                            &p.field("call"),
+                            &format!("generated list {name} (type {})", l.type_),
+                        );
+                        return;
+                    }
+                },
+            },
+        };
+        let call_not_found = k.ignore.as_ref().is_some_and(|i| i.call_not_found);
+        for call in &calls {
+            let name = match syscall_name(call) {
+                Ok(n) => n.to_owned(),
+                Err(reason) => {
+                    self.err(&p.field("call"), reason);
+                    continue;
+                }
+            };
+            let event = format!("sys_enter_{name}");
+            let Some(fields) = self.kernel.tracepoint_fields("syscalls", &event) else {
+                if !call_not_found {
+                    self.err(
+                        &p.field("call"),
+                        format!(
+                            "syscall {call}: tracepoint syscalls/{event} does not exist on this kernel (set ignore.callNotFound to skip missing syscalls)"
+                        ),
+                    );
+                }
+                continue;
+            };
+            let nr = fields.iter().position(|f| f.name == "__syscall_nr");
+            let nargs = nr.map_or(0, |n| fields.len() - n - 1);
+            let mut args = Vec::with_capacity(k.args.len());
+            for (j, a) in k.args.iter().enumerate() {
+                let ap = p.field("args").index(j);
+                let field = nr.and_then(|n| fields.get(n + 1 + a.index as usize));
+                match field {
+                    Some(f) => args.push(self.arg(a, f, &ap, true)),
+                    None => {
+                        self.err(
+                            &ap.field("index"),
+                            format!(
+                                "syscall {name} has {nargs} arguments (tracepoint syscalls/{event}); index {} is out of range",
+                                a.index
+                            ),
+                        );
+                        args.push(None);
+                    }
+                }
+            }
+            let event_kind = HookEvent::Kprobe {
+                function_name: format!("__x64_sys_{name}"),
+            };
+            let attach = AttachPoint::Tracepoint {
+                subsystem: "syscalls".into(),
+                event,
+            };
+            let ctx = HookCtx {
+                served: Served::SyscallKprobe,
+                spec_args: &k.args,
+                args: &args,
+                path: p,
+            };
+            self.push_hook(
+                attach,
+                event_kind,
+                &ctx,
+                &k.selectors,
+                k.message.as_deref(),
+                &k.tags,
+            );
+        }
+    }
+
+    fn tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
+        if t.raw {
+            self.not_yet(&p.field("raw"), "raw tracepoints (raw: true)");
+            return;
+        }
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            t.args.len(),
+        );
+        let Some(fields) = self.kernel.tracepoint_fields(&t.subsystem, &t.event) else {
+            self.err(
+                p,
+                format!(
+                    "tracepoint {}/{} does not exist on this kernel",
+                    t.subsystem, t.event
+                ),
+            );
+            return;
+        };
+        let user = t.subsystem == "syscalls";
+        let mut args = Vec::with_capacity(t.args.len());
+        for (j, a) in t.args.iter().enumerate() {
+            let ap = p.field("args").index(j);
+            match fields.get(a.index as usize) {
+                Some(f) => args.push(self.arg(a, f, &ap, user)),
+                None => {
+                    self.err(
+                        &ap.field("index"),
+                        format!(
+                            "tracepoint {}/{} has {} fields (index 0..{}, common fields included); index {} is out of range",
+                            t.subsystem,
+                            t.event,
+                            fields.len(),
+                            fields.len().saturating_sub(1),
+                            a.index
+                        ),
+                    );
+                    args.push(None);
+                }
+            }
+        }
+        let attach = AttachPoint::Tracepoint {
+            subsystem: t.subsystem.clone(),
+            event: t.event.clone(),
+        };
+        let event = HookEvent::Tracepoint {
+            subsystem: t.subsystem.clone(),
+            event: t.event.clone(),
+        };
+        let ctx = HookCtx {
+            served: Served::Tracepoint,
+            spec_args: &t.args,
+            args: &args,
+            path: p,
+        };
+        self.push_hook(
+            attach,
+            event,
+            &ctx,
+            &t.selectors,
+            t.message.as_deref(),
+            &t.tags,
+        );
+    }
+
+    fn push_hook(
+        &mut self,
+        attach: AttachPoint,
+        event: HookEvent,
+        ctx: &HookCtx<'_>,
+        selectors: &[KProbeSelector],
+        message: Option<&str>,
+        tags: &[String],
+    ) {
+        let args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();
+        let record_size = args
+            .iter()
+            .map(|a| usize::from(a.offset) + usize::from(a.size))
+            .max()
+            .unwrap_or(0)
+            .max(8);
+        if record_size > limits::RECORD_MAX {
+            self.err(
+                &ctx.path.field("args"),
+                format!(
+                    "the arguments end at byte {record_size} of the tracepoint record; the in-kernel engine reads the first {} bytes",
+                    limits::RECORD_MAX
+                ),
+            );
+        }
+        let selector_ids = self.selectors(selectors, ctx);
+        self.out.hooks.push(CompiledHook {
+            path: ctx.path.to_string(),
+            attach,
+            event,
+            record_size: u16::try_from(record_size).unwrap_or(u16::MAX),
+            args,
+            selectors: selector_ids,
+            message: message.map(|m| truncate_chars(m, 256)),
+            tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
+        });
+    }
+
+    /// One argument read from `field`; `user` when pointers point to user memory.
+    fn arg(
+        &mut self,
+        a: &KProbeArg,
+        field: &TracepointField,
+        ap: &FieldPath,
+        user: bool,
+    ) -> Option<CompiledArg> {
+        let mut ok = true;
+        if !a.resolve.is_empty() {
+            self.not_yet(&ap.field("resolve"), "resolve");
+            ok = false;
+        }
+        if a.size_arg_index != 0 {
+            self.not_yet(&ap.field("sizeArgIndex"), "sizeArgIndex");
+            ok = false;
+        }
+        if a.return_copy {
+            self.not_yet(&ap.field("returnCopy"), "returnCopy");
+            ok = false;
+        }
+        if a.max_data {
+            self.not_yet(&ap.field("maxData"), "maxData");
+            ok = false;
+        }
+        if a.btf_type.is_some() || a.btf_type_module.is_some() {
+            self.not_yet(&ap.field("btfType"), "btfType");
+            ok = false;
+        }
+        let Some(ty) = a.arg_type() else {
+            self.err(
+                &ap.field("type"),
+                format!("unknown argument type {}", a.type_),
+            );
+            return None;
+        };
+        let shape = field_shape(field);
+        let describe = || format!("field {} is `{}`", field.name, field.ctype);
+        let string = |read: ArgRead, size: u16| CompiledArg {
+            offset: field.offset,
+            size,
+            read,
+            render: ArgRender::String,
+            label: None,
+        };
+        let ptr_read = if user {
+            ArgRead::UserString
+        } else {
+            ArgRead::KernelString
+        };
+        let char_array_size = field.size.min(limits::STRING_MAX as u16);
+        let compiled = match ty {
+            ArgType::String | ArgType::Filename => match shape {
+                FieldShape::CharPtr => Some(string(ptr_read, field.size)),
+                FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
+                FieldShape::CharArray => Some(string(ArgRead::CharArray, char_array_size)),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type {ty} needs a char pointer, __data_loc char[] or char[N] field; {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
+            ArgType::DataLoc => match shape {
+                FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type data_loc needs a __data_loc char[] field; {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
+            ArgType::Auto => match shape {
+                FieldShape::CharPtr => Some(string(ptr_read, field.size)),
+                FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
+                FieldShape::CharArray => Some(string(ArgRead::CharArray, char_array_size)),
+                FieldShape::Ptr => Some(int_arg(false, field.size.min(8), ArgRender::Size, field)),
+                FieldShape::Scalar(w, signed) => {
+                    let render = match (signed, w > 4) {
+                        (true, false) => ArgRender::Int,
+                        (true, true) => ArgRender::Long,
+                        (false, false) => ArgRender::Uint,
+                        (false, true) => ArgRender::Size,
+                    };
+                    Some(int_arg(signed, w, render, field))
+                }
+                FieldShape::DataLocOther | FieldShape::Array => {
+                    self.not_yet(
+                        &ap.field("type"),
+                        &format!("type auto on a `{}` field ({})", field.ctype, field.name),
+                    );
+                    None
+                }
+            },
+            _ => match int_layout(ty) {
+                Some((signed, width, render)) => match shape {
+                    FieldShape::Scalar(..) | FieldShape::CharPtr | FieldShape::Ptr => {
+                        Some(int_arg(signed, width.min(field.size), render, field))
+                    }
+                    _ => {
+                        self.err(
+                            &ap.field("type"),
+                            format!(
+                                "type {ty} needs an integer or pointer field; {}",
+                                describe()
+                            ),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    self.not_yet(&ap.field("type"), &format!("argument type {ty}"));
+                    None
+                }
+            },
+        };
+        let mut compiled = compiled?;
+        if !is_string_read(compiled.read) && !matches!(compiled.size, 1 | 2 | 4 | 8) {
+            self.err(
+                &ap.field("index"),
+                format!(
+                    "{} is {} bytes wide; integers of 1, 2, 4 or 8 bytes can be read",
+                    describe(),
+                    compiled.size
+                ),
+            );
+            return None;
+        }
+        compiled.label.clone_from(&a.label);
+        ok.then_some(compiled)
+    }
+
+    /// Compiles the selectors of one hook; returns their ids.
+    fn selectors(&mut self, sels: &[KProbeSelector], ctx: &HookCtx<'_>) -> Vec<u32> {
+        let sp = ctx.path.field("selectors");
+        self.limit(
+            &sp,
+            "selectors on one hook",
+            limits::MAX_SELECTORS,
+            sels.len(),
+        );
+        let mut ids = Vec::with_capacity(sels.len());
+        for (i, sel) in sels.iter().enumerate() {
+            let compiled = self.selector(sel, &sp.index(i), ctx);
+            ids.push(self.out.selectors.len() as u32);
+            self.out.selectors.push(compiled);
+        }
+        ids
+    }
+
+    /// Path of entry `k` of a filter list of the macro-expanded selector: inside the selector when
+    /// it comes from there, else inside the macro that contributed it.
+    fn origin(
+        &self,
+        sel: &KProbeSelector,
+        sp: &FieldPath,
+        field: &str,
+        len: fn(&KProbeSelector) -> usize,
+        k: usize,
+    ) -> FieldPath {
+        let own = len(sel);
+        if k < own {
+            return sp.field(field).index(k);
+        }
+        let mut k = k - own;
+        for name in &sel.macros {
+            if let Some(m) = self.policy.spec.selectors_macro(name) {
+                let n = len(m);
+                if k < n {
+                    return FieldPath::from_fields("spec.selectorsMacros")
+                        .key(name)
+                        .field(field)
+                        .index(k);
+                }
+                k -= n;
+            }
+        }
+        sp.field(field).index(k)
+    }
+
+    /// Path of a whole filter list: the selector's, or the first macro's that has entries.
+    fn origin_list(
+        &self,
+        sel: &KProbeSelector,
+        sp: &FieldPath,
+        field: &str,
+        len: fn(&KProbeSelector) -> usize,
+    ) -> FieldPath {
+        if len(sel) == 0
+            && let Some(name) = sel.macros.iter().find(|n| {
+                self.policy
+                    .spec
+                    .selectors_macro(n)
+                    .is_some_and(|m| len(m) > 0)
+            })
+        {
+            return FieldPath::from_fields("spec.selectorsMacros")
+                .key(name)
+                .field(field);
+        }
+        sp.field(field)
+    }
+
+    fn selector(
+        &mut self,
+        orig: &KProbeSelector,
+        sp: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> CompiledSelector {
+        let s = self.policy.spec.expand_selector(orig);
+        type Len = fn(&KProbeSelector) -> usize;
+        let unsupported: [(&str, Len); 9] = [
+            ("matchData", |s| s.match_data.len()),
+            ("matchReturnArgs", |s| s.match_return_args.len()),
+            ("matchReturnActions", |s| s.match_return_actions.len()),
+            ("matchParentBinaries", |s| s.match_parent_binaries.len()),
+            ("matchNamespaces", |s| s.match_namespaces.len()),
+            ("matchNamespaceChanges", |s| s.match_namespace_changes.len()),
+            ("matchCapabilities", |s| s.match_capabilities.len()),
+            ("matchCapabilityChanges", |s| {
+                s.match_capability_changes.len()
+            }),
+            ("matchWorkloads", |s| s.match_workloads.len()),
+        ];
+        for (field, len) in unsupported {
+            if len(&s) > 0 {
+                let path = self.origin_list(orig, sp, field, len);
+                self.not_yet(&path, field);
+            }
+        }
+
+        let pids_len: Len = |s| s.match_pids.len();
+        let pids = match s.match_pids.as_slice() {
+            [] => None,
+            [p, rest @ ..] => {
+                if !rest.is_empty() {
+                    let path = self.origin(orig, sp, "matchPIDs", pids_len, 1);
+                    self.err(
+                        &path,
+                        "only one matchPIDs entry per selector is supported by the in-kernel engine",
+                    );
+                }
+                let path = self.origin(orig, sp, "matchPIDs", pids_len, 0);
+                self.pids(p, &path)
+            }
+        };
+
+        let bin_len: Len = |s| s.match_binaries.len();
+        let binary = match s.match_binaries.as_slice() {
+            [] => None,
+            [b, rest @ ..] => {
+                if !rest.is_empty() {
+                    let path = self.origin(orig, sp, "matchBinaries", bin_len, 1);
+                    self.err(
+                        &path,
+                        "only one matchBinaries entry per selector is allowed",
+                    );
+                }
+                let path = self.origin(orig, sp, "matchBinaries", bin_len, 0);
+                self.binary(b, &path)
+            }
+        };
+
+        let args_len: Len = |s| s.match_args.len();
+        self.limit(
+            &sp.field("matchArgs"),
+            "matchArgs entries in one selector",
+            limits::MAX_MATCH_ARGS,
+            s.match_args.len(),
+        );
+        let mut match_args = Vec::with_capacity(s.match_args.len());
+        for (k, f) in s.match_args.iter().enumerate() {
+            let path = self.origin(orig, sp, "matchArgs", args_len, k);
+            if let Some(m) = self.match_arg(f, &path, ctx) {
+                match_args.push(m);
+            }
+        }
+
+        let actions_len: Len = |s| s.match_actions.len();
+        self.limit(
+            &sp.field("matchActions"),
+            "actions in one selector",
+            limits::MAX_ACTIONS,
+            s.match_actions.len(),
+        );
+        let mut actions = Vec::with_capacity(s.match_actions.len());
+        for (k, a) in s.match_actions.iter().enumerate() {
+            let path = self.origin(orig, sp, "matchActions", actions_len, k);
+            if let Some(a) = self.action(a, &path, ctx) {
+                actions.push(a);
+            }
+        }
+
+        CompiledSelector {
+            pids,
+            binary,
+            match_args,
+            actions,
+        }
+    }
+
+    fn pids(&mut self, p: &PidSelector, path: &FieldPath) -> Option<CompiledPids> {
+        let op = match p.op() {
+            Some(SelectorOp::In) => op::IN,
+            Some(SelectorOp::NotIn) => op::NOT_IN,
+            _ => {
+                self.err(
+                    &path.field("operator"),
+                    format!("matchPIDs operator {} (In or NotIn expected)", p.operator),
+                );
+                return None;
+            }
+        };
+        self.limit(
+            &path.field("values"),
+            "values in one matchPIDs entry",
+            limits::MAX_PIDS,
+            p.values.len(),
+        );
+        Some(CompiledPids {
+            op,
+            follow_forks: p.follow_forks,
+            namespace_pid: p.is_namespace_pid,
+            values: p.values.clone(),
+        })
+    }
+
+    fn binary(&mut self, b: &BinarySelector, path: &FieldPath) -> Option<CompiledBinary> {
+        if b.follow_children {
+            self.not_yet(
+                &path.field("followChildren"),
+                "matchBinaries followChildren",
+            );
+        }
+        let (op, kind) = match b.op() {
+            Some(SelectorOp::In) => (op::IN, SetKind::Eq),
+            Some(SelectorOp::NotIn) => (op::NOT_IN, SetKind::Eq),
+            Some(SelectorOp::Prefix) => (op::PREFIX, SetKind::Prefix),
+            Some(SelectorOp::NotPrefix) => (op::NOT_PREFIX, SetKind::Prefix),
+            Some(SelectorOp::Postfix) => (op::POSTFIX, SetKind::Postfix),
+            Some(SelectorOp::NotPostfix) => (op::NOT_POSTFIX, SetKind::Postfix),
+            _ => {
+                self.err(
+                    &path.field("operator"),
+                    format!(
+                        "matchBinaries operator {} (In, NotIn, Prefix, NotPrefix, Postfix or NotPostfix expected)",
+                        b.operator
+                    ),
+                );
+                return None;
+            }
+        };
+        let set_id = self.new_set();
+        self.string_set(set_id, kind, &b.values, &path.field("values"));
+        Some(CompiledBinary { op, set_id })
+    }
+
+    /// Adds `values` to string set `set_id` of `kind`, checking their length.
+    fn string_set(&mut self, set_id: u32, kind: SetKind, values: &[String], vp: &FieldPath) {
+        let max = match kind {
+            SetKind::Eq => limits::STRING_MAX,
+            SetKind::Prefix | SetKind::Postfix => limits::LPM_STRING_MAX,
+        };
+        for (j, v) in values.iter().enumerate() {
+            let bytes = v.as_bytes();
+            if bytes.len() > max {
+                self.err(
+                    &vp.index(j),
+                    format!(
+                        "value is {} bytes; the in-kernel engine compares at most {max} bytes for this operator",
+                        bytes.len()
+                    ),
+                );
+                continue;
+            }
+            match kind {
+                SetKind::Eq => self.out.string_eq.push((set_id, bytes.to_vec())),
+                SetKind::Prefix => self.out.string_prefix.push((set_id, bytes.to_vec())),
+                SetKind::Postfix => self
+                    .out
+                    .string_postfix
+                    .push((set_id, bytes.iter().rev().copied().collect())),
+            }
+        }
+    }
+
+    /// Position in the hook's args of the argument a matchArgs entry filters.
+    fn arg_position(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<usize> {
+        let n = ctx.spec_args.len();
+        match f.args.as_slice() {
+            [] => {
+                let by_index = ctx.spec_args.iter().position(|a| a.index == f.index);
+                // Tracepoint filters may also use the position in `args` (as Tetragon does).
+                let by_position = (ctx.served == Served::Tracepoint && (f.index as usize) < n)
+                    .then_some(f.index as usize);
+                let pos = by_index.or(by_position);
+                if pos.is_none() {
+                    let declared: Vec<String> =
+                        ctx.spec_args.iter().map(|a| a.index.to_string()).collect();
+                    self.err(
+                        &path.field("index"),
+                        format!(
+                            "index {} names no argument of the hook (declared indexes: {})",
+                            f.index,
+                            if declared.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                declared.join(", ")
+                            }
+                        ),
+                    );
+                }
+                pos
+            }
+            [p] => {
+                let p = *p as usize;
+                if p >= n {
+                    self.err(
+                        &path.field("args").index(0),
+                        format!(
+                            "argument position {p} is out of range (the hook has {n} arguments)"
+                        ),
+                    );
+                    return None;
+                }
+                Some(p)
+            }
+            _ => {
+                self.not_yet(&path.field("args"), "matchArgs on several arguments");
+                None
+            }
+        }
+    }
+
+    fn match_arg(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<CompiledMatchArg> {
+        let pos = self.arg_position(f, path, ctx)?;
+        // An argument that failed to compile was reported already.
+        let arg = ctx.args.get(pos)?.clone()?;
+        let Some(sop) = f.op() else {
+            self.err(
+                &path.field("operator"),
+                format!("unknown operator {}", f.operator),
+            );
+            return None;
+        };
+        let op_path = path.field("operator");
+        let vp = path.field("values");
+        let arg_pos = u8::try_from(pos).unwrap_or(u8::MAX);
+        if is_string_read(arg.read) {
+            let (kop, kind) = match sop {
+                SelectorOp::Equal => (op::EQ, SetKind::Eq),
+                SelectorOp::NotEqual => (op::NEQ, SetKind::Eq),
+                SelectorOp::Prefix => (op::PREFIX, SetKind::Prefix),
+                SelectorOp::NotPrefix => (op::NOT_PREFIX, SetKind::Prefix),
+                SelectorOp::Postfix => (op::POSTFIX, SetKind::Postfix),
+                SelectorOp::NotPostfix => (op::NOT_POSTFIX, SetKind::Postfix),
+                SelectorOp::SubString | SelectorOp::SubStringIgnCase | SelectorOp::CelExpr => {
+                    self.not_yet(&op_path, &format!("operator {sop}"));
+                    return None;
+                }
+                _ => {
+                    self.err(
+                        &op_path,
+                        format!(
+                            "operator {sop} does not apply to string argument {pos}; use Equal, NotEqual, Prefix, NotPrefix, Postfix or NotPostfix"
+                        ),
+                    );
+                    return None;
+                }
+            };
+            let set_id = self.new_set();
+            self.string_set(set_id, kind, &f.values, &vp);
+            return Some(CompiledMatchArg {
+                arg: arg_pos,
+                op: kop,
+                values: Vec::new(),
+                set_id,
+            });
+        }
+        let signed = arg.read == ArgRead::Int;
+        match sop {
+            SelectorOp::Equal
+            | SelectorOp::NotEqual
+            | SelectorOp::Gt
+            | SelectorOp::Lt
+            | SelectorOp::Mask => {
+                self.limit(
+                    &vp,
+                    &format!("values for operator {sop} on an integer argument"),
+                    limits::MAX_INT_VALUES,
+                    f.values.len(),
+                );
+                let mut values = Vec::with_capacity(f.values.len());
+                for (j, v) in f.values.iter().enumerate() {
+                    let Some(x) = self.int_value(v, signed, &vp.index(j)) else {
+                        continue;
+                    };
+                    if !signed && x < 0 && matches!(sop, SelectorOp::Gt | SelectorOp::Lt) {
+                        self.err(
+                            &vp.index(j),
+                            format!(
+                                "{v} is 2^63 or more; {sop} compares signed 64-bit integers in the in-kernel engine"
+                            ),
+                        );
+                        continue;
+                    }
+                    values.push(x);
+                }
+                let kop = match sop {
+                    SelectorOp::Equal => op::EQ,
+                    SelectorOp::NotEqual => op::NEQ,
+                    SelectorOp::Gt => op::GT,
+                    SelectorOp::Lt => op::LT,
+                    _ => op::MASK,
+                };
+                Some(CompiledMatchArg {
+                    arg: arg_pos,
+                    op: kop,
+                    values,
+                    set_id: 0,
+                })
+            }
+            SelectorOp::InRange | SelectorOp::NotInRange => {
+                self.limit(
+                    &vp,
+                    &format!("ranges for operator {sop}"),
+                    limits::MAX_INT_VALUES,
+                    f.values.len(),
+                );
+                let mut values = Vec::with_capacity(2 * f.values.len());
+                for (j, v) in f.values.iter().enumerate() {
+                    if let Some((lo, hi)) = self.int_range(v, signed, &vp.index(j)) {
+                        values.push(lo);
+                        values.push(hi);
+                    }
+                }
+                Some(CompiledMatchArg {
+                    arg: arg_pos,
+                    op: if sop == SelectorOp::InRange {
+                        op::IN_RANGE
+                    } else {
+                        op::NOT_IN_RANGE
+                    },
+                    values,
+                    set_id: 0,
+                })
+            }
+            SelectorOp::InMap | SelectorOp::NotInMap => {
+                let set_id = self.new_set();
+                let members = self.int_set_values(&f.values, signed, &vp);
+                if members.len() > limits::MAX_INT_SET_VALUES {
+                    self.err(
+                        &vp,
+                        format!(
+                            "the values expand to {} integers; the in-kernel engine supports at most {} per {sop} filter",
+                            members.len(),
+                            limits::MAX_INT_SET_VALUES
+                        ),
+                    );
+                }
+                self.out
+                    .int_set
+                    .extend(members.into_iter().map(|v| (set_id, v)));
+                Some(CompiledMatchArg {
+                    arg: arg_pos,
+                    op: if sop == SelectorOp::InMap {
+                        op::IN_MAP
+                    } else {
+                        op::NOT_IN_MAP
+                    },
+                    values: Vec::new(),
+                    set_id,
+                })
+            }
+            SelectorOp::Prefix
+            | SelectorOp::NotPrefix
+            | SelectorOp::Postfix
+            | SelectorOp::NotPostfix
+            | SelectorOp::SubString
+            | SelectorOp::SubStringIgnCase => {
+                self.err(
+                    &op_path,
+                    format!(
+                        "operator {sop} applies to strings; argument {pos} is an integer ({:?} read)",
+                        arg.render
+                    ),
+                );
+                None
+            }
+            _ => {
+                self.not_yet(&op_path, &format!("operator {sop}"));
+                None
+            }
+        }
+    }
+
+    /// An integer value for an argument read signed (`i64` range) or unsigned (`u64` range,
+    /// stored as its bit pattern).
+    fn int_value(&mut self, v: &str, signed: bool, path: &FieldPath) -> Option<i64> {
+        match values::parse_int_for(v, signed) {
+            Some(x) => Some(x as i64),
+            None => {
+                self.err(
+                    path,
+                    format!(
+                        "{v} is not a {} 64-bit integer",
+                        if signed { "signed" } else { "unsigned" }
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn int_range(&mut self, v: &str, signed: bool, path: &FieldPath) -> Option<(i64, i64)> {
+        let fits = |x: i128| {
+            if signed {
+                i64::try_from(x).is_ok()
+            } else {
+                u64::try_from(x).is_ok()
+            }
+        };
+        match values::parse_range(v) {
+            Some((lo, hi)) if fits(lo) && fits(hi) => {
+                if !signed && lo <= i64::MAX as i128 && hi > i64::MAX as i128 {
+                    self.err(
+                        path,
+                        format!(
+                            "range {v} crosses 2^63; ranges compare as signed 64-bit integers in the in-kernel engine"
+                        ),
+                    );
+                    return None;
+                }
+                Some((lo as i64, hi as i64))
+            }
+            _ => {
+                self.err(
+                    path,
+                    format!(
+                        "{v} is not a range min:max of {} 64-bit integers with min <= max",
+                        if signed { "signed" } else { "unsigned" }
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Expands InMap/NotInMap values: integers, `a:b` ranges, `list:NAME`.
+    fn int_set_values(&mut self, vals: &[String], signed: bool, vp: &FieldPath) -> Vec<i64> {
+        let mut out = Vec::new();
+        for (j, v) in vals.iter().enumerate() {
+            let path = vp.index(j);
+            if let Some(name) = values::list_reference(v) {
+                self.list_values(name, &path, &mut out);
+            } else {
+                self.int_or_range(v, signed, &path, &mut out);
+            }
+        }
+        out
+    }
+
+    fn int_or_range(&mut self, v: &str, signed: bool, path: &FieldPath, out: &mut Vec<i64>) {
+        if v.contains(':') {
+            if let Some((lo, hi)) = self.int_range(v, signed, path) {
+                let count = (hi as i128) - (lo as i128) + 1;
+                if count > limits::MAX_INT_SET_VALUES as i128 {
+                    self.err(
+                        path,
+                        format!(
+                            "range {v} holds {count} values; the in-kernel engine expands at most {} per filter",
+                            limits::MAX_INT_SET_VALUES
+                        ),
+                    );
+                    return;
+                }
+                let mut x = lo;
+                loop {
+                    out.push(x);
+                    if x == hi {
+                        break;
+                    }
+                    x += 1;
+                }
+            }
+        } else if let Some(x) = self.int_value(v, signed, path) {
+            out.push(x);
+        }
+    }
+
+    fn list_values(&mut self, name: &str, path: &FieldPath, out: &mut Vec<i64>) {
+        let Some(list) = self.policy.spec.list(name) else {
+            self.err(path, format!("list {name} is not defined"));
+            return;
+        };
+        match list.list_type() {
+            Some(ListType::Syscalls) => {
+                for call in &list.values {
+                    let nr = match syscall_name(call) {
+                        Ok(base) => self.kernel.syscall_number(base),
+                        Err(reason) => {
+                            self.err(path, format!("list {name}: {reason}"));
+                            continue;
+                        }
+                    };
+                    match nr {
+                        Some(nr) => out.push(i64::from(nr)),
+                        None => self.err(
+                            path,
+                            format!(
+                                "list {name}: syscall {call} has no known number on this kernel"
+                            ),
+                        ),
+                    }
+                }
+            }
+            Some(ListType::Plain) => self.err(
+                path,
+                format!("list {name} is not a syscalls list; InMap/NotInMap take syscalls lists"),
+            ),
+            _ => self.not_yet(
+                path,
+                &format!("generated list {name} (type {})", list.type_),
+            ),
+        }
+    }
+
+    fn action(
+        &mut self,
+        a: &ActionSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<CompiledAction> {
+        let Some(kind) = a.kind() else {
+            self.err(
+                &path.field("action"),
+                format!("unknown action {}", a.action),
+            );
+            return None;
+        };
+        let mut out = CompiledAction {
+            kind: kind.kernel_id(),
+            arg: 0,
+            rate_limit_ns: 0,
+            user_arg: None,
+        };
+        match kind {
+            ActionKind::Post => {
+                if let Some(rl) = &a.rate_limit {
+                    match a.rate_limit_ms() {
+                        Some(ms) => out.rate_limit_ns = ms.saturating_mul(1_000_000),
+                        None => {
+                            self.err(&path.field("rateLimit"), format!("invalid rateLimit {rl}"))
+                        }
+                    }
+                    let scope = a.rate_limit_scope();
+                    if a.rate_limit_scope.is_some() && scope != RateLimitScope::Thread {
+                        self.not_yet(
+                            &path.field("rateLimitScope"),
+                            &format!(
+                                "rateLimitScope {} (rate limits are per thread)",
+                                a.rate_limit_scope.as_deref().unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
+                for (field, set) in [
+                    ("kernelStackTrace", a.kernel_stack_trace),
+                    ("userStackTrace", a.user_stack_trace),
+                    ("imaHash", a.ima_hash),
+                ] {
+                    if set {
+                        self.not_yet(&path.field(field), field);
+                    }
+                }
+            }
+            ActionKind::NoPost => {}
+            ActionKind::Sigkill => out.arg = 9,
+            ActionKind::Signal => match a.arg_sig.map(i32::try_from) {
+                Some(Ok(sig)) if sig > 0 => out.arg = sig,
+                _ => {
+                    self.err(
+                        &path.field("argSig"),
+                        "Signal needs argSig, a signal number",
+                    );
+                    return None;
+                }
+            },
+            ActionKind::GetUrl => match &a.arg_url {
+                Some(u) => out.user_arg = Some(u.clone()),
+                None => {
+                    self.err(&path.field("argUrl"), "GetUrl needs argUrl");
+                    return None;
+                }
+            },
+            ActionKind::DnsLookup => match &a.arg_fqdn {
+                Some(f) => out.user_arg = Some(f.clone()),
+                None => {
+                    self.err(&path.field("argFqdn"), "DnsLookup needs argFqdn");
+                    return None;
+                }
+            },
+            ActionKind::Override => {
+                let reason = match ctx.served {
+                    Served::SyscallKprobe => {
+                        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill"
+                    }
+                    Served::Tracepoint => {
+                        "Override cannot change a return value from a tracepoint; use Sigkill"
+                    }
+                };
+                self.err(&path.field("action"), reason);
+                return None;
+            }
+            _ => {
+                self.not_yet(&path.field("action"), &format!("action {}", kind.name()));
+                return None;
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The string set kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetKind {
+    Eq,
+    Prefix,
+    Postfix,
 }

@@ -22,13 +22,12 @@
 //!   problems of a file are reported together, each with the file, the field
 //!   path as the user wrote it, the bad value and what is allowed
 //!   ([`PolicyErrors`] / [`PolicyError`] / [`ErrorKind`]).
-//!
-//! Out of scope here: compiling selectors to BPF maps and checking kernel
-//! features (does a function exist, kernel-version dependent limits). A
-//! compiler can be added as a separate module working from the validated
-//! model: every string-typed vocabulary field has a typed accessor (`op()`,
-//! `kind()`, `arg_type()`, …) that is `Some` once validation passed, and
-//! [`model::TracingPolicySpec::expand_selector`] merges macros.
+//! * [`compile`] — the selector compiler: a validated policy plus a
+//!   [`compile::KernelView`] (tracepoint formats, hook kinds that attach,
+//!   syscall numbers) → the contents of the policy-engine BPF maps, or every
+//!   reason the in-kernel engine cannot enforce the policy faithfully, each
+//!   with its field path. [`compile::reference`] evaluates compiled policies
+//!   in pure Rust with the semantics the kernel programs implement.
 //!
 //! # YAML crate
 //!

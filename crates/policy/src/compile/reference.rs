@@ -1,0 +1,658 @@
+//! Reference evaluator: the semantics of a [`CompiledPolicy`] as a pure function, written to be
+//! read. The kernel programs (`bpf/lib/selectors.h`) implement the same text; tests compare the
+//! two.
+//!
+//! # Semantics
+//!
+//! One event is one call of hook `h` by a process, with the arguments the hook captured.
+//!
+//! 1. **No selectors**: the hook posts every event, no action
+//!    (`Decision { selector: None, post: true, signal: None }`).
+//! 2. **Selectors** are tried in order; the **first** whose filters **all** match wins (filters of a
+//!    selector are ANDed, the values of one filter are ORed). When none matches there is no event
+//!    and no action (`Decision { selector: None, post: false, signal: None }`).
+//! 3. **Actions of the winner**: a selector without actions posts. The event is posted unless one
+//!    of the actions is NoPost (Post, Sigkill, Signal, GetUrl and DnsLookup all post). `signal` is
+//!    the signal of the first Sigkill (9) or Signal (`argSig`) action, in action order. GetUrl and
+//!    DnsLookup are performed by user space from the posted event. Post rate limits (per thread
+//!    and selector) are not modelled: the decision is the one before rate limiting.
+//!
+//! Filters:
+//!
+//! * **matchPIDs**: the pid compared is `nspid` when `namespace_pid`, else `pid`. It *hits* when
+//!   it is one of the values or, with `follow_forks`, when one of the
+//!   [`FOLLOW_FORKS_DEPTH`] nearest ancestors (`ancestors_pids`, nearest first, given in the same
+//!   pid namespace as the values) is. `In` matches on a hit, `NotIn` on no hit.
+//! * **matchBinaries**: the binary path, cut to [`STRING_MAX`] bytes. `In`: equal to an entry;
+//!   `Prefix`: starts with an entry; `Postfix`: ends with an entry; `NotIn`, `NotPrefix`,
+//!   `NotPostfix`: the negation.
+//! * **matchArgs on a string argument** (read as a user/kernel string, `__data_loc` or `char[N]`):
+//!   the value is cut to its first [`STRING_MAX`] bytes, then compared as bytes. `Equal`: equal to
+//!   an entry; `NotEqual`: equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
+//!   `NotPrefix`/`NotPostfix`: starts/ends with none. An empty entry is a prefix and a postfix of
+//!   everything.
+//! * **matchArgs on an integer argument**: the value is the field read with the argument's width
+//!   and sign- (`Int`) or zero- (`Uint`) extended to 64 bits; every comparison is on **signed
+//!   64-bit** integers (unsigned 64-bit values of 2^63 and more compare as negative). `Equal`:
+//!   `v == x` for some value; `NotEqual`: for none; `GT`: `v > x` for some; `LT`: `v < x` for some;
+//!   `Mask`: `v & x != 0` for some; `InRange`: `lo <= v <= hi` for some pair; `NotInRange`: for
+//!   none; `InMap`: `v` is in the set; `NotInMap`: it is not.
+//! * A filter whose argument is missing from the event, or of the other kind (a string given for
+//!   an integer argument or the reverse), does not match, negated operators included. (The
+//!   compiler never produces this; it only concerns callers of [`evaluate`].)
+//!
+//! [`STRING_MAX`]: super::limits::STRING_MAX
+
+use super::limits::STRING_MAX;
+use super::{ArgRead, CompiledMatchArg, CompiledPolicy, CompiledSelector, action, op};
+
+/// Ancestors a `followForks` matchPIDs looks at (the kernel walks this many parents).
+pub const FOLLOW_FORKS_DEPTH: usize = 16;
+
+/// The process an event comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvalProcess {
+    /// Thread-group id in the initial pid namespace.
+    pub pid: u32,
+    /// Thread-group id in the process's own pid namespace.
+    pub nspid: u32,
+    /// Path of the executed binary.
+    pub binary: Vec<u8>,
+    /// Pids of the ancestors, nearest (parent) first, for `followForks` (namespace pids when the
+    /// filter uses `isNamespacePID`).
+    pub ancestors_pids: Vec<u32>,
+}
+
+/// One captured argument, as the kernel holds it after reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalArg {
+    /// Integer argument, already sign- or zero-extended to 64 bits.
+    Int(i64),
+    /// String argument (any length; cut to `STRING_MAX` bytes before comparing).
+    Str(Vec<u8>),
+}
+
+/// What the engine does with one event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// 0-based index (in the hook's selectors) of the first matching selector; `None` when the
+    /// hook has no selectors or none matched.
+    pub selector: Option<usize>,
+    /// An event is emitted.
+    pub post: bool,
+    /// Signal sent to the current process.
+    pub signal: Option<i32>,
+}
+
+impl Decision {
+    /// No event, no action.
+    pub const NONE: Decision = Decision {
+        selector: None,
+        post: false,
+        signal: None,
+    };
+}
+
+/// Evaluates one event of hook `hook` (an index in `policy.hooks`; an unknown hook gives
+/// [`Decision::NONE`]). See the [module documentation](self) for the semantics.
+pub fn evaluate(
+    policy: &CompiledPolicy,
+    hook: usize,
+    process: &EvalProcess,
+    args: &[EvalArg],
+) -> Decision {
+    let Some(h) = policy.hooks.get(hook) else {
+        return Decision::NONE;
+    };
+    if h.selectors.is_empty() {
+        return Decision {
+            selector: None,
+            post: true,
+            signal: None,
+        };
+    }
+    let string_args: Vec<bool> = h.args.iter().map(|a| is_string(a.read)).collect();
+    for (i, id) in h.selectors.iter().enumerate() {
+        if let Some(sel) = policy.selectors.get(*id as usize)
+            && selector_matches(policy, sel, process, args, &string_args)
+        {
+            return decide(i, sel);
+        }
+    }
+    Decision::NONE
+}
+
+fn decide(index: usize, sel: &CompiledSelector) -> Decision {
+    let post = !sel.actions.iter().any(|a| a.kind == action::NOPOST);
+    let signal = sel.actions.iter().find_map(|a| match a.kind {
+        action::SIGKILL => Some(9),
+        action::SIGNAL => Some(a.arg),
+        _ => None,
+    });
+    Decision {
+        selector: Some(index),
+        post,
+        signal,
+    }
+}
+
+fn selector_matches(
+    policy: &CompiledPolicy,
+    sel: &CompiledSelector,
+    process: &EvalProcess,
+    args: &[EvalArg],
+    string_args: &[bool],
+) -> bool {
+    if let Some(p) = &sel.pids {
+        let pid = if p.namespace_pid {
+            process.nspid
+        } else {
+            process.pid
+        };
+        let mut hit = p.values.contains(&pid);
+        if !hit && p.follow_forks {
+            hit = process
+                .ancestors_pids
+                .iter()
+                .take(FOLLOW_FORKS_DEPTH)
+                .any(|a| p.values.contains(a));
+        }
+        if hit != (p.op == op::IN) {
+            return false;
+        }
+    }
+    if let Some(b) = &sel.binary
+        && !string_filter(policy, b.op, b.set_id, &process.binary)
+    {
+        return false;
+    }
+    sel.match_args.iter().all(|m| {
+        let is_string = string_args.get(usize::from(m.arg)).copied();
+        match (is_string, args.get(usize::from(m.arg))) {
+            (Some(true), Some(EvalArg::Str(s))) => string_filter(policy, m.op, m.set_id, s),
+            (Some(false), Some(EvalArg::Int(v))) => int_filter(policy, m, *v),
+            _ => false,
+        }
+    })
+}
+
+fn is_string(read: ArgRead) -> bool {
+    matches!(
+        read,
+        ArgRead::UserString | ArgRead::KernelString | ArgRead::DataLocString | ArgRead::CharArray
+    )
+}
+
+fn negated(o: u8) -> bool {
+    matches!(
+        o,
+        op::NEQ | op::NOT_IN | op::NOT_PREFIX | op::NOT_POSTFIX | op::NOT_IN_MAP | op::NOT_IN_RANGE
+    )
+}
+
+/// A string filter (matchBinaries or matchArgs) on `value`.
+fn string_filter(policy: &CompiledPolicy, o: u8, set_id: u32, value: &[u8]) -> bool {
+    let v = &value[..value.len().min(STRING_MAX)];
+    let entries = |set: &'_ [(u32, Vec<u8>)]| -> Vec<Vec<u8>> {
+        set.iter()
+            .filter(|(id, _)| *id == set_id)
+            .map(|(_, s)| s.clone())
+            .collect()
+    };
+    let hit = match o {
+        op::EQ | op::NEQ | op::IN | op::NOT_IN => {
+            entries(&policy.string_eq).iter().any(|e| e.as_slice() == v)
+        }
+        op::PREFIX | op::NOT_PREFIX => entries(&policy.string_prefix)
+            .iter()
+            .any(|e| v.starts_with(e)),
+        op::POSTFIX | op::NOT_POSTFIX => entries(&policy.string_postfix).iter().any(|e| {
+            let suffix: Vec<u8> = e.iter().rev().copied().collect();
+            v.ends_with(&suffix)
+        }),
+        _ => return false,
+    };
+    hit != negated(o)
+}
+
+/// An integer matchArgs filter on `v`.
+fn int_filter(policy: &CompiledPolicy, m: &CompiledMatchArg, v: i64) -> bool {
+    let hit = match m.op {
+        op::EQ | op::NEQ => m.values.contains(&v),
+        op::GT => m.values.iter().any(|x| v > *x),
+        op::LT => m.values.iter().any(|x| v < *x),
+        op::MASK => m.values.iter().any(|x| v & *x != 0),
+        op::IN_RANGE | op::NOT_IN_RANGE => m.values.chunks_exact(2).any(|r| r[0] <= v && v <= r[1]),
+        op::IN_MAP | op::NOT_IN_MAP => policy
+            .int_set
+            .iter()
+            .any(|(id, x)| *id == m.set_id && *x == v),
+        _ => return false,
+    };
+    hit != negated(m.op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::{
+        ArgRender, AttachPoint, CompiledAction, CompiledArg, CompiledBinary, CompiledHook,
+        CompiledPids, HookEvent,
+    };
+
+    const SET: u32 = 1;
+
+    fn hook(nselectors: u32) -> CompiledHook {
+        let arg = |offset, read, render| CompiledArg {
+            offset,
+            size: 8,
+            read,
+            render,
+            label: None,
+        };
+        CompiledHook {
+            path: "spec.tracepoints[0]".into(),
+            attach: AttachPoint::Tracepoint {
+                subsystem: "s".into(),
+                event: "e".into(),
+            },
+            event: HookEvent::Tracepoint {
+                subsystem: "s".into(),
+                event: "e".into(),
+            },
+            record_size: 32,
+            args: vec![
+                arg(16, ArgRead::Int, ArgRender::Long),
+                arg(24, ArgRead::UserString, ArgRender::String),
+            ],
+            selectors: (0..nselectors).collect(),
+            message: None,
+            tags: Vec::new(),
+        }
+    }
+
+    fn policy(selectors: Vec<CompiledSelector>) -> CompiledPolicy {
+        CompiledPolicy {
+            hooks: vec![hook(selectors.len() as u32)],
+            selectors,
+            ..CompiledPolicy::default()
+        }
+    }
+
+    fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
+        CompiledSelector {
+            pids: None,
+            binary: None,
+            match_args: vec![CompiledMatchArg {
+                arg,
+                op: o,
+                values,
+                set_id: SET,
+            }],
+            actions: Vec::new(),
+        }
+    }
+
+    fn act(kind: u32, arg: i32) -> CompiledAction {
+        CompiledAction {
+            kind,
+            arg,
+            rate_limit_ns: 0,
+            user_arg: None,
+        }
+    }
+
+    fn process() -> EvalProcess {
+        EvalProcess {
+            pid: 100,
+            nspid: 7,
+            binary: b"/usr/bin/cat".to_vec(),
+            ancestors_pids: vec![50, 1],
+        }
+    }
+
+    fn int_args(v: i64) -> Vec<EvalArg> {
+        vec![EvalArg::Int(v), EvalArg::Str(b"x".to_vec())]
+    }
+
+    fn str_args(s: &[u8]) -> Vec<EvalArg> {
+        vec![EvalArg::Int(0), EvalArg::Str(s.to_vec())]
+    }
+
+    fn matched(p: &CompiledPolicy, process: &EvalProcess, args: &[EvalArg]) -> bool {
+        let d = evaluate(p, 0, process, args);
+        assert_eq!(d.post, d.selector.is_some(), "{d:?}");
+        d.selector == Some(0)
+    }
+
+    #[test]
+    fn integer_operators() {
+        let set = vec![(SET, 32), (SET, 33), (SET + 1, 34)];
+        let cases: &[(u8, &[i64], i64, bool)] = &[
+            (op::EQ, &[1, 2], 1, true),
+            (op::EQ, &[1, 2], 2, true),
+            (op::EQ, &[1, 2], 3, false),
+            (op::EQ, &[-100], -100, true),
+            (op::NEQ, &[1, 2], 3, true),
+            (op::NEQ, &[1, 2], 2, false),
+            (op::GT, &[10], 11, true),
+            (op::GT, &[10], 10, false),
+            (op::GT, &[10, -5], -4, true),
+            (op::GT, &[0], -1, false),
+            (op::LT, &[10], 9, true),
+            (op::LT, &[10], 10, false),
+            (op::LT, &[10, -5], 11, false),
+            (op::MASK, &[0x4], 6, true),
+            (op::MASK, &[0x4], 3, false),
+            (op::MASK, &[0x4, 0x1], 3, true),
+            (op::IN_RANGE, &[0, 5, 10, 20], 0, true),
+            (op::IN_RANGE, &[0, 5, 10, 20], 5, true),
+            (op::IN_RANGE, &[0, 5, 10, 20], 20, true),
+            (op::IN_RANGE, &[0, 5, 10, 20], 7, false),
+            (op::IN_RANGE, &[0, 5, 10, 20], 21, false),
+            (op::NOT_IN_RANGE, &[0, 5, 10, 20], 7, true),
+            (op::NOT_IN_RANGE, &[0, 5, 10, 20], 15, false),
+            (op::IN_MAP, &[], 33, true),
+            (op::IN_MAP, &[], 34, false),
+            (op::NOT_IN_MAP, &[], 34, true),
+            (op::NOT_IN_MAP, &[], 32, false),
+            // Unsigned 64-bit values of 2^63 and more compare as negative.
+            (op::GT, &[0], u64::MAX as i64, false),
+            (op::EQ, &[u64::MAX as i64], -1, true),
+        ];
+        for (o, values, v, want) in cases {
+            let mut p = policy(vec![filter(0, *o, values.to_vec())]);
+            p.int_set.clone_from(&set);
+            assert_eq!(
+                matched(&p, &process(), &int_args(*v)),
+                *want,
+                "op {o} values {values:?} value {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn string_operators() {
+        let long_a = vec![b'a'; STRING_MAX];
+        /// (operator, set entries, value, matches).
+        type Case = (u8, &'static [&'static [u8]], &'static [u8], bool);
+        let cases: &[Case] = &[
+            (
+                op::EQ,
+                &[b"/etc/passwd", b"/etc/shadow"],
+                b"/etc/passwd",
+                true,
+            ),
+            (
+                op::EQ,
+                &[b"/etc/passwd", b"/etc/shadow"],
+                b"/etc/shadow",
+                true,
+            ),
+            (op::EQ, &[b"/etc/passwd"], b"/etc/passwdx", false),
+            (op::EQ, &[b"/etc/passwd"], b"/etc/passw", false),
+            (op::EQ, &[b""], b"", true),
+            (
+                op::NEQ,
+                &[b"/etc/passwd", b"/etc/shadow"],
+                b"/etc/group",
+                true,
+            ),
+            (
+                op::NEQ,
+                &[b"/etc/passwd", b"/etc/shadow"],
+                b"/etc/shadow",
+                false,
+            ),
+            (op::PREFIX, &[b"/etc/", b"/root/"], b"/etc/x", true),
+            (op::PREFIX, &[b"/etc/", b"/root/"], b"/root/.ssh", true),
+            (op::PREFIX, &[b"/etc/"], b"/etc/", true),
+            (op::PREFIX, &[b"/etc/"], b"/etc", false),
+            (op::PREFIX, &[b"/etc/"], b"/usr/etc/x", false),
+            (op::PREFIX, &[b""], b"anything", true),
+            (op::NOT_PREFIX, &[b"/etc/"], b"/usr/x", true),
+            (op::NOT_PREFIX, &[b"/etc/"], b"/etc/x", false),
+            (op::POSTFIX, &[b".so", b".ko"], b"libc.so", true),
+            (op::POSTFIX, &[b".so", b".ko"], b"x.ko", true),
+            (op::POSTFIX, &[b".so"], b"libc.so.6", false),
+            (op::POSTFIX, &[b".so"], b"so", false),
+            (op::NOT_POSTFIX, &[b".so"], b"libc.so.6", true),
+            (op::NOT_POSTFIX, &[b".so"], b"libc.so", false),
+        ];
+        for (o, entries, v, want) in cases {
+            let mut p = policy(vec![filter(1, *o, Vec::new())]);
+            for e in *entries {
+                let e = e.to_vec();
+                match *o {
+                    op::EQ | op::NEQ => p.string_eq.push((SET, e)),
+                    op::PREFIX | op::NOT_PREFIX => p.string_prefix.push((SET, e)),
+                    _ => p.string_postfix.push((SET, e.into_iter().rev().collect())),
+                }
+            }
+            // An entry of another set never matches.
+            p.string_eq.push((SET + 1, v.to_vec()));
+            assert_eq!(
+                matched(&p, &process(), &str_args(v)),
+                *want,
+                "op {o} entries {entries:?} value {:?}",
+                String::from_utf8_lossy(v)
+            );
+        }
+
+        // Values are cut to STRING_MAX bytes before comparing.
+        let mut long = long_a.clone();
+        long.extend_from_slice(b"tail");
+        let mut p = policy(vec![filter(1, op::EQ, Vec::new())]);
+        p.string_eq.push((SET, long_a.clone()));
+        assert!(matched(&p, &process(), &str_args(&long)));
+        let mut p = policy(vec![filter(1, op::POSTFIX, Vec::new())]);
+        p.string_postfix.push((SET, b"liat".to_vec()));
+        assert!(!matched(&p, &process(), &str_args(&long)));
+        let mut short = vec![b'a'; STRING_MAX - 4];
+        short.extend_from_slice(b"tail");
+        assert!(matched(&p, &process(), &str_args(&short)));
+    }
+
+    #[test]
+    fn mismatched_or_missing_arguments_do_not_match() {
+        let p = policy(vec![filter(0, op::NEQ, vec![1])]);
+        assert!(!matched(&p, &process(), &[EvalArg::Str(b"1".to_vec())]));
+        assert!(!matched(&p, &process(), &[]));
+        let p = policy(vec![filter(1, op::NEQ, Vec::new())]);
+        assert!(!matched(
+            &p,
+            &process(),
+            &[EvalArg::Int(0), EvalArg::Int(1)]
+        ));
+        let p = policy(vec![filter(4, op::NEQ, vec![1])]);
+        assert!(!matched(&p, &process(), &int_args(2)));
+    }
+
+    #[test]
+    fn binaries() {
+        let cases: &[(u8, &[u8], &[u8], bool)] = &[
+            (op::IN, b"/usr/bin/cat", b"/usr/bin/cat", true),
+            (op::IN, b"/usr/bin/cat", b"/usr/bin/catx", false),
+            (op::NOT_IN, b"/usr/bin/cat", b"/usr/bin/dog", true),
+            (op::NOT_IN, b"/usr/bin/cat", b"/usr/bin/cat", false),
+            (op::PREFIX, b"/usr/", b"/usr/bin/cat", true),
+            (op::PREFIX, b"/usr/", b"/bin/cat", false),
+            (op::NOT_PREFIX, b"/usr/", b"/bin/cat", true),
+            (op::NOT_PREFIX, b"/usr/", b"/usr/bin/cat", false),
+            (op::POSTFIX, b"/cat", b"/usr/bin/cat", true),
+            (op::POSTFIX, b"/cat", b"/usr/bin/tac", false),
+            (op::NOT_POSTFIX, b"/cat", b"/usr/bin/tac", true),
+            (op::NOT_POSTFIX, b"/cat", b"/usr/bin/cat", false),
+        ];
+        for (o, entry, binary, want) in cases {
+            let mut p = policy(vec![CompiledSelector {
+                pids: None,
+                binary: Some(CompiledBinary {
+                    op: *o,
+                    set_id: SET,
+                }),
+                match_args: Vec::new(),
+                actions: Vec::new(),
+            }]);
+            let e = entry.to_vec();
+            match *o {
+                op::IN | op::NOT_IN => p.string_eq.push((SET, e)),
+                op::PREFIX | op::NOT_PREFIX => p.string_prefix.push((SET, e)),
+                _ => p.string_postfix.push((SET, e.into_iter().rev().collect())),
+            }
+            let process = EvalProcess {
+                binary: binary.to_vec(),
+                ..process()
+            };
+            assert_eq!(
+                matched(&p, &process, &int_args(0)),
+                *want,
+                "op {o} {:?}",
+                String::from_utf8_lossy(binary)
+            );
+        }
+    }
+
+    #[test]
+    fn pids() {
+        let sel = |o, follow_forks, namespace_pid, values: &[u32]| {
+            policy(vec![CompiledSelector {
+                pids: Some(CompiledPids {
+                    op: o,
+                    follow_forks,
+                    namespace_pid,
+                    values: values.to_vec(),
+                }),
+                binary: None,
+                match_args: Vec::new(),
+                actions: Vec::new(),
+            }])
+        };
+        let pr = process(); // pid 100, nspid 7, ancestors [50, 1]
+        let cases: &[(u8, bool, bool, &[u32], bool)] = &[
+            (op::IN, false, false, &[100], true),
+            (op::IN, false, false, &[1, 2, 3, 100], true),
+            (op::IN, false, false, &[7], false),
+            (op::IN, false, true, &[7], true),
+            (op::IN, false, true, &[100], false),
+            (op::NOT_IN, false, false, &[100], false),
+            (op::NOT_IN, false, false, &[101], true),
+            (op::IN, false, false, &[50], false),
+            (op::IN, true, false, &[50], true),
+            (op::IN, true, false, &[1], true),
+            (op::IN, true, false, &[2], false),
+            (op::NOT_IN, true, false, &[1], false),
+            (op::NOT_IN, true, false, &[2], true),
+        ];
+        for (o, ff, ns, values, want) in cases {
+            assert_eq!(
+                matched(&sel(*o, *ff, *ns, values), &pr, &int_args(0)),
+                *want,
+                "op {o} followForks {ff} ns {ns} {values:?}"
+            );
+        }
+        // followForks looks at the FOLLOW_FORKS_DEPTH nearest ancestors only.
+        let mut deep = pr.clone();
+        deep.ancestors_pids = (1000..1000 + FOLLOW_FORKS_DEPTH as u32).collect();
+        deep.ancestors_pids.push(1);
+        assert!(!matched(
+            &sel(op::IN, true, false, &[1]),
+            &deep,
+            &int_args(0)
+        ));
+        assert!(matched(
+            &sel(op::IN, true, false, &[1000 + FOLLOW_FORKS_DEPTH as u32 - 1]),
+            &deep,
+            &int_args(0)
+        ));
+    }
+
+    #[test]
+    fn selection_and_actions() {
+        // No selectors: every event posts.
+        let p = policy(Vec::new());
+        assert_eq!(
+            evaluate(&p, 0, &process(), &int_args(5)),
+            Decision {
+                selector: None,
+                post: true,
+                signal: None
+            }
+        );
+        // Unknown hook.
+        assert_eq!(evaluate(&p, 1, &process(), &[]), Decision::NONE);
+
+        // First match wins; NoPost in the first selector suppresses the event even though the
+        // second selector (Post, no filters) would match too.
+        let mut first = filter(0, op::EQ, vec![1]);
+        first.actions = vec![act(action::NOPOST, 0)];
+        let mut second = filter(0, op::LT, vec![100]);
+        second.actions = vec![act(action::SIGKILL, 9)];
+        let p = policy(vec![first, second]);
+        assert_eq!(
+            evaluate(&p, 0, &process(), &int_args(1)),
+            Decision {
+                selector: Some(0),
+                post: false,
+                signal: None
+            }
+        );
+        assert_eq!(
+            evaluate(&p, 0, &process(), &int_args(2)),
+            Decision {
+                selector: Some(1),
+                post: true,
+                signal: Some(9)
+            }
+        );
+        // None matches: no event, no action.
+        assert_eq!(evaluate(&p, 0, &process(), &int_args(200)), Decision::NONE);
+
+        let decide_with = |actions: Vec<CompiledAction>| {
+            let mut s = filter(0, op::EQ, vec![1]);
+            s.actions = actions;
+            evaluate(&policy(vec![s]), 0, &process(), &int_args(1))
+        };
+        let d = |post, signal| Decision {
+            selector: Some(0),
+            post,
+            signal,
+        };
+        assert_eq!(decide_with(vec![]), d(true, None));
+        assert_eq!(decide_with(vec![act(action::POST, 0)]), d(true, None));
+        assert_eq!(decide_with(vec![act(action::NOPOST, 0)]), d(false, None));
+        assert_eq!(decide_with(vec![act(action::SIGKILL, 9)]), d(true, Some(9)));
+        assert_eq!(
+            decide_with(vec![act(action::SIGNAL, 10)]),
+            d(true, Some(10))
+        );
+        assert_eq!(
+            decide_with(vec![act(action::NOPOST, 0), act(action::SIGKILL, 9)]),
+            d(false, Some(9))
+        );
+        assert_eq!(
+            decide_with(vec![act(action::SIGNAL, 15), act(action::SIGKILL, 9)]),
+            d(true, Some(15))
+        );
+        assert_eq!(decide_with(vec![act(action::GETURL, 0)]), d(true, None));
+        assert_eq!(decide_with(vec![act(action::DNSLOOKUP, 0)]), d(true, None));
+
+        // Filters of one selector are ANDed.
+        let mut both = filter(0, op::EQ, vec![1]);
+        both.match_args.push(CompiledMatchArg {
+            arg: 1,
+            op: op::EQ,
+            values: Vec::new(),
+            set_id: SET,
+        });
+        let mut p = policy(vec![both]);
+        p.string_eq.push((SET, b"x".to_vec()));
+        assert!(matched(&p, &process(), &int_args(1)));
+        assert!(!matched(&p, &process(), &int_args(2)));
+        assert!(!matched(
+            &p,
+            &process(),
+            &[EvalArg::Int(1), EvalArg::Str(b"y".to_vec())]
+        ));
+    }
+}

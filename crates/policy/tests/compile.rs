@@ -1,0 +1,1495 @@
+//! The selector compiler on whole policies: exact output for the policies of the field notes,
+//! one error (with its path) per unsupported feature, limits, and the Tetragon example corpus.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use auspex_policy::compile::reference::{Decision, EvalArg, EvalProcess, evaluate};
+use auspex_policy::compile::{
+    ArgRead, ArgRender, AttachPoint, CompileError, CompiledAction, CompiledArg, CompiledBinary,
+    CompiledHook, CompiledMatchArg, CompiledPids, CompiledPolicy, CompiledSelector, HookEvent,
+    KernelView, TracepointField, action, compile, op, parse_tracepoint_format, syscalls_x86_64,
+};
+use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
+use common::ok;
+
+// ---------------------------------------------------------------------------
+// A kernel made of tracefs format texts
+// ---------------------------------------------------------------------------
+
+const COMMON_FIELDS: &str = "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+";
+
+/// The `format` file of `syscalls/sys_enter_<name>` with the given argument declarations.
+fn syscall_format(name: &str, args: &[&str]) -> String {
+    let mut s = format!("name: sys_enter_{name}\nID: 1\nformat:\n{COMMON_FIELDS}");
+    s.push_str("\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n");
+    for (i, decl) in args.iter().enumerate() {
+        s.push_str(&format!(
+            "\tfield:{decl};\toffset:{};\tsize:8;\tsigned:0;\n",
+            16 + 8 * i
+        ));
+    }
+    s.push_str("\nprint fmt: \"...\"\n");
+    s
+}
+
+fn format(name: &str, fields: &[(&str, u16, u16, bool)]) -> String {
+    let mut s = format!("name: {name}\nID: 1\nformat:\n{COMMON_FIELDS}");
+    for (decl, offset, size, signed) in fields {
+        s.push_str(&format!(
+            "\tfield:{decl};\toffset:{offset};\tsize:{size};\tsigned:{};\n",
+            u8::from(*signed)
+        ));
+    }
+    s
+}
+
+struct FakeKernel {
+    tracepoints: BTreeMap<(String, String), Vec<TracepointField>>,
+    kprobes: bool,
+    syscall_numbers: bool,
+}
+
+impl FakeKernel {
+    fn empty() -> Self {
+        Self {
+            tracepoints: BTreeMap::new(),
+            kprobes: false,
+            syscall_numbers: true,
+        }
+    }
+
+    fn add(&mut self, subsystem: &str, event: &str, text: &str) {
+        let fields = parse_tracepoint_format(text).expect("format");
+        self.tracepoints
+            .insert((subsystem.to_owned(), event.to_owned()), fields);
+    }
+
+    fn syscall(&mut self, name: &str, args: &[&str]) {
+        let text = syscall_format(name, args);
+        self.add("syscalls", &format!("sys_enter_{name}"), &text);
+    }
+
+    /// The kernel of the task: openat, kill, raw_syscalls/sys_enter, sched_process_exec.
+    fn new() -> Self {
+        let mut k = Self::empty();
+        k.syscall(
+            "openat",
+            &[
+                "int dfd",
+                "const char * filename",
+                "int flags",
+                "umode_t mode",
+            ],
+        );
+        k.syscall("kill", &["pid_t pid", "int sig"]);
+        k.add(
+            "raw_syscalls",
+            "sys_enter",
+            &format(
+                "sys_enter",
+                &[
+                    ("long id", 8, 8, true),
+                    ("unsigned long args[6]", 16, 48, false),
+                ],
+            ),
+        );
+        k.add(
+            "sched",
+            "sched_process_exec",
+            &format(
+                "sched_process_exec",
+                &[
+                    ("__data_loc char[] filename", 8, 4, false),
+                    ("pid_t pid", 12, 4, true),
+                    ("pid_t old_pid", 16, 4, true),
+                ],
+            ),
+        );
+        k
+    }
+
+    /// [`FakeKernel::new`] plus the syscalls the example corpus hooks.
+    fn with_common_syscalls() -> Self {
+        let mut k = Self::new();
+        let uid = ["uid_t uid"];
+        let table: &[(&str, &[&str])] = &[
+            ("read", &["unsigned int fd", "char * buf", "size_t count"]),
+            (
+                "write",
+                &["unsigned int fd", "const char * buf", "size_t count"],
+            ),
+            (
+                "open",
+                &["const char * filename", "int flags", "umode_t mode"],
+            ),
+            ("close", &["unsigned int fd"]),
+            ("dup", &["unsigned int fildes"]),
+            ("dup2", &["unsigned int oldfd", "unsigned int newfd"]),
+            (
+                "lseek",
+                &["unsigned int fd", "off_t offset", "unsigned int whence"],
+            ),
+            (
+                "execve",
+                &[
+                    "const char * filename",
+                    "const char *const * argv",
+                    "const char *const * envp",
+                ],
+            ),
+            ("setuid", &uid),
+            ("setgid", &["gid_t gid"]),
+            ("setfsuid", &uid),
+            ("setfsgid", &["gid_t gid"]),
+            ("setreuid", &["uid_t ruid", "uid_t euid"]),
+            ("setregid", &["gid_t rgid", "gid_t egid"]),
+            ("setresuid", &["uid_t ruid", "uid_t euid", "uid_t suid"]),
+            ("setresgid", &["gid_t rgid", "gid_t egid", "gid_t sgid"]),
+            ("setns", &["int fd", "int flstype"]),
+            ("unshare", &["unsigned long unshare_flags"]),
+            (
+                "symlinkat",
+                &["const char * oldname", "int newdfd", "const char * newname"],
+            ),
+            (
+                "linkat",
+                &[
+                    "int olddfd",
+                    "const char * oldname",
+                    "int newdfd",
+                    "const char * newname",
+                    "int flags",
+                ],
+            ),
+            (
+                "ptrace",
+                &[
+                    "long request",
+                    "long pid",
+                    "unsigned long addr",
+                    "unsigned long data",
+                ],
+            ),
+            (
+                "pivot_root",
+                &["const char * new_root", "const char * put_old"],
+            ),
+            (
+                "mount",
+                &[
+                    "char * dev_name",
+                    "char * dir_name",
+                    "char * type",
+                    "unsigned long flags",
+                    "void * data",
+                ],
+            ),
+            (
+                "clock_settime",
+                &[
+                    "const clockid_t which_clock",
+                    "const struct __kernel_timespec * tp",
+                ],
+            ),
+            (
+                "bpf",
+                &["int cmd", "union bpf_attr * uattr", "unsigned int size"],
+            ),
+            (
+                "finit_module",
+                &["int fd", "const char * uargs", "int flags"],
+            ),
+            (
+                "connect",
+                &["int fd", "struct sockaddr * uservaddr", "int addrlen"],
+            ),
+            (
+                "mprotect",
+                &["unsigned long start", "size_t len", "unsigned long prot"],
+            ),
+        ];
+        for (name, args) in table {
+            k.syscall(name, args);
+        }
+        k
+    }
+
+    fn with_kprobes(mut self) -> Self {
+        self.kprobes = true;
+        self
+    }
+}
+
+impl KernelView for FakeKernel {
+    fn tracepoint_fields(&self, subsystem: &str, event: &str) -> Option<Vec<TracepointField>> {
+        self.tracepoints
+            .get(&(subsystem.to_owned(), event.to_owned()))
+            .cloned()
+    }
+
+    fn kprobes_attach(&self) -> bool {
+        self.kprobes
+    }
+
+    fn syscall_number(&self, name: &str) -> Option<u32> {
+        if self.syscall_numbers {
+            syscalls_x86_64::number(name)
+        } else {
+            None
+        }
+    }
+}
+
+fn compiled(spec: &str) -> CompiledPolicy {
+    compiled_with(spec, &FakeKernel::new())
+}
+
+fn compiled_with(spec: &str, kernel: &FakeKernel) -> CompiledPolicy {
+    match compile(&ok(spec), kernel) {
+        Ok(p) => p,
+        Err(e) => panic!("expected the policy to compile, got {e:#?}"),
+    }
+}
+
+fn errors(policy: &TracingPolicy, kernel: &FakeKernel) -> Vec<CompileError> {
+    match compile(policy, kernel) {
+        Ok(p) => panic!("expected compile errors, got {p:#?}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts exactly one error, at `path`, whose reason contains `reason`.
+fn one_error(policy: &TracingPolicy, kernel: &FakeKernel, path: &str, reason: &str) {
+    let e = errors(policy, kernel);
+    assert_eq!(e.len(), 1, "expected one error at {path}, got {e:#?}");
+    assert_eq!(e[0].path, path, "{e:#?}");
+    assert!(
+        e[0].reason.contains(reason),
+        "reason of {path} should contain {reason:?}: {}",
+        e[0].reason
+    );
+}
+
+fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg {
+    CompiledArg {
+        offset,
+        size,
+        read,
+        render,
+        label: None,
+    }
+}
+
+fn tp(subsystem: &str, event: &str) -> AttachPoint {
+    AttachPoint::Tracepoint {
+        subsystem: subsystem.into(),
+        event: event.into(),
+    }
+}
+
+fn tp_event(subsystem: &str, event: &str) -> HookEvent {
+    HookEvent::Tracepoint {
+        subsystem: subsystem.into(),
+        event: event.into(),
+    }
+}
+
+fn act(kind: u32, arg: i32) -> CompiledAction {
+    CompiledAction {
+        kind,
+        arg,
+        rate_limit_ns: 0,
+        user_arg: None,
+    }
+}
+
+fn margs(arg: u8, op: u8, values: Vec<i64>, set_id: u32) -> CompiledMatchArg {
+    CompiledMatchArg {
+        arg,
+        op,
+        values,
+        set_id,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exact output
+// ---------------------------------------------------------------------------
+
+const OPENAT_KILL: &str = r#"
+kprobes:
+- call: "CALL"
+  syscall: true
+  args:
+  - index: 0
+    type: int
+  - index: 1
+    type: "string"
+  - index: 2
+    type: "int"
+  selectors:
+  - matchArgs:
+    - index: 1
+      operator: "Equal"
+      values:
+      - "/etc/passwd"
+      - "/etc/shadow"
+    matchActions:
+    - action: Sigkill
+"#;
+
+fn openat_kill_expected() -> CompiledPolicy {
+    CompiledPolicy {
+        hooks: vec![CompiledHook {
+            path: "spec.kprobes[0]".into(),
+            attach: tp("syscalls", "sys_enter_openat"),
+            event: HookEvent::Kprobe {
+                function_name: "__x64_sys_openat".into(),
+            },
+            record_size: 36,
+            args: vec![
+                arg(16, 4, ArgRead::Int, ArgRender::Int),
+                arg(24, 8, ArgRead::UserString, ArgRender::String),
+                arg(32, 4, ArgRead::Int, ArgRender::Int),
+            ],
+            selectors: vec![0],
+            message: None,
+            tags: vec![],
+        }],
+        selectors: vec![CompiledSelector {
+            pids: None,
+            binary: None,
+            match_args: vec![margs(1, op::EQ, vec![], 1)],
+            actions: vec![act(action::SIGKILL, 9)],
+        }],
+        string_eq: vec![(1, b"/etc/passwd".to_vec()), (1, b"/etc/shadow".to_vec())],
+        string_prefix: vec![],
+        string_postfix: vec![],
+        int_set: vec![],
+        enforces: true,
+    }
+}
+
+#[test]
+fn syscall_kprobe_with_equal_and_sigkill() {
+    for call in ["sys_openat", "__x64_sys_openat", "openat"] {
+        let got = compiled(&OPENAT_KILL.replace("CALL", call));
+        assert_eq!(got, openat_kill_expected(), "call {call}");
+    }
+}
+
+#[test]
+fn compiled_policy_evaluates_like_the_kernel_should() {
+    let p = compiled(&OPENAT_KILL.replace("CALL", "sys_openat"));
+    let process = EvalProcess {
+        pid: 10,
+        nspid: 10,
+        binary: b"/usr/bin/cat".to_vec(),
+        ancestors_pids: vec![1],
+    };
+    let args = |path: &[u8]| {
+        vec![
+            EvalArg::Int(-100),
+            EvalArg::Str(path.to_vec()),
+            EvalArg::Int(0),
+        ]
+    };
+    assert_eq!(
+        evaluate(&p, 0, &process, &args(b"/etc/shadow")),
+        Decision {
+            selector: Some(0),
+            post: true,
+            signal: Some(9)
+        }
+    );
+    assert_eq!(
+        evaluate(&p, 0, &process, &args(b"/etc/hosts")),
+        Decision {
+            selector: None,
+            post: false,
+            signal: None
+        }
+    );
+}
+
+#[test]
+fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
+    let got = compiled(
+        r#"
+        tracepoints:
+        - subsystem: "syscalls"
+          event: "sys_enter_openat"
+          message: "sensitive open"
+          tags: ["observability.filesystem"]
+          args:
+          - index: 6
+            type: "string"
+            label: "path"
+          - index: 7
+            type: "int"
+          selectors:
+          - matchArgs:
+            - index: 6
+              operator: "Prefix"
+              values:
+              - "/etc/"
+              - "/root/.ssh"
+            - index: 7
+              operator: "Mask"
+              values: ["1", "2", "0x40"]
+            matchBinaries:
+            - operator: "NotIn"
+              values:
+              - "/usr/bin/vim"
+            matchActions:
+            - action: Post
+              rateLimit: "1m"
+          - matchArgs:
+            - index: 0
+              operator: "Postfix"
+              values:
+              - ".conf"
+            matchActions:
+            - action: NoPost
+        "#,
+    );
+    let mut path_arg = arg(24, 8, ArgRead::UserString, ArgRender::String);
+    path_arg.label = Some("path".into());
+    let expected = CompiledPolicy {
+        hooks: vec![CompiledHook {
+            path: "spec.tracepoints[0]".into(),
+            attach: tp("syscalls", "sys_enter_openat"),
+            event: tp_event("syscalls", "sys_enter_openat"),
+            record_size: 36,
+            args: vec![path_arg, arg(32, 4, ArgRead::Int, ArgRender::Int)],
+            selectors: vec![0, 1],
+            message: Some("sensitive open".into()),
+            tags: vec!["observability.filesystem".into()],
+        }],
+        selectors: vec![
+            CompiledSelector {
+                pids: None,
+                binary: Some(CompiledBinary {
+                    op: op::NOT_IN,
+                    set_id: 1,
+                }),
+                match_args: vec![
+                    margs(0, op::PREFIX, vec![], 2),
+                    margs(1, op::MASK, vec![1, 2, 0x40], 0),
+                ],
+                actions: vec![CompiledAction {
+                    kind: action::POST,
+                    arg: 0,
+                    rate_limit_ns: 60_000_000_000,
+                    user_arg: None,
+                }],
+            },
+            CompiledSelector {
+                pids: None,
+                binary: None,
+                match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
+                actions: vec![act(action::NOPOST, 0)],
+            },
+        ],
+        string_eq: vec![(1, b"/usr/bin/vim".to_vec())],
+        string_prefix: vec![(2, b"/etc/".to_vec()), (2, b"/root/.ssh".to_vec())],
+        string_postfix: vec![(3, b"fnoc.".to_vec())],
+        int_set: vec![],
+        enforces: false,
+    };
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn raw_syscalls_in_map_of_a_syscall_list() {
+    let got = compiled(
+        r#"
+        lists:
+        - name: "dups"
+          type: "syscalls"
+          values:
+          - "sys_dup"
+          - "__x64_sys_dup2"
+        tracepoints:
+        - subsystem: "raw_syscalls"
+          event: "sys_enter"
+          args:
+          - index: 4
+            type: "int64"
+          selectors:
+          - matchArgs:
+            - index: 0
+              operator: "InMap"
+              values:
+              - "list:dups"
+              - "59"
+              - "300:302"
+              - "0x10"
+            matchPIDs:
+            - operator: NotIn
+              followForks: true
+              isNamespacePID: true
+              values: [1]
+          - matchArgs:
+            - index: 4
+              operator: "NotInMap"
+              values: ["1:3"]
+            matchActions:
+            - action: Signal
+              argSig: 10
+            - action: GetUrl
+              argUrl: "http://example.invalid/x"
+            - action: DnsLookup
+              argFqdn: "example.invalid"
+        "#,
+    );
+    let expected = CompiledPolicy {
+        hooks: vec![CompiledHook {
+            path: "spec.tracepoints[0]".into(),
+            attach: tp("raw_syscalls", "sys_enter"),
+            event: tp_event("raw_syscalls", "sys_enter"),
+            record_size: 16,
+            args: vec![arg(8, 8, ArgRead::Int, ArgRender::Long)],
+            selectors: vec![0, 1],
+            message: None,
+            tags: vec![],
+        }],
+        selectors: vec![
+            CompiledSelector {
+                pids: Some(CompiledPids {
+                    op: op::NOT_IN,
+                    follow_forks: true,
+                    namespace_pid: true,
+                    values: vec![1],
+                }),
+                binary: None,
+                match_args: vec![margs(0, op::IN_MAP, vec![], 1)],
+                actions: vec![],
+            },
+            CompiledSelector {
+                pids: None,
+                binary: None,
+                match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
+                actions: vec![
+                    act(action::SIGNAL, 10),
+                    CompiledAction {
+                        kind: action::GETURL,
+                        arg: 0,
+                        rate_limit_ns: 0,
+                        user_arg: Some("http://example.invalid/x".into()),
+                    },
+                    CompiledAction {
+                        kind: action::DNSLOOKUP,
+                        arg: 0,
+                        rate_limit_ns: 0,
+                        user_arg: Some("example.invalid".into()),
+                    },
+                ],
+            },
+        ],
+        string_eq: vec![],
+        string_prefix: vec![],
+        string_postfix: vec![],
+        int_set: vec![
+            (1, 32),
+            (1, 33),
+            (1, 59),
+            (1, 300),
+            (1, 301),
+            (1, 302),
+            (1, 16),
+            (2, 1),
+            (2, 2),
+            (2, 3),
+        ],
+        enforces: true,
+    };
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn corpus_list_syscalls_tracepoint_example() {
+    // tracingpolicy/list-syscalls-tracepoint.yaml: matchArgs index 0 is the position of the
+    // only argument (format field 4, `id`).
+    let got = compiled(
+        r#"
+        lists:
+        - name: "dups"
+          type: "syscalls"
+          values:
+          - "sys_dup"
+          - "sys_dup2"
+        tracepoints:
+        - subsystem: "raw_syscalls"
+          event: "sys_enter"
+          args:
+          - index: 4
+            type: "uint64"
+          selectors:
+          - matchArgs:
+            - index: 0
+              operator: "InMap"
+              values:
+              - "list:dups"
+        "#,
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![arg(8, 8, ArgRead::Uint, ArgRender::Size)]
+    );
+    assert_eq!(
+        got.selectors[0].match_args,
+        vec![margs(0, op::IN_MAP, vec![], 1)]
+    );
+    assert_eq!(got.int_set, vec![(1, 32), (1, 33)]);
+}
+
+#[test]
+fn sched_process_exec_with_data_loc_and_ranges() {
+    let got = compiled(
+        r#"
+        tracepoints:
+        - subsystem: "sched"
+          event: "sched_process_exec"
+          args:
+          - index: 4
+          - index: 5
+            type: "int"
+          - index: 6
+            type: "uint32"
+          selectors:
+          - matchArgs:
+            - index: 4
+              operator: "Equal"
+              values: ["/usr/bin/nc"]
+            - index: 5
+              operator: "InRange"
+              values: ["1:100", "-5:-1"]
+            - index: 6
+              operator: "GT"
+              values: ["1000"]
+            matchBinaries:
+            - operator: "Postfix"
+              values: ["/sh", "/bash"]
+            matchPIDs:
+            - operator: In
+              values: [1, 2, 3, 4]
+        "#,
+    );
+    let expected = CompiledPolicy {
+        hooks: vec![CompiledHook {
+            path: "spec.tracepoints[0]".into(),
+            attach: tp("sched", "sched_process_exec"),
+            event: tp_event("sched", "sched_process_exec"),
+            record_size: 20,
+            args: vec![
+                arg(8, 4, ArgRead::DataLocString, ArgRender::String),
+                arg(12, 4, ArgRead::Int, ArgRender::Int),
+                arg(16, 4, ArgRead::Uint, ArgRender::Uint),
+            ],
+            selectors: vec![0],
+            message: None,
+            tags: vec![],
+        }],
+        selectors: vec![CompiledSelector {
+            pids: Some(CompiledPids {
+                op: op::IN,
+                follow_forks: false,
+                namespace_pid: false,
+                values: vec![1, 2, 3, 4],
+            }),
+            binary: Some(CompiledBinary {
+                op: op::POSTFIX,
+                set_id: 1,
+            }),
+            match_args: vec![
+                margs(0, op::EQ, vec![], 2),
+                margs(1, op::IN_RANGE, vec![1, 100, -5, -1], 0),
+                margs(2, op::GT, vec![1000], 0),
+            ],
+            actions: vec![],
+        }],
+        string_eq: vec![(2, b"/usr/bin/nc".to_vec())],
+        string_prefix: vec![],
+        string_postfix: vec![(1, b"hs/".to_vec()), (1, b"hsab/".to_vec())],
+        int_set: vec![],
+        enforces: false,
+    };
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
+    let spec = r#"
+        lists:
+        - name: "calls"
+          type: "syscalls"
+          values: ["sys_openat", "sys_kill", "sys_nosuchcall"]
+        kprobes:
+        - call: "list:calls"
+          IGNORE
+          args:
+          - index: 0
+            type: "int"
+          selectors:
+          - matchArgs:
+            - index: 0
+              operator: "NotEqual"
+              values: ["-100", "0"]
+            matchActions:
+            - action: Signal
+              argSig: 19
+    "#;
+    let got = compiled(&spec.replace("IGNORE", "ignore:\n            callNotFound: true"));
+    let hook = |event: &str, function: &str, selector| CompiledHook {
+        path: "spec.kprobes[0]".into(),
+        attach: tp("syscalls", event),
+        event: HookEvent::Kprobe {
+            function_name: function.into(),
+        },
+        record_size: 20,
+        args: vec![arg(16, 4, ArgRead::Int, ArgRender::Int)],
+        selectors: vec![selector],
+        message: None,
+        tags: vec![],
+    };
+    let selector = CompiledSelector {
+        pids: None,
+        binary: None,
+        match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
+        actions: vec![act(action::SIGNAL, 19)],
+    };
+    let expected = CompiledPolicy {
+        hooks: vec![
+            hook("sys_enter_openat", "__x64_sys_openat", 0),
+            hook("sys_enter_kill", "__x64_sys_kill", 1),
+        ],
+        selectors: vec![selector.clone(), selector],
+        enforces: true,
+        ..CompiledPolicy::default()
+    };
+    assert_eq!(got, expected);
+
+    // Without ignore.callNotFound the missing syscall fails the policy.
+    let policy = ok(&spec.replace("IGNORE", ""));
+    one_error(
+        &policy,
+        &FakeKernel::new(),
+        "spec.kprobes[0].call",
+        "tracepoint syscalls/sys_enter_nosuchcall does not exist",
+    );
+}
+
+#[test]
+fn set_ids_are_sequential_across_hooks_and_never_shared() {
+    let got = compiled(
+        r#"
+        lists:
+        - name: "calls"
+          values: ["sys_openat", "sys_openat"]
+        kprobes:
+        - call: "list:calls"
+          args:
+          - index: 1
+            type: "string"
+          selectors:
+          - matchArgs:
+            - index: 1
+              operator: "Equal"
+              values: ["/a"]
+            matchBinaries:
+            - operator: "In"
+              values: ["/bin/x"]
+          - matchArgs:
+            - index: 1
+              operator: "NotPrefix"
+              values: ["/b"]
+        "#,
+    );
+    assert_eq!(got.hooks.len(), 2);
+    assert_eq!(got.hooks[0].selectors, vec![0, 1]);
+    assert_eq!(got.hooks[1].selectors, vec![2, 3]);
+    let ids: Vec<(Option<u32>, Vec<u32>)> = got
+        .selectors
+        .iter()
+        .map(|s| {
+            (
+                s.binary.as_ref().map(|b| b.set_id),
+                s.match_args.iter().map(|m| m.set_id).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            (Some(1), vec![2]),
+            (None, vec![3]),
+            (Some(4), vec![5]),
+            (None, vec![6]),
+        ]
+    );
+    assert_eq!(
+        got.string_eq,
+        vec![
+            (1, b"/bin/x".to_vec()),
+            (2, b"/a".to_vec()),
+            (4, b"/bin/x".to_vec()),
+            (5, b"/a".to_vec()),
+        ]
+    );
+    assert_eq!(
+        got.string_prefix,
+        vec![(3, b"/b".to_vec()), (6, b"/b".to_vec())]
+    );
+}
+
+#[test]
+fn macros_are_expanded() {
+    let got = compiled(
+        r#"
+        selectorsMacros:
+          kill:
+            matchActions:
+            - action: Sigkill
+          etc:
+            matchArgs:
+            - index: 1
+              operator: "Prefix"
+              values: ["/etc/"]
+        kprobes:
+        - call: "sys_openat"
+          args:
+          - index: 1
+            type: "string"
+          selectors:
+          - macros: ["etc", "kill"]
+        "#,
+    );
+    assert_eq!(
+        got.selectors,
+        vec![CompiledSelector {
+            pids: None,
+            binary: None,
+            match_args: vec![margs(0, op::PREFIX, vec![], 1)],
+            actions: vec![act(action::SIGKILL, 9)],
+        }]
+    );
+    assert_eq!(got.string_prefix, vec![(1, b"/etc/".to_vec())]);
+}
+
+#[test]
+fn hook_without_selectors_and_auto_arguments() {
+    let got = compiled(
+        r#"
+        kprobes:
+        - call: "sys_kill"
+          args:
+          - index: 0
+          - index: 1
+        "#,
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![
+            arg(16, 4, ArgRead::Int, ArgRender::Int),
+            arg(24, 4, ArgRead::Int, ArgRender::Int),
+        ]
+    );
+    assert!(got.hooks[0].selectors.is_empty());
+    assert!(got.selectors.is_empty());
+    assert!(!got.enforces);
+    let d = evaluate(&got, 0, &EvalProcess::default(), &[]);
+    assert!(d.post && d.selector.is_none() && d.signal.is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Unsupported features: one error each, with its path
+// ---------------------------------------------------------------------------
+
+/// (spec, path, reason fragment) for the default fake kernel.
+const UNSUPPORTED: &[(&str, &str, &str)] = &[
+    (
+        "kprobes:\n- call: fd_install\n  syscall: false",
+        "spec.kprobes[0]",
+        "needs kprobe support, which this kernel lacks",
+    ),
+    (
+        "lsmhooks:\n- hook: file_open",
+        "spec.lsmhooks[0]",
+        "needs BPF-LSM programs; lsmhooks are not supported by the in-kernel engine yet",
+    ),
+    (
+        "uprobes:\n- path: /bin/bash\n  symbols: [readline]",
+        "spec.uprobes[0]",
+        "uprobes are not supported by the in-kernel engine yet",
+    ),
+    (
+        "usdts:\n- path: /bin/x\n  provider: p\n  name: n",
+        "spec.usdts[0]",
+        "usdts are not supported by the in-kernel engine yet",
+    ),
+    (
+        "fentries:\n- call: fd_install\n  syscall: false",
+        "spec.fentries[0]",
+        "fentry",
+    ),
+    (
+        "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  raw: true",
+        "spec.tracepoints[0].raw",
+        "raw tracepoints (raw: true) is not supported",
+    ),
+    (
+        "tracepoints:\n- subsystem: sched\n  event: sched_nope",
+        "spec.tracepoints[0]",
+        "tracepoint sched/sched_nope does not exist on this kernel",
+    ),
+    (
+        "kprobes:\n- call: sys_nope",
+        "spec.kprobes[0].call",
+        "tracepoint syscalls/sys_enter_nope does not exist",
+    ),
+    (
+        "kprobes:\n- call: __ia32_sys_kill",
+        "spec.kprobes[0].call",
+        "32-bit",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  return: true\n  returnArg:\n    index: 0\n    type: int",
+        "spec.kprobes[0].return",
+        "return probes",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  args:\n  - index: 0\n    type: int\n    resolve: x",
+        "spec.kprobes[0].args[0].resolve",
+        "resolve is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: char_buf",
+        "spec.kprobes[0].args[0].type",
+        "argument type char_buf is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 0\n    type: fd",
+        "spec.kprobes[0].args[0].type",
+        "argument type fd is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  args:\n  - index: 3\n    type: int",
+        "spec.kprobes[0].args[0].index",
+        "syscall kill has 2 arguments (tracepoint syscalls/sys_enter_kill); index 3 is out of range",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: [host_ns]",
+        "spec.kprobes[0].selectors[0].matchNamespaces",
+        "matchNamespaces is not supported by the in-kernel engine yet",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilities:\n    - operator: In\n      values: [CAP_SYS_ADMIN]",
+        "spec.kprobes[0].selectors[0].matchCapabilities",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilityChanges:\n    - operator: In\n      values: [CAP_SYS_ADMIN]",
+        "spec.kprobes[0].selectors[0].matchCapabilityChanges",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaceChanges:\n    - operator: In\n      values: [Mnt]",
+        "spec.kprobes[0].selectors[0].matchNamespaceChanges",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]",
+        "spec.kprobes[0].selectors[0].matchParentBinaries",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchWorkloads:\n    - hostSelector: {}",
+        "spec.kprobes[0].selectors[0].matchWorkloads",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchBinaries:\n    - operator: In\n      values: [/bin/sh]\n      followChildren: true",
+        "spec.kprobes[0].selectors[0].matchBinaries[0].followChildren",
+        "followChildren is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n    - operator: In\n      values: [1]\n    - operator: NotIn\n      values: [2]",
+        "spec.kprobes[0].selectors[0].matchPIDs[1]",
+        "only one matchPIDs entry",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      rateLimit: 5s\n      rateLimitScope: process",
+        "spec.kprobes[0].selectors[0].matchActions[0].rateLimitScope",
+        "rateLimitScope process",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      kernelStackTrace: true",
+        "spec.kprobes[0].selectors[0].matchActions[0].kernelStackTrace",
+        "not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -1",
+        "spec.kprobes[0].selectors[0].matchActions[0].action",
+        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: CleanupEnforcerNotification",
+        "spec.kprobes[0].selectors[0].matchActions[0].action",
+        "action CleanupEnforcerNotification is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: SubString\n      values: [x]",
+        "spec.kprobes[0].selectors[0].matchArgs[0].operator",
+        "operator SubString is not supported",
+    ),
+    (
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: GT\n      values: ['1']",
+        "spec.kprobes[0].selectors[0].matchArgs[0].operator",
+        "operator GT does not apply to string argument 0",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  args:\n  - index: 0\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: Prefix\n      values: ['1']",
+        "spec.kprobes[0].selectors[0].matchArgs[0].operator",
+        "operator Prefix applies to strings",
+    ),
+    (
+        "kprobes:\n- call: sys_kill\n  args:\n  - index: 0\n    type: int\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['0:5000']",
+        "spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
+        "range 0:5000 holds 5001 values",
+    ),
+    (
+        "lists:\n- name: all\n  type: generated_syscalls\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:all']",
+        "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
+        "generated list all (type generated_syscalls) is not supported",
+    ),
+    (
+        "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup, __ia32_sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:dups']",
+        "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
+        "list dups: __ia32_sys_dup is a 32-bit (ia32) syscall entry point",
+    ),
+    (
+        "selectorsMacros:\n  ns:\n    matchNamespaces:\n    - namespace: Mnt\n      operator: NotIn\n      values: [host_ns]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [ns]",
+        "spec.selectorsMacros.ns.matchNamespaces",
+        "matchNamespaces is not supported",
+    ),
+    (
+        "selectorsMacros:\n  kill:\n    matchActions:\n    - action: CleanupEnforcerNotification\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [kill]\n    matchActions:\n    - action: Post",
+        "spec.selectorsMacros.kill.matchActions[0].action",
+        "action CleanupEnforcerNotification is not supported",
+    ),
+    (
+        "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: uint64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: GT\n      values: ['0x8000000000000000']",
+        "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
+        "GT compares signed 64-bit integers",
+    ),
+    (
+        "podSelector:\n  matchLabels:\n    app: x\nkprobes:\n- call: sys_kill",
+        "spec.podSelector",
+        "workload scoping (podSelector) is not supported",
+    ),
+    (
+        "containerSelector:\n  matchExpressions:\n  - key: name\n    operator: In\n    values: [x]\nkprobes:\n- call: sys_kill",
+        "spec.containerSelector",
+        "not supported",
+    ),
+    (
+        "loader: true\nkprobes:\n- call: sys_kill",
+        "spec.loader",
+        "loader",
+    ),
+    (
+        "enforcers:\n- calls: [sys_kill]\nkprobes:\n- call: sys_kill",
+        "spec.enforcers",
+        "enforcer programs",
+    ),
+    (
+        "options:\n- name: policy-mode\n  value: monitor\nkprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Sigkill",
+        "spec.options[0]",
+        "policy-mode monitor",
+    ),
+];
+
+#[test]
+fn unsupported_features_are_refused_with_their_path() {
+    let kernel = FakeKernel::new();
+    for (spec, path, reason) in UNSUPPORTED {
+        let policy = ok(spec);
+        let e = match compile(&policy, &kernel) {
+            Ok(p) => panic!("{spec}\n compiled: {p:#?}"),
+            Err(e) => e,
+        };
+        assert_eq!(e.len(), 1, "{spec}\n{e:#?}");
+        assert_eq!(e[0].path, *path, "{spec}\n{e:#?}");
+        assert!(
+            e[0].reason.contains(reason),
+            "{spec}\nreason {:?} should contain {reason:?}",
+            e[0].reason
+        );
+        assert_eq!(e[0].to_string(), format!("{}: {}", e[0].path, e[0].reason));
+    }
+}
+
+#[test]
+fn namespaced_policies_are_refused() {
+    let doc = common::policy_yaml_kind("TracingPolicyNamespaced", "kprobes:\n- call: sys_kill");
+    let doc = doc.replace("name: test\n", "name: test\n  namespace: default\n");
+    let policy = auspex_policy::parse_str(&doc, "t.yaml").unwrap().remove(0);
+    one_error(
+        &policy,
+        &FakeKernel::new(),
+        "kind",
+        "TracingPolicyNamespaced",
+    );
+}
+
+#[test]
+fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
+    let kernel = FakeKernel::new().with_kprobes();
+    one_error(
+        &ok("kprobes:\n- call: fd_install\n  syscall: false"),
+        &kernel,
+        "spec.kprobes[0]",
+        "kprobe on kernel function fd_install: kprobe programs are not supported by the in-kernel engine yet",
+    );
+    one_error(
+        &ok("kprobes:\n- call: sys_kill"),
+        &kernel,
+        "spec.kprobes[0]",
+        "kprobe programs are not supported by the in-kernel engine yet",
+    );
+    // Tracepoints do not care.
+    compiled_with(
+        "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter",
+        &kernel,
+    );
+}
+
+#[test]
+fn override_on_a_tracepoint() {
+    let mut policy = ok(
+        "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  selectors:\n  - matchActions:\n    - action: Sigkill",
+    );
+    policy.spec.tracepoints[0].selectors[0].match_actions[0] = ActionSelector::new("Override");
+    one_error(
+        &policy,
+        &FakeKernel::new(),
+        "spec.tracepoints[0].selectors[0].matchActions[0].action",
+        "Override cannot change a return value from a tracepoint; use Sigkill",
+    );
+}
+
+#[test]
+fn syscall_lists_need_syscall_numbers() {
+    let mut kernel = FakeKernel::new();
+    kernel.syscall_numbers = false;
+    let policy = ok(
+        "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:dups']",
+    );
+    one_error(
+        &policy,
+        &kernel,
+        "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
+        "list dups: syscall sys_dup has no known number on this kernel",
+    );
+}
+
+#[test]
+fn string_values_longer_than_the_engine_compares() {
+    let long = "a".repeat(257);
+    let spec = format!(
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: Equal\n      values: ['/ok', '{long}']"
+    );
+    one_error(
+        &ok(&spec),
+        &FakeKernel::new(),
+        "spec.kprobes[0].selectors[0].matchArgs[0].values[1]",
+        "value is 257 bytes; the in-kernel engine compares at most 256 bytes",
+    );
+    let exactly = "a".repeat(256);
+    compiled(&spec.replace(&long, &exactly));
+    let prefix = "p".repeat(249);
+    let spec = format!(
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchBinaries:\n    - operator: Prefix\n      values: ['{prefix}']"
+    );
+    one_error(
+        &ok(&spec),
+        &FakeKernel::new(),
+        "spec.kprobes[0].selectors[0].matchBinaries[0].values[0]",
+        "at most 248 bytes",
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let policy = ok(r#"
+        kprobes:
+        - call: "sys_openat"
+          args:
+          - index: 1
+            type: "file"
+          - index: 2
+            type: "int"
+          selectors:
+          - matchNamespaces:
+            - namespace: Pid
+              operator: In
+              values: [host_ns]
+            matchArgs:
+            - index: 2
+              operator: "InMap"
+              values: ["0:2000"]
+            matchActions:
+            - action: Override
+              argError: -1
+        "#);
+    let e = errors(&policy, &FakeKernel::new());
+    let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "spec.kprobes[0].args[0].type",
+            "spec.kprobes[0].selectors[0].matchNamespaces",
+            "spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
+            "spec.kprobes[0].selectors[0].matchActions[0].action",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Limits (policies built past validation)
+// ---------------------------------------------------------------------------
+
+fn kill_policy() -> TracingPolicy {
+    ok(r#"
+        kprobes:
+        - call: "sys_kill"
+          args:
+          - index: 0
+            type: "int"
+          selectors:
+          - matchArgs:
+            - index: 0
+              operator: "Equal"
+              values: ["1"]
+            matchPIDs:
+            - operator: In
+              values: [1]
+            matchActions:
+            - action: Post
+        "#)
+}
+
+#[test]
+fn limits_are_enforced_with_paths() {
+    let kernel = FakeKernel::new();
+    assert!(compile(&kill_policy(), &kernel).is_ok());
+
+    let mut p = kill_policy();
+    let sel = p.spec.kprobes[0].selectors[0].clone();
+    p.spec.kprobes[0].selectors = vec![sel; 6];
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors",
+        "6 selectors on one hook; the in-kernel engine supports at most 5",
+    );
+
+    let mut p = kill_policy();
+    let ma = p.spec.kprobes[0].selectors[0].match_args[0].clone();
+    p.spec.kprobes[0].selectors[0].match_args = vec![ma; 6];
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchArgs",
+        "6 matchArgs entries",
+    );
+
+    let mut p = kill_policy();
+    p.spec.kprobes[0].selectors[0].match_actions = vec![ActionSelector::new("Post"); 4];
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchActions",
+        "4 actions",
+    );
+
+    let mut p = kill_policy();
+    p.spec.kprobes[0].selectors[0].match_args[0].values =
+        ["1", "2", "3", "4", "5"].map(String::from).to_vec();
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchArgs[0].values",
+        "5 values for operator Equal",
+    );
+
+    let mut p = kill_policy();
+    p.spec.kprobes[0].selectors[0].match_args[0].operator = "InRange".into();
+    p.spec.kprobes[0].selectors[0].match_args[0].values = ["1:2", "3:4", "5:6", "7:8", "9:10"]
+        .map(String::from)
+        .to_vec();
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchArgs[0].values",
+        "5 ranges",
+    );
+
+    let mut p = kill_policy();
+    p.spec.kprobes[0].selectors[0].match_pids[0].values = vec![1, 2, 3, 4, 5];
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchPIDs[0].values",
+        "5 values in one matchPIDs entry",
+    );
+
+    let mut p = kill_policy();
+    let a = p.spec.kprobes[0].args[0].clone();
+    p.spec.kprobes[0].args = vec![a; 6];
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].args",
+        "6 arguments on one hook",
+    );
+
+    // InMap: ranges and lists expand to at most 1024 values.
+    let mut p = kill_policy();
+    p.spec.kprobes[0].selectors[0].match_args[0].operator = "InMap".into();
+    p.spec.kprobes[0].selectors[0].match_args[0].values = ["0:1023"].map(String::from).to_vec();
+    assert!(compile(&p, &kernel).is_ok());
+    p.spec.kprobes[0].selectors[0].match_args[0].values =
+        ["0:1023", "2000"].map(String::from).to_vec();
+    one_error(
+        &p,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchArgs[0].values",
+        "the values expand to 1025 integers",
+    );
+
+    // Errors of selectors merged from a macro point into the macro.
+    let mut p = kill_policy();
+    let m = KProbeSelector {
+        match_pids: p.spec.kprobes[0].selectors[0].match_pids.clone(),
+        ..KProbeSelector::default()
+    };
+    p.spec.selectors_macros.insert("pids".into(), m);
+    p.spec.kprobes[0].selectors[0].macros = vec!["pids".into()];
+    one_error(
+        &p,
+        &kernel,
+        "spec.selectorsMacros.pids.matchPIDs[0]",
+        "only one matchPIDs entry",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The example corpus
+// ---------------------------------------------------------------------------
+
+fn corpus_dir() -> PathBuf {
+    match std::env::var_os("AUSPEX_CORPUS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tetragon-examples")
+        }
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn corpus_compiles_or_fails_with_paths() {
+    let dir = corpus_dir();
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    assert!(!files.is_empty(), "no policy files in {}", dir.display());
+    let kernels = [
+        ("no kprobes", FakeKernel::with_common_syscalls()),
+        ("kprobes", FakeKernel::with_common_syscalls().with_kprobes()),
+    ];
+    for (label, kernel) in &kernels {
+        let (mut policies, mut compiled, mut refused) = (0, Vec::new(), Vec::new());
+        for file in &files {
+            // Templates and non-policies are the parser's business (tests/corpus.rs).
+            let Ok(parsed) = load_documents(file) else {
+                continue;
+            };
+            for policy in &parsed.policies {
+                policies += 1;
+                let name = format!(
+                    "{} ({})",
+                    file.strip_prefix(&dir).unwrap_or(file).display(),
+                    policy.name()
+                );
+                match compile(policy, kernel) {
+                    Ok(p) => {
+                        assert!(!p.hooks.is_empty() || policy.spec.hook_kind().is_none());
+                        for h in &p.hooks {
+                            assert!(h.record_size >= 8);
+                            for id in &h.selectors {
+                                assert!((*id as usize) < p.selectors.len(), "{name}");
+                            }
+                        }
+                        compiled.push(name);
+                    }
+                    Err(errors) => {
+                        assert!(!errors.is_empty(), "{name}");
+                        for e in &errors {
+                            assert!(
+                                e.path == "kind" || e.path.starts_with("spec"),
+                                "{name}: {e}"
+                            );
+                            assert!(!e.reason.is_empty(), "{name}: {e}");
+                        }
+                        refused.push(format!(
+                            "{name}: {} error(s), first: {}",
+                            errors.len(),
+                            errors[0]
+                        ));
+                    }
+                }
+            }
+        }
+        println!(
+            "kernel with {label}: {} of {policies} corpus policies compile",
+            compiled.len()
+        );
+        for name in &compiled {
+            println!("  compiles: {name}");
+        }
+        for line in &refused {
+            println!("  refused: {line}");
+        }
+        assert!(policies > 50, "only {policies} policies parsed");
+        if *label == "no kprobes" {
+            assert!(
+                compiled.len() >= 5,
+                "expected the syscall and tracepoint examples to compile: {compiled:?}"
+            );
+        }
+    }
+}
