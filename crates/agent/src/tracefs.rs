@@ -47,7 +47,9 @@ impl KernelView for Tracefs {
             .join(subsystem)
             .join(event)
             .join("format");
-        std::fs::read_to_string(path).ok().map(|s| parse_format(&s))
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| parse_format(&s))
     }
 
     fn kprobes_attach(&self) -> bool {
@@ -64,48 +66,8 @@ impl KernelView for Tracefs {
     }
 }
 
-/// Parses the `field:` lines of a tracefs format file, in order.
-pub fn parse_format(content: &str) -> Vec<TracepointField> {
-    content
-        .lines()
-        .filter_map(|line| {
-            let mut decl = None;
-            let (mut offset, mut size, mut signed) = (None, None, false);
-            for part in line.trim().split(';') {
-                let part = part.trim();
-                if let Some(d) = part.strip_prefix("field:") {
-                    decl = Some(d.trim().to_string());
-                } else if let Some(v) = part.strip_prefix("offset:") {
-                    offset = v.parse().ok();
-                } else if let Some(v) = part.strip_prefix("size:") {
-                    size = v.parse().ok();
-                } else if let Some(v) = part.strip_prefix("signed:") {
-                    signed = v == "1";
-                }
-            }
-            let (ctype, name) = split_decl(&decl?)?;
-            Some(TracepointField {
-                ctype,
-                name,
-                offset: offset?,
-                size: size?,
-                signed,
-            })
-        })
-        .collect()
-}
-
-/// `const char * filename` → (`const char *`, `filename`); `char comm[16]` → (`char[16]`, `comm`);
-/// `__data_loc char[] filename` → (`__data_loc char[]`, `filename`).
-fn split_decl(decl: &str) -> Option<(String, String)> {
-    let decl = decl.trim();
-    let cut = decl.rfind(|c: char| c == ' ' || c == '*')?;
-    let (ty, name) = (decl[..=cut].trim(), decl[cut + 1..].trim());
-    if let Some(b) = name.find('[') {
-        return Some((format!("{}{}", ty, &name[b..]), name[..b].to_string()));
-    }
-    Some((ty.to_string(), name.to_string()))
-}
+/// Parses a tracefs format file (the compiler owns the parser; re-exported for callers here).
+pub use auspex_policy::compile::parse_tracepoint_format as parse_format;
 
 #[cfg(test)]
 mod tests {
@@ -115,7 +77,7 @@ mod tests {
 
     #[test]
     fn parses_fields_in_order_with_common_ones() {
-        let f = parse_format(OPENAT);
+        let f = parse_format(OPENAT).expect("fields");
         let names: Vec<_> = f.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(
             names,
