@@ -30,10 +30,11 @@ fn string_args(args: &[KprobeArgument]) -> Vec<String> {
         .collect()
 }
 
-/// (policy, function or subsys/event, action, string args, pid) of kprobe and tracepoint events.
-fn policy_events(
-    seen: &[GetEventsResponse],
-) -> Vec<(String, String, i32, Vec<String>, Option<u32>)> {
+/// (policy, function or subsys/event, action, string args, pid) of a kprobe or tracepoint event.
+type PolicyEvent = (String, String, i32, Vec<String>, Option<u32>);
+
+/// The kprobe and tracepoint events seen.
+fn policy_events(seen: &[GetEventsResponse]) -> Vec<PolicyEvent> {
     seen.iter()
         .filter_map(|e| match &e.event {
             Some(Event::ProcessKprobe(k)) => Some((
