@@ -445,3 +445,209 @@ spec:
     assert_eq!(auspex_generic_programs(), before, "nothing half-loaded");
     assert!(agent.control.list_policies().is_empty());
 }
+
+fn corpus_dir() -> std::path::PathBuf {
+    std::env::var_os("AUSPEX_CORPUS_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tetragon-examples")
+        })
+}
+
+#[test]
+fn root_corpus_policies_load_or_are_refused_with_reasons() {
+    if !require_root("root_corpus_policies_load_or_are_refused_with_reasons") {
+        return;
+    }
+    let dir = corpus_dir();
+    assert!(dir.is_dir(), "corpus missing at {}", dir.display());
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read corpus").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let agent = TestAgent::start(|_| {});
+    let baseline = auspex_generic_programs();
+    let (mut loaded, mut refused) = (Vec::new(), 0);
+    for f in &files {
+        let Ok(policies) = auspex_policy::load_file(f) else {
+            continue;
+        };
+        for p in policies {
+            let name = p.name().to_string();
+            match agent.control.add_policy(p) {
+                Ok(status) => {
+                    assert!(status.hooks >= 1);
+                    loaded.push(name.clone());
+                    agent.control.delete_policy(&name).expect("remove");
+                }
+                Err(e) => {
+                    refused += 1;
+                    assert!(
+                        e.contains(&format!("{name:?}")),
+                        "error names the policy: {e}"
+                    );
+                    assert!(e.contains("spec."), "error names the field: {e}");
+                }
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {} policies loaded and removed for real ({loaded:?}), {refused} refused with reasons",
+        loaded.len()
+    );
+    assert!(
+        loaded.len() >= 6,
+        "the syscall-tracepoint policies of the corpus load: {loaded:?}"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while auspex_generic_programs() > baseline && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(auspex_generic_programs(), baseline, "nothing left behind");
+}
+
+#[test]
+fn root_raw_syscalls_inmap_list_and_follow_forks() {
+    if !require_root("root_raw_syscalls_inmap_list_and_follow_forks") {
+        return;
+    }
+    let me = std::process::id();
+    // sys_enter with id InMap [mkdirat, rmdir] for descendants of this test process.
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: raw-inmap
+spec:
+  lists:
+  - name: dirops
+    type: syscalls
+    values: ["sys_mkdir", "sys_mkdirat"]
+  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enter
+    args:
+    - index: 4
+      type: syscall64
+    selectors:
+    - matchPIDs:
+      - operator: In
+        followForks: true
+        values: [{me}]
+      matchArgs:
+      - index: 4
+        operator: InMap
+        values: ["list:dirops"]
+"#
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // A grandchild (sh → mkdir) makes the syscall: followForks reaches it.
+    let st = Command::new("/bin/sh")
+        .args(["-c", "/bin/mkdir d1; :"])
+        .current_dir(dir.path())
+        .status()
+        .expect("sh");
+    assert!(st.success());
+    agent.wait_until("mkdir event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, _, _, _, pid)| p == "raw-inmap" && *pid != Some(me))
+    });
+    // This test process matches too (pid In, and other tests here create directories): look at
+    // the grandchild's events only.
+    let ev = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t))
+                if t.policy_name == "raw-inmap" && proc_of(&t.process).pid != Some(me) =>
+            {
+                Some(t)
+            }
+            _ => None,
+        })
+        .expect("event");
+    assert_eq!(proc_of(&ev.process).binary, "/bin/mkdir");
+    let id = match ev.args.first().and_then(|a| a.arg.as_ref()) {
+        Some(Arg::SizeArg(v)) => *v,
+        other => panic!("syscall id arg: {other:?}"),
+    };
+    assert!(id == 83 || id == 258, "mkdir or mkdirat on x86_64: {id}");
+    // Of all the syscalls of sh and mkdir, only the one mkdir is reported.
+    let n = agent
+        .seen
+        .iter()
+        .filter(|e| matches!(&e.event, Some(Event::ProcessTracepoint(t)) if t.policy_name == "raw-inmap" && proc_of(&t.process).pid != Some(me)))
+        .count();
+    assert_eq!(n, 1, "exactly the one mkdir");
+}
+
+#[test]
+fn root_post_rate_limit() {
+    if !require_root("root_post_rate_limit") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let target = d.join("rated");
+    std::fs::write(&target, "x").expect("write");
+    let t = target.to_str().expect("utf8");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: rated
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 6
+        operator: Equal
+        values: ["{t}"]
+      matchActions:
+      - action: Post
+        rateLimit: 1m
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // Five opens from one thread of one process: one event per minute.
+    let code = format!("for _ in range(5): open('{t}').close()");
+    let st = Command::new("/usr/bin/python3")
+        .args(["-c", &code])
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    std::process::Command::new("/bin/true")
+        .arg("rate-marker")
+        .status()
+        .expect("marker");
+    agent.wait_until("marker", WAIT, |seen| {
+        util::execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).arguments == "rate-marker")
+    });
+    let n = policy_events(&agent.seen)
+        .iter()
+        .filter(|(p, ..)| p == "rated")
+        .count();
+    assert_eq!(n, 1, "rateLimit 1m lets one of five events through");
+}
