@@ -150,6 +150,7 @@ int auspex_generic_tp(void *ctx)
 	}
 
 	h->pid = pid_tgid >> 32;
+	h->ns_read = 0;
 	e = bpf_map_lookup_elem(&auspex_processes, &h->pid);
 	h->has_process = e != NULL;
 	h->nspid = e ? e->nspid : h->pid;

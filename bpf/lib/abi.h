@@ -197,6 +197,14 @@ struct auspex_process_entry {
 #define AUSPEX_ACTION_NOPOST 8
 #define AUSPEX_ACTION_SIGNAL 9
 
+#define AUSPEX_MAX_NS_FILTERS 10
+#define AUSPEX_MAX_NS_VALUES 4
+#define AUSPEX_MAX_CAP_FILTERS 4
+#define AUSPEX_FOLLOW_CHILDREN_DEPTH 8
+
+/* matchBinaries flags. */
+#define AUSPEX_BINARY_FOLLOW_CHILDREN 1
+
 /* matchPIDs flags. */
 #define AUSPEX_PIDS_FOLLOW_FORKS 1
 #define AUSPEX_PIDS_NAMESPACE 2
@@ -246,9 +254,28 @@ struct auspex_match_pids {
 
 struct auspex_match_binary {
 	__u8 op; /* 0 = no filter, IN, NOT_IN, PREFIX, NOT_PREFIX, POSTFIX, NOT_POSTFIX */
-	__u8 pad0;
+	__u8 flags; /* AUSPEX_BINARY_* */
 	__u16 pad1;
 	__u32 set_id;
+};
+
+/* matchNamespaces entry: kind = index in struct auspex_namespaces. */
+struct auspex_match_ns {
+	__u8 kind;
+	__u8 op;
+	__u8 nvalues;
+	__u8 pad0;
+	__u32 values[AUSPEX_MAX_NS_VALUES];
+};
+
+/* matchCapabilities (changes = 0) / matchCapabilityChanges (changes = 1) entry. */
+struct auspex_match_caps {
+	__u8 set; /* 0 effective, 1 inheritable, 2 permitted */
+	__u8 op;
+	__u8 changes;
+	__u8 pad0;
+	__u32 pad1;
+	__u64 mask;
 };
 
 struct auspex_action {
@@ -263,7 +290,14 @@ struct auspex_selector {
 	__u32 nactions;
 	struct auspex_match_pids pids;
 	struct auspex_match_binary binary;
+	__u32 nns;
+	__u32 ncaps;
+	__u8 ns_changes_op; /* 0 = no filter, IN, NOT_IN */
+	__u8 pad0;
+	__u16 ns_changes_mask; /* bit i = namespace kind i */
 	struct auspex_match_arg match_args[AUSPEX_MAX_MATCH_ARGS];
+	struct auspex_match_ns ns[AUSPEX_MAX_NS_FILTERS];
+	struct auspex_match_caps caps[AUSPEX_MAX_CAP_FILTERS];
 	struct auspex_action actions[AUSPEX_MAX_ACTIONS];
 };
 

@@ -88,6 +88,11 @@ struct generic_heap {
 	struct auspex_lpm_key lkey;
 	char binary[AUSPEX_STR_BUF];
 	__u32 binary_len;
+	char abinary[AUSPEX_STR_BUF]; /* an ancestor's binary, for followChildren */
+	__u32 abinary_len;
+	__u32 ns_read; /* ns_cur/caps_cur filled for this event */
+	__u32 ns_cur[10]; /* struct auspex_namespaces as an array */
+	__u64 caps_cur[3]; /* effective, inheritable, permitted */
 	__u32 pid;
 	__u32 nspid;
 	__u32 has_process;
@@ -110,8 +115,9 @@ static __always_inline struct generic_heap *generic_heap(void)
 	return bpf_map_lookup_elem(&auspex_generic_heap, &zero);
 }
 
-/* Source of a string to reverse into lkey.s: a captured argument (0..4) or the binary (5). */
+/* Source of a string to look up: a captured argument (0..4), the binary (5), an ancestor's (6). */
 #define REVERSE_BINARY AUSPEX_MAX_HOOK_ARGS
+#define REVERSE_ANCESTOR (AUSPEX_MAX_HOOK_ARGS + 1)
 
 struct reverse_ctx {
 	__u32 which;
@@ -130,6 +136,8 @@ static long reverse_step(__u32 i, void *data)
 	src = (r->len - 1 - i) & (AUSPEX_STRING_MAX - 1);
 	if (r->which == REVERSE_BINARY)
 		c = h->binary[src];
+	else if (r->which == REVERSE_ANCESTOR)
+		c = h->abinary[src];
 	else if (r->which < AUSPEX_MAX_HOOK_ARGS)
 		c = h->strs[r->which][src];
 	else
@@ -150,6 +158,9 @@ static __always_inline int string_in_set(struct generic_heap *h, __u32 which, __
 	if (which == REVERSE_BINARY) {
 		src = h->binary;
 		len = h->binary_len;
+	} else if (which == REVERSE_ANCESTOR) {
+		src = h->abinary;
+		len = h->abinary_len;
 	} else if (which < AUSPEX_MAX_HOOK_ARGS) {
 		src = h->strs[which];
 		len = h->str_len[which];
@@ -300,21 +311,136 @@ __noinline int auspex_match_pids(__u32 sel_id)
 	return sel->pids.op == AUSPEX_OP_NOT_IN ? !hit : hit;
 }
 
-/* matchBinaries on the binary path recorded for the process at exec. */
+/* matchBinaries on the binary path recorded for the process at exec (and, with followChildren,
+ * for its nearest ancestors). */
 __noinline int auspex_match_binary(__u32 sel_id)
 {
 	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
 	struct generic_heap *h = generic_heap();
+	struct auspex_process_entry *e;
+	__u32 cur, len;
+	__u8 op;
 	int hit;
 
 	if (!sel || !h)
 		return 0;
-	if (sel->binary.op == 0)
+	op = sel->binary.op;
+	if (op == 0)
 		return 1;
 	if (!h->has_process)
 		return 0; /* unknown binary: neither In nor NotIn can be decided; do not match */
-	hit = string_in_set(h, REVERSE_BINARY, sel->binary.op, sel->binary.set_id);
-	return negated(sel->binary.op) ? !hit : hit;
+	hit = string_in_set(h, REVERSE_BINARY, op, sel->binary.set_id);
+	if (!hit && (sel->binary.flags & AUSPEX_BINARY_FOLLOW_CHILDREN)) {
+		cur = h->pid;
+		for (int depth = 0; depth < AUSPEX_FOLLOW_CHILDREN_DEPTH && !hit; depth++) {
+			e = bpf_map_lookup_elem(&auspex_processes, &cur);
+			if (!e || e->parent.pid == 0 || e->parent.pid == cur)
+				break;
+			cur = e->parent.pid;
+			e = bpf_map_lookup_elem(&auspex_processes, &cur);
+			if (!e)
+				break;
+			len = e->binary_len;
+			if (len > AUSPEX_MAP_BINARY_MAX - 1)
+				len = AUSPEX_MAP_BINARY_MAX - 1;
+			barrier_var(len);
+			h->abinary_len = len;
+			if (len < AUSPEX_MAP_BINARY_MAX)
+				bpf_probe_read_kernel(h->abinary, len, e->binary);
+			hit = string_in_set(h, REVERSE_ANCESTOR, op, sel->binary.set_id);
+		}
+	}
+	return negated(op) ? !hit : hit;
+}
+
+/* Current namespaces and capability sets of the task, read once per event. */
+static __always_inline void read_current_ns_caps(struct generic_heap *h)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct auspex_namespaces ns = {};
+	const struct cred *cred;
+
+	if (h->ns_read)
+		return;
+	read_namespaces(task, &ns);
+	__builtin_memcpy(h->ns_cur, &ns, sizeof(ns));
+	cred = BPF_CORE_READ(task, cred);
+	h->caps_cur[0] = read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	h->caps_cur[1] = read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+	h->caps_cur[2] = read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
+	h->ns_read = 1;
+}
+
+/* matchNamespaces, matchCapabilities, matchCapabilityChanges and matchNamespaceChanges. */
+__noinline int auspex_match_ns_caps(__u32 sel_id)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	struct generic_heap *h = generic_heap();
+	struct auspex_process_entry *e;
+	__u32 pid;
+	int hit;
+
+	if (!sel || !h)
+		return 0;
+	if (!sel->nns && !sel->ncaps && !sel->ns_changes_op)
+		return 1;
+	read_current_ns_caps(h);
+	pid = h->pid;
+	e = bpf_map_lookup_elem(&auspex_processes, &pid);
+	/* Exec-time state, copied out once so that no path dereferences a missing entry. */
+	__u64 exec_caps[3] = {};
+	__u32 exec_ns[10] = {};
+	int have_exec = 0;
+
+	if (e) {
+		exec_caps[0] = e->cap_effective;
+		exec_caps[1] = e->cap_inheritable;
+		exec_caps[2] = e->cap_permitted;
+		__builtin_memcpy(exec_ns, &e->ns, sizeof(exec_ns));
+		have_exec = 1;
+	}
+	for (__u32 i = 0; i < AUSPEX_MAX_NS_FILTERS; i++) {
+		struct auspex_match_ns *f = &sel->ns[i];
+		__u32 v;
+
+		if (i >= sel->nns)
+			break;
+		v = h->ns_cur[f->kind < 10 ? f->kind : 0];
+		hit = 0;
+		for (__u32 k = 0; k < AUSPEX_MAX_NS_VALUES; k++)
+			if (k < f->nvalues && f->values[k] == v)
+				hit = 1;
+		if (f->op == AUSPEX_OP_NOT_IN ? hit : !hit)
+			return 0;
+	}
+	for (__u32 i = 0; i < AUSPEX_MAX_CAP_FILTERS; i++) {
+		struct auspex_match_caps *f = &sel->caps[i];
+		__u8 set = f->set < 3 ? f->set : 0;
+		__u64 cur = h->caps_cur[set];
+
+		if (i >= sel->ncaps)
+			break;
+		if (f->changes) {
+			if (!have_exec)
+				return 0; /* no exec-time record to compare with */
+			hit = ((cur ^ exec_caps[set]) & f->mask) != 0;
+		} else {
+			hit = (cur & f->mask) != 0;
+		}
+		if (f->op == AUSPEX_OP_NOT_IN ? hit : !hit)
+			return 0;
+	}
+	if (sel->ns_changes_op) {
+		if (!have_exec)
+			return 0;
+		hit = 0;
+		for (__u32 k = 0; k < 10; k++)
+			if ((sel->ns_changes_mask & (1u << k)) && exec_ns[k] != h->ns_cur[k])
+				hit = 1;
+		if (sel->ns_changes_op == AUSPEX_OP_NOT_IN ? hit : !hit)
+			return 0;
+	}
+	return 1;
 }
 
 /* All filters of selector `sel_id`. */
@@ -326,7 +452,7 @@ __noinline int auspex_match_selector(__u32 sel_id)
 	if (!sel)
 		return 0;
 	n = sel->nmatch_args;
-	if (!auspex_match_pids(sel_id) || !auspex_match_binary(sel_id))
+	if (!auspex_match_pids(sel_id) || !auspex_match_binary(sel_id) || !auspex_match_ns_caps(sel_id))
 		return 0;
 	for (__u32 i = 0; i < AUSPEX_MAX_MATCH_ARGS; i++) {
 		if (i >= n)

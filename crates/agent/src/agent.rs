@@ -203,7 +203,8 @@ impl Agent {
             cfg.enable_ancestors,
             registry.clone(),
         );
-        let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported);
+        let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported)
+            .map(|t| t.with_host_namespaces(&host_ns));
         let mut policies = PolicyManager::new(sensor.shared_maps()?, tracefs, registry);
 
         // Attached first, then scanned: a process starting during the scan is seen by both, and

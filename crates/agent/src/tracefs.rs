@@ -9,6 +9,7 @@ use auspex_policy::compile::{KernelView, TracepointField};
 pub struct Tracefs {
     root: PathBuf,
     kprobes: bool,
+    host_ns: [u32; 10],
 }
 
 impl Tracefs {
@@ -21,7 +22,25 @@ impl Tracefs {
             .map(|p| Self {
                 root: p.to_path_buf(),
                 kprobes: kprobes_attach,
+                host_ns: [0; 10],
             })
+    }
+
+    /// Sets the host's namespaces (for `host_ns` in matchNamespaces).
+    pub fn with_host_namespaces(mut self, ns: &auspex_bpf::abi::Namespaces) -> Self {
+        self.host_ns = [
+            ns.uts,
+            ns.ipc,
+            ns.mnt,
+            ns.pid,
+            ns.pid_for_children,
+            ns.net,
+            ns.time,
+            ns.time_for_children,
+            ns.cgroup,
+            ns.user,
+        ];
+        self
     }
 
     /// A view rooted at `root` (tests).
@@ -29,6 +48,7 @@ impl Tracefs {
         Self {
             root,
             kprobes: kprobes_attach,
+            host_ns: [0; 10],
         }
     }
 }
@@ -54,6 +74,13 @@ impl KernelView for Tracefs {
 
     fn kprobes_attach(&self) -> bool {
         self.kprobes
+    }
+
+    fn host_namespace(&self, kind: u8) -> Option<u32> {
+        self.host_ns
+            .get(usize::from(kind))
+            .copied()
+            .filter(|v| *v != 0)
     }
 
     fn syscall_number(&self, name: &str) -> Option<u32> {

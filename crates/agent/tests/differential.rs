@@ -106,8 +106,7 @@ fn root_int_selectors_kernel_agrees_with_reference() {
     let process = reference::EvalProcess {
         pid: me,
         nspid: me,
-        binary: Vec::new(),
-        ancestors_pids: Vec::new(),
+        ..Default::default()
     };
     let mut cases = 0;
     for round in 0..8 {
@@ -192,8 +191,7 @@ fn root_string_selectors_kernel_agrees_with_reference() {
     let process = reference::EvalProcess {
         pid: me,
         nspid: me,
-        binary: Vec::new(),
-        ancestors_pids: Vec::new(),
+        ..Default::default()
     };
     let alphabet = ["a", "b", "ab", "ba", "x/", "/q"];
     let word = |g: &mut Lcg| -> String {

@@ -651,3 +651,159 @@ spec:
         .count();
     assert_eq!(n, 1, "rateLimit 1m lets one of five events through");
 }
+
+/// A policy on openat of paths starting with `prefix`, with `extra` selector filters.
+fn openat_policy(name: &str, prefix: &str, extra: &str) -> auspex_policy::model::TracingPolicy {
+    policy(&format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 6
+        operator: Prefix
+        values: ["{prefix}"]
+{extra}"#
+    ))
+}
+
+/// Paths (first string arg) of the events of policy `name` under `prefix`.
+fn opened(seen: &[GetEventsResponse], name: &str, prefix: &str) -> Vec<String> {
+    let mut v: Vec<String> = policy_events(seen)
+        .into_iter()
+        .filter(|(p, ..)| p == name)
+        .filter_map(|(_, _, _, a, _)| a.first().cloned())
+        .filter(|s| s.starts_with(prefix))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn marker(agent: &mut TestAgent, tag: &str) {
+    Command::new("/bin/true").arg(tag).status().expect("marker");
+    agent.wait_until(tag, WAIT, |seen| {
+        util::execs(seen)
+            .iter()
+            .any(|e| proc_of(&e.process).arguments == tag)
+    });
+}
+
+#[test]
+fn root_namespaces_capabilities_and_follow_children() {
+    if !require_root("root_namespaces_capabilities_and_follow_children") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8").to_string();
+    for f in [
+        "host", "newmnt", "newnet", "root", "nobody", "child", "plain", "unshared",
+    ] {
+        std::fs::write(d.join(f), "x").expect("write");
+        std::fs::set_permissions(
+            d.join(f),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )
+        .expect("chmod");
+    }
+    std::fs::set_permissions(&d, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod dir");
+    let sh = copy_binary("/usr/bin/dash", &d, "sh-follow");
+    let mut agent = TestAgent::start(|_| {});
+    let c = &agent.control;
+    c.add_policy(openat_policy(
+        "ns-mnt-host",
+        &ds,
+        "      matchNamespaces:\n      - namespace: Mnt\n        operator: In\n        values: [host_ns]\n",
+    ))
+    .expect("mnt policy");
+    c.add_policy(openat_policy(
+        "ns-net-not-host",
+        &ds,
+        "      matchNamespaces:\n      - namespace: Net\n        operator: NotIn\n        values: [host_ns]\n",
+    ))
+    .expect("net policy");
+    c.add_policy(openat_policy(
+        "cap-sys-admin",
+        &ds,
+        "      matchCapabilities:\n      - type: Effective\n        operator: In\n        values: [CAP_SYS_ADMIN]\n",
+    ))
+    .expect("caps policy");
+    c.add_policy(openat_policy(
+        "follow-children",
+        &ds,
+        &format!("      matchBinaries:\n      - operator: In\n        followChildren: true\n        values: [\"{sh}\"]\n"),
+    ))
+    .expect("follow policy");
+    c.add_policy(openat_policy(
+        "ns-changes",
+        &ds,
+        "      matchNamespaceChanges:\n      - operator: In\n        values: [Uts]\n",
+    ))
+    .expect("ns changes policy");
+
+    let cat = |args: &[&str]| {
+        let st = Command::new(args[0])
+            .args(&args[1..])
+            .stdout(Stdio::null())
+            .status()
+            .expect("run");
+        assert!(st.success(), "{args:?}");
+    };
+    let p = |f: &str| format!("{ds}/{f}");
+    cat(&["/usr/bin/cat", &p("host")]);
+    cat(&["unshare", "--mount", "/usr/bin/cat", &p("newmnt")]);
+    cat(&["unshare", "--net", "/usr/bin/cat", &p("newnet")]);
+    cat(&["/usr/bin/cat", &p("root")]);
+    cat(&[
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "/usr/bin/cat",
+        &p("nobody"),
+    ]);
+    cat(&[&sh, "-c", &format!("/usr/bin/cat {}; :", p("child"))]);
+    cat(&["/usr/bin/cat", &p("plain")]);
+    // unshare(CLONE_NEWUTS) after exec: the namespace changed since the process's exec.
+    cat(&[
+        "/usr/bin/python3",
+        "-c",
+        &format!(
+            "import ctypes; assert ctypes.CDLL(None).unshare(0x04000000) == 0; open('{}').close()",
+            p("unshared")
+        ),
+    ]);
+    marker(&mut agent, "ns-caps-marker");
+    let seen = &agent.seen;
+    let mnt = opened(seen, "ns-mnt-host", &ds);
+    assert!(
+        mnt.contains(&p("host")) && !mnt.contains(&p("newmnt")),
+        "Mnt In host_ns: {mnt:?}"
+    );
+    let net = opened(seen, "ns-net-not-host", &ds);
+    assert_eq!(net, vec![p("newnet")], "Net NotIn host_ns");
+    let caps = opened(seen, "cap-sys-admin", &ds);
+    assert!(
+        caps.contains(&p("root")) && !caps.contains(&p("nobody")),
+        "CAP_SYS_ADMIN: {caps:?}"
+    );
+    let follow = opened(seen, "follow-children", &ds);
+    assert_eq!(follow, vec![p("child")], "only the child of sh-follow");
+    let changes = opened(seen, "ns-changes", &ds);
+    assert_eq!(
+        changes,
+        vec![p("unshared")],
+        "only the process that unshared Uts after exec"
+    );
+}

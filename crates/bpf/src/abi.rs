@@ -345,18 +345,63 @@ pub struct MatchPids {
     pub values: [u32; MAX_PIDS],
 }
 
+/// Ancestors a followChildren matchBinaries looks at.
+pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
+/// matchBinaries flag: followChildren.
+pub const BINARY_FOLLOW_CHILDREN: u8 = 1;
+/// matchNamespaces entries per selector.
+pub const MAX_NS_FILTERS: usize = 10;
+/// Values per matchNamespaces entry.
+pub const MAX_NS_VALUES: usize = 4;
+/// matchCapabilities(+Changes) entries per selector.
+pub const MAX_CAP_FILTERS: usize = 4;
+
 /// C: `struct auspex_match_binary`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MatchBinary {
     /// Operator (0 = none).
     pub op: u8,
-    /// Padding.
-    pub pad0: u8,
+    /// `BINARY_*` flags.
+    pub flags: u8,
     /// Padding.
     pub pad1: u16,
     /// Set id.
     pub set_id: u32,
+}
+
+/// C: `struct auspex_match_ns`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchNs {
+    /// Namespace kind (field index of `Namespaces`).
+    pub kind: u8,
+    /// Operator.
+    pub op: u8,
+    /// Values used.
+    pub nvalues: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Inode numbers.
+    pub values: [u32; MAX_NS_VALUES],
+}
+
+/// C: `struct auspex_match_caps`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchCaps {
+    /// 0 effective, 1 inheritable, 2 permitted.
+    pub set: u8,
+    /// Operator.
+    pub op: u8,
+    /// 1: compare with the set at exec.
+    pub changes: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// Padding.
+    pub pad1: u32,
+    /// Capability bits.
+    pub mask: u64,
 }
 
 /// C: `struct auspex_action`.
@@ -383,8 +428,22 @@ pub struct Selector {
     pub pids: MatchPids,
     /// matchBinaries.
     pub binary: MatchBinary,
+    /// matchNamespaces used.
+    pub nns: u32,
+    /// matchCapabilities(+Changes) used.
+    pub ncaps: u32,
+    /// matchNamespaceChanges operator (0 = none).
+    pub ns_changes_op: u8,
+    /// Padding.
+    pub pad0: u8,
+    /// matchNamespaceChanges kinds (bit per kind).
+    pub ns_changes_mask: u16,
     /// matchArgs.
     pub match_args: [MatchArg; MAX_MATCH_ARGS],
+    /// matchNamespaces.
+    pub ns: [MatchNs; MAX_NS_FILTERS],
+    /// matchCapabilities(+Changes).
+    pub caps: [MatchCaps; MAX_CAP_FILTERS],
     /// Actions.
     pub actions: [Action; MAX_ACTIONS],
 }
@@ -502,6 +561,10 @@ unsafe impl Pod for MatchPids {}
 unsafe impl Pod for MatchBinary {}
 // SAFETY: as above.
 unsafe impl Pod for Action {}
+// SAFETY: as above.
+unsafe impl Pod for MatchNs {}
+// SAFETY: as above.
+unsafe impl Pod for MatchCaps {}
 // SAFETY: as above.
 unsafe impl Pod for Selector {}
 // SAFETY: as above.

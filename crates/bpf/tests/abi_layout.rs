@@ -178,14 +178,40 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         MatchBinary,
         "auspex_match_binary",
-        [op, pad0, pad1, set_id]
+        [op, flags, pad1, set_id]
+    );
+    check!(
+        btf,
+        MatchNs,
+        "auspex_match_ns",
+        [kind, op, nvalues, pad0, values]
+    );
+    check!(
+        btf,
+        MatchCaps,
+        "auspex_match_caps",
+        [set, op, changes, pad0, pad1, mask]
     );
     check!(btf, Action, "auspex_action", [kind, arg, rate_limit_ns]);
     check!(
         btf,
         Selector,
         "auspex_selector",
-        [nmatch_args, nactions, pids, binary, match_args, actions]
+        [
+            nmatch_args,
+            nactions,
+            pids,
+            binary,
+            nns,
+            ncaps,
+            ns_changes_op,
+            pad0,
+            ns_changes_mask,
+            match_args,
+            ns,
+            caps,
+            actions
+        ]
     );
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
     check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);

@@ -22,10 +22,17 @@
 //!   read with the width of their type (`int` = 4 bytes even in the 8-byte slots of syscall
 //!   records; the targets are little-endian), capped at the field size.
 //! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
-//!   NotPostfix, no `followChildren`), `matchArgs` (strings: Equal, NotEqual, Prefix, NotPrefix,
-//!   Postfix, NotPostfix; integers: Equal, NotEqual, GT, LT, Mask, InRange, NotInRange, InMap,
-//!   NotInMap with `a:b` ranges and `list:` values), `matchActions` Post (rate limit per thread),
-//!   NoPost, Sigkill, Signal, GetUrl, DnsLookup. Macros are expanded first.
+//!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
+//!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
+//!   [`limits::MAX_NS_VALUES`] decimal inode numbers or `host_ns`, resolved through
+//!   [`KernelView::host_namespace`]), `matchCapabilities` and `matchCapabilityChanges` (In/NotIn,
+//!   at most [`limits::MAX_CAP_FILTERS`] together, without `isNamespaceCapability`),
+//!   `matchNamespaceChanges` (one entry, In/NotIn), `matchArgs` (strings: Equal, NotEqual, Prefix,
+//!   NotPrefix, Postfix, NotPostfix; integers: Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
+//!   InMap, NotInMap with `a:b` ranges and `list:` values), `matchActions` Post (rate limit per
+//!   thread), NoPost, Sigkill, Signal, GetUrl, DnsLookup. Macros are expanded first. Not
+//!   supported: `matchData`, `matchReturnArgs`, `matchReturnActions`, `matchParentBinaries`,
+//!   `matchWorkloads`.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
 //! engine yet, or what the kernel lacks.
@@ -43,10 +50,14 @@
 
 use crate::error::FieldPath;
 use crate::model::{
-    ActionSelector, ArgSelector, BinarySelector, KProbeArg, KProbeSelector, KProbeSpec,
-    PidSelector, PolicyKind, TracepointSpec, TracingPolicy,
+    ActionSelector, ArgSelector, BinarySelector, CapabilitiesSelector, KProbeArg, KProbeSelector,
+    KProbeSpec, NamespaceChangesSelector, NamespaceSelector, PidSelector, PolicyKind,
+    TracepointSpec, TracingPolicy,
 };
-use crate::names::{ActionKind, ArgType, ListType, PolicyMode, RateLimitScope, SelectorOp};
+use crate::names::{
+    ActionKind, ArgType, CapabilitySet, ListType, NamespaceKind, PolicyMode, RateLimitScope,
+    SelectorOp,
+};
 use crate::values;
 
 pub mod reference;
@@ -68,6 +79,14 @@ pub mod limits {
     pub const MAX_MATCH_VALUES: usize = 8;
     /// Values per matchPIDs.
     pub const MAX_PIDS: usize = 4;
+    /// matchNamespaces entries per selector.
+    pub const MAX_NS_FILTERS: usize = 10;
+    /// Values per matchNamespaces entry.
+    pub const MAX_NS_VALUES: usize = 4;
+    /// matchCapabilities + matchCapabilityChanges entries per selector.
+    pub const MAX_CAP_FILTERS: usize = 4;
+    /// Ancestors a matchBinaries `followChildren` looks at.
+    pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
     /// Bytes of a string argument captured and compared.
     pub const STRING_MAX: usize = 256;
     /// Bytes of a Prefix/Postfix entry (`AUSPEX_LPM_STRING_MAX`: the LPM trie key holds 256
@@ -267,6 +286,58 @@ pub struct CompiledBinary {
     pub op: u8,
     /// Set holding the paths (equal, prefix or postfix set depending on `op`).
     pub set_id: u32,
+    /// `followChildren`: a process also *hits* when one of its
+    /// [`limits::FOLLOW_CHILDREN_DEPTH`] nearest ancestors' binaries does.
+    pub follow_children: bool,
+}
+
+/// Namespace kinds in kernel order (`auspex_namespaces` field order; the index is the kind id).
+pub const NAMESPACE_KINDS: [&str; 10] = [
+    "Uts",
+    "Ipc",
+    "Mnt",
+    "Pid",
+    "PidForChildren",
+    "Net",
+    "Time",
+    "TimeForChildren",
+    "Cgroup",
+    "User",
+];
+
+/// One matchNamespaces entry (`auspex_match_ns`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledNamespaces {
+    /// Kind id: index in [`NAMESPACE_KINDS`].
+    pub kind: u8,
+    /// [`op::IN`] or [`op::NOT_IN`].
+    pub op: u8,
+    /// Inode numbers (`host_ns` resolved through [`KernelView::host_namespace`]).
+    pub values: Vec<u32>,
+}
+
+/// Capability set ids of `auspex_match_caps.set`.
+pub mod cap_set {
+    /// Effective.
+    pub const EFFECTIVE: u8 = 0;
+    /// Inheritable.
+    pub const INHERITABLE: u8 = 1;
+    /// Permitted.
+    pub const PERMITTED: u8 = 2;
+}
+
+/// One matchCapabilities or matchCapabilityChanges entry (`auspex_match_caps`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledCapabilities {
+    /// [`cap_set`] id.
+    pub set: u8,
+    /// [`op::IN`] or [`op::NOT_IN`].
+    pub op: u8,
+    /// false: matchCapabilities (current set); true: matchCapabilityChanges (current set vs the
+    /// set at exec).
+    pub changes: bool,
+    /// Bit mask of the listed capabilities (bit n = capability n).
+    pub mask: u64,
 }
 
 /// An action (`auspex_action`).
@@ -291,6 +362,12 @@ pub struct CompiledSelector {
     pub binary: Option<CompiledBinary>,
     /// matchArgs.
     pub match_args: Vec<CompiledMatchArg>,
+    /// matchNamespaces (all must match).
+    pub namespaces: Vec<CompiledNamespaces>,
+    /// matchCapabilities and matchCapabilityChanges (all must match).
+    pub capabilities: Vec<CompiledCapabilities>,
+    /// matchNamespaceChanges: ([`op::IN`] or [`op::NOT_IN`], bit mask of kind ids).
+    pub namespace_changes: Option<(u8, u16)>,
     /// Actions; empty means Post.
     pub actions: Vec<CompiledAction>,
 }
@@ -341,6 +418,12 @@ pub trait KernelView {
     /// [`syscalls_x86_64::number`] is an implementation for x86_64 kernels.
     fn syscall_number(&self, name: &str) -> Option<u32> {
         let _ = name;
+        None
+    }
+    /// Inode number of the host's namespace of kind `kind` (index in [`NAMESPACE_KINDS`]), for
+    /// `host_ns` values. The default knows none, so `host_ns` fails to compile.
+    fn host_namespace(&self, kind: u8) -> Option<u32> {
+        let _ = kind;
         None
     }
 }
@@ -1204,17 +1287,11 @@ impl Compiler<'_> {
     ) -> CompiledSelector {
         let s = self.policy.spec.expand_selector(orig);
         type Len = fn(&KProbeSelector) -> usize;
-        let unsupported: [(&str, Len); 9] = [
+        let unsupported: [(&str, Len); 5] = [
             ("matchData", |s| s.match_data.len()),
             ("matchReturnArgs", |s| s.match_return_args.len()),
             ("matchReturnActions", |s| s.match_return_actions.len()),
             ("matchParentBinaries", |s| s.match_parent_binaries.len()),
-            ("matchNamespaces", |s| s.match_namespaces.len()),
-            ("matchNamespaceChanges", |s| s.match_namespace_changes.len()),
-            ("matchCapabilities", |s| s.match_capabilities.len()),
-            ("matchCapabilityChanges", |s| {
-                s.match_capability_changes.len()
-            }),
             ("matchWorkloads", |s| s.match_workloads.len()),
         ];
         for (field, len) in unsupported {
@@ -1256,6 +1333,75 @@ impl Compiler<'_> {
             }
         };
 
+        let ns_len: Len = |s| s.match_namespaces.len();
+        let path = self.origin_list(orig, sp, "matchNamespaces", ns_len);
+        self.limit(
+            &path,
+            "matchNamespaces entries in one selector",
+            limits::MAX_NS_FILTERS,
+            s.match_namespaces.len(),
+        );
+        let mut namespaces = Vec::with_capacity(s.match_namespaces.len());
+        for (k, n) in s.match_namespaces.iter().enumerate() {
+            let path = self.origin(orig, sp, "matchNamespaces", ns_len, k);
+            if let Some(n) = self.namespaces(n, &path) {
+                namespaces.push(n);
+            }
+        }
+
+        let caps_len: Len = |s| s.match_capabilities.len();
+        let cap_changes_len: Len = |s| s.match_capability_changes.len();
+        let ncaps = s.match_capabilities.len() + s.match_capability_changes.len();
+        if ncaps > limits::MAX_CAP_FILTERS {
+            // The list holding the first entry past the limit.
+            let (field, len) = if s.match_capabilities.len() > limits::MAX_CAP_FILTERS {
+                ("matchCapabilities", caps_len)
+            } else {
+                ("matchCapabilityChanges", cap_changes_len)
+            };
+            let path = self.origin_list(orig, sp, field, len);
+            self.err(
+                &path,
+                format!(
+                    "{ncaps} matchCapabilities and matchCapabilityChanges entries in one selector; the in-kernel engine supports at most {} together",
+                    limits::MAX_CAP_FILTERS
+                ),
+            );
+        }
+        let mut capabilities = Vec::with_capacity(ncaps);
+        for (field, len, list, changes) in [
+            ("matchCapabilities", caps_len, &s.match_capabilities, false),
+            (
+                "matchCapabilityChanges",
+                cap_changes_len,
+                &s.match_capability_changes,
+                true,
+            ),
+        ] {
+            for (k, c) in list.iter().enumerate() {
+                let path = self.origin(orig, sp, field, len, k);
+                if let Some(c) = self.capabilities(c, changes, &path) {
+                    capabilities.push(c);
+                }
+            }
+        }
+
+        let nsc_len: Len = |s| s.match_namespace_changes.len();
+        let namespace_changes = match s.match_namespace_changes.as_slice() {
+            [] => None,
+            [n, rest @ ..] => {
+                if !rest.is_empty() {
+                    let path = self.origin(orig, sp, "matchNamespaceChanges", nsc_len, 1);
+                    self.err(
+                        &path,
+                        "only one matchNamespaceChanges entry per selector is allowed",
+                    );
+                }
+                let path = self.origin(orig, sp, "matchNamespaceChanges", nsc_len, 0);
+                self.namespace_changes(n, &path)
+            }
+        };
+
         let args_len: Len = |s| s.match_args.len();
         self.limit(
             &sp.field("matchArgs"),
@@ -1290,6 +1436,9 @@ impl Compiler<'_> {
             pids,
             binary,
             match_args,
+            namespaces,
+            capabilities,
+            namespace_changes,
             actions,
         }
     }
@@ -1321,12 +1470,6 @@ impl Compiler<'_> {
     }
 
     fn binary(&mut self, b: &BinarySelector, path: &FieldPath) -> Option<CompiledBinary> {
-        if b.follow_children {
-            self.not_yet(
-                &path.field("followChildren"),
-                "matchBinaries followChildren",
-            );
-        }
         let (op, kind) = match b.op() {
             Some(SelectorOp::In) => (op::IN, SetKind::Eq),
             Some(SelectorOp::NotIn) => (op::NOT_IN, SetKind::Eq),
@@ -1347,7 +1490,165 @@ impl Compiler<'_> {
         };
         let set_id = self.new_set();
         self.string_set(set_id, kind, &b.values, &path.field("values"));
-        Some(CompiledBinary { op, set_id })
+        Some(CompiledBinary {
+            op,
+            set_id,
+            follow_children: b.follow_children,
+        })
+    }
+
+    /// In/NotIn of a matchNamespaces, matchNamespaceChanges, matchCapabilities or
+    /// matchCapabilityChanges entry.
+    fn set_op(&mut self, operator: &str, selector: &str, path: &FieldPath) -> Option<u8> {
+        match SelectorOp::parse(operator) {
+            Some(SelectorOp::In) => Some(op::IN),
+            Some(SelectorOp::NotIn) => Some(op::NOT_IN),
+            _ => {
+                self.err(
+                    &path.field("operator"),
+                    format!("{selector} operator {operator} (In or NotIn expected)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn namespaces(
+        &mut self,
+        n: &NamespaceSelector,
+        path: &FieldPath,
+    ) -> Option<CompiledNamespaces> {
+        let kind = namespace_kind_id(&n.namespace);
+        if kind.is_none() {
+            self.err(
+                &path.field("namespace"),
+                format!(
+                    "unknown namespace {} (expected one of {})",
+                    n.namespace,
+                    NAMESPACE_KINDS.join(", ")
+                ),
+            );
+        }
+        let op = self.set_op(&n.operator, "matchNamespaces", path);
+        let vp = path.field("values");
+        self.limit(
+            &vp,
+            "values in one matchNamespaces entry",
+            limits::MAX_NS_VALUES,
+            n.values.len(),
+        );
+        let mut values = Vec::with_capacity(n.values.len());
+        for (j, v) in n.values.iter().enumerate() {
+            if v == "host_ns" {
+                // An unknown kind was reported above.
+                let Some(kind) = kind else { continue };
+                match self.kernel.host_namespace(kind) {
+                    Some(inode) => values.push(inode),
+                    None => self.err(
+                        &vp.index(j),
+                        format!(
+                            "host_ns: the host namespace of kind {} is unknown on this kernel (its inode number could not be read)",
+                            NAMESPACE_KINDS[usize::from(kind)]
+                        ),
+                    ),
+                }
+            } else {
+                // Decimal, as Tetragon parses it (`strconv.ParseUint(v, 10, 32)`).
+                match v.parse::<u32>() {
+                    Ok(inode) => values.push(inode),
+                    Err(_) => self.err(
+                        &vp.index(j),
+                        format!(
+                            "{v} is not a namespace inode number (a decimal 32-bit unsigned integer) or host_ns"
+                        ),
+                    ),
+                }
+            }
+        }
+        Some(CompiledNamespaces {
+            kind: kind?,
+            op: op?,
+            values,
+        })
+    }
+
+    fn capabilities(
+        &mut self,
+        c: &CapabilitiesSelector,
+        changes: bool,
+        path: &FieldPath,
+    ) -> Option<CompiledCapabilities> {
+        let selector = if changes {
+            "matchCapabilityChanges"
+        } else {
+            "matchCapabilities"
+        };
+        if c.is_namespace_capability {
+            self.not_yet(
+                &path.field("isNamespaceCapability"),
+                &format!("{selector} isNamespaceCapability"),
+            );
+        }
+        let set = match c.capability_set() {
+            Some(CapabilitySet::Effective) => Some(cap_set::EFFECTIVE),
+            Some(CapabilitySet::Inheritable) => Some(cap_set::INHERITABLE),
+            Some(CapabilitySet::Permitted) => Some(cap_set::PERMITTED),
+            None => {
+                self.err(
+                    &path.field("type"),
+                    format!(
+                        "capability set {} (Effective, Inheritable or Permitted expected)",
+                        c.type_
+                    ),
+                );
+                None
+            }
+        };
+        let op = self.set_op(&c.operator, selector, path);
+        let vp = path.field("values");
+        let mut mask = 0u64;
+        for (j, v) in c.values.iter().enumerate() {
+            match values::capability_number(v) {
+                Some(n) if n < 64 => mask |= 1 << n,
+                _ => match values::parse_int(v).and_then(|x| u64::try_from(x).ok()) {
+                    // A number is a mask of capabilities.
+                    Some(m) => mask |= m,
+                    None => self.err(
+                        &vp.index(j),
+                        format!("{v} is not a capability name (CAP_*) or a capability mask"),
+                    ),
+                },
+            }
+        }
+        Some(CompiledCapabilities {
+            set: set?,
+            op: op?,
+            changes,
+            mask,
+        })
+    }
+
+    fn namespace_changes(
+        &mut self,
+        n: &NamespaceChangesSelector,
+        path: &FieldPath,
+    ) -> Option<(u8, u16)> {
+        let op = self.set_op(&n.operator, "matchNamespaceChanges", path);
+        let vp = path.field("values");
+        let mut mask = 0u16;
+        for (j, v) in n.values.iter().enumerate() {
+            match namespace_kind_id(v) {
+                Some(kind) => mask |= 1 << kind,
+                None => self.err(
+                    &vp.index(j),
+                    format!(
+                        "unknown namespace {v} (expected one of {})",
+                        NAMESPACE_KINDS.join(", ")
+                    ),
+                ),
+            }
+        }
+        Some((op?, mask))
     }
 
     /// Adds `values` to string set `set_id` of `kind`, checking their length.
@@ -1824,6 +2125,16 @@ impl Compiler<'_> {
         }
         Some(out)
     }
+}
+
+/// Kind id (index in [`NAMESPACE_KINDS`]) of a namespace name, ASCII case-insensitive as
+/// validation accepts it.
+fn namespace_kind_id(name: &str) -> Option<u8> {
+    let kind = NamespaceKind::parse(name)?;
+    NAMESPACE_KINDS
+        .iter()
+        .position(|k| *k == kind.name())
+        .and_then(|i| u8::try_from(i).ok())
 }
 
 /// The string set kinds.

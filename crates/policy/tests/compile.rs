@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use auspex_policy::compile::reference::{Decision, EvalArg, EvalProcess, evaluate};
 use auspex_policy::compile::{
     ArgRead, ArgRender, AttachPoint, CompileError, CompiledAction, CompiledArg, CompiledBinary,
-    CompiledHook, CompiledMatchArg, CompiledPids, CompiledPolicy, CompiledSelector, HookEvent,
-    KernelView, TracepointField, action, compile, op, parse_tracepoint_format, syscalls_x86_64,
+    CompiledCapabilities, CompiledHook, CompiledMatchArg, CompiledNamespaces, CompiledPids,
+    CompiledPolicy, CompiledSelector, HookEvent, KernelView, NAMESPACE_KINDS, TracepointField,
+    action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
@@ -55,7 +56,11 @@ struct FakeKernel {
     tracepoints: BTreeMap<(String, String), Vec<TracepointField>>,
     kprobes: bool,
     syscall_numbers: bool,
+    /// The host namespace of kind `k` has inode `HOST_NS_BASE + k` (`None` when false).
+    host_namespaces: bool,
 }
+
+const HOST_NS_BASE: u32 = 4_026_531_830;
 
 impl FakeKernel {
     fn empty() -> Self {
@@ -63,6 +68,7 @@ impl FakeKernel {
             tracepoints: BTreeMap::new(),
             kprobes: false,
             syscall_numbers: true,
+            host_namespaces: true,
         }
     }
 
@@ -246,6 +252,11 @@ impl KernelView for FakeKernel {
             None
         }
     }
+
+    fn host_namespace(&self, kind: u8) -> Option<u32> {
+        self.host_namespaces
+            .then_some(HOST_NS_BASE + u32::from(kind))
+    }
 }
 
 fn compiled(spec: &str) -> CompiledPolicy {
@@ -368,6 +379,9 @@ fn openat_kill_expected() -> CompiledPolicy {
             pids: None,
             binary: None,
             match_args: vec![margs(1, op::EQ, vec![], 1)],
+            namespaces: vec![],
+            capabilities: vec![],
+            namespace_changes: None,
             actions: vec![act(action::SIGKILL, 9)],
         }],
         string_eq: vec![(1, b"/etc/passwd".to_vec()), (1, b"/etc/shadow".to_vec())],
@@ -394,6 +408,7 @@ fn compiled_policy_evaluates_like_the_kernel_should() {
         nspid: 10,
         binary: b"/usr/bin/cat".to_vec(),
         ancestors_pids: vec![1],
+        ..EvalProcess::default()
     };
     let args = |path: &[u8]| {
         vec![
@@ -480,11 +495,15 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 binary: Some(CompiledBinary {
                     op: op::NOT_IN,
                     set_id: 1,
+                    follow_children: false,
                 }),
                 match_args: vec![
                     margs(0, op::PREFIX, vec![], 2),
                     margs(1, op::MASK, vec![1, 2, 0x40], 0),
                 ],
+                namespaces: vec![],
+                capabilities: vec![],
+                namespace_changes: None,
                 actions: vec![CompiledAction {
                     kind: action::POST,
                     arg: 0,
@@ -496,6 +515,9 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
+                namespaces: vec![],
+                capabilities: vec![],
+                namespace_changes: None,
                 actions: vec![act(action::NOPOST, 0)],
             },
         ],
@@ -572,12 +594,18 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
                 }),
                 binary: None,
                 match_args: vec![margs(0, op::IN_MAP, vec![], 1)],
+                namespaces: vec![],
+                capabilities: vec![],
+                namespace_changes: None,
                 actions: vec![],
             },
             CompiledSelector {
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
+                namespaces: vec![],
+                capabilities: vec![],
+                namespace_changes: None,
                 actions: vec![
                     act(action::SIGNAL, 10),
                     CompiledAction {
@@ -709,12 +737,16 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             binary: Some(CompiledBinary {
                 op: op::POSTFIX,
                 set_id: 1,
+                follow_children: false,
             }),
             match_args: vec![
                 margs(0, op::EQ, vec![], 2),
                 margs(1, op::IN_RANGE, vec![1, 100, -5, -1], 0),
                 margs(2, op::GT, vec![1000], 0),
             ],
+            namespaces: vec![],
+            capabilities: vec![],
+            namespace_changes: None,
             actions: vec![],
         }],
         string_eq: vec![(2, b"/usr/bin/nc".to_vec())],
@@ -765,6 +797,9 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         pids: None,
         binary: None,
         match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
+        namespaces: vec![],
+        capabilities: vec![],
+        namespace_changes: None,
         actions: vec![act(action::SIGNAL, 19)],
     };
     let expected = CompiledPolicy {
@@ -879,6 +914,9 @@ fn macros_are_expanded() {
             pids: None,
             binary: None,
             match_args: vec![margs(0, op::PREFIX, vec![], 1)],
+            namespaces: vec![],
+            capabilities: vec![],
+            namespace_changes: None,
             actions: vec![act(action::SIGKILL, 9)],
         }]
     );
@@ -908,6 +946,162 @@ fn hook_without_selectors_and_auto_arguments() {
     assert!(!got.enforces);
     let d = evaluate(&got, 0, &EvalProcess::default(), &[]);
     assert!(d.post && d.selector.is_none() && d.signal.is_none());
+}
+
+#[test]
+fn process_filters_compile_and_evaluate() {
+    let got = compiled(
+        r#"
+        kprobes:
+        - call: "sys_kill"
+          args:
+          - index: 1
+            type: "int"
+          selectors:
+          - matchBinaries:
+            - operator: In
+              values: ["/usr/bin/sudo"]
+              followChildren: true
+            matchNamespaces:
+            - namespace: Mnt
+              operator: NotIn
+              values: [host_ns]
+            - namespace: user
+              operator: In
+              values: ["4026531837", host_ns]
+            matchCapabilities:
+            - type: Effective
+              operator: In
+              values: [CAP_KILL, CAP_SYS_ADMIN]
+            matchCapabilityChanges:
+            - type: Permitted
+              operator: NotIn
+              values: [CAP_SETUID]
+            matchNamespaceChanges:
+            - operator: NotIn
+              values: [Pid, Net]
+            matchArgs:
+            - index: 1
+              operator: Equal
+              values: ["9"]
+            matchActions:
+            - action: Sigkill
+        "#,
+    );
+    assert_eq!(
+        got.selectors,
+        vec![CompiledSelector {
+            pids: None,
+            binary: Some(CompiledBinary {
+                op: op::IN,
+                set_id: 1,
+                follow_children: true,
+            }),
+            match_args: vec![margs(0, op::EQ, vec![9], 0)],
+            namespaces: vec![
+                CompiledNamespaces {
+                    kind: 2,
+                    op: op::NOT_IN,
+                    values: vec![HOST_NS_BASE + 2],
+                },
+                CompiledNamespaces {
+                    kind: 9,
+                    op: op::IN,
+                    values: vec![4_026_531_837, HOST_NS_BASE + 9],
+                },
+            ],
+            capabilities: vec![
+                CompiledCapabilities {
+                    set: cap_set::EFFECTIVE,
+                    op: op::IN,
+                    changes: false,
+                    mask: 1 << 5 | 1 << 21,
+                },
+                CompiledCapabilities {
+                    set: cap_set::PERMITTED,
+                    op: op::NOT_IN,
+                    changes: true,
+                    mask: 1 << 7,
+                },
+            ],
+            namespace_changes: Some((op::NOT_IN, 1 << 3 | 1 << 5)),
+            actions: vec![act(action::SIGKILL, 9)],
+        }]
+    );
+    assert_eq!(got.string_eq, vec![(1, b"/usr/bin/sudo".to_vec())]);
+    assert_eq!(NAMESPACE_KINDS[2], "Mnt");
+    assert_eq!(NAMESPACE_KINDS[9], "User");
+
+    // A shell started by sudo in a container's mount namespace, user namespace of the host.
+    let mut ns = [0u32; 10];
+    for (k, n) in ns.iter_mut().enumerate() {
+        *n = HOST_NS_BASE + k as u32;
+    }
+    ns[2] = 4_026_532_000;
+    let caps = [1 << 21, 0, 1 << 21 | 1 << 7];
+    let process = EvalProcess {
+        pid: 10,
+        nspid: 10,
+        binary: b"/bin/sh".to_vec(),
+        ancestors_pids: vec![9, 1],
+        namespaces: ns,
+        exec_namespaces: ns,
+        caps,
+        exec_caps: caps,
+        ancestor_binaries: vec![b"/usr/bin/sudo".to_vec(), b"/sbin/init".to_vec()],
+    };
+    let kill = Decision {
+        selector: Some(0),
+        post: true,
+        signal: Some(9),
+    };
+    let eval = |p: &EvalProcess, sig: i64| evaluate(&got, 0, p, &[EvalArg::Int(sig)]);
+    assert_eq!(eval(&process, 9), kill);
+    assert_eq!(eval(&process, 15), Decision::NONE);
+    /// (what differs, how).
+    type Variant = (&'static str, fn(&mut EvalProcess));
+    let variants: [Variant; 6] = [
+        ("not below sudo", |p| p.ancestor_binaries.clear()),
+        ("host mount namespace", |p| {
+            p.namespaces[2] = HOST_NS_BASE + 2
+        }),
+        ("other user namespace", |p| p.namespaces[9] = 1),
+        ("no CAP_KILL nor CAP_SYS_ADMIN", |p| p.caps[0] = 1 << 7),
+        ("CAP_SETUID lost since exec", |p| p.caps[2] = 1 << 21),
+        ("changed net namespace", |p| p.namespaces[5] = 1),
+    ];
+    for (what, change) in variants {
+        let mut p = process.clone();
+        change(&mut p);
+        assert_eq!(eval(&p, 9), Decision::NONE, "{what}");
+    }
+    // The sudo binary itself matches without ancestors.
+    let sudo = EvalProcess {
+        binary: b"/usr/bin/sudo".to_vec(),
+        ancestor_binaries: Vec::new(),
+        ..process.clone()
+    };
+    assert_eq!(eval(&sudo, 9), kill);
+}
+
+#[test]
+fn host_ns_needs_the_host_namespace_inode() {
+    let mut kernel = FakeKernel::new();
+    kernel.host_namespaces = false;
+    let policy = ok(
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: ['1']\n    - namespace: Net\n      operator: NotIn\n      values: ['2', host_ns]",
+    );
+    one_error(
+        &policy,
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchNamespaces[1].values[1]",
+        "host_ns: the host namespace of kind Net is unknown on this kernel",
+    );
+    // Inode numbers alone need nothing from the kernel.
+    let policy = ok(
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: ['1']",
+    );
+    assert!(compile(&policy, &kernel).is_ok());
 }
 
 // ---------------------------------------------------------------------------
@@ -987,24 +1181,19 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "syscall kill has 2 arguments (tracepoint syscalls/sys_enter_kill); index 3 is out of range",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: [host_ns]",
-        "spec.kprobes[0].selectors[0].matchNamespaces",
-        "matchNamespaces is not supported by the in-kernel engine yet",
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilities:\n    - operator: In\n      isNamespaceCapability: true\n      values: [CAP_SYS_ADMIN]",
+        "spec.kprobes[0].selectors[0].matchCapabilities[0].isNamespaceCapability",
+        "matchCapabilities isNamespaceCapability is not supported by the in-kernel engine yet",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilities:\n    - operator: In\n      values: [CAP_SYS_ADMIN]",
-        "spec.kprobes[0].selectors[0].matchCapabilities",
-        "not supported",
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilityChanges:\n    - operator: NotIn\n      isNamespaceCapability: true\n      values: [CAP_SYS_ADMIN]",
+        "spec.kprobes[0].selectors[0].matchCapabilityChanges[0].isNamespaceCapability",
+        "not supported by the in-kernel engine yet",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilityChanges:\n    - operator: In\n      values: [CAP_SYS_ADMIN]",
-        "spec.kprobes[0].selectors[0].matchCapabilityChanges",
-        "not supported",
-    ),
-    (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaceChanges:\n    - operator: In\n      values: [Mnt]",
-        "spec.kprobes[0].selectors[0].matchNamespaceChanges",
-        "not supported",
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: ['0x10']",
+        "spec.kprobes[0].selectors[0].matchNamespaces[0].values[0]",
+        "0x10 is not a namespace inode number (a decimal 32-bit unsigned integer) or host_ns",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]",
@@ -1015,11 +1204,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchWorkloads:\n    - hostSelector: {}",
         "spec.kprobes[0].selectors[0].matchWorkloads",
         "not supported",
-    ),
-    (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchBinaries:\n    - operator: In\n      values: [/bin/sh]\n      followChildren: true",
-        "spec.kprobes[0].selectors[0].matchBinaries[0].followChildren",
-        "followChildren is not supported",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n    - operator: In\n      values: [1]\n    - operator: NotIn\n      values: [2]",
@@ -1077,9 +1261,14 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "list dups: __ia32_sys_dup is a 32-bit (ia32) syscall entry point",
     ),
     (
-        "selectorsMacros:\n  ns:\n    matchNamespaces:\n    - namespace: Mnt\n      operator: NotIn\n      values: [host_ns]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [ns]",
-        "spec.selectorsMacros.ns.matchNamespaces",
-        "matchNamespaces is not supported",
+        "selectorsMacros:\n  parent:\n    matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [parent]",
+        "spec.selectorsMacros.parent.matchParentBinaries",
+        "matchParentBinaries is not supported",
+    ),
+    (
+        "selectorsMacros:\n  caps:\n    matchCapabilities:\n    - operator: In\n      values: [CAP_BPF]\n    - operator: In\n      isNamespaceCapability: true\n      values: [CAP_BPF]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [caps]\n    matchCapabilities:\n    - operator: NotIn\n      values: [CAP_SYS_ADMIN]",
+        "spec.selectorsMacros.caps.matchCapabilities[1].isNamespaceCapability",
+        "not supported by the in-kernel engine yet",
     ),
     (
         "selectorsMacros:\n  kill:\n    matchActions:\n    - action: CleanupEnforcerNotification\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [kill]\n    matchActions:\n    - action: Post",
@@ -1239,10 +1428,10 @@ fn every_problem_is_reported_at_once() {
           - index: 2
             type: "int"
           selectors:
-          - matchNamespaces:
-            - namespace: Pid
-              operator: In
-              values: [host_ns]
+          - matchCapabilities:
+            - operator: In
+              isNamespaceCapability: true
+              values: [CAP_SYS_ADMIN]
             matchArgs:
             - index: 2
               operator: "InMap"
@@ -1257,7 +1446,7 @@ fn every_problem_is_reported_at_once() {
         paths,
         vec![
             "spec.kprobes[0].args[0].type",
-            "spec.kprobes[0].selectors[0].matchNamespaces",
+            "spec.kprobes[0].selectors[0].matchCapabilities[0].isNamespaceCapability",
             "spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
             "spec.kprobes[0].selectors[0].matchActions[0].action",
         ]
@@ -1486,10 +1675,19 @@ fn corpus_compiles_or_fails_with_paths() {
         }
         assert!(policies > 50, "only {policies} policies parsed");
         if *label == "no kprobes" {
+            // 9 of 80 with the Tetragon examples: the syscall and tracepoint examples, including
+            // process.credentials.changes.at.syscalls (matchNamespaces Pid NotIn host_ns).
             assert!(
-                compiled.len() >= 5,
+                compiled.len() >= 9,
                 "expected the syscall and tracepoint examples to compile: {compiled:?}"
             );
+            let ns_example = "process.credentials.changes.at.syscalls.yaml";
+            if files.iter().any(|f| f.ends_with(ns_example)) {
+                assert!(
+                    compiled.iter().any(|c| c.contains(ns_example)),
+                    "{ns_example} (matchNamespaces with host_ns) should compile: {compiled:?}"
+                );
+            }
         }
     }
 }

@@ -144,6 +144,29 @@ impl TracepointPolicySpec<'_> {
             if let Some(b) = &s.binary {
                 sel.binary.op = b.op;
                 sel.binary.set_id = b.set_id;
+                if b.follow_children {
+                    sel.binary.flags |= abi::BINARY_FOLLOW_CHILDREN;
+                }
+            }
+            sel.nns = s.namespaces.len().min(abi::MAX_NS_FILTERS) as u32;
+            for (d, n) in sel.ns.iter_mut().zip(&s.namespaces) {
+                d.kind = n.kind;
+                d.op = n.op;
+                d.nvalues = n.values.len().min(abi::MAX_NS_VALUES) as u8;
+                for (dv, v) in d.values.iter_mut().zip(&n.values) {
+                    *dv = *v;
+                }
+            }
+            sel.ncaps = s.capabilities.len().min(abi::MAX_CAP_FILTERS) as u32;
+            for (d, c) in sel.caps.iter_mut().zip(&s.capabilities) {
+                d.set = c.set;
+                d.op = c.op;
+                d.changes = u8::from(c.changes);
+                d.mask = c.mask;
+            }
+            if let Some((op, mask)) = s.namespace_changes {
+                sel.ns_changes_op = op;
+                sel.ns_changes_mask = mask;
             }
             for (d, a) in sel.match_args.iter_mut().zip(&s.match_args) {
                 d.arg = a.arg;

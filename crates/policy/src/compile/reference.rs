@@ -9,8 +9,10 @@
 //! 1. **No selectors**: the hook posts every event, no action
 //!    (`Decision { selector: None, post: true, signal: None }`).
 //! 2. **Selectors** are tried in order; the **first** whose filters **all** match wins (filters of a
-//!    selector are ANDed, the values of one filter are ORed). When none matches there is no event
-//!    and no action (`Decision { selector: None, post: false, signal: None }`).
+//!    selector are ANDed, in the order matchPIDs, matchBinaries, matchNamespaces,
+//!    matchCapabilities/matchCapabilityChanges (in their compiled order), matchNamespaceChanges,
+//!    then matchArgs; the values of one filter are ORed). When none matches there is no event and
+//!    no action (`Decision { selector: None, post: false, signal: None }`).
 //! 3. **Actions of the winner**: a selector without actions posts. The event is posted unless one
 //!    of the actions is NoPost (Post, Sigkill, Signal, GetUrl and DnsLookup all post). `signal` is
 //!    the signal of the first Sigkill (9) or Signal (`argSig`) action, in action order. GetUrl and
@@ -23,9 +25,27 @@
 //!   it is one of the values or, with `follow_forks`, when one of the
 //!   [`FOLLOW_FORKS_DEPTH`] nearest ancestors (`ancestors_pids`, nearest first, given in the same
 //!   pid namespace as the values) is. `In` matches on a hit, `NotIn` on no hit.
-//! * **matchBinaries**: the binary path, cut to [`STRING_MAX`] bytes. `In`: equal to an entry;
-//!   `Prefix`: starts with an entry; `Postfix`: ends with an entry; `NotIn`, `NotPrefix`,
-//!   `NotPostfix`: the negation.
+//! * **matchBinaries**: the binary path, cut to [`STRING_MAX`] bytes, *hits* when it is a member
+//!   in the positive sense of the operator: `In`/`NotIn`: equal to an entry; `Prefix`/`NotPrefix`:
+//!   starts with an entry; `Postfix`/`NotPostfix`: ends with an entry. With `follow_children`,
+//!   when the process's binary does not hit, the filter hits if any of the first
+//!   [`FOLLOW_CHILDREN_DEPTH`] binaries of `ancestor_binaries` (nearest first, each cut the same
+//!   way) does. `In`, `Prefix`, `Postfix` match on a hit; `NotIn`, `NotPrefix`, `NotPostfix` on no
+//!   hit (the negation applies to the overall hit, ancestors included).
+//! * **matchNamespaces** (every entry must match): an entry of kind `k` *hits* when
+//!   `namespaces[k]` (the current namespace inode of [`NAMESPACE_KINDS`]`[k]`) is one of its
+//!   values. `In` matches on a hit, `NotIn` on no hit.
+//! * **matchCapabilities** (every entry must match): *hits* when `caps[set] & mask != 0` (the
+//!   process currently has one of the listed capabilities in set `set`, a [`cap_set`] id). `In`
+//!   matches on a hit, `NotIn` on no hit.
+//! * **matchCapabilityChanges** (every entry must match): *hits* when
+//!   `(caps[set] ^ exec_caps[set]) & mask != 0` (a listed capability was gained or lost in set
+//!   `set` since the exec). `In` matches on a hit, `NotIn` on no hit.
+//! * **matchNamespaceChanges**: *hits* when some kind `i` whose bit is set in the mask has
+//!   `namespaces[i] != exec_namespaces[i]` (the process changed that namespace since the exec).
+//!   `In` matches on a hit, `NotIn` on no hit. Mask bits past the last kind are ignored.
+//! * A namespace or capability filter whose kind or set id is out of range does not match,
+//!   `NotIn` included. (The compiler never produces this.)
 //! * **matchArgs on a string argument** (read as a user/kernel string, `__data_loc` or `char[N]`):
 //!   the value is cut to its first [`STRING_MAX`] bytes, then compared as bytes. `Equal`: equal to
 //!   an entry; `NotEqual`: equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
@@ -42,9 +62,15 @@
 //!   compiler never produces this; it only concerns callers of [`evaluate`].)
 //!
 //! [`STRING_MAX`]: super::limits::STRING_MAX
+//! [`FOLLOW_CHILDREN_DEPTH`]: super::limits::FOLLOW_CHILDREN_DEPTH
+//! [`NAMESPACE_KINDS`]: super::NAMESPACE_KINDS
+//! [`cap_set`]: super::cap_set
 
-use super::limits::STRING_MAX;
-use super::{ArgRead, CompiledMatchArg, CompiledPolicy, CompiledSelector, action, op};
+use super::limits::{FOLLOW_CHILDREN_DEPTH, STRING_MAX};
+use super::{
+    ArgRead, CompiledBinary, CompiledCapabilities, CompiledMatchArg, CompiledNamespaces,
+    CompiledPolicy, CompiledSelector, NAMESPACE_KINDS, action, op,
+};
 
 /// Ancestors a `followForks` matchPIDs looks at (the kernel walks this many parents).
 pub const FOLLOW_FORKS_DEPTH: usize = 16;
@@ -61,6 +87,17 @@ pub struct EvalProcess {
     /// Pids of the ancestors, nearest (parent) first, for `followForks` (namespace pids when the
     /// filter uses `isNamespacePID`).
     pub ancestors_pids: Vec<u32>,
+    /// Current namespace inode numbers, indexed by kind id ([`NAMESPACE_KINDS`] order).
+    pub namespaces: [u32; NAMESPACE_KINDS.len()],
+    /// Namespace inode numbers at the exec, same order.
+    pub exec_namespaces: [u32; NAMESPACE_KINDS.len()],
+    /// Current capability sets (effective, inheritable, permitted: indexed by
+    /// [`cap_set`](super::cap_set) id).
+    pub caps: [u64; 3],
+    /// Capability sets at the exec, same order.
+    pub exec_caps: [u64; 3],
+    /// Binary paths of the ancestors, nearest (parent) first, for `followChildren`.
+    pub ancestor_binaries: Vec<Vec<u8>>,
 }
 
 /// One captured argument, as the kernel holds it after reading.
@@ -162,9 +199,26 @@ fn selector_matches(
         }
     }
     if let Some(b) = &sel.binary
-        && !string_filter(policy, b.op, b.set_id, &process.binary)
+        && !binary_filter(policy, b, process)
     {
         return false;
+    }
+    if !sel.namespaces.iter().all(|n| namespace_filter(n, process)) {
+        return false;
+    }
+    if !sel
+        .capabilities
+        .iter()
+        .all(|c| capability_filter(c, process))
+    {
+        return false;
+    }
+    if let Some((o, mask)) = sel.namespace_changes {
+        let hit = (0..NAMESPACE_KINDS.len())
+            .any(|i| mask & (1 << i) != 0 && process.namespaces[i] != process.exec_namespaces[i]);
+        if !set_op_matches(o, hit) {
+            return false;
+        }
     }
     sel.match_args.iter().all(|m| {
         let is_string = string_args.get(usize::from(m.arg)).copied();
@@ -190,8 +244,59 @@ fn negated(o: u8) -> bool {
     )
 }
 
+/// In matches on a hit, NotIn on no hit, anything else never.
+fn set_op_matches(o: u8, hit: bool) -> bool {
+    match o {
+        op::IN => hit,
+        op::NOT_IN => !hit,
+        _ => false,
+    }
+}
+
+/// matchBinaries, with `followChildren`.
+fn binary_filter(policy: &CompiledPolicy, b: &CompiledBinary, process: &EvalProcess) -> bool {
+    let Some(mut hit) = string_hit(policy, b.op, b.set_id, &process.binary) else {
+        return false;
+    };
+    if !hit && b.follow_children {
+        hit = process
+            .ancestor_binaries
+            .iter()
+            .take(FOLLOW_CHILDREN_DEPTH)
+            .any(|a| string_hit(policy, b.op, b.set_id, a) == Some(true));
+    }
+    hit != negated(b.op)
+}
+
+/// One matchNamespaces entry.
+fn namespace_filter(n: &CompiledNamespaces, process: &EvalProcess) -> bool {
+    match process.namespaces.get(usize::from(n.kind)) {
+        Some(ns) => set_op_matches(n.op, n.values.contains(ns)),
+        None => false,
+    }
+}
+
+/// One matchCapabilities or matchCapabilityChanges entry.
+fn capability_filter(c: &CompiledCapabilities, process: &EvalProcess) -> bool {
+    let set = usize::from(c.set);
+    let (Some(now), Some(at_exec)) = (process.caps.get(set), process.exec_caps.get(set)) else {
+        return false;
+    };
+    let bits = if c.changes { now ^ at_exec } else { *now };
+    set_op_matches(c.op, bits & c.mask != 0)
+}
+
 /// A string filter (matchBinaries or matchArgs) on `value`.
 fn string_filter(policy: &CompiledPolicy, o: u8, set_id: u32, value: &[u8]) -> bool {
+    match string_hit(policy, o, set_id, value) {
+        Some(hit) => hit != negated(o),
+        None => false,
+    }
+}
+
+/// Whether `value` is a member of set `set_id` in the positive sense of string operator `o`
+/// (equal to / starts with / ends with an entry); `None` for a non-string operator.
+fn string_hit(policy: &CompiledPolicy, o: u8, set_id: u32, value: &[u8]) -> Option<bool> {
     let v = &value[..value.len().min(STRING_MAX)];
     let entries = |set: &'_ [(u32, Vec<u8>)]| -> Vec<Vec<u8>> {
         set.iter()
@@ -210,9 +315,9 @@ fn string_filter(policy: &CompiledPolicy, o: u8, set_id: u32, value: &[u8]) -> b
             let suffix: Vec<u8> = e.iter().rev().copied().collect();
             v.ends_with(&suffix)
         }),
-        _ => return false,
+        _ => return None,
     };
-    hit != negated(o)
+    Some(hit)
 }
 
 /// An integer matchArgs filter on `v`.
@@ -236,8 +341,8 @@ fn int_filter(policy: &CompiledPolicy, m: &CompiledMatchArg, v: i64) -> bool {
 mod tests {
     use super::*;
     use crate::compile::{
-        ArgRender, AttachPoint, CompiledAction, CompiledArg, CompiledBinary, CompiledHook,
-        CompiledPids, HookEvent,
+        ArgRender, AttachPoint, CompiledAction, CompiledArg, CompiledHook, CompiledPids, HookEvent,
+        cap_set,
     };
 
     const SET: u32 = 1;
@@ -279,17 +384,28 @@ mod tests {
         }
     }
 
-    fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
+    /// A selector without filters or actions.
+    fn empty() -> CompiledSelector {
         CompiledSelector {
             pids: None,
             binary: None,
+            match_args: Vec::new(),
+            namespaces: Vec::new(),
+            capabilities: Vec::new(),
+            namespace_changes: None,
+            actions: Vec::new(),
+        }
+    }
+
+    fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
+        CompiledSelector {
             match_args: vec![CompiledMatchArg {
                 arg,
                 op: o,
                 values,
                 set_id: SET,
             }],
-            actions: Vec::new(),
+            ..empty()
         }
     }
 
@@ -308,6 +424,7 @@ mod tests {
             nspid: 7,
             binary: b"/usr/bin/cat".to_vec(),
             ancestors_pids: vec![50, 1],
+            ..EvalProcess::default()
         }
     }
 
@@ -486,13 +603,12 @@ mod tests {
         ];
         for (o, entry, binary, want) in cases {
             let mut p = policy(vec![CompiledSelector {
-                pids: None,
                 binary: Some(CompiledBinary {
                     op: *o,
                     set_id: SET,
+                    follow_children: false,
                 }),
-                match_args: Vec::new(),
-                actions: Vec::new(),
+                ..empty()
             }]);
             let e = entry.to_vec();
             match *o {
@@ -523,9 +639,7 @@ mod tests {
                     namespace_pid,
                     values: values.to_vec(),
                 }),
-                binary: None,
-                match_args: Vec::new(),
-                actions: Vec::new(),
+                ..empty()
             }])
         };
         let pr = process(); // pid 100, nspid 7, ancestors [50, 1]
@@ -654,5 +768,290 @@ mod tests {
             &process(),
             &[EvalArg::Int(1), EvalArg::Str(b"y".to_vec())]
         ));
+    }
+
+    #[test]
+    fn binaries_follow_children() {
+        let sel = |o: u8| {
+            let mut p = policy(vec![CompiledSelector {
+                binary: Some(CompiledBinary {
+                    op: o,
+                    set_id: SET,
+                    follow_children: true,
+                }),
+                ..empty()
+            }]);
+            match o {
+                op::IN | op::NOT_IN => p.string_eq.push((SET, b"/bin/sh".to_vec())),
+                op::PREFIX | op::NOT_PREFIX => p.string_prefix.push((SET, b"/opt/".to_vec())),
+                _ => p.string_postfix.push((SET, b"hs/".to_vec())),
+            }
+            p
+        };
+        let pr = |binary: &[u8], ancestors: &[&[u8]]| EvalProcess {
+            binary: binary.to_vec(),
+            ancestor_binaries: ancestors.iter().map(|a| a.to_vec()).collect(),
+            ..process()
+        };
+        let cat: &[u8] = b"/usr/bin/cat";
+        let sh: &[u8] = b"/bin/sh";
+        let init: &[u8] = b"/sbin/init";
+        /// (operator, binary, ancestors nearest first, matches).
+        type Case<'a> = (u8, &'a [u8], Vec<&'a [u8]>, bool);
+        let cases: Vec<Case<'_>> = vec![
+            (op::IN, sh, vec![], true),
+            (op::IN, cat, vec![], false),
+            (op::IN, cat, vec![sh, init], true),
+            (op::IN, cat, vec![init, sh], true),
+            (op::IN, cat, vec![init, init], false),
+            // Not* negate the overall hit, ancestors included.
+            (op::NOT_IN, cat, vec![init], true),
+            (op::NOT_IN, cat, vec![init, sh], false),
+            (op::NOT_IN, sh, vec![init], false),
+            (op::PREFIX, cat, vec![b"/opt/x/y"], true),
+            (op::PREFIX, cat, vec![init], false),
+            (op::NOT_PREFIX, cat, vec![b"/opt/x/y"], false),
+            (op::NOT_PREFIX, cat, vec![init], true),
+            (
+                op::POSTFIX,
+                cat,
+                vec![b"/usr/bin/bash", b"/usr/bin/sh"],
+                true,
+            ),
+            (
+                op::NOT_POSTFIX,
+                cat,
+                vec![b"/usr/bin/bash", b"/usr/bin/sh"],
+                false,
+            ),
+            (op::NOT_POSTFIX, cat, vec![b"/usr/bin/bash"], true),
+        ];
+        for (o, binary, ancestors, want) in &cases {
+            assert_eq!(
+                matched(&sel(*o), &pr(binary, ancestors), &int_args(0)),
+                *want,
+                "op {o} binary {:?} ancestors {:?}",
+                String::from_utf8_lossy(binary),
+                ancestors
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a))
+                    .collect::<Vec<_>>()
+            );
+        }
+        // Without followChildren the ancestors are not looked at.
+        let mut p = sel(op::IN);
+        p.selectors[0].binary.as_mut().unwrap().follow_children = false;
+        assert!(!matched(&p, &pr(cat, &[sh]), &int_args(0)));
+        // Only the FOLLOW_CHILDREN_DEPTH nearest ancestors count.
+        let mut deep = vec![init; FOLLOW_CHILDREN_DEPTH - 1];
+        deep.push(sh);
+        assert!(matched(&sel(op::IN), &pr(cat, &deep), &int_args(0)));
+        assert!(!matched(&sel(op::NOT_IN), &pr(cat, &deep), &int_args(0)));
+        let mut deeper = vec![init; FOLLOW_CHILDREN_DEPTH];
+        deeper.push(sh);
+        assert!(!matched(&sel(op::IN), &pr(cat, &deeper), &int_args(0)));
+        assert!(matched(&sel(op::NOT_IN), &pr(cat, &deeper), &int_args(0)));
+    }
+
+    fn ns(kind: u8, o: u8, values: &[u32]) -> CompiledNamespaces {
+        CompiledNamespaces {
+            kind,
+            op: o,
+            values: values.to_vec(),
+        }
+    }
+
+    #[test]
+    fn namespaces() {
+        const PID: u8 = 3;
+        const NET: u8 = 5;
+        let mut pr = process();
+        pr.namespaces = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+        let cases: &[(&[CompiledNamespaces], bool)] = &[
+            (&[ns(PID, op::IN, &[13])], true),
+            (&[ns(PID, op::IN, &[1, 2, 3, 13])], true),
+            (&[ns(PID, op::IN, &[15])], false),
+            (&[ns(NET, op::IN, &[15])], true),
+            (&[ns(PID, op::NOT_IN, &[13])], false),
+            (&[ns(PID, op::NOT_IN, &[1, 2])], true),
+            (&[ns(PID, op::IN, &[])], false),
+            (&[ns(PID, op::NOT_IN, &[])], true),
+            // All entries must match.
+            (&[ns(PID, op::IN, &[13]), ns(NET, op::IN, &[15])], true),
+            (&[ns(PID, op::IN, &[13]), ns(NET, op::NOT_IN, &[15])], false),
+            (&[ns(PID, op::NOT_IN, &[1]), ns(0, op::IN, &[10])], true),
+            (&[ns(9, op::IN, &[19]), ns(8, op::IN, &[19])], false),
+            // Out-of-range kind: no match, NotIn included.
+            (&[ns(10, op::NOT_IN, &[1])], false),
+            (&[ns(PID, op::EQ, &[13])], false),
+        ];
+        for (entries, want) in cases {
+            let p = policy(vec![CompiledSelector {
+                namespaces: entries.to_vec(),
+                ..empty()
+            }]);
+            assert_eq!(matched(&p, &pr, &int_args(0)), *want, "{entries:?}");
+        }
+    }
+
+    fn caps(set: u8, o: u8, changes: bool, mask: u64) -> CompiledCapabilities {
+        CompiledCapabilities {
+            set,
+            op: o,
+            changes,
+            mask,
+        }
+    }
+
+    #[test]
+    fn capabilities() {
+        const SYS_ADMIN: u64 = 1 << 21;
+        const NET_RAW: u64 = 1 << 13;
+        const BPF: u64 = 1 << 39;
+        let mut pr = process();
+        // Effective: SYS_ADMIN + NET_RAW now, NET_RAW at exec (SYS_ADMIN gained).
+        // Inheritable: nothing now, BPF at exec (BPF lost). Permitted: all three, unchanged.
+        pr.caps = [SYS_ADMIN | NET_RAW, 0, SYS_ADMIN | NET_RAW | BPF];
+        pr.exec_caps = [NET_RAW, BPF, SYS_ADMIN | NET_RAW | BPF];
+        let e = cap_set::EFFECTIVE;
+        let i = cap_set::INHERITABLE;
+        let pe = cap_set::PERMITTED;
+        let cases: &[(&[CompiledCapabilities], bool)] = &[
+            // matchCapabilities: the current set.
+            (&[caps(e, op::IN, false, SYS_ADMIN)], true),
+            (&[caps(e, op::IN, false, BPF)], false),
+            (&[caps(e, op::IN, false, BPF | NET_RAW)], true),
+            (&[caps(e, op::NOT_IN, false, SYS_ADMIN)], false),
+            (&[caps(e, op::NOT_IN, false, BPF)], true),
+            (&[caps(i, op::IN, false, BPF)], false),
+            (&[caps(i, op::NOT_IN, false, BPF)], true),
+            (&[caps(pe, op::IN, false, BPF)], true),
+            (&[caps(e, op::IN, false, 0)], false),
+            // matchCapabilityChanges: gained or lost since the exec.
+            (&[caps(e, op::IN, true, SYS_ADMIN)], true),
+            (&[caps(e, op::IN, true, NET_RAW)], false),
+            (&[caps(e, op::NOT_IN, true, NET_RAW)], true),
+            (&[caps(e, op::NOT_IN, true, SYS_ADMIN | NET_RAW)], false),
+            (&[caps(i, op::IN, true, BPF)], true),
+            (&[caps(pe, op::IN, true, SYS_ADMIN | NET_RAW | BPF)], false),
+            (
+                &[caps(pe, op::NOT_IN, true, SYS_ADMIN | NET_RAW | BPF)],
+                true,
+            ),
+            // All entries must match.
+            (
+                &[
+                    caps(e, op::IN, false, SYS_ADMIN),
+                    caps(e, op::IN, true, SYS_ADMIN),
+                ],
+                true,
+            ),
+            (
+                &[
+                    caps(e, op::IN, false, SYS_ADMIN),
+                    caps(e, op::IN, true, NET_RAW),
+                ],
+                false,
+            ),
+            // Out-of-range set: no match, NotIn included.
+            (&[caps(3, op::NOT_IN, false, BPF)], false),
+        ];
+        for (entries, want) in cases {
+            let p = policy(vec![CompiledSelector {
+                capabilities: entries.to_vec(),
+                ..empty()
+            }]);
+            assert_eq!(matched(&p, &pr, &int_args(0)), *want, "{entries:?}");
+        }
+    }
+
+    #[test]
+    fn namespace_changes() {
+        const MNT: u16 = 1 << 2;
+        const PID: u16 = 1 << 3;
+        const NET: u16 = 1 << 5;
+        const USER: u16 = 1 << 9;
+        let mut pr = process();
+        pr.exec_namespaces = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+        pr.namespaces = pr.exec_namespaces;
+        pr.namespaces[5] = 99; // changed Net since the exec
+        pr.namespaces[9] = 98; // and User
+        let cases: &[(u8, u16, bool)] = &[
+            (op::IN, NET, true),
+            (op::IN, USER, true),
+            (op::IN, MNT, false),
+            (op::IN, MNT | PID, false),
+            (op::IN, MNT | NET, true),
+            (op::NOT_IN, MNT, true),
+            (op::NOT_IN, MNT | NET, false),
+            (op::IN, 0, false),
+            (op::NOT_IN, 0, true),
+            // Bits past the last kind are ignored.
+            (op::IN, 1 << 10 | 1 << 15, false),
+            (op::EQ, NET, false),
+        ];
+        for (o, mask, want) in cases {
+            let p = policy(vec![CompiledSelector {
+                namespace_changes: Some((*o, *mask)),
+                ..empty()
+            }]);
+            assert_eq!(
+                matched(&p, &pr, &int_args(0)),
+                *want,
+                "op {o} mask {mask:#x}"
+            );
+        }
+        // No change at all.
+        let same = EvalProcess {
+            namespaces: pr.exec_namespaces,
+            ..pr.clone()
+        };
+        let p = policy(vec![CompiledSelector {
+            namespace_changes: Some((op::IN, 0x3ff)),
+            ..empty()
+        }]);
+        assert!(matched(&p, &pr, &int_args(0)));
+        assert!(!matched(&p, &same, &int_args(0)));
+    }
+
+    #[test]
+    fn process_filters_are_anded_with_the_arguments() {
+        let mut pr = process();
+        pr.namespaces[3] = 7;
+        pr.exec_namespaces = pr.namespaces;
+        pr.caps[usize::from(cap_set::EFFECTIVE)] = 1 << 21;
+        let sel = CompiledSelector {
+            pids: Some(CompiledPids {
+                op: op::IN,
+                follow_forks: false,
+                namespace_pid: false,
+                values: vec![100],
+            }),
+            binary: Some(CompiledBinary {
+                op: op::IN,
+                set_id: SET + 1,
+                follow_children: false,
+            }),
+            namespaces: vec![ns(3, op::IN, &[7])],
+            capabilities: vec![caps(cap_set::EFFECTIVE, op::IN, false, 1 << 21)],
+            namespace_changes: Some((op::NOT_IN, 0x3ff)),
+            ..filter(0, op::EQ, vec![1])
+        };
+        let mut p = policy(vec![sel]);
+        p.string_eq.push((SET + 1, b"/usr/bin/cat".to_vec()));
+        assert!(matched(&p, &pr, &int_args(1)));
+        assert!(!matched(&p, &pr, &int_args(2)));
+        let variants: [fn(&mut EvalProcess); 5] = [
+            |p| p.pid = 1,
+            |p| p.binary = b"/bin/sh".to_vec(),
+            |p| p.namespaces[3] = 8,
+            |p| p.caps = [0; 3],
+            |p| p.exec_namespaces[0] = 1,
+        ];
+        for (k, change) in variants.iter().enumerate() {
+            let mut other = pr.clone();
+            change(&mut other);
+            assert!(!matched(&p, &other, &int_args(1)), "variant {k}");
+        }
     }
 }

@@ -308,3 +308,602 @@ fn record_size_limit() {
     assert_eq!(got[0].path, "spec.tracepoints[0].args");
     assert!(got[0].reason.contains("604"), "{got:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Process filters: followChildren, namespaces, capabilities, namespace changes
+// ---------------------------------------------------------------------------
+
+/// A kernel with the openat format for every tracepoint that knows (or not) the host namespaces:
+/// the host namespace of kind `k` has inode `HOST_NS_BASE + k`.
+struct HostNs {
+    known: bool,
+}
+
+const HOST_NS_BASE: u32 = 4_026_531_830;
+
+impl KernelView for HostNs {
+    fn tracepoint_fields(&self, _: &str, _: &str) -> Option<Vec<TracepointField>> {
+        parse_tracepoint_format(OPENAT_FORMAT)
+    }
+    fn kprobes_attach(&self) -> bool {
+        false
+    }
+    fn host_namespace(&self, kind: u8) -> Option<u32> {
+        self.known.then_some(HOST_NS_BASE + u32::from(kind))
+    }
+}
+
+/// A validated policy with one tracepoint hook whose `selectors` list is `selectors` (YAML at
+/// indentation 0), after `prelude` (spec-level YAML at indentation 0, e.g. selectorsMacros).
+fn selector_policy(prelude: &str, selectors: &str) -> crate::TracingPolicy {
+    let indent = |text: &str, by: &str| -> String {
+        text.lines()
+            .map(|l| format!("{by}{l}\n"))
+            .collect::<String>()
+    };
+    let yaml = format!(
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n{}  tracepoints:\n  - subsystem: sched\n    event: ev\n    selectors:\n{}",
+        indent(prelude, "  "),
+        indent(selectors, "    ")
+    );
+    match crate::parse_str(&yaml, "t.yaml") {
+        Ok(mut v) => v.remove(0),
+        Err(e) => panic!("invalid test policy:\n{yaml}\n{e}"),
+    }
+}
+
+fn compile_known(policy: &crate::TracingPolicy) -> Result<CompiledPolicy, Vec<CompileError>> {
+    compile(policy, &HostNs { known: true })
+}
+
+/// The only selector of a policy that must compile.
+fn only_selector(policy: &crate::TracingPolicy) -> CompiledSelector {
+    match compile_known(policy) {
+        Ok(mut p) => {
+            assert_eq!(p.selectors.len(), 1);
+            p.selectors.remove(0)
+        }
+        Err(e) => panic!("expected the policy to compile, got {e:#?}"),
+    }
+}
+
+/// Asserts exactly one error, at `path`, whose reason contains `reason`.
+fn one_error(got: Result<CompiledPolicy, Vec<CompileError>>, path: &str, reason: &str) {
+    let e = match got {
+        Ok(p) => panic!("expected an error at {path}, compiled {p:#?}"),
+        Err(e) => e,
+    };
+    assert_eq!(e.len(), 1, "expected one error at {path}, got {e:#?}");
+    assert_eq!(e[0].path, path, "{e:#?}");
+    assert!(
+        e[0].reason.contains(reason),
+        "reason at {path} should contain {reason:?}: {}",
+        e[0].reason
+    );
+}
+
+fn no_filters() -> CompiledSelector {
+    CompiledSelector {
+        pids: None,
+        binary: None,
+        match_args: Vec::new(),
+        namespaces: Vec::new(),
+        capabilities: Vec::new(),
+        namespace_changes: None,
+        actions: Vec::new(),
+    }
+}
+
+const SEL: &str = "spec.tracepoints[0].selectors[0]";
+
+#[test]
+fn follow_children_compiles() {
+    for (operator, kop) in [("In", op::IN), ("NotIn", op::NOT_IN)] {
+        let policy = selector_policy(
+            "",
+            &format!(
+                "- matchBinaries:\n  - operator: {operator}\n    values: [/bin/sh, /bin/bash]\n    followChildren: true"
+            ),
+        );
+        let got = compile_known(&policy).unwrap();
+        assert_eq!(
+            got.selectors,
+            vec![CompiledSelector {
+                binary: Some(CompiledBinary {
+                    op: kop,
+                    set_id: 1,
+                    follow_children: true,
+                }),
+                ..no_filters()
+            }]
+        );
+        assert_eq!(
+            got.string_eq,
+            vec![(1, b"/bin/sh".to_vec()), (1, b"/bin/bash".to_vec())]
+        );
+    }
+    // Without followChildren the flag is off.
+    let policy = selector_policy(
+        "",
+        "- matchBinaries:\n  - operator: In\n    values: [/bin/sh]",
+    );
+    assert_eq!(
+        only_selector(&policy).binary,
+        Some(CompiledBinary {
+            op: op::IN,
+            set_id: 1,
+            follow_children: false,
+        })
+    );
+    // Any operator compiles with followChildren (validation is what restricts it to In/NotIn).
+    let mut policy = selector_policy(
+        "",
+        "- matchBinaries:\n  - operator: In\n    values: [/opt/]\n    followChildren: true",
+    );
+    policy.spec.tracepoints[0].selectors[0].match_binaries[0].operator = "Prefix".into();
+    let got = compile_known(&policy).unwrap();
+    assert_eq!(
+        got.selectors[0].binary,
+        Some(CompiledBinary {
+            op: op::PREFIX,
+            set_id: 1,
+            follow_children: true,
+        })
+    );
+    assert_eq!(got.string_prefix, vec![(1, b"/opt/".to_vec())]);
+}
+
+#[test]
+fn namespaces_compile() {
+    let policy = selector_policy(
+        "",
+        "- matchNamespaces:
+  - namespace: Pid
+    operator: In
+    values: [host_ns, '4026531836']
+  - namespace: mnt
+    operator: NotIn
+    values: ['12345', host_ns, '0', '4294967295']
+  - namespace: TIMEFORCHILDREN
+    operator: In
+    values: ['7']",
+    );
+    assert_eq!(
+        only_selector(&policy),
+        CompiledSelector {
+            namespaces: vec![
+                CompiledNamespaces {
+                    kind: 3,
+                    op: op::IN,
+                    values: vec![HOST_NS_BASE + 3, 4_026_531_836],
+                },
+                CompiledNamespaces {
+                    kind: 2,
+                    op: op::NOT_IN,
+                    values: vec![12345, HOST_NS_BASE + 2, 0, u32::MAX],
+                },
+                CompiledNamespaces {
+                    kind: 7,
+                    op: op::IN,
+                    values: vec![7],
+                },
+            ],
+            ..no_filters()
+        }
+    );
+    // Every kind name maps to its index.
+    for (i, name) in NAMESPACE_KINDS.iter().enumerate() {
+        let policy = selector_policy(
+            "",
+            &format!(
+                "- matchNamespaces:\n  - namespace: {}\n    operator: In\n    values: [host_ns]",
+                name.to_lowercase()
+            ),
+        );
+        assert_eq!(
+            only_selector(&policy).namespaces,
+            vec![CompiledNamespaces {
+                kind: i as u8,
+                op: op::IN,
+                values: vec![HOST_NS_BASE + i as u32],
+            }],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn namespace_errors() {
+    let ns = |values: &str| {
+        selector_policy(
+            "",
+            &format!(
+                "- matchNamespaces:\n  - namespace: Net\n    operator: In\n    values: {values}"
+            ),
+        )
+    };
+    // host_ns on a kernel that does not know the host namespaces.
+    one_error(
+        compile(&ns("['1', host_ns]"), &HostNs { known: false }),
+        &format!("{SEL}.matchNamespaces[0].values[1]"),
+        "host_ns: the host namespace of kind Net is unknown",
+    );
+    // Validation accepts 0x/0o numbers; Tetragon (and the compiler) read decimal only.
+    one_error(
+        compile_known(&ns("['0x10']")),
+        &format!("{SEL}.matchNamespaces[0].values[0]"),
+        "0x10 is not a namespace inode number",
+    );
+    // Past validation: operator, kind, value, counts.
+    let mut p = ns("['1']");
+    p.spec.tracepoints[0].selectors[0].match_namespaces[0].operator = "Equal".into();
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaces[0].operator"),
+        "matchNamespaces operator Equal (In or NotIn expected)",
+    );
+    let mut p = ns("['1']");
+    p.spec.tracepoints[0].selectors[0].match_namespaces[0].namespace = "Ns".into();
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaces[0].namespace"),
+        "unknown namespace Ns",
+    );
+    let mut p = ns("['1']");
+    p.spec.tracepoints[0].selectors[0].match_namespaces[0].values = vec!["-1".into()];
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaces[0].values[0]"),
+        "-1 is not a namespace inode number",
+    );
+    let mut p = ns("['1']");
+    p.spec.tracepoints[0].selectors[0].match_namespaces[0].values =
+        ["1", "2", "3", "4", "5"].map(String::from).to_vec();
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaces[0].values"),
+        "5 values in one matchNamespaces entry; the in-kernel engine supports at most 4",
+    );
+    let mut p = ns("['1']");
+    let entry = p.spec.tracepoints[0].selectors[0].match_namespaces[0].clone();
+    p.spec.tracepoints[0].selectors[0].match_namespaces = vec![entry; limits::MAX_NS_FILTERS];
+    assert!(compile_known(&p).is_ok());
+    let entry = p.spec.tracepoints[0].selectors[0].match_namespaces[0].clone();
+    p.spec.tracepoints[0].selectors[0]
+        .match_namespaces
+        .push(entry);
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaces"),
+        "11 matchNamespaces entries in one selector; the in-kernel engine supports at most 10",
+    );
+    // Entries merged from a macro are reported inside the macro.
+    let p = selector_policy(
+        "selectorsMacros:\n  ns:\n    matchNamespaces:\n    - namespace: Mnt\n      operator: NotIn\n      values: [host_ns]",
+        "- macros: [ns]\n  matchNamespaces:\n  - namespace: Pid\n    operator: In\n    values: ['1']",
+    );
+    assert_eq!(
+        compile_known(&p).unwrap().selectors[0].namespaces,
+        vec![
+            CompiledNamespaces {
+                kind: 3,
+                op: op::IN,
+                values: vec![1],
+            },
+            CompiledNamespaces {
+                kind: 2,
+                op: op::NOT_IN,
+                values: vec![HOST_NS_BASE + 2],
+            },
+        ]
+    );
+    one_error(
+        compile(&p, &HostNs { known: false }),
+        "spec.selectorsMacros.ns.matchNamespaces[0].values[0]",
+        "host namespace of kind Mnt is unknown",
+    );
+}
+
+#[test]
+fn capabilities_compile() {
+    let policy = selector_policy(
+        "",
+        "- matchCapabilities:
+  - operator: In
+    values: [CAP_SYS_ADMIN, CAP_NET_RAW]
+  - type: Permitted
+    operator: NotIn
+    values: [cap_bpf]
+  matchCapabilityChanges:
+  - type: inheritable
+    operator: In
+    values: [CAP_SETUID]
+  - type: Effective
+    operator: NotIn
+    values: [CAP_CHOWN, CAP_CHECKPOINT_RESTORE]",
+    );
+    assert_eq!(
+        only_selector(&policy),
+        CompiledSelector {
+            capabilities: vec![
+                CompiledCapabilities {
+                    set: cap_set::EFFECTIVE,
+                    op: op::IN,
+                    changes: false,
+                    mask: 1 << 21 | 1 << 13,
+                },
+                CompiledCapabilities {
+                    set: cap_set::PERMITTED,
+                    op: op::NOT_IN,
+                    changes: false,
+                    mask: 1 << 39,
+                },
+                CompiledCapabilities {
+                    set: cap_set::INHERITABLE,
+                    op: op::IN,
+                    changes: true,
+                    mask: 1 << 7,
+                },
+                CompiledCapabilities {
+                    set: cap_set::EFFECTIVE,
+                    op: op::NOT_IN,
+                    changes: true,
+                    mask: 1 | 1 << 40,
+                },
+            ],
+            ..no_filters()
+        }
+    );
+    // Past validation a number is a mask.
+    let mut p = selector_policy(
+        "",
+        "- matchCapabilities:\n  - operator: In\n    values: [CAP_KILL]",
+    );
+    p.spec.tracepoints[0].selectors[0].match_capabilities[0]
+        .values
+        .push("0x30".into());
+    assert_eq!(
+        only_selector(&p).capabilities,
+        vec![CompiledCapabilities {
+            set: cap_set::EFFECTIVE,
+            op: op::IN,
+            changes: false,
+            mask: 1 << 5 | 0x30,
+        }]
+    );
+}
+
+#[test]
+fn capability_errors() {
+    let caps = |field: &str| {
+        selector_policy(
+            "",
+            &format!("- {field}:\n  - operator: In\n    values: [CAP_SYS_ADMIN]"),
+        )
+    };
+    for field in ["matchCapabilities", "matchCapabilityChanges"] {
+        let p = selector_policy(
+            "",
+            &format!(
+                "- {field}:\n  - operator: In\n    isNamespaceCapability: true\n    values: [CAP_SYS_ADMIN]"
+            ),
+        );
+        one_error(
+            compile_known(&p),
+            &format!("{SEL}.{field}[0].isNamespaceCapability"),
+            "isNamespaceCapability is not supported by the in-kernel engine yet",
+        );
+        let mut p = caps(field);
+        let entry = if field == "matchCapabilities" {
+            &mut p.spec.tracepoints[0].selectors[0].match_capabilities[0]
+        } else {
+            &mut p.spec.tracepoints[0].selectors[0].match_capability_changes[0]
+        };
+        entry.operator = "Mask".into();
+        one_error(
+            compile_known(&p),
+            &format!("{SEL}.{field}[0].operator"),
+            &format!("{field} operator Mask (In or NotIn expected)"),
+        );
+    }
+    let mut p = caps("matchCapabilities");
+    p.spec.tracepoints[0].selectors[0].match_capabilities[0].type_ = "Bounding".into();
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchCapabilities[0].type"),
+        "capability set Bounding",
+    );
+    let mut p = caps("matchCapabilities");
+    p.spec.tracepoints[0].selectors[0].match_capabilities[0].values = vec!["CAP_NOPE".into()];
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchCapabilities[0].values[0]"),
+        "CAP_NOPE is not a capability name",
+    );
+    // At most MAX_CAP_FILTERS together; the error points at the list past the limit.
+    let mut p = caps("matchCapabilities");
+    let s = &mut p.spec.tracepoints[0].selectors[0];
+    let entry = s.match_capabilities[0].clone();
+    s.match_capabilities = vec![entry.clone(); 2];
+    s.match_capability_changes = vec![entry.clone(); 2];
+    assert_eq!(
+        compile_known(&p).unwrap().selectors[0].capabilities.len(),
+        4
+    );
+    p.spec.tracepoints[0].selectors[0]
+        .match_capability_changes
+        .push(entry.clone());
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchCapabilityChanges"),
+        "5 matchCapabilities and matchCapabilityChanges entries in one selector; the in-kernel engine supports at most 4",
+    );
+    let mut p = caps("matchCapabilities");
+    p.spec.tracepoints[0].selectors[0].match_capabilities = vec![entry; 5];
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchCapabilities"),
+        "5 matchCapabilities and matchCapabilityChanges entries",
+    );
+    // Macro entries point into the macro.
+    let p = selector_policy(
+        "selectorsMacros:\n  caps:\n    matchCapabilities:\n    - operator: In\n      isNamespaceCapability: true\n      values: [CAP_BPF]",
+        "- macros: [caps]",
+    );
+    one_error(
+        compile_known(&p),
+        "spec.selectorsMacros.caps.matchCapabilities[0].isNamespaceCapability",
+        "not supported by the in-kernel engine yet",
+    );
+}
+
+#[test]
+fn namespace_changes_compile() {
+    let policy = selector_policy(
+        "",
+        "- matchNamespaceChanges:\n  - operator: In\n    values: [Mnt, net, USER]",
+    );
+    assert_eq!(
+        only_selector(&policy),
+        CompiledSelector {
+            namespace_changes: Some((op::IN, 1 << 2 | 1 << 5 | 1 << 9)),
+            ..no_filters()
+        }
+    );
+    let all = NAMESPACE_KINDS.join(", ");
+    let policy = selector_policy(
+        "",
+        &format!("- matchNamespaceChanges:\n  - operator: NotIn\n    values: [{all}]"),
+    );
+    assert_eq!(
+        only_selector(&policy).namespace_changes,
+        Some((op::NOT_IN, 0x3ff))
+    );
+}
+
+#[test]
+fn namespace_change_errors() {
+    let base = || {
+        selector_policy(
+            "",
+            "- matchNamespaceChanges:\n  - operator: In\n    values: [Mnt]",
+        )
+    };
+    let mut p = base();
+    p.spec.tracepoints[0].selectors[0].match_namespace_changes[0].operator = "Prefix".into();
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaceChanges[0].operator"),
+        "matchNamespaceChanges operator Prefix (In or NotIn expected)",
+    );
+    let mut p = base();
+    p.spec.tracepoints[0].selectors[0].match_namespace_changes[0]
+        .values
+        .push("Ns".into());
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaceChanges[0].values[1]"),
+        "unknown namespace Ns",
+    );
+    let mut p = base();
+    let entry = p.spec.tracepoints[0].selectors[0].match_namespace_changes[0].clone();
+    p.spec.tracepoints[0].selectors[0]
+        .match_namespace_changes
+        .push(entry);
+    one_error(
+        compile_known(&p),
+        &format!("{SEL}.matchNamespaceChanges[1]"),
+        "only one matchNamespaceChanges entry per selector",
+    );
+}
+
+#[test]
+fn all_process_filters_in_one_selector() {
+    let policy = selector_policy(
+        "",
+        "- matchPIDs:
+  - operator: NotIn
+    values: [1]
+  matchBinaries:
+  - operator: NotIn
+    values: [/usr/bin/sudo]
+    followChildren: true
+  matchNamespaces:
+  - namespace: User
+    operator: NotIn
+    values: [host_ns]
+  matchCapabilities:
+  - operator: In
+    values: [CAP_SYS_ADMIN]
+  matchCapabilityChanges:
+  - type: Permitted
+    operator: In
+    values: [CAP_SYS_ADMIN]
+  matchNamespaceChanges:
+  - operator: NotIn
+    values: [Pid]
+  matchActions:
+  - action: Sigkill",
+    );
+    assert_eq!(
+        only_selector(&policy),
+        CompiledSelector {
+            pids: Some(CompiledPids {
+                op: op::NOT_IN,
+                follow_forks: false,
+                namespace_pid: false,
+                values: vec![1],
+            }),
+            binary: Some(CompiledBinary {
+                op: op::NOT_IN,
+                set_id: 1,
+                follow_children: true,
+            }),
+            match_args: Vec::new(),
+            namespaces: vec![CompiledNamespaces {
+                kind: 9,
+                op: op::NOT_IN,
+                values: vec![HOST_NS_BASE + 9],
+            }],
+            capabilities: vec![
+                CompiledCapabilities {
+                    set: cap_set::EFFECTIVE,
+                    op: op::IN,
+                    changes: false,
+                    mask: 1 << 21,
+                },
+                CompiledCapabilities {
+                    set: cap_set::PERMITTED,
+                    op: op::IN,
+                    changes: true,
+                    mask: 1 << 21,
+                },
+            ],
+            namespace_changes: Some((op::NOT_IN, 1 << 3)),
+            actions: vec![CompiledAction {
+                kind: action::SIGKILL,
+                arg: 9,
+                rate_limit_ns: 0,
+                user_arg: None,
+            }],
+        }
+    );
+}
+
+#[test]
+fn still_refused_selector_filters() {
+    let cases = [
+        (
+            "- matchParentBinaries:\n  - operator: In\n    values: [/bin/sh]",
+            "matchParentBinaries",
+        ),
+        ("- matchWorkloads:\n  - hostSelector: {}", "matchWorkloads"),
+    ];
+    for (yaml, field) in cases {
+        one_error(
+            compile_known(&selector_policy("", yaml)),
+            &format!("{SEL}.{field}"),
+            &format!("{field} is not supported by the in-kernel engine yet"),
+        );
+    }
+}
