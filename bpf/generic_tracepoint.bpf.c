@@ -9,8 +9,68 @@
 #include "lib/common.h"
 #include "lib/process.h"
 #include "lib/selectors.h"
+#include "lib/path.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * Path and mode of a file into string slot `i`: the path comes from the kernel's dentries, relative
+ * to the task's root, so relative opens, symlinks and `..` cannot hide it. A path longer than the
+ * slot keeps its head (what Prefix filters look at) and is marked truncated.
+ */
+static __always_inline void read_file(struct generic_heap *h, struct file *file, __u32 i)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct auspex_path_scratch *ps;
+	__u32 zero = 0, cut = 0, len;
+	__s32 pos;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 1;
+	h->is_file[i] = 1;
+	h->str_len[i] = 0;
+	h->ints[i] = 0;
+	if (!file)
+		return;
+	h->ints[i] = BPF_CORE_READ(file, f_inode, i_mode);
+	pos = resolve_path(__builtin_preserve_access_index(&file->f_path),
+			   __builtin_preserve_access_index(&fs->root), &cut);
+	ps = bpf_map_lookup_elem(&auspex_path_heap, &zero);
+	if (!ps || pos < 0)
+		return;
+	if (pos >= AUSPEX_PATH_MAX) {
+		h->strs[i][0] = '/';
+		h->str_len[i] = 1;
+		return;
+	}
+	len = AUSPEX_PATH_MAX - pos;
+	if (len > AUSPEX_STRING_MAX) {
+		len = AUSPEX_STRING_MAX;
+		h->truncated[i] = 1;
+	}
+	if (cut)
+		h->truncated[i] = 1;
+	barrier_var(len);
+	if (len <= AUSPEX_STRING_MAX)
+		bpf_probe_read_kernel(h->strs[i], len, &ps->buf[pos & (AUSPEX_PATH_MAX - 1)]);
+	h->str_len[i] = len;
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
 
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
@@ -22,8 +82,17 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	h->is_str[i] = 0;
+	h->is_file[i] = 0;
 	h->truncated[i] = 0;
 	switch (spec->kind) {
+	case AUSPEX_ARG_FD:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, fd_file((int)raw), i);
+		return;
+	case AUSPEX_ARG_FILE_PTR:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, (struct file *)raw, i);
+		return;
 	case AUSPEX_ARG_INT:
 	case AUSPEX_ARG_UINT:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
@@ -101,6 +170,11 @@ static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
 		if (len <= AUSPEX_STRING_MAX)
 			bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
 		off += len;
+		if (h->is_file[i]) {
+			off &= AUSPEX_EVENT_DATA - 1;
+			*(__u32 *)&h->data[off] = (__u32)h->ints[i];
+			off += sizeof(__u32);
+		}
 	}
 	return off;
 }

@@ -171,6 +171,8 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_KERNEL_STR 4 /* pointer at `offset` to a kernel string */
 #define AUSPEX_ARG_DATA_LOC_STR 5 /* __data_loc char[]: u32 (len << 16 | offset in record) */
 #define AUSPEX_ARG_CHAR_ARRAY 6 /* char[size] inline at `offset` */
+#define AUSPEX_ARG_FD 7 /* integer fd of the current task: its file's path (dentry walk) and mode */
+#define AUSPEX_ARG_FILE_PTR 8 /* struct file *: its path and mode */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -327,8 +329,8 @@ struct auspex_int_key {
 
 /*
  * process_kprobe / process_tracepoint record. Followed by `args_len` bytes: for each hook argument
- * in order, integers as 8 bytes (__s64) and strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
- * when cut) plus the bytes.
+ * in order, integers as 8 bytes (__s64), strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
+ * when cut) plus the bytes, and files (FD, FILE_PTR) as a string followed by the __u32 i_mode.
  */
 struct auspex_generic_event {
 	struct auspex_msg_header hdr;

@@ -82,6 +82,7 @@ struct generic_heap {
 	__s64 ints[AUSPEX_MAX_HOOK_ARGS];
 	__u32 str_len[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_str[AUSPEX_MAX_HOOK_ARGS];
+	__u32 is_file[AUSPEX_MAX_HOOK_ARGS]; /* string slot holds a path; ints[] holds its mode */
 	__u32 truncated[AUSPEX_MAX_HOOK_ARGS];
 	char strs[AUSPEX_MAX_HOOK_ARGS][AUSPEX_STR_BUF];
 	struct auspex_string_key skey;

@@ -226,7 +226,9 @@ pub fn decode_args(
     specs: &[auspex_policy::compile::CompiledArg],
     mut bytes: &[u8],
 ) -> Vec<auspex_events::tetragon::KprobeArgument> {
-    use auspex_events::tetragon::{KprobeArgument, KprobeTruncatedBytes, kprobe_argument::Arg};
+    use auspex_events::tetragon::{
+        KprobeArgument, KprobeFile, KprobeTruncatedBytes, kprobe_argument::Arg,
+    };
     use auspex_policy::compile::{ArgRead, ArgRender};
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -240,7 +242,23 @@ pub fn decode_args(
                 break;
             };
             bytes = &bytes[4 + len..];
+            let mode = if matches!(spec.read, ArgRead::Fd | ArgRead::FilePtr) {
+                let Some(m) = bytes.get(..4) else { break };
+                let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
+                bytes = &bytes[4..];
+                Some(m)
+            } else {
+                None
+            };
             match spec.render {
+                ArgRender::File => Arg::FileArg(KprobeFile {
+                    path: auspex_events::args::to_valid_utf8(data),
+                    permission: mode
+                        .filter(|m| *m != 0)
+                        .map(permission_string)
+                        .unwrap_or_default(),
+                    ..Default::default()
+                }),
                 ArgRender::Bytes if truncated => Arg::TruncatedBytesArg(KprobeTruncatedBytes {
                     bytes_arg: data.to_vec(),
                     orig_size: 0,
@@ -259,12 +277,44 @@ pub fn decode_args(
                 ArgRender::Uint => Arg::UintArg(v as u32),
                 ArgRender::Size => Arg::SizeArg(v as u64),
                 ArgRender::Long => Arg::LongArg(v),
-                ArgRender::String | ArgRender::Bytes => Arg::StringArg(v.to_string()),
+                ArgRender::String | ArgRender::Bytes | ArgRender::File => {
+                    Arg::StringArg(v.to_string())
+                }
             }
         };
         out.push(KprobeArgument {
             arg: Some(arg),
             label: spec.label.clone().unwrap_or_default(),
+        });
+    }
+    out
+}
+
+/// `ls -l` style permission string of an inode mode (`-rw-r--r--`, `drwxrwxrwt`, `-rwsr-xr-x`).
+pub fn permission_string(mode: u32) -> String {
+    let kind = match mode & 0o170000 {
+        0o040000 => 'd',
+        0o120000 => 'l',
+        0o020000 => 'c',
+        0o060000 => 'b',
+        0o010000 => 'p',
+        0o140000 => 's',
+        _ => '-',
+    };
+    let mut out = String::with_capacity(10);
+    out.push(kind);
+    let special = [(0o4000, 's', 'S'), (0o2000, 's', 'S'), (0o1000, 't', 'T')];
+    for (i, (bit, on_x, no_x)) in special.iter().enumerate() {
+        let shift = 6 - 3 * i;
+        let rwx = (mode >> shift) & 7;
+        out.push(if rwx & 4 != 0 { 'r' } else { '-' });
+        out.push(if rwx & 2 != 0 { 'w' } else { '-' });
+        let x = rwx & 1 != 0;
+        out.push(match (mode & bit != 0, x) {
+            (true, true) => *on_x,
+            (true, false) => *no_x,
+            (false, true) => 'x',
+            (false, false) => '-',
         });
     }
     out
@@ -354,6 +404,16 @@ mod tests {
         );
         assert_eq!(split_args(b""), Vec::<&[u8]>::new());
         assert_eq!(split_args(b"x\0\0y\0"), vec![&b"x"[..], b"", b"y"]);
+    }
+
+    #[test]
+    fn permission_strings_like_ls() {
+        assert_eq!(permission_string(0o100644), "-rw-r--r--");
+        assert_eq!(permission_string(0o041777), "drwxrwxrwt");
+        assert_eq!(permission_string(0o104755), "-rwsr-xr-x");
+        assert_eq!(permission_string(0o102644), "-rw-r-Sr--");
+        assert_eq!(permission_string(0o120777), "lrwxrwxrwx");
+        assert_eq!(permission_string(0o020620), "crw--w----");
     }
 
     #[test]

@@ -807,3 +807,95 @@ fn root_namespaces_capabilities_and_follow_children() {
         "only the process that unshared Uts after exec"
     );
 }
+
+#[test]
+fn root_fd_resolved_to_path_in_kernel_defeats_relative_paths() {
+    if !require_root("root_fd_resolved_to_path_in_kernel_defeats_relative_paths") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8").to_string();
+    std::fs::create_dir(d.join("vault")).expect("mkdir");
+    std::fs::write(d.join("vault/key"), "k3y\n").expect("write");
+    std::fs::set_permissions(
+        d.join("vault/key"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .expect("chmod");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-fd");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: vault-read
+spec:
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    args:
+    - index: 0
+      type: "fd"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 0
+        operator: Prefix
+        values: ["{ds}/vault/"]
+      matchActions:
+      - action: Sigkill
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // A relative path through `..` and a symlink: the string never names the vault.
+    std::os::unix::fs::symlink(d.join("vault"), d.join("innocent")).expect("symlink");
+    std::fs::create_dir(d.join("sub")).expect("mkdir");
+    let out = Command::new(&cat)
+        .arg("../innocent/key")
+        .current_dir(d.join("sub"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.signal(),
+        Some(9),
+        "killed at read(2) of the vault file"
+    );
+    assert!(out.stdout.is_empty(), "no byte of the key printed");
+    let ok = Command::new("/usr/bin/cat")
+        .arg("../innocent/key")
+        .current_dir(d.join("sub"))
+        .output()
+        .expect("cat");
+    assert_eq!(ok.stdout, b"k3y\n", "other binaries read it");
+    agent.wait_until("read event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "vault-read")
+    });
+    let k = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "vault-read" => Some(k),
+            _ => None,
+        })
+        .expect("event");
+    assert_eq!(k.function_name, "__x64_sys_read");
+    match k.args.first().and_then(|a| a.arg.as_ref()) {
+        Some(Arg::FileArg(f)) => {
+            assert_eq!(
+                f.path,
+                format!("{ds}/vault/key"),
+                "path from the kernel's dentries"
+            );
+            assert_eq!(f.permission, "-rw-r-----");
+        }
+        other => panic!("file_arg expected: {other:?}"),
+    }
+    assert_eq!(
+        k.action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+}

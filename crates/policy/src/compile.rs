@@ -168,6 +168,11 @@ pub enum ArgRead {
     DataLocString = 5,
     /// `char[size]` inline.
     CharArray = 6,
+    /// An integer file descriptor of the current task, resolved in the kernel to the file's path
+    /// (dentry walk) and mode.
+    Fd = 7,
+    /// A `struct file *`, resolved to its path and mode.
+    FilePtr = 8,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -185,6 +190,8 @@ pub enum ArgRender {
     String,
     /// `bytes_arg` (char_buf).
     Bytes,
+    /// `file_arg` (path and permission).
+    File,
 }
 
 /// One argument of a hook.
@@ -646,10 +653,16 @@ fn is_char(base: &str) -> bool {
     matches!(base, "char" | "unsigned char" | "signed char")
 }
 
-fn is_string_read(r: ArgRead) -> bool {
+/// Arguments read as strings (compared with the string operators); the rest are integers.
+pub(crate) fn is_string_read(r: ArgRead) -> bool {
     matches!(
         r,
-        ArgRead::UserString | ArgRead::KernelString | ArgRead::DataLocString | ArgRead::CharArray
+        ArgRead::UserString
+            | ArgRead::KernelString
+            | ArgRead::DataLocString
+            | ArgRead::CharArray
+            | ArgRead::Fd
+            | ArgRead::FilePtr
     )
 }
 
@@ -1131,6 +1144,38 @@ impl Compiler<'_> {
                             "type {ty} needs a char pointer, __data_loc char[] or char[N] field; {}",
                             describe()
                         ),
+                    );
+                    None
+                }
+            },
+            ArgType::Fd => match shape {
+                FieldShape::Scalar(..) => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: ArgRead::Fd,
+                    render: ArgRender::File,
+                    label: None,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!("type fd needs an integer field; {}", describe()),
+                    );
+                    None
+                }
+            },
+            ArgType::File => match shape {
+                FieldShape::Ptr if field.ctype.contains("struct file") => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: ArgRead::FilePtr,
+                    render: ArgRender::File,
+                    label: None,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!("type file needs a `struct file *` field; {}", describe()),
                     );
                     None
                 }

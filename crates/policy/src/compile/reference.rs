@@ -231,10 +231,7 @@ fn selector_matches(
 }
 
 fn is_string(read: ArgRead) -> bool {
-    matches!(
-        read,
-        ArgRead::UserString | ArgRead::KernelString | ArgRead::DataLocString | ArgRead::CharArray
-    )
+    super::is_string_read(read)
 }
 
 fn negated(o: u8) -> bool {
