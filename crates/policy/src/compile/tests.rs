@@ -248,6 +248,8 @@ fn argument_layouts() {
         ("sched", 10, "auto", arg(52, 16, R::CharArray, D::String)),
         ("sched", 11, "string", arg(68, 256, R::CharArray, D::String)),
         ("sched", 12, "auto", arg(368, 8, R::Uint, D::Size)),
+        // fd: an integer field resolved in the kernel to the file's path and mode.
+        ("syscalls", 5, "fd", arg(16, 8, R::Fd, D::File)),
     ];
     for (sub, index, ty, want) in cases {
         let got = layout(sub, *index, ty, extra.clone());
@@ -270,7 +272,7 @@ fn argument_layouts() {
             9,
             "file",
             "spec.tracepoints[0].args[0].type",
-            "argument type file is not supported",
+            "type file needs a `struct file *` field",
         ),
         (
             5,
@@ -278,7 +280,12 @@ fn argument_layouts() {
             "spec.tracepoints[0].args[0].type",
             "not supported",
         ),
-        (5, "fd", "spec.tracepoints[0].args[0].type", "not supported"),
+        (
+            9,
+            "fd",
+            "spec.tracepoints[0].args[0].type",
+            "type fd needs an integer field",
+        ),
         (
             6,
             "data_loc",
