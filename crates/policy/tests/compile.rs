@@ -1171,9 +1171,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "argument type char_buf is not supported",
     ),
     (
-        "kprobes:\n- call: sys_openat\n  args:\n  - index: 0\n    type: fd",
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: fd",
         "spec.kprobes[0].args[0].type",
-        "argument type fd is not supported",
+        "type fd needs an integer field",
     ),
     (
         "kprobes:\n- call: sys_kill\n  args:\n  - index: 3\n    type: int",
