@@ -97,6 +97,7 @@ struct generic_heap {
 	__u32 pid;
 	__u32 nspid;
 	__u32 has_process;
+	__u32 process_read; /* has_process, nspid and binary filled for this event */
 	struct auspex_process_key parent_walk;
 	struct auspex_generic_event ev;
 	char data[AUSPEX_EVENT_DATA + AUSPEX_STR_BUF];
@@ -114,6 +115,33 @@ static __always_inline struct generic_heap *generic_heap(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&auspex_generic_heap, &zero);
+}
+
+/*
+ * The current process's live-process entry: nspid and binary, looked up once per event and only
+ * when a filter or the event needs them (most calls of a busy hook are rejected before that).
+ */
+static __always_inline void ensure_process(struct generic_heap *h)
+{
+	struct auspex_process_entry *e;
+	__u32 len, pid = h->pid;
+
+	if (h->process_read)
+		return;
+	h->process_read = 1;
+	e = bpf_map_lookup_elem(&auspex_processes, &pid);
+	h->has_process = e != NULL;
+	h->nspid = e ? e->nspid : h->pid;
+	h->binary_len = 0;
+	if (!e)
+		return;
+	len = e->binary_len;
+	if (len > AUSPEX_MAP_BINARY_MAX - 1)
+		len = AUSPEX_MAP_BINARY_MAX - 1;
+	barrier_var(len);
+	h->binary_len = len;
+	if (len < AUSPEX_MAP_BINARY_MAX)
+		bpf_probe_read_kernel(h->binary, len, e->binary);
 }
 
 /* Source of a string to look up: a captured argument (0..4), the binary (5), an ancestor's (6). */
@@ -291,6 +319,8 @@ __noinline int auspex_match_pids(__u32 sel_id)
 		return 0;
 	if (sel->pids.op == 0)
 		return 1;
+	if (sel->pids.flags & AUSPEX_PIDS_NAMESPACE)
+		ensure_process(h);
 	pid = (sel->pids.flags & AUSPEX_PIDS_NAMESPACE) ? h->nspid : h->pid;
 	hit = pid_listed(&sel->pids, pid);
 	if (!hit && (sel->pids.flags & AUSPEX_PIDS_FOLLOW_FORKS)) {
@@ -328,6 +358,7 @@ __noinline int auspex_match_binary(__u32 sel_id)
 	op = sel->binary.op;
 	if (op == 0)
 		return 1;
+	ensure_process(h);
 	if (!h->has_process)
 		return 0; /* unknown binary: neither In nor NotIn can be decided; do not match */
 	hit = string_in_set(h, REVERSE_BINARY, op, sel->binary.set_id);
@@ -453,7 +484,12 @@ __noinline int auspex_match_selector(__u32 sel_id)
 	if (!sel)
 		return 0;
 	n = sel->nmatch_args;
-	if (!auspex_match_pids(sel_id) || !auspex_match_binary(sel_id) || !auspex_match_ns_caps(sel_id))
+	/* Only the filters the selector has: each call is a function call and two lookups. */
+	if (sel->pids.op && !auspex_match_pids(sel_id))
+		return 0;
+	if (sel->binary.op && !auspex_match_binary(sel_id))
+		return 0;
+	if ((sel->nns || sel->ncaps || sel->ns_changes_op) && !auspex_match_ns_caps(sel_id))
 		return 0;
 	for (__u32 i = 0; i < AUSPEX_MAX_MATCH_ARGS; i++) {
 		if (i >= n)

@@ -258,6 +258,10 @@ pub struct CompiledHook {
     pub message: Option<String>,
     /// `tags`.
     pub tags: Vec<String>,
+    /// For a `syscalls/sys_enter_<name>` hook whose arguments are all syscall arguments: the
+    /// syscall number, so the agent can serve it from the raw `sys_enter` tracepoint (much cheaper
+    /// per call) with the record rebuilt from the registers.
+    pub syscall_nr: Option<u32>,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -1069,6 +1073,20 @@ impl Compiler<'_> {
             );
         }
         let selector_ids = self.selectors(selectors, ctx);
+        // The raw path rebuilds bytes 8..64 of the record (syscall number, six arguments).
+        let syscall_nr = match &attach {
+            AttachPoint::Tracepoint { subsystem, event }
+                if subsystem == "syscalls"
+                    && args.iter().all(|a| {
+                        a.offset >= 8 && usize::from(a.offset) + usize::from(a.size) <= 64
+                    }) =>
+            {
+                event
+                    .strip_prefix("sys_enter_")
+                    .and_then(|name| self.kernel.syscall_number(name))
+            }
+            _ => None,
+        };
         self.out.hooks.push(CompiledHook {
             path: ctx.path.to_string(),
             attach,
@@ -1078,6 +1096,7 @@ impl Compiler<'_> {
             selectors: selector_ids,
             message: message.map(|m| truncate_chars(m, 256)),
             tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
+            syscall_nr,
         });
     }
 

@@ -360,6 +360,7 @@ kprobes:
 fn openat_kill_expected() -> CompiledPolicy {
     CompiledPolicy {
         hooks: vec![CompiledHook {
+            syscall_nr: Some(257),
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -480,6 +481,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
     path_arg.label = Some("path".into());
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
+            syscall_nr: Some(257),
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -575,6 +577,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
     );
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
+            syscall_nr: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -714,6 +717,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
     );
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
+            syscall_nr: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -782,6 +786,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     "#;
     let got = compiled(&spec.replace("IGNORE", "ignore:\n            callNotFound: true"));
     let hook = |event: &str, function: &str, selector| CompiledHook {
+        syscall_nr: syscalls_x86_64::number(event.trim_start_matches("sys_enter_")),
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {

@@ -27,13 +27,14 @@ pub struct TracepointPolicySpec<'a> {
 /// An attached policy. Dropping it detaches everything and frees its maps.
 pub struct AttachedTracepointPolicy {
     _skel: GenericTracepointSkel<'static>,
-    links: Vec<Link>,
+    _links: Vec<Link>,
+    hooks: usize,
 }
 
 impl AttachedTracepointPolicy {
     /// Number of attached hooks.
     pub fn hooks(&self) -> usize {
-        self.links.len()
+        self.hooks
     }
 }
 
@@ -95,6 +96,27 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_int_set
             .set_max_entries(n(c.int_set.len()))
             .map_err(map_err("auspex_int_set"))?;
+        if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
+            ro.auspex_policy_id = u32::from(self.policy_id);
+        }
+        // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
+        // number and policy); the others through their own tracepoint.
+        let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
+        let mut classic: Vec<usize> = Vec::new();
+        for (i, hook) in c.hooks.iter().enumerate() {
+            match hook.syscall_nr {
+                Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
+                    raw_syscalls.push((nr, i))
+                }
+                _ => classic.push(i),
+            }
+        }
+        open.progs
+            .auspex_generic_sys_enter
+            .set_autoload(!raw_syscalls.is_empty());
+        open.progs
+            .auspex_generic_tp
+            .set_autoload(!classic.is_empty());
         let skel = open.load().map_err(|source| SensorError::Load {
             sensor: NAME,
             source,
@@ -234,8 +256,31 @@ impl TracepointPolicySpec<'_> {
                 .map_err(map_err("auspex_int_set"))?;
         }
 
-        let mut links = Vec::with_capacity(c.hooks.len());
-        for (i, hook) in c.hooks.iter().enumerate() {
+        for (nr, i) in &raw_syscalls {
+            m.auspex_syscall_hooks
+                .update(
+                    &nr.to_ne_bytes(),
+                    &(*i as u32 + 1).to_ne_bytes(),
+                    MapFlags::ANY,
+                )
+                .map_err(map_err("auspex_syscall_hooks"))?;
+        }
+        let mut links = Vec::with_capacity(classic.len() + 1);
+        if !raw_syscalls.is_empty() {
+            let link = skel
+                .progs
+                .auspex_generic_sys_enter
+                .attach()
+                .map_err(|source| SensorError::Attach {
+                    sensor: NAME,
+                    prog: "auspex_generic_sys_enter",
+                    hook: "tp_btf/sys_enter",
+                    source,
+                })?;
+            links.push(link);
+        }
+        for i in classic {
+            let hook = &c.hooks[i];
             let AttachPoint::Tracepoint { subsystem, event } = &hook.attach;
             let opts = TracepointOpts {
                 cookie: u64::from(hook_cookie(self.policy_id, i)),
@@ -256,6 +301,11 @@ impl TracepointPolicySpec<'_> {
                 })?;
             links.push(link);
         }
-        Ok(AttachedTracepointPolicy { _skel: skel, links })
+        let hooks = c.hooks.len();
+        Ok(AttachedTracepointPolicy {
+            _skel: skel,
+            _links: links,
+            hooks,
+        })
     }
 }

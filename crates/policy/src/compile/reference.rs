@@ -353,6 +353,7 @@ mod tests {
             label: None,
         };
         CompiledHook {
+            syscall_nr: None,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),
