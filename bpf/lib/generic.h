@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The hook pipeline shared by the generic programs (tracepoints, uprobes, …): argument reading
+ * from a record copy, selector evaluation (selectors.h), in-place enforcement, rate limits and the
+ * event. An entry program fills h->record in the layout the hook's argument offsets expect and calls
+ * run_hook().
+ */
+#ifndef AUSPEX_GENERIC_H
+#define AUSPEX_GENERIC_H
+
+#include "common.h"
+#include "process.h"
+#include "selectors.h"
+#include "path.h"
+
+/*
+ * Path and mode of a file into string slot `i`: the path comes from the kernel's dentries, relative
+ * to the task's root, so relative opens, symlinks and `..` cannot hide it. A path longer than the
+ * slot keeps its head (what Prefix filters look at) and is marked truncated.
+ */
+static __always_inline void read_file(struct generic_heap *h, struct file *file, __u32 i)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct auspex_path_scratch *ps;
+	__u32 zero = 0, cut = 0, len;
+	__s32 pos;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 1;
+	h->is_file[i] = 1;
+	h->str_len[i] = 0;
+	h->ints[i] = 0;
+	if (!file)
+		return;
+	h->ints[i] = BPF_CORE_READ(file, f_inode, i_mode);
+	pos = resolve_path(__builtin_preserve_access_index(&file->f_path),
+			   __builtin_preserve_access_index(&fs->root), &cut);
+	ps = bpf_map_lookup_elem(&auspex_path_heap, &zero);
+	if (!ps || pos < 0)
+		return;
+	if (pos >= AUSPEX_PATH_MAX) {
+		h->strs[i][0] = '/';
+		h->str_len[i] = 1;
+		return;
+	}
+	len = AUSPEX_PATH_MAX - pos;
+	if (len > AUSPEX_STRING_MAX) {
+		len = AUSPEX_STRING_MAX;
+		h->truncated[i] = 1;
+	}
+	if (cut)
+		h->truncated[i] = 1;
+	barrier_var(len);
+	if (len <= AUSPEX_STRING_MAX)
+		bpf_probe_read_kernel(h->strs[i], len, &ps->buf[pos & (AUSPEX_PATH_MAX - 1)]);
+	h->str_len[i] = len;
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* Reads argument `i` of `cfg` from the record copy into the heap. */
+static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+{
+	__u32 off = spec->offset & (AUSPEX_RECORD_MAX - 1);
+	__u64 raw = 0;
+	long n;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 0;
+	h->is_file[i] = 0;
+	h->truncated[i] = 0;
+	switch (spec->kind) {
+	case AUSPEX_ARG_FD:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, fd_file((int)raw), i);
+		return;
+	case AUSPEX_ARG_FILE_PTR:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, (struct file *)raw, i);
+		return;
+	case AUSPEX_ARG_INT:
+	case AUSPEX_ARG_UINT:
+		/* The record copy is ours (map memory): a plain load, no helper. */
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		switch (spec->size) {
+		case 1:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s8)raw : (__s64)(__u8)raw;
+			break;
+		case 2:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s16)raw : (__s64)(__u16)raw;
+			break;
+		case 4:
+			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s32)raw : (__s64)(__u32)raw;
+			break;
+		default:
+			h->ints[i] = (__s64)raw;
+		}
+		return;
+	case AUSPEX_ARG_USER_STR:
+	case AUSPEX_ARG_KERNEL_STR:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		if (spec->kind == AUSPEX_ARG_USER_STR)
+			n = bpf_probe_read_user_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
+		else
+			n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
+		break;
+	case AUSPEX_ARG_DATA_LOC_STR: {
+		__u32 loc = 0;
+
+		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
+		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
+					      &h->record[(loc & 0xffff) & (AUSPEX_RECORD_MAX - 1)]);
+		break;
+	}
+	case AUSPEX_ARG_CHAR_ARRAY:
+		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, &h->record[off]);
+		break;
+	default:
+		return;
+	}
+	h->is_str[i] = 1;
+	if (n <= 0) {
+		h->str_len[i] = 0;
+		return;
+	}
+	/* n counts the NUL; a string that filled the buffer was cut. */
+	h->str_len[i] = n - 1;
+	if (n - 1 >= AUSPEX_STRING_MAX) {
+		h->str_len[i] = AUSPEX_STRING_MAX;
+		h->truncated[i] = 1;
+	}
+}
+
+/* Serialises the captured arguments after the event header. Returns the bytes written. */
+static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
+{
+	__u32 off = 0;
+
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= nargs)
+			break;
+		off &= AUSPEX_EVENT_DATA - 1;
+		if (!h->is_str[i]) {
+			__builtin_memcpy(&h->data[off], &h->ints[i], sizeof(__s64));
+			off += sizeof(__s64);
+			continue;
+		}
+		__u32 len = h->str_len[i];
+
+		if (len > AUSPEX_STRING_MAX)
+			len = AUSPEX_STRING_MAX;
+		barrier_var(len);
+		*(__u32 *)&h->data[off] = len | (h->truncated[i] ? AUSPEX_ARG_TRUNCATED : 0);
+		off += sizeof(__u32);
+		off &= AUSPEX_EVENT_DATA - 1;
+		if (len <= AUSPEX_STRING_MAX)
+			bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
+		off += len;
+		if (h->is_file[i]) {
+			off &= AUSPEX_EVENT_DATA - 1;
+			*(__u32 *)&h->data[off] = (__u32)h->ints[i];
+			off += sizeof(__u32);
+		}
+	}
+	return off;
+}
+
+/* Post rate limit of a selector for the current thread. Returns 1 when the post may go out. */
+static __always_inline int rate_allows(__u32 tid, __u32 sel_id, __u64 period)
+{
+	struct rate_key k = { .tid = tid, .selector = sel_id };
+	__u64 now = bpf_ktime_get_boot_ns(), *last;
+
+	if (!period)
+		return 1;
+	last = bpf_map_lookup_elem(&auspex_rate, &k);
+	if (last && now - *last < period)
+		return 0;
+	bpf_map_update_elem(&auspex_rate, &k, &now, BPF_ANY);
+	return 1;
+}
+
+/*
+ * Policy id of this object (upper 16 bits of hook ids in events), set by user space before load.
+ */
+const volatile __u32 auspex_policy_id = 0;
+
+/* Selectors, actions and the event, once the hook's record is in h->record. */
+static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_config *cfg, __u32 hook_id)
+{
+	struct auspex_process_entry *e;
+	struct auspex_selector *sel = NULL;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
+	__u32 flags = 0;
+
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= cfg->nargs)
+			break;
+		read_arg(h, &cfg->args[i], i);
+	}
+
+	h->pid = pid_tgid >> 32;
+	h->ns_read = 0;
+	h->process_read = 0;
+	/* First matching selector wins; a hook without selectors posts every call. */
+	nsel = cfg->nselectors;
+	for (__u32 s = 0; s < AUSPEX_MAX_SELECTORS; s++) {
+		if (s >= nsel)
+			break;
+		if (auspex_match_selector(cfg->selectors[s])) {
+			matched = s + 1;
+			sel_id = cfg->selectors[s];
+			break;
+		}
+	}
+	if (nsel && !matched)
+		return 0;
+
+	if (matched)
+		sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	if (sel) {
+		for (__u32 a = 0; a < AUSPEX_MAX_ACTIONS; a++) {
+			struct auspex_action *act = &sel->actions[a];
+
+			if (a >= sel->nactions)
+				break;
+			switch (act->kind) {
+			case AUSPEX_ACTION_SIGKILL:
+				if (bpf_send_signal(9))
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				action = AUSPEX_ACTION_SIGKILL;
+				break;
+			case AUSPEX_ACTION_SIGNAL:
+				if (bpf_send_signal(act->arg))
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				action = AUSPEX_ACTION_SIGNAL;
+				break;
+			case AUSPEX_ACTION_NOPOST:
+				post = 0;
+				break;
+			case AUSPEX_ACTION_GETURL:
+			case AUSPEX_ACTION_DNSLOOKUP:
+				if (action == AUSPEX_ACTION_POST)
+					action = act->kind;
+				break;
+			case AUSPEX_ACTION_POST:
+				if (!rate_allows((__u32)pid_tgid, sel_id, act->rate_limit_ns))
+					post = 0;
+				break;
+			}
+		}
+	}
+	if (!post)
+		return 0;
+
+	h->ev.hdr.op = cfg->msg_op;
+	h->ev.hdr.pad0 = 0;
+	h->ev.hdr.pad1 = 0;
+	h->ev.hdr.ktime = bpf_ktime_get_boot_ns();
+	e = bpf_map_lookup_elem(&auspex_processes, &h->pid);
+	if (e) {
+		h->ev.process = e->key;
+	} else {
+		h->ev.process.pid = h->pid;
+		h->ev.process.pad = 0;
+		h->ev.process.ktime = 0;
+		flags |= AUSPEX_GENERIC_PROCESS_NOT_FOUND;
+	}
+	h->ev.tid = (__u32)pid_tgid;
+	h->ev.hook_id = hook_id;
+	h->ev.flags = flags;
+	h->ev.selector = matched;
+	h->ev.action = action;
+	len = write_args(h, cfg->nargs);
+	if (len > AUSPEX_EVENT_DATA)
+		len = AUSPEX_EVENT_DATA;
+	h->ev.args_len = len;
+	size = sizeof(h->ev) + len;
+	h->ev.hdr.size = size;
+	barrier_var(size);
+	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA)
+		return 0;
+	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	return 0;
+}
+
+#endif
