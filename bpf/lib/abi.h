@@ -173,6 +173,7 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_CHAR_ARRAY 6 /* char[size] inline at `offset` */
 #define AUSPEX_ARG_FD 7 /* integer fd of the current task: its file's path (dentry walk) and mode */
 #define AUSPEX_ARG_FILE_PTR 8 /* struct file *: its path and mode */
+#define AUSPEX_ARG_SOCK 9 /* struct sock *: struct auspex_sock_info */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -188,6 +189,21 @@ struct auspex_process_entry {
 #define AUSPEX_OP_MASK 12
 #define AUSPEX_OP_NOT_PREFIX 26
 #define AUSPEX_OP_NOT_POSTFIX 27
+#define AUSPEX_OP_SADDR 13
+#define AUSPEX_OP_DADDR 14
+#define AUSPEX_OP_SPORT 15
+#define AUSPEX_OP_DPORT 16
+#define AUSPEX_OP_PROTOCOL 17
+#define AUSPEX_OP_NOT_SPORT 18
+#define AUSPEX_OP_NOT_DPORT 19
+#define AUSPEX_OP_SPORT_PRIV 20
+#define AUSPEX_OP_NOT_SPORT_PRIV 21
+#define AUSPEX_OP_DPORT_PRIV 22
+#define AUSPEX_OP_NOT_DPORT_PRIV 23
+#define AUSPEX_OP_NOT_SADDR 24
+#define AUSPEX_OP_NOT_DADDR 25
+#define AUSPEX_OP_FAMILY 28
+#define AUSPEX_OP_STATE 29
 #define AUSPEX_OP_IN_RANGE 31
 #define AUSPEX_OP_NOT_IN_RANGE 32
 
@@ -320,6 +336,32 @@ struct auspex_lpm_key {
 	char s[AUSPEX_LPM_STRING_MAX];
 };
 
+/*
+ * A socket as read from its struct sock. Addresses are 16 bytes; IPv4 ones are stored IPv4-mapped
+ * (::ffff:a.b.c.d) so that one LPM trie serves both families. Ports in host order.
+ */
+struct auspex_sock_info {
+	__u16 family;
+	__u16 sock_type;
+	__u16 protocol;
+	__u16 state;
+	__u16 sport;
+	__u16 dport;
+	__u32 mark;
+	__u32 priority;
+	__u32 pad;
+	__u64 cookie;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* Key of `auspex_addr_lpm` (SAddr/DAddr CIDRs): prefixlen = 32 + bits of the (mapped) address. */
+struct auspex_addr_key {
+	__u32 prefixlen;
+	__u32 set_id;
+	__u8 addr[16];
+};
+
 /* Key of `auspex_int_set` (InMap/NotInMap). */
 struct auspex_int_key {
 	__u32 set_id;
@@ -330,7 +372,8 @@ struct auspex_int_key {
 /*
  * process_kprobe / process_tracepoint record. Followed by `args_len` bytes: for each hook argument
  * in order, integers as 8 bytes (__s64), strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
- * when cut) plus the bytes, and files (FD, FILE_PTR) as a string followed by the __u32 i_mode.
+ * when cut) plus the bytes, files (FD, FILE_PTR) as a string followed by the __u32 i_mode, and
+ * sockets as a struct auspex_sock_info.
  */
 struct auspex_generic_event {
 	struct auspex_msg_header hdr;

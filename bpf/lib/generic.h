@@ -72,6 +72,41 @@ static __always_inline struct file *fd_file(int fd)
 	return file;
 }
 
+/* A struct sock into socket slot `i`. */
+static __always_inline void read_sock(struct generic_heap *h, struct sock *sk, __u32 i)
+{
+	struct auspex_sock_info *out;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_sock[i] = 1;
+	out = &h->socks[i];
+	__builtin_memset(out, 0, sizeof(*out));
+	if (!sk)
+		return;
+	out->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	out->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	out->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	out->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	out->sock_type = BPF_CORE_READ(sk, sk_type);
+	out->protocol = BPF_CORE_READ(sk, sk_protocol);
+	out->mark = BPF_CORE_READ(sk, sk_mark);
+	out->priority = BPF_CORE_READ(sk, sk_priority);
+	out->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (out->family == 2 /* AF_INET */) {
+		__u32 s4 = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 d4 = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		out->saddr[10] = out->saddr[11] = 0xff;
+		out->daddr[10] = out->daddr[11] = 0xff;
+		__builtin_memcpy(&out->saddr[12], &s4, 4);
+		__builtin_memcpy(&out->daddr[12], &d4, 4);
+	} else if (out->family == 10 /* AF_INET6 */) {
+		BPF_CORE_READ_INTO(&out->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&out->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
@@ -83,8 +118,13 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 		return;
 	h->is_str[i] = 0;
 	h->is_file[i] = 0;
+	h->is_sock[i] = 0;
 	h->truncated[i] = 0;
 	switch (spec->kind) {
+	case AUSPEX_ARG_SOCK:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_sock(h, (struct sock *)raw, i);
+		return;
 	case AUSPEX_ARG_FD:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, fd_file((int)raw), i);
@@ -155,6 +195,11 @@ static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
 		if (i >= nargs)
 			break;
 		off &= AUSPEX_EVENT_DATA - 1;
+		if (h->is_sock[i]) {
+			__builtin_memcpy(&h->data[off], &h->socks[i], sizeof(struct auspex_sock_info));
+			off += sizeof(struct auspex_sock_info);
+			continue;
+		}
 		if (!h->is_str[i]) {
 			__builtin_memcpy(&h->data[off], &h->ints[i], sizeof(__s64));
 			off += sizeof(__s64);

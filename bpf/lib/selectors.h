@@ -63,6 +63,14 @@ struct {
 	__type(value, __u8);
 } auspex_int_set SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct auspex_addr_key);
+	__type(value, __u8);
+} auspex_addr_lpm SEC(".maps");
+
 /* Post rate limits: (thread, selector) → last post time. */
 struct rate_key {
 	__u32 tid;
@@ -83,6 +91,9 @@ struct generic_heap {
 	__u32 str_len[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_str[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_file[AUSPEX_MAX_HOOK_ARGS]; /* string slot holds a path; ints[] holds its mode */
+	__u32 is_sock[AUSPEX_MAX_HOOK_ARGS];
+	struct auspex_sock_info socks[AUSPEX_MAX_HOOK_ARGS];
+	struct auspex_addr_key akey;
 	__u32 truncated[AUSPEX_MAX_HOOK_ARGS];
 	char strs[AUSPEX_MAX_HOOK_ARGS][AUSPEX_STR_BUF];
 	struct auspex_string_key skey;
@@ -243,6 +254,68 @@ static __always_inline int negated(__u8 op)
 	       op == AUSPEX_OP_NOT_POSTFIX || op == AUSPEX_OP_NOT_IN_MAP || op == AUSPEX_OP_NOT_IN_RANGE;
 }
 
+/* Socket operators on a captured struct sock. Returns the positive hit (negations by caller). */
+static __always_inline int sock_hit(struct generic_heap *h, struct auspex_match_arg *ma, __u32 a)
+{
+	struct auspex_sock_info *sk;
+	__u32 port = 0, n = ma->nvalues;
+	__s64 v = 0;
+	int hit = 0;
+
+	if (a >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	sk = &h->socks[a];
+	switch (ma->op) {
+	case AUSPEX_OP_SADDR:
+	case AUSPEX_OP_NOT_SADDR:
+	case AUSPEX_OP_DADDR:
+	case AUSPEX_OP_NOT_DADDR:
+		h->akey.prefixlen = 32 + 128;
+		h->akey.set_id = ma->set_id;
+		if (ma->op == AUSPEX_OP_SADDR || ma->op == AUSPEX_OP_NOT_SADDR)
+			__builtin_memcpy(h->akey.addr, sk->saddr, 16);
+		else
+			__builtin_memcpy(h->akey.addr, sk->daddr, 16);
+		return bpf_map_lookup_elem(&auspex_addr_lpm, &h->akey) != NULL;
+	case AUSPEX_OP_SPORT_PRIV:
+	case AUSPEX_OP_NOT_SPORT_PRIV:
+		return sk->sport < 1024;
+	case AUSPEX_OP_DPORT_PRIV:
+	case AUSPEX_OP_NOT_DPORT_PRIV:
+		return sk->dport < 1024;
+	case AUSPEX_OP_SPORT:
+	case AUSPEX_OP_NOT_SPORT:
+	case AUSPEX_OP_DPORT:
+	case AUSPEX_OP_NOT_DPORT:
+		port = (ma->op == AUSPEX_OP_SPORT || ma->op == AUSPEX_OP_NOT_SPORT) ? sk->sport : sk->dport;
+		for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k += 2)
+			if (k + 1 < n && port >= ma->values[k] && port <= ma->values[k + 1])
+				hit = 1;
+		return hit;
+	case AUSPEX_OP_PROTOCOL:
+		v = sk->protocol;
+		break;
+	case AUSPEX_OP_FAMILY:
+		v = sk->family;
+		break;
+	case AUSPEX_OP_STATE:
+		v = sk->state;
+		break;
+	default:
+		return 0;
+	}
+	for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
+		if (k < n && ma->values[k] == v)
+			hit = 1;
+	return hit;
+}
+
+static __always_inline int sock_negated(__u8 op)
+{
+	return op == AUSPEX_OP_NOT_SADDR || op == AUSPEX_OP_NOT_DADDR || op == AUSPEX_OP_NOT_SPORT ||
+	       op == AUSPEX_OP_NOT_DPORT || op == AUSPEX_OP_NOT_SPORT_PRIV || op == AUSPEX_OP_NOT_DPORT_PRIV;
+}
+
 /* One matchArgs entry of selector `sel_id` against the captured arguments. */
 __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 {
@@ -260,6 +333,10 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 	a = ma->arg;
 	if (a >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;
+	if (h->is_sock[a]) {
+		hit = sock_hit(h, ma, a);
+		return sock_negated(ma->op) ? !hit : hit;
+	}
 	if (h->is_str[a]) {
 		hit = string_in_set(h, a, ma->op, ma->set_id);
 		return negated(ma->op) ? !hit : hit;

@@ -232,6 +232,21 @@ pub fn decode_args(
     use auspex_policy::compile::{ArgRead, ArgRender};
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
+        if spec.read == ArgRead::Sock {
+            let size = std::mem::size_of::<auspex_bpf::abi::SockInfo>();
+            let Some(sk) = bytes
+                .get(..size)
+                .and_then(auspex_bpf::abi::read_struct::<auspex_bpf::abi::SockInfo>)
+            else {
+                break;
+            };
+            bytes = &bytes[size..];
+            out.push(KprobeArgument {
+                arg: Some(Arg::SockArg(sock_message(&sk))),
+                label: spec.label.clone().unwrap_or_default(),
+            });
+            continue;
+        }
         let is_str = !matches!(spec.read, ArgRead::Int | ArgRead::Uint);
         let arg = if is_str {
             let Some(head) = bytes.get(..4) else { break };
@@ -277,7 +292,7 @@ pub fn decode_args(
                 ArgRender::Uint => Arg::UintArg(v as u32),
                 ArgRender::Size => Arg::SizeArg(v as u64),
                 ArgRender::Long => Arg::LongArg(v),
-                ArgRender::String | ArgRender::Bytes | ArgRender::File => {
+                ArgRender::String | ArgRender::Bytes | ArgRender::File | ArgRender::Sock => {
                     Arg::StringArg(v.to_string())
                 }
             }
@@ -288,6 +303,74 @@ pub fn decode_args(
         });
     }
     out
+}
+
+/// Tetragon's `sock_arg` of a socket read in the kernel (names as Tetragon prints them).
+pub fn sock_message(sk: &auspex_bpf::abi::SockInfo) -> auspex_events::tetragon::KprobeSock {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let addr = |a: &[u8; 16]| -> String {
+        let v6 = Ipv6Addr::from(*a);
+        match sk.family {
+            2 => Ipv4Addr::new(a[12], a[13], a[14], a[15]).to_string(),
+            10 => v6.to_string(),
+            _ => String::new(),
+        }
+    };
+    let family = match sk.family {
+        1 => "AF_UNIX".to_string(),
+        2 => "AF_INET".to_string(),
+        10 => "AF_INET6".to_string(),
+        16 => "AF_NETLINK".to_string(),
+        17 => "AF_PACKET".to_string(),
+        f => f.to_string(),
+    };
+    let sock_type = match sk.sock_type {
+        1 => "SOCK_STREAM".to_string(),
+        2 => "SOCK_DGRAM".to_string(),
+        3 => "SOCK_RAW".to_string(),
+        5 => "SOCK_SEQPACKET".to_string(),
+        t => t.to_string(),
+    };
+    let protocol = match sk.protocol {
+        1 => "IPPROTO_ICMP".to_string(),
+        6 => "IPPROTO_TCP".to_string(),
+        17 => "IPPROTO_UDP".to_string(),
+        58 => "IPPROTO_ICMPV6".to_string(),
+        132 => "IPPROTO_SCTP".to_string(),
+        p => p.to_string(),
+    };
+    const STATES: [&str; 13] = [
+        "",
+        "TCP_ESTABLISHED",
+        "TCP_SYN_SENT",
+        "TCP_SYN_RECV",
+        "TCP_FIN_WAIT1",
+        "TCP_FIN_WAIT2",
+        "TCP_TIME_WAIT",
+        "TCP_CLOSE",
+        "TCP_CLOSE_WAIT",
+        "TCP_LAST_ACK",
+        "TCP_LISTEN",
+        "TCP_CLOSING",
+        "TCP_NEW_SYN_RECV",
+    ];
+    auspex_events::tetragon::KprobeSock {
+        family,
+        r#type: sock_type,
+        protocol,
+        mark: sk.mark,
+        priority: sk.priority,
+        saddr: addr(&sk.saddr),
+        daddr: addr(&sk.daddr),
+        sport: u32::from(sk.sport),
+        dport: u32::from(sk.dport),
+        cookie: sk.cookie,
+        state: STATES
+            .get(usize::from(sk.state))
+            .copied()
+            .unwrap_or_default()
+            .to_string(),
+    }
 }
 
 /// `ls -l` style permission string of an inode mode (`-rw-r--r--`, `drwxrwxrwt`, `-rwsr-xr-x`).

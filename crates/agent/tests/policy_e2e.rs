@@ -899,3 +899,118 @@ spec:
         auspex_events::tetragon::KprobeAction::Sigkill as i32
     );
 }
+
+#[test]
+fn root_sock_addresses_ports_family_protocol_on_inet_sock_set_state() {
+    if !require_root("root_sock_addresses_ports_family_protocol_on_inet_sock_set_state") {
+        return;
+    }
+    let l4 = std::net::TcpListener::bind("127.0.0.1:0").expect("listen v4");
+    let l6 = std::net::TcpListener::bind("[::1]:0").ok();
+    let p4 = l4.local_addr().expect("addr").port();
+    let p6 = l6.as_ref().map(|l| l.local_addr().expect("addr").port());
+    let sock_policy = |name: &str, filters: &str| {
+        policy(&format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  tracepoints:
+  - subsystem: sock
+    event: inet_sock_set_state
+    args:
+    - index: 4
+      type: sock
+    - index: 6
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 6
+        operator: Equal
+        values: ["2"]
+{filters}"#
+        ))
+    };
+    let mut agent = TestAgent::start(|_| {});
+    let c = &agent.control;
+    c.add_policy(sock_policy(
+        "sock-v4",
+        &format!("      - index: 4\n        operator: DAddr\n        values: [\"127.0.0.0/8\"]\n      - index: 4\n        operator: DPort\n        values: [\"{p4}\"]\n      - index: 4\n        operator: Protocol\n        values: [IPPROTO_TCP]\n"),
+    ))
+    .expect("v4 policy");
+    c.add_policy(sock_policy(
+        "sock-not-local",
+        &format!("      - index: 4\n        operator: NotDAddr\n        values: [\"127.0.0.0/8\", \"::1/128\"]\n      - index: 4\n        operator: DPort\n        values: [\"{p4}\"]\n"),
+    ))
+    .expect("not-local policy");
+    c.add_policy(sock_policy(
+        "sock-priv",
+        &format!("      - index: 4\n        operator: DPortPriv\n      - index: 4\n        operator: DPort\n        values: [\"{p4}\"]\n"),
+    ))
+    .expect("priv policy");
+    if let Some(p6) = p6 {
+        c.add_policy(sock_policy(
+            "sock-v6",
+            &format!("      - index: 4\n        operator: DAddr\n        values: [\"::1/128\"]\n      - index: 4\n        operator: Family\n        values: [AF_INET6]\n      - index: 4\n        operator: DPort\n        values: [\"{}:{}\"]\n", p6, p6),
+        ))
+        .expect("v6 policy");
+    }
+    let _c4 = std::net::TcpStream::connect(("127.0.0.1", p4)).expect("connect v4");
+    let _c6 = p6.map(|p| std::net::TcpStream::connect(("::1", p)).expect("connect v6"));
+    marker(&mut agent, "sock-marker");
+    let socks = |name: &str| -> Vec<auspex_events::tetragon::KprobeSock> {
+        agent
+            .seen
+            .iter()
+            .filter_map(|e| match &e.event {
+                Some(Event::ProcessTracepoint(t)) if t.policy_name == name => {
+                    t.args.iter().find_map(|a| match &a.arg {
+                        Some(Arg::SockArg(s)) => Some(s.clone()),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let v4 = socks("sock-v4");
+    assert_eq!(
+        v4.len(),
+        1,
+        "one SYN_SENT transition to 127.0.0.1:{p4}: {v4:?}"
+    );
+    assert_eq!(v4[0].daddr, "127.0.0.1");
+    assert_eq!(v4[0].dport, u32::from(p4));
+    assert_eq!(v4[0].family, "AF_INET");
+    assert_eq!(v4[0].protocol, "IPPROTO_TCP");
+    assert_eq!(v4[0].r#type, "SOCK_STREAM");
+    assert!(
+        socks("sock-not-local").is_empty(),
+        "NotDAddr excludes loopback"
+    );
+    assert!(
+        socks("sock-priv").is_empty(),
+        "an ephemeral port is not privileged"
+    );
+    if let Some(p6) = p6 {
+        let v6 = socks("sock-v6");
+        assert_eq!(v6.len(), 1, "{v6:?}");
+        assert_eq!(v6[0].daddr, "::1");
+        assert_eq!(v6[0].family, "AF_INET6");
+        assert_eq!(v6[0].dport, u32::from(p6));
+    } else {
+        eprintln!("SKIP sock-v6 part: no IPv6 loopback on this machine");
+    }
+    // The event is attributed to the connecting process (this test).
+    let ev = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "sock-v4" => Some(t),
+            _ => None,
+        })
+        .expect("event");
+    assert_eq!(proc_of(&ev.process).pid, Some(std::process::id()));
+}

@@ -492,6 +492,48 @@ impl Default for LpmKey {
     }
 }
 
+/// C: `struct auspex_sock_info` (addresses IPv4-mapped for AF_INET, ports in host order).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SockInfo {
+    /// Address family.
+    pub family: u16,
+    /// Socket type.
+    pub sock_type: u16,
+    /// Protocol.
+    pub protocol: u16,
+    /// TCP state (`skc_state`).
+    pub state: u16,
+    /// Source port.
+    pub sport: u16,
+    /// Destination port.
+    pub dport: u16,
+    /// `sk_mark`.
+    pub mark: u32,
+    /// `sk_priority`.
+    pub priority: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Socket cookie.
+    pub cookie: u64,
+    /// Source address.
+    pub saddr: [u8; 16],
+    /// Destination address.
+    pub daddr: [u8; 16],
+}
+
+/// C: `struct auspex_addr_key`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddrKey {
+    /// 32 + prefix bits.
+    pub prefixlen: u32,
+    /// Set id.
+    pub set_id: u32,
+    /// Address (IPv4-mapped for IPv4).
+    pub addr: [u8; 16],
+}
+
 /// C: `struct auspex_int_key`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -563,6 +605,10 @@ unsafe impl Pod for MatchBinary {}
 unsafe impl Pod for Action {}
 // SAFETY: as above.
 unsafe impl Pod for MatchNs {}
+// SAFETY: as above.
+unsafe impl Pod for SockInfo {}
+// SAFETY: as above.
+unsafe impl Pod for AddrKey {}
 // SAFETY: as above.
 unsafe impl Pod for MatchCaps {}
 // SAFETY: as above.

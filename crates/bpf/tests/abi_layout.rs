@@ -216,6 +216,16 @@ fn policy_engine_structs_match_compiled_btf() {
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
     check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);
     check!(btf, IntKey, "auspex_int_key", [set_id, pad, value]);
+    check!(btf, AddrKey, "auspex_addr_key", [prefixlen, set_id, addr]);
+    check!(
+        btf,
+        SockInfo,
+        "auspex_sock_info",
+        [
+            family, sock_type, protocol, state, sport, dport, mark, priority, pad, cookie, saddr,
+            daddr
+        ]
+    );
     check!(
         btf,
         GenericEvent,

@@ -130,6 +130,36 @@ pub mod op {
     pub const NOT_PREFIX: u8 = 26;
     /// `NotPostfix`.
     pub const NOT_POSTFIX: u8 = 27;
+    /// `SAddr` (CIDR set).
+    pub const SADDR: u8 = 13;
+    /// `DAddr`.
+    pub const DADDR: u8 = 14;
+    /// `SPort` (port ranges as min,max pairs).
+    pub const SPORT: u8 = 15;
+    /// `DPort`.
+    pub const DPORT: u8 = 16;
+    /// `Protocol`.
+    pub const PROTOCOL: u8 = 17;
+    /// `NotSPort`.
+    pub const NOT_SPORT: u8 = 18;
+    /// `NotDPort`.
+    pub const NOT_DPORT: u8 = 19;
+    /// `SPortPriv` (port < 1024).
+    pub const SPORT_PRIV: u8 = 20;
+    /// `NotSPortPriv`.
+    pub const NOT_SPORT_PRIV: u8 = 21;
+    /// `DPortPriv`.
+    pub const DPORT_PRIV: u8 = 22;
+    /// `NotDPortPriv`.
+    pub const NOT_DPORT_PRIV: u8 = 23;
+    /// `NotSAddr`.
+    pub const NOT_SADDR: u8 = 24;
+    /// `NotDAddr`.
+    pub const NOT_DADDR: u8 = 25;
+    /// `Family`.
+    pub const FAMILY: u8 = 28;
+    /// `State`.
+    pub const STATE: u8 = 29;
     /// `InRange`.
     pub const IN_RANGE: u8 = 31;
     /// `NotInRange`.
@@ -173,6 +203,8 @@ pub enum ArgRead {
     Fd = 7,
     /// A `struct file *`, resolved to its path and mode.
     FilePtr = 8,
+    /// A `struct sock *`, read into family, type, protocol, state, ports and addresses.
+    Sock = 9,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -192,6 +224,8 @@ pub enum ArgRender {
     Bytes,
     /// `file_arg` (path and permission).
     File,
+    /// `sock_arg`.
+    Sock,
 }
 
 /// One argument of a hook.
@@ -398,6 +432,9 @@ pub struct CompiledPolicy {
     pub string_postfix: Vec<(u32, Vec<u8>)>,
     /// InMap integer sets: (set id, value).
     pub int_set: Vec<(u32, i64)>,
+    /// SAddr/DAddr CIDR sets: (set id, prefix bits of the 16-byte address, address). IPv4
+    /// networks are IPv4-mapped (`::ffff:a.b.c.d`, prefix + 96).
+    pub addr_set: Vec<(u32, u8, [u8; 16])>,
     /// The policy enforces (has Sigkill/Signal actions) — informational.
     pub enforces: bool,
 }
@@ -1199,6 +1236,25 @@ impl Compiler<'_> {
                     None
                 }
             },
+            ArgType::Sock | ArgType::Socket => match shape {
+                FieldShape::Ptr => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: ArgRead::Sock,
+                    render: ArgRender::Sock,
+                    label: None,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type {ty} needs a pointer field (struct sock *); {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
             ArgType::DataLoc => match shape {
                 FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
                 _ => {
@@ -1816,6 +1872,9 @@ impl Compiler<'_> {
         let op_path = path.field("operator");
         let vp = path.field("values");
         let arg_pos = u8::try_from(pos).unwrap_or(u8::MAX);
+        if arg.read == ArgRead::Sock {
+            return self.sock_match(sop, f, arg_pos, &op_path, &vp);
+        }
         if is_string_read(arg.read) {
             let (kop, kind) = match sop {
                 SelectorOp::Equal => (op::EQ, SetKind::Eq),
@@ -1962,6 +2021,118 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    /// A matchArgs entry on a socket argument.
+    fn sock_match(
+        &mut self,
+        sop: SelectorOp,
+        f: &ArgSelector,
+        arg: u8,
+        op_path: &FieldPath,
+        vp: &FieldPath,
+    ) -> Option<CompiledMatchArg> {
+        let mut out = CompiledMatchArg {
+            arg,
+            op: 0,
+            values: Vec::new(),
+            set_id: 0,
+        };
+        match sop {
+            SelectorOp::SAddr | SelectorOp::NotSAddr | SelectorOp::DAddr | SelectorOp::NotDAddr => {
+                out.op = match sop {
+                    SelectorOp::SAddr => op::SADDR,
+                    SelectorOp::NotSAddr => op::NOT_SADDR,
+                    SelectorOp::DAddr => op::DADDR,
+                    _ => op::NOT_DADDR,
+                };
+                out.set_id = self.new_set();
+                for (j, v) in f.values.iter().enumerate() {
+                    match values::parse_cidr(v) {
+                        Some((std::net::IpAddr::V4(a), bits)) => {
+                            self.out.addr_set.push((
+                                out.set_id,
+                                bits + 96,
+                                a.to_ipv6_mapped().octets(),
+                            ));
+                        }
+                        Some((std::net::IpAddr::V6(a), bits)) => {
+                            self.out.addr_set.push((out.set_id, bits, a.octets()));
+                        }
+                        None => self.err(
+                            &vp.index(j),
+                            format!(
+                                "{v:?} is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1/128)"
+                            ),
+                        ),
+                    }
+                }
+            }
+            SelectorOp::SPort | SelectorOp::NotSPort | SelectorOp::DPort | SelectorOp::NotDPort => {
+                out.op = match sop {
+                    SelectorOp::SPort => op::SPORT,
+                    SelectorOp::NotSPort => op::NOT_SPORT,
+                    SelectorOp::DPort => op::DPORT,
+                    _ => op::NOT_DPORT,
+                };
+                self.limit(
+                    vp,
+                    &format!("ports or ranges for {sop}"),
+                    limits::MAX_INT_VALUES,
+                    f.values.len(),
+                );
+                for (j, v) in f.values.iter().enumerate() {
+                    match values::parse_port_or_range(v) {
+                        Some((lo, hi)) => {
+                            out.values.push(i64::from(lo));
+                            out.values.push(i64::from(hi));
+                        }
+                        None => self.err(
+                            &vp.index(j),
+                            format!("{v:?} is not a port or a port range a:b"),
+                        ),
+                    }
+                }
+            }
+            SelectorOp::SPortPriv => out.op = op::SPORT_PRIV,
+            SelectorOp::NotSPortPriv => out.op = op::NOT_SPORT_PRIV,
+            SelectorOp::DPortPriv => out.op = op::DPORT_PRIV,
+            SelectorOp::NotDPortPriv => out.op = op::NOT_DPORT_PRIV,
+            SelectorOp::Protocol | SelectorOp::Family | SelectorOp::State => {
+                out.op = match sop {
+                    SelectorOp::Protocol => op::PROTOCOL,
+                    SelectorOp::Family => op::FAMILY,
+                    _ => op::STATE,
+                };
+                self.limit(
+                    vp,
+                    &format!("values for {sop}"),
+                    limits::MAX_MATCH_VALUES,
+                    f.values.len(),
+                );
+                for (j, v) in f.values.iter().enumerate() {
+                    let parsed = match sop {
+                        SelectorOp::Protocol => values::parse_protocol(v),
+                        SelectorOp::Family => values::parse_family(v),
+                        _ => values::parse_tcp_state(v),
+                    };
+                    match parsed {
+                        Some(x) => out.values.push(x as i64),
+                        None => self.err(&vp.index(j), format!("{v:?} is not a valid {sop} value")),
+                    }
+                }
+            }
+            _ => {
+                self.err(
+                    op_path,
+                    format!(
+                        "operator {sop} does not apply to a socket argument; use SAddr, DAddr, SPort, DPort (and their Not forms), SPortPriv, DPortPriv, Protocol, Family or State"
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(out)
     }
 
     /// An integer value for an argument read signed (`i64` range) or unsigned (`u64` range,

@@ -96,6 +96,10 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_int_set
             .set_max_entries(n(c.int_set.len()))
             .map_err(map_err("auspex_int_set"))?;
+        open.maps
+            .auspex_addr_lpm
+            .set_max_entries(n(c.addr_set.len()))
+            .map_err(map_err("auspex_addr_lpm"))?;
         if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
             ro.auspex_policy_id = u32::from(self.policy_id);
         }
@@ -244,6 +248,16 @@ impl TracepointPolicySpec<'_> {
                 map.update(as_bytes(&k), &one, MapFlags::ANY)
                     .map_err(map_err(name))?;
             }
+        }
+        for (set, bits, addr) in &c.addr_set {
+            let k = abi::AddrKey {
+                prefixlen: 32 + u32::from(*bits),
+                set_id: *set,
+                addr: *addr,
+            };
+            m.auspex_addr_lpm
+                .update(as_bytes(&k), &one, MapFlags::ANY)
+                .map_err(map_err("auspex_addr_lpm"))?;
         }
         for (set, v) in &c.int_set {
             let k = abi::IntKey {

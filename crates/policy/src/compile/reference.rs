@@ -107,6 +107,27 @@ pub enum EvalArg {
     Int(i64),
     /// String argument (any length; cut to `STRING_MAX` bytes before comparing).
     Str(Vec<u8>),
+    /// Socket argument.
+    Sock(EvalSock),
+}
+
+/// A socket argument as the kernel reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvalSock {
+    /// Address family (2 AF_INET, 10 AF_INET6).
+    pub family: u16,
+    /// Protocol number.
+    pub protocol: u16,
+    /// TCP state.
+    pub state: u16,
+    /// Source port.
+    pub sport: u16,
+    /// Destination port.
+    pub dport: u16,
+    /// Source address (IPv4 addresses IPv4-mapped).
+    pub saddr: [u8; 16],
+    /// Destination address.
+    pub daddr: [u8; 16],
 }
 
 /// What the engine does with one event.
@@ -225,9 +246,47 @@ fn selector_matches(
         match (is_string, args.get(usize::from(m.arg))) {
             (Some(true), Some(EvalArg::Str(s))) => string_filter(policy, m.op, m.set_id, s),
             (Some(false), Some(EvalArg::Int(v))) => int_filter(policy, m, *v),
+            (Some(false), Some(EvalArg::Sock(sk))) => sock_filter(policy, m, sk),
             _ => false,
         }
     })
+}
+
+/// Socket operators: SAddr/DAddr (CIDR sets, longest-prefix), ports and port ranges, privileged
+/// ports (< 1024), Protocol/Family/State (equal to a value); `Not*` forms negate.
+fn sock_filter(policy: &CompiledPolicy, m: &CompiledMatchArg, sk: &EvalSock) -> bool {
+    let in_cidrs = |addr: &[u8; 16]| {
+        policy.addr_set.iter().any(|(set, bits, net)| {
+            *set == m.set_id && {
+                let bits = usize::from(*bits).min(128);
+                (0..bits).all(|b| (addr[b / 8] ^ net[b / 8]) & (0x80 >> (b % 8)) == 0)
+            }
+        })
+    };
+    let in_ranges = |port: u16| {
+        m.values
+            .chunks_exact(2)
+            .any(|r| i64::from(port) >= r[0] && i64::from(port) <= r[1])
+    };
+    let equal = |v: u16| m.values.iter().any(|x| *x == i64::from(v));
+    match m.op {
+        op::SADDR => in_cidrs(&sk.saddr),
+        op::NOT_SADDR => !in_cidrs(&sk.saddr),
+        op::DADDR => in_cidrs(&sk.daddr),
+        op::NOT_DADDR => !in_cidrs(&sk.daddr),
+        op::SPORT => in_ranges(sk.sport),
+        op::NOT_SPORT => !in_ranges(sk.sport),
+        op::DPORT => in_ranges(sk.dport),
+        op::NOT_DPORT => !in_ranges(sk.dport),
+        op::SPORT_PRIV => sk.sport < 1024,
+        op::NOT_SPORT_PRIV => sk.sport >= 1024,
+        op::DPORT_PRIV => sk.dport < 1024,
+        op::NOT_DPORT_PRIV => sk.dport >= 1024,
+        op::PROTOCOL => equal(sk.protocol),
+        op::FAMILY => equal(sk.family),
+        op::STATE => equal(sk.state),
+        _ => false,
+    }
 }
 
 fn is_string(read: ArgRead) -> bool {
@@ -438,6 +497,60 @@ mod tests {
         let d = evaluate(p, 0, process, args);
         assert_eq!(d.post, d.selector.is_some(), "{d:?}");
         d.selector == Some(0)
+    }
+
+    #[test]
+    fn socket_operators() {
+        let mut p = policy(vec![empty()]);
+        p.hooks[0].args[0].read = ArgRead::Sock;
+        let v4 = |a: [u8; 4]| std::net::Ipv4Addr::from(a).to_ipv6_mapped().octets();
+        p.addr_set = vec![
+            (SET, 96 + 8, v4([127, 0, 0, 0])),
+            (SET, 128, std::net::Ipv6Addr::LOCALHOST.octets()),
+        ];
+        let sk = EvalSock {
+            family: 2,
+            protocol: 6,
+            state: 7,
+            sport: 40000,
+            dport: 443,
+            saddr: v4([10, 1, 2, 3]),
+            daddr: v4([127, 0, 0, 1]),
+        };
+        let cases: &[(u8, Vec<i64>, bool)] = &[
+            (op::DADDR, vec![], true),
+            (op::NOT_DADDR, vec![], false),
+            (op::SADDR, vec![], false),
+            (op::NOT_SADDR, vec![], true),
+            (op::DPORT, vec![400, 500], true),
+            (op::NOT_DPORT, vec![443, 443], false),
+            (op::SPORT, vec![1, 1023], false),
+            (op::DPORT_PRIV, vec![], true),
+            (op::NOT_DPORT_PRIV, vec![], false),
+            (op::SPORT_PRIV, vec![], false),
+            (op::NOT_SPORT_PRIV, vec![], true),
+            (op::PROTOCOL, vec![17, 6], true),
+            (op::FAMILY, vec![10], false),
+            (op::STATE, vec![7], true),
+        ];
+        for (o, values, want) in cases {
+            p.selectors[0] = filter(0, *o, values.clone());
+            let got = matched(
+                &p,
+                &process(),
+                &[EvalArg::Sock(sk.clone()), EvalArg::Str(Vec::new())],
+            );
+            assert_eq!(got, *want, "op {o} values {values:?}");
+        }
+        let mut v6 = sk.clone();
+        v6.family = 10;
+        v6.daddr = std::net::Ipv6Addr::LOCALHOST.octets();
+        p.selectors[0] = filter(0, op::DADDR, vec![]);
+        assert!(matched(
+            &p,
+            &process(),
+            &[EvalArg::Sock(v6), EvalArg::Str(Vec::new())]
+        ));
     }
 
     #[test]
