@@ -389,6 +389,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         string_prefix: vec![],
         string_postfix: vec![],
         int_set: vec![],
+        addr_set: vec![],
         enforces: true,
     }
 }
@@ -527,6 +528,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         string_prefix: vec![(2, b"/etc/".to_vec()), (2, b"/root/.ssh".to_vec())],
         string_postfix: vec![(3, b"fnoc.".to_vec())],
         int_set: vec![],
+        addr_set: vec![],
         enforces: false,
     };
     assert_eq!(got, expected);
@@ -641,6 +643,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             (2, 2),
             (2, 3),
         ],
+        addr_set: vec![],
         enforces: true,
     };
     assert_eq!(got, expected);
@@ -757,6 +760,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         string_prefix: vec![],
         string_postfix: vec![(1, b"hs/".to_vec()), (1, b"hsab/".to_vec())],
         int_set: vec![],
+        addr_set: vec![],
         enforces: false,
     };
     assert_eq!(got, expected);
