@@ -53,6 +53,23 @@ pub struct RunSummary {
     pub process_cache_peak: usize,
     /// Process-cache entries evicted because it was full.
     pub process_cache_evictions: u64,
+    /// User-space policy actions performed.
+    pub actions: ActionTotals,
+}
+
+/// Counts of GetUrl/DnsLookup actions of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActionTotals {
+    /// GetUrl requests answered.
+    pub geturl_ok: u64,
+    /// GetUrl requests failed.
+    pub geturl_failed: u64,
+    /// DNS lookups resolved.
+    pub dns_ok: u64,
+    /// DNS lookups failed.
+    pub dns_failed: u64,
+    /// Actions dropped (queue full).
+    pub dropped: u64,
 }
 
 /// A request to the running agent, answered on `reply`.
@@ -203,6 +220,7 @@ impl Agent {
             cfg.enable_ancestors,
             registry.clone(),
         );
+        pipeline.set_action_runner(crate::actions::ActionRunner::start(2));
         let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported)
             .map(|t| t.with_host_namespaces(&host_ns));
         let mut policies = PolicyManager::new(sensor.shared_maps()?, tracefs, registry);
@@ -289,6 +307,7 @@ impl Agent {
             }
         }
         let flushed = pipeline.flush();
+        let actions = pipeline.finish_actions();
         let losses = snapshot(&sensor, &counters);
         drop(policies);
         drop(sensor);
@@ -302,6 +321,15 @@ impl Agent {
             losses,
             process_cache_peak: cache_peak,
             process_cache_evictions: pipeline.cache().evictions(),
+            actions: actions
+                .map(|c| ActionTotals {
+                    geturl_ok: Counters::get(&c.geturl_ok),
+                    geturl_failed: Counters::get(&c.geturl_failed),
+                    dns_ok: Counters::get(&c.dns_ok),
+                    dns_failed: Counters::get(&c.dns_failed),
+                    dropped: Counters::get(&c.dropped),
+                })
+                .unwrap_or_default(),
         };
         match result.and(flushed) {
             // A closed stdout (e.g. piped into `head`) is a normal way to stop.

@@ -8,6 +8,7 @@
 //!
 //! Library code logs with `tracing` only; the binary installs the subscriber.
 
+pub mod actions;
 pub mod agent;
 pub mod clock;
 pub mod config;

@@ -22,6 +22,7 @@ pub struct Pipeline {
     counters: Arc<Counters>,
     ancestors: bool,
     policies: PolicyRegistry,
+    actions: Option<crate::actions::ActionRunner>,
 }
 
 impl Pipeline {
@@ -41,7 +42,21 @@ impl Pipeline {
             counters,
             ancestors,
             policies,
+            actions: None,
         }
+    }
+
+    /// Performs GetUrl/DnsLookup actions of matching selectors with this runner.
+    pub fn set_action_runner(&mut self, runner: crate::actions::ActionRunner) {
+        self.actions = Some(runner);
+    }
+
+    /// Stops the action workers after their queue drained; returns their counters.
+    pub fn finish_actions(&mut self) -> Option<Arc<crate::actions::ActionCounters>> {
+        let runner = self.actions.take()?;
+        let counters = runner.counters();
+        drop(runner);
+        Some(counters)
     }
 
     /// The process cache (read-only).
@@ -129,6 +144,27 @@ impl Pipeline {
             return Ok(());
         };
         let args = crate::event_builder::decode_args(&hook.args, &g.args);
+        // User-space actions of the matching selector (the kernel did the rest).
+        if let (Some(runner), Some(sel_id)) = (
+            &self.actions,
+            (ev.selector as usize)
+                .checked_sub(1)
+                .and_then(|i| hook.selectors.get(i)),
+        ) && let Some(sel) = info.compiled.selectors.get(*sel_id as usize)
+        {
+            use auspex_policy::compile::action;
+            for a in &sel.actions {
+                match (a.kind, &a.user_arg) {
+                    (action::GETURL, Some(url)) => {
+                        runner.submit(crate::actions::UserAction::GetUrl(url.clone()))
+                    }
+                    (action::DNSLOOKUP, Some(name)) => {
+                        runner.submit(crate::actions::UserAction::DnsLookup(name.clone()))
+                    }
+                    _ => {}
+                }
+            }
+        }
         let key = if ev.process.ktime != 0 {
             Some((ev.process.pid, ev.process.ktime)).filter(|k| self.cache.get(*k).is_some())
         } else {

@@ -1014,3 +1014,77 @@ spec:
         .expect("event");
     assert_eq!(proc_of(&ev.process).pid, Some(std::process::id()));
 }
+
+#[test]
+fn root_geturl_and_dnslookup_actions_from_user_space() {
+    if !require_root("root_geturl_and_dnslookup_actions_from_user_space") {
+        return;
+    }
+    use std::io::{BufRead, BufReader, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = server.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = server.accept() {
+            let mut line = String::new();
+            let _ = BufReader::new(&conn).read_line(&mut line);
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tx.send(line);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let target = format!("{}/alarm", d.to_str().expect("utf8"));
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: notify
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 6
+        operator: Equal
+        values: ["{target}"]
+      matchActions:
+      - action: GetUrl
+        argUrl: "http://127.0.0.1:{port}/alert?policy=notify"
+      - action: DnsLookup
+        argFqdn: "localhost"
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let _ = std::fs::File::open(&target);
+    let request = rx
+        .recv_timeout(WAIT)
+        .expect("the agent made the HTTP request");
+    assert!(
+        request.starts_with("GET /alert?policy=notify HTTP/1.1"),
+        "{request:?}"
+    );
+    agent.wait_until("event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "notify")
+    });
+    let ev = policy_events(&agent.seen)
+        .into_iter()
+        .find(|(p, ..)| p == "notify")
+        .expect("event");
+    assert_eq!(
+        ev.2,
+        auspex_events::tetragon::KprobeAction::Geturl as i32,
+        "event action"
+    );
+    let summary = agent.stop();
+    assert_eq!(summary.actions.geturl_ok, 1);
+    assert_eq!(summary.actions.dns_ok, 1);
+    assert_eq!(summary.actions.dropped, 0);
+}
