@@ -88,6 +88,15 @@ pub enum ControlRequest {
         /// Outcome.
         reply: crossbeam_channel::Sender<Result<(), String>>,
     },
+    /// Attach (true) or detach (false) a loaded policy.
+    SetPolicyEnabled {
+        /// Its name.
+        name: String,
+        /// Attach or detach.
+        enabled: bool,
+        /// Outcome.
+        reply: crossbeam_channel::Sender<Result<(), String>>,
+    },
     /// List loaded policies.
     ListPolicies {
         /// The list.
@@ -127,6 +136,16 @@ impl AgentControl {
     pub fn delete_policy(&self, name: &str) -> Result<(), String> {
         self.ask(|reply| ControlRequest::DeletePolicy {
             name: name.to_string(),
+            reply,
+        })
+        .unwrap_or_else(|| Err("agent is not running".into()))
+    }
+
+    /// Attaches (`true`) or detaches (`false`) a loaded policy.
+    pub fn set_policy_enabled(&self, name: &str, enabled: bool) -> Result<(), String> {
+        self.ask(|reply| ControlRequest::SetPolicyEnabled {
+            name: name.to_string(),
+            enabled,
             reply,
         })
         .unwrap_or_else(|| Err("agent is not running".into()))
@@ -357,6 +376,22 @@ fn serve(policies: &mut PolicyManager, req: ControlRequest) {
             let res = policies.remove(&name).map_err(|e| e.to_string());
             if res.is_ok() {
                 tracing::info!(policy = %name, "policy removed");
+            }
+            let _ = reply.send(res);
+        }
+        ControlRequest::SetPolicyEnabled {
+            name,
+            enabled,
+            reply,
+        } => {
+            let res = if enabled {
+                policies.enable(&name)
+            } else {
+                policies.disable(&name)
+            }
+            .map_err(|e| e.to_string());
+            if res.is_ok() {
+                tracing::info!(policy = %name, enabled, "policy state changed");
             }
             let _ = reply.send(res);
         }

@@ -72,6 +72,8 @@ pub struct PolicyStatus {
     pub hooks: usize,
     /// Has enforcement actions.
     pub enforces: bool,
+    /// Hooks attached (false after disable).
+    pub enabled: bool,
 }
 
 struct Loaded {
@@ -128,6 +130,7 @@ impl PolicyManager {
             id,
             hooks: sensor.hooks(),
             enforces: compiled.enforces,
+            enabled: true,
         };
         self.registry
             .write()
@@ -174,8 +177,31 @@ impl PolicyManager {
                 id: l.id,
                 hooks: l.sensor.hooks(),
                 enforces: l.enforces,
+                enabled: l.sensor.is_enabled(),
             })
             .collect()
+    }
+
+    /// Detaches a policy's hooks, keeping it loaded.
+    pub fn disable(&mut self, name: &str) -> Result<(), PolicyLoadError> {
+        let l = self
+            .loaded
+            .get_mut(name)
+            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        l.sensor.disable();
+        Ok(())
+    }
+
+    /// Re-attaches a disabled policy.
+    pub fn enable(&mut self, name: &str) -> Result<(), PolicyLoadError> {
+        let l = self
+            .loaded
+            .get_mut(name)
+            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        l.sensor.enable().map_err(|source| PolicyLoadError::Sensor {
+            name: name.to_string(),
+            source,
+        })
     }
 
     fn allocate_id(&mut self) -> Result<u16, PolicyLoadError> {

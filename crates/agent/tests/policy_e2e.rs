@@ -378,6 +378,45 @@ spec:
         .expect("term");
     assert_eq!(term.2, auspex_events::tetragon::KprobeAction::Signal as i32);
 
+    // Disable: loaded but detached, no events; enable: events again.
+    agent
+        .control
+        .set_policy_enabled("first-match", false)
+        .expect("disable");
+    assert!(!agent.control.list_policies()[0].enabled);
+    assert_eq!(
+        auspex_generic_programs(),
+        before + 1,
+        "still loaded while disabled"
+    );
+    let loud_events = |seen: &[GetEventsResponse]| {
+        policy_events(seen)
+            .iter()
+            .filter(|(_, _, _, a, _)| a == &vec![format!("{ds}/loud")])
+            .count()
+    };
+    let n_loud = loud_events(&agent.seen);
+    Command::new(&cat)
+        .arg(d.join("loud"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("cat");
+    marker(&mut agent, "while-disabled");
+    assert_eq!(loud_events(&agent.seen), n_loud, "no event while disabled");
+    agent
+        .control
+        .set_policy_enabled("first-match", true)
+        .expect("enable");
+    assert!(agent.control.list_policies()[0].enabled);
+    Command::new(&cat)
+        .arg(d.join("loud"))
+        .stdout(Stdio::null())
+        .status()
+        .expect("cat");
+    agent.wait_until("event after enable", WAIT, |seen| {
+        loud_events(seen) == n_loud + 1
+    });
+
     // Runtime removal: hooks detached, program and maps freed, no more events.
     agent.control.delete_policy("first-match").expect("removes");
     assert!(agent.control.list_policies().is_empty());

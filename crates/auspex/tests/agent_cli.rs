@@ -235,3 +235,121 @@ fn usage_errors_exit_2() {
         assert!(text.contains(flag), "--help documents {flag}");
     }
 }
+
+#[test]
+fn root_tracing_policy_flag_loads_and_refuses() {
+    if !is_root("root_tracing_policy_flag_loads_and_refuses") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let watched = d.join("watched");
+    std::fs::write(&watched, "x").expect("write");
+    let policy = d.join("watch.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: watch-file\nspec:\n  kprobes:\n  - call: sys_openat\n    args:\n    - index: 1\n      type: string\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equal\n        values: [\"{}\"]\n",
+            watched.display()
+        ),
+    )
+    .expect("write policy");
+    let export = d.join("events.log");
+    let mut agent = Command::new(AUSPEX)
+        .args([
+            "agent",
+            "--tracing-policy-dir",
+            "/nonexistent",
+            "--tracing-policy",
+        ])
+        .arg(&policy)
+        .arg("--export-filename")
+        .arg(&export)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let stderr = agent.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = Vec::new();
+    while !log
+        .iter()
+        .any(|l: &String| l.contains("auspex agent ready"))
+    {
+        log.push(
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("not ready: {log:#?}")),
+        );
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.contains("policy loaded") && l.contains("watch-file")),
+        "{log:#?}"
+    );
+    let _ = std::fs::File::open(&watched);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let line = loop {
+        let content = std::fs::read_to_string(&export).unwrap_or_default();
+        if let Some(l) = content
+            .lines()
+            .find(|l| l.contains("\"policy_name\":\"watch-file\""))
+        {
+            break l.to_string();
+        }
+        assert!(Instant::now() < deadline, "policy event never exported");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let v: serde_json::Value = serde_json::from_str(&line).expect("json");
+    assert_eq!(v["process_kprobe"]["function_name"], "__x64_sys_openat");
+    assert_eq!(
+        v["process_kprobe"]["args"][0]["string_arg"],
+        watched.to_str().expect("utf8")
+    );
+    assert_eq!(v["process_kprobe"]["action"], "KPROBE_ACTION_POST");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(agent.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    assert_eq!(agent.wait().expect("exit").code(), Some(0));
+
+    // A policy this kernel cannot run: the agent refuses to start and says why.
+    let bad = d.join("lsm.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: lsm-here\nspec:\n  lsmhooks:\n  - hook: file_open\n    args:\n    - index: 0\n      type: file\n",
+    )
+    .expect("write");
+    let out = Command::new(AUSPEX)
+        .args([
+            "agent",
+            "--tracing-policy-dir",
+            "/nonexistent",
+            "--tracing-policy",
+        ])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lsm.yaml") && err.contains("lsm-here"),
+        "{err}"
+    );
+    assert!(err.contains("spec.lsmhooks[0]"), "{err}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while attached_auspex_programs() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        attached_auspex_programs(),
+        0,
+        "nothing left after a refused start"
+    );
+}

@@ -26,15 +26,34 @@ pub struct TracepointPolicySpec<'a> {
 
 /// An attached policy. Dropping it detaches everything and frees its maps.
 pub struct AttachedTracepointPolicy {
-    _skel: GenericTracepointSkel<'static>,
-    _links: Vec<Link>,
+    skel: GenericTracepointSkel<'static>,
+    links: Vec<Link>,
     hooks: usize,
+    plan: AttachPlan,
 }
 
 impl AttachedTracepointPolicy {
-    /// Number of attached hooks.
+    /// Number of hooks of the policy.
     pub fn hooks(&self) -> usize {
         self.hooks
+    }
+
+    /// True while its programs are attached.
+    pub fn is_enabled(&self) -> bool {
+        !self.links.is_empty() || self.plan.classic.is_empty() && !self.plan.raw
+    }
+
+    /// Detaches the hooks, keeping programs and maps loaded (fast re-enable).
+    pub fn disable(&mut self) {
+        self.links.clear();
+    }
+
+    /// Attaches the hooks again.
+    pub fn enable(&mut self) -> Result<(), SensorError> {
+        if self.links.is_empty() {
+            self.links = self.plan.attach(&self.skel)?;
+        }
+        Ok(())
     }
 }
 
@@ -279,8 +298,41 @@ impl TracepointPolicySpec<'_> {
                 )
                 .map_err(map_err("auspex_syscall_hooks"))?;
         }
-        let mut links = Vec::with_capacity(classic.len() + 1);
-        if !raw_syscalls.is_empty() {
+        let plan = AttachPlan {
+            raw: !raw_syscalls.is_empty(),
+            classic: classic
+                .iter()
+                .map(|&i| {
+                    let AttachPoint::Tracepoint { subsystem, event } = &c.hooks[i].attach;
+                    (
+                        subsystem.clone(),
+                        event.clone(),
+                        hook_cookie(self.policy_id, i),
+                    )
+                })
+                .collect(),
+        };
+        let links = plan.attach(&skel)?;
+        let hooks = c.hooks.len();
+        Ok(AttachedTracepointPolicy {
+            skel,
+            links,
+            hooks,
+            plan,
+        })
+    }
+}
+
+/// What to attach: the raw sys_enter program, and classic tracepoints with their cookies.
+struct AttachPlan {
+    raw: bool,
+    classic: Vec<(String, String, u32)>,
+}
+
+impl AttachPlan {
+    fn attach(&self, skel: &GenericTracepointSkel<'static>) -> Result<Vec<Link>, SensorError> {
+        let mut links = Vec::with_capacity(self.classic.len() + 1);
+        if self.raw {
             let link = skel
                 .progs
                 .auspex_generic_sys_enter
@@ -293,11 +345,9 @@ impl TracepointPolicySpec<'_> {
                 })?;
             links.push(link);
         }
-        for i in classic {
-            let hook = &c.hooks[i];
-            let AttachPoint::Tracepoint { subsystem, event } = &hook.attach;
+        for (subsystem, event, cookie) in &self.classic {
             let opts = TracepointOpts {
-                cookie: u64::from(hook_cookie(self.policy_id, i)),
+                cookie: u64::from(*cookie),
                 ..Default::default()
             };
             let link = skel
@@ -315,11 +365,6 @@ impl TracepointPolicySpec<'_> {
                 })?;
             links.push(link);
         }
-        let hooks = c.hooks.len();
-        Ok(AttachedTracepointPolicy {
-            _skel: skel,
-            _links: links,
-            hooks,
-        })
+        Ok(links)
     }
 }
