@@ -9,6 +9,7 @@ use auspex_policy::compile::{KernelView, TracepointField};
 pub struct Tracefs {
     root: PathBuf,
     kprobes: bool,
+    bpf_lsm: bool,
     host_ns: [u32; 10],
 }
 
@@ -22,8 +23,15 @@ impl Tracefs {
             .map(|p| Self {
                 root: p.to_path_buf(),
                 kprobes: kprobes_attach,
+                bpf_lsm: false,
                 host_ns: [0; 10],
             })
+    }
+
+    /// Records whether BPF-LSM programs can run here.
+    pub fn with_bpf_lsm(mut self, available: bool) -> Self {
+        self.bpf_lsm = available;
+        self
     }
 
     /// Sets the host's namespaces (for `host_ns` in matchNamespaces).
@@ -48,6 +56,7 @@ impl Tracefs {
         Self {
             root,
             kprobes: kprobes_attach,
+            bpf_lsm: false,
             host_ns: [0; 10],
         }
     }
@@ -74,6 +83,10 @@ impl KernelView for Tracefs {
 
     fn kprobes_attach(&self) -> bool {
         self.kprobes
+    }
+
+    fn bpf_lsm(&self) -> bool {
+        self.bpf_lsm
     }
 
     fn host_namespace(&self, kind: u8) -> Option<u32> {

@@ -19,6 +19,10 @@
 //! * [`signal`]: exit status and signal name from a task exit code.
 //! * [`time`]: kernel timestamps to wall-clock [`prost_types::Timestamp`] and
 //!   RFC 3339 formatting/parsing.
+//! * [`filter`]: export processing with Tetragon's semantics: allow/deny
+//!   filters ([`EventFilter`], [`ExportFilter`]), field filters
+//!   ([`FieldFilters`]), redaction ([`Redactor`]) and the export rate limit
+//!   ([`RateLimiter`]).
 //!
 //! Users: the agent (builds events from BPF records and writes them out), the
 //! CLI and the tests (parse exported JSON back into these types).
@@ -38,11 +42,16 @@ pub mod tetragon {
 }
 
 pub mod args;
+pub mod filter;
 pub mod flags;
 pub mod json;
 pub mod process_id;
 pub mod signal;
 pub mod time;
 
+pub use filter::{
+    EventFilter, ExportFilter, FieldFilter, FieldFilters, FilterError, RateLimiter,
+    RedactionFilter, Redactor,
+};
 pub use prost_types::Timestamp;
 pub use tetragon::{GetEventsResponse, Process, ProcessExec, ProcessExit};

@@ -468,6 +468,10 @@ pub trait KernelView {
         let _ = name;
         None
     }
+    /// True when BPF-LSM programs can run (`bpf` in the kernel's active LSM list).
+    fn bpf_lsm(&self) -> bool {
+        false
+    }
     /// Inode number of the host's namespace of kind `kind` (index in [`NAMESPACE_KINDS`]), for
     /// `host_ns` values. The default knows none, so `host_ns` fails to compile.
     fn host_namespace(&self, kind: u8) -> Option<u32> {
@@ -799,10 +803,14 @@ impl Compiler<'_> {
         for (i, l) in spec.lsm_hooks.iter().enumerate() {
             self.err(
                 &root.field("lsmhooks").index(i),
-                format!(
-                    "LSM hook {} needs BPF-LSM programs; lsmhooks are {NOT_YET}",
-                    l.hook
-                ),
+                if self.kernel.bpf_lsm() {
+                    format!("LSM hook {}: lsmhooks are {NOT_YET}", l.hook)
+                } else {
+                    format!(
+                        "LSM hook {} needs BPF-LSM, which this kernel does not offer (`bpf` is not in the active LSM list); alternative: a `syscall: true` kprobe or a syscall tracepoint with Sigkill (kills after the syscall ran)",
+                        l.hook
+                    )
+                },
             );
         }
         for (i, u) in spec.uprobes.iter().enumerate() {
@@ -898,7 +906,7 @@ impl Compiler<'_> {
                 )
             } else {
                 format!(
-                    "kprobe on kernel function {} needs kprobe support, which this kernel lacks (only syscall kprobes can be served by syscall tracepoints)",
+                    "kprobe on kernel function {} needs kprobes, which this kernel lacks (CONFIG_KPROBES off); alternative: a tracepoint on the same path, or a `syscall: true` kprobe (served by the syscall tracepoints)",
                     k.call
                 )
             };

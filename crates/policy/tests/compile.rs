@@ -1122,12 +1122,12 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "kprobes:\n- call: fd_install\n  syscall: false",
         "spec.kprobes[0]",
-        "needs kprobe support, which this kernel lacks",
+        "needs kprobes, which this kernel lacks (CONFIG_KPROBES off)",
     ),
     (
         "lsmhooks:\n- hook: file_open",
         "spec.lsmhooks[0]",
-        "needs BPF-LSM programs; lsmhooks are not supported by the in-kernel engine yet",
+        "needs BPF-LSM, which this kernel does not offer",
     ),
     (
         "uprobes:\n- path: /bin/bash\n  symbols: [readline]",

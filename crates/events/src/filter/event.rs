@@ -5,9 +5,7 @@ use serde_json::{Map, Value};
 
 use super::labels::LabelSelector;
 use super::parse::{self, FilterError, FilterErrorKind};
-use super::{
-    event_ancestors, event_parent, event_policy_name, event_process, event_type,
-};
+use super::{event_ancestors, event_parent, event_policy_name, event_process, event_type};
 use crate::tetragon::{EventType, GetEventsResponse, Process};
 
 /// Keys of a `Filter` object, in snake_case (lowerCamelCase is derived).
@@ -138,7 +136,8 @@ impl CapFilter {
         let Some(cap) = &process.cap else {
             return false;
         };
-        let check = |f: &Option<CapSetFilter>, caps: &[i32]| f.as_ref().is_none_or(|f| f.matches(caps));
+        let check =
+            |f: &Option<CapSetFilter>, caps: &[i32]| f.as_ref().is_none_or(|f| f.matches(caps));
         check(&self.permitted, &cap.permitted)
             && check(&self.effective, &cap.effective)
             && check(&self.inheritable, &cap.inheritable)
@@ -146,7 +145,10 @@ impl CapFilter {
 
     fn parse(value: &Value) -> Result<Self, FilterErrorKind> {
         let Value::Object(map) = value else {
-            return Err(FilterErrorKind::invalid("capabilities", "expected an object"));
+            return Err(FilterErrorKind::invalid(
+                "capabilities",
+                "expected an object",
+            ));
         };
         let mut filter = Self::default();
         for (name, v) in parse::resolve_keys(map, &["permitted", "effective", "inheritable"])? {
@@ -254,8 +256,8 @@ impl EventFilter {
             return false;
         }
         if let Some(want) = self.health_check {
-            let is_probe = can_be_health_check(event_process(ev))
-                || can_be_health_check(event_parent(ev));
+            let is_probe =
+                can_be_health_check(event_process(ev)) || can_be_health_check(event_parent(ev));
             if is_probe != want {
                 return false;
             }
@@ -329,8 +331,7 @@ impl EventFilter {
         {
             return false;
         }
-        if !self.pod_regex.is_empty() && !pod.is_some_and(|p| any_match(&self.pod_regex, &p.name))
-        {
+        if !self.pod_regex.is_empty() && !pod.is_some_and(|p| any_match(&self.pod_regex, &p.name)) {
             return false;
         }
         if !self.container_name_regex.is_empty()

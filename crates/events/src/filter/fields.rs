@@ -137,7 +137,10 @@ fn parse_paths(fields: &str) -> Result<Vec<Vec<String>>, FilterErrorKind> {
         .map(str::trim)
         .map(|path| {
             let segs: Vec<String> = path.split('.').map(snake_segment).collect();
-            if segs.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+            if segs
+                .iter()
+                .any(|s| s.is_empty() || s.contains(char::is_whitespace))
+            {
                 return Err(FilterErrorKind::invalid(
                     "fields",
                     format!("invalid field path {path:?}"),

@@ -168,7 +168,11 @@ impl Parser {
         };
         validate_key(&key)?;
         if matches!(self.peek(), Tok::End | Tok::Comma) {
-            let op = if negated { Op::DoesNotExist } else { Op::Exists };
+            let op = if negated {
+                Op::DoesNotExist
+            } else {
+                Op::Exists
+            };
             return Ok(Requirement { key, op });
         }
         if negated {
@@ -210,9 +214,9 @@ impl Parser {
 
     fn integer(&mut self) -> Result<i64, String> {
         match self.next() {
-            Tok::Ident(value) => value
-                .parse()
-                .map_err(|_| format!("for '<', '>' operators, the value must be an integer, got {value:?}")),
+            Tok::Ident(value) => value.parse().map_err(|_| {
+                format!("for '<', '>' operators, the value must be an integer, got {value:?}")
+            }),
             t => Err(format!("found {t}, expected: integer")),
         }
     }

@@ -300,7 +300,10 @@ mod tests {
     fn stream_splitting() {
         let objs = parse_objects(" {\"a\":1}\n\n{\"a\":2}{}\n", |m| Ok(m.len())).unwrap();
         assert_eq!(objs, vec![1, 1, 0]);
-        assert_eq!(parse_objects("", |m| Ok(m.len())).unwrap(), Vec::<usize>::new());
+        assert_eq!(
+            parse_objects("", |m| Ok(m.len())).unwrap(),
+            Vec::<usize>::new()
+        );
         let err = parse_objects("{} [1]", |m| Ok(m.len())).unwrap_err();
         assert_eq!(err.index, 1);
         assert_eq!(err.kind, FilterErrorKind::NotAnObject);
