@@ -80,3 +80,33 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 		*(__u64 *)&h->record[16 + 8 * i] = args[i];
 	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
 }
+
+/*
+ * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
+ * argument registers in the same layout as syscalls (argument n at byte 16 + 8n).
+ */
+SEC("uprobe")
+int auspex_generic_uprobe(struct pt_regs *ctx)
+{
+	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	__u64 args[6];
+
+	if (!cfg || !h)
+		return 0;
+	args[0] = PT_REGS_PARM1(ctx);
+	args[1] = PT_REGS_PARM2(ctx);
+	args[2] = PT_REGS_PARM3(ctx);
+	args[3] = PT_REGS_PARM4(ctx);
+	args[4] = PT_REGS_PARM5(ctx);
+#if defined(__TARGET_ARCH_x86)
+	args[5] = ctx->r9;
+#else
+	args[5] = 0;
+#endif
+	*(__u64 *)&h->record[8] = 0;
+	for (int i = 0; i < 6; i++)
+		*(__u64 *)&h->record[16 + 8 * i] = args[i];
+	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+}

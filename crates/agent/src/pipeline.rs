@@ -123,7 +123,7 @@ impl Pipeline {
     }
 
     fn generic(&mut self, g: &GenericRecord) -> std::io::Result<()> {
-        use auspex_events::tetragon::{ProcessKprobe, ProcessTracepoint};
+        use auspex_events::tetragon::{ProcessKprobe, ProcessTracepoint, ProcessUprobe};
         use auspex_policy::compile::HookEvent;
 
         let ev = &g.event;
@@ -205,6 +205,19 @@ impl Pipeline {
                 message,
                 tags: hook.tags.clone(),
                 ancestors,
+                ..Default::default()
+            }),
+            HookEvent::Uprobe { path, symbol } => Event::ProcessUprobe(ProcessUprobe {
+                process: Some(process),
+                parent,
+                path: path.clone(),
+                symbol: symbol.clone(),
+                policy_name: info.name.clone(),
+                message,
+                args,
+                tags: hook.tags.clone(),
+                ancestors,
+                action,
                 ..Default::default()
             }),
             HookEvent::Tracepoint { subsystem, event } => {

@@ -1127,3 +1127,118 @@ spec:
     assert_eq!(summary.actions.dns_ok, 1);
     assert_eq!(summary.actions.dropped, 0);
 }
+
+#[test]
+fn root_uprobe_on_a_test_binary_function() {
+    if !require_root("root_uprobe_on_a_test_binary_function") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("target.c");
+    std::fs::write(
+        &src,
+        r#"#include <stdio.h>
+#include <stdlib.h>
+__attribute__((noinline)) int auspex_probe_target(long n, const char *word)
+{
+	printf("%ld %s\n", n, word);
+	return (int)n;
+}
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	auspex_probe_target(atol(argv[1]), argv[2]);
+	printf("after\n");
+	return 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("uprobe-target");
+    let st = Command::new("gcc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds the target");
+    let bin = bin.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: uprobe-target
+spec:
+  uprobes:
+  - path: "{bin}"
+    symbols:
+    - "auspex_probe_target"
+    args:
+    - index: 0
+      type: int64
+    - index: 1
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["42"]
+      matchActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["hello"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let killed = Command::new(&bin)
+        .args(["42", "doomed"])
+        .output()
+        .expect("run");
+    assert_eq!(killed.status.signal(), Some(9), "killed at function entry");
+    assert!(!String::from_utf8_lossy(&killed.stdout).contains("after"));
+    let posted = Command::new(&bin)
+        .args(["7", "hello-world"])
+        .output()
+        .expect("run");
+    assert!(posted.status.success());
+    let quiet = Command::new(&bin).args(["7", "bye"]).output().expect("run");
+    assert!(quiet.status.success());
+    marker(&mut agent, "uprobe-marker");
+    let evs: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessUprobe(u)) if u.policy_name == "uprobe-target" => Some(u),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(evs.len(), 2, "the Sigkill call and the hello call: {evs:?}");
+    for u in &evs {
+        assert_eq!(u.path, bin);
+        assert_eq!(u.symbol, "auspex_probe_target");
+        assert_eq!(proc_of(&u.process).binary, bin);
+    }
+    let args = |u: &auspex_events::tetragon::ProcessUprobe| -> (Option<i64>, Option<String>) {
+        let n = u.args.first().and_then(|a| match a.arg {
+            Some(Arg::LongArg(v)) => Some(v),
+            _ => None,
+        });
+        (n, string_args(&u.args).first().cloned())
+    };
+    assert_eq!(args(evs[0]), (Some(42), Some("doomed".into())));
+    assert_eq!(
+        evs[0].action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    assert_eq!(args(evs[1]), (Some(7), Some("hello-world".into())));
+    assert_eq!(
+        evs[1].action,
+        auspex_events::tetragon::KprobeAction::Post as i32
+    );
+}

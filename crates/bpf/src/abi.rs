@@ -252,6 +252,8 @@ impl Default for ProcessEntry {
 pub const MSG_GENERIC_KPROBE: u8 = 13;
 /// Record op: a policy event of a tracepoint hook (`process_tracepoint`).
 pub const MSG_GENERIC_TRACEPOINT: u8 = 14;
+/// Record op: a policy event of a uprobe hook (`process_uprobe`).
+pub const MSG_GENERIC_UPROBE: u8 = 15;
 /// Arguments per hook.
 pub const MAX_HOOK_ARGS: usize = 5;
 /// Selectors per hook.

@@ -253,6 +253,13 @@ pub enum AttachPoint {
         /// Event, e.g. `sys_enter_openat`.
         event: String,
     },
+    /// A uprobe at function entry.
+    Uprobe {
+        /// Path of the ELF file.
+        path: String,
+        /// Function symbol.
+        symbol: String,
+    },
 }
 
 /// Which event message the hook produces.
@@ -264,6 +271,13 @@ pub enum HookEvent {
         subsystem: String,
         /// Event.
         event: String,
+    },
+    /// `process_uprobe` with `path` and `symbol`.
+    Uprobe {
+        /// ELF path.
+        path: String,
+        /// Symbol.
+        symbol: String,
     },
     /// `process_kprobe` with `function_name` (a `syscall: true` kprobe served by the syscall
     /// tracepoint on a kernel without kprobes).
@@ -747,6 +761,8 @@ enum Served {
     Tracepoint,
     /// A `syscall: true` kprobe served by the syscall's tracepoint.
     SyscallKprobe,
+    /// A `uprobes[]` entry (arguments from the registers at function entry).
+    Uprobe,
 }
 
 /// What the selector compiler needs to know about the hook it compiles for.
@@ -814,13 +830,7 @@ impl Compiler<'_> {
             );
         }
         for (i, u) in spec.uprobes.iter().enumerate() {
-            self.err(
-                &root.field("uprobes").index(i),
-                format!(
-                    "uprobes on {} need uprobe programs; uprobes are {NOT_YET}",
-                    u.path
-                ),
-            );
+            self.uprobe(u, &root.field("uprobes").index(i));
         }
         for (i, u) in spec.usdts.iter().enumerate() {
             self.err(
@@ -1090,6 +1100,91 @@ impl Compiler<'_> {
             t.message.as_deref(),
             &t.tags,
         );
+    }
+
+    /// A `uprobes[]` entry: one hook per symbol. Argument `index` n is the n-th integer/pointer
+    /// function argument (registers); the record layout is the syscall one (argument n at byte
+    /// 16 + 8n), which the uprobe entry program rebuilds from the registers.
+    fn uprobe(&mut self, u: &crate::model::UProbeSpec, p: &FieldPath) {
+        let mut ok = true;
+        for (field, present) in [
+            ("offsets", !u.offsets.is_empty()),
+            ("addrs", !u.addrs.is_empty()),
+            ("refCtrOffsets", !u.ref_ctr_offsets.is_empty()),
+            ("data", !u.data.is_empty()),
+            ("return", u.return_),
+            ("returnArg", u.return_arg.is_some()),
+            ("btfPath", u.btf_path.is_some()),
+            ("binaryDigests", !u.binary_digests.is_empty()),
+        ] {
+            if present {
+                self.not_yet(&p.field(field), &format!("uprobes {field}"));
+                ok = false;
+            }
+        }
+        if u.symbols.is_empty() {
+            self.err(&p.field("symbols"), "a uprobe needs at least one symbol");
+            ok = false;
+        }
+        if !u.path.starts_with('/') {
+            self.err(
+                &p.field("path"),
+                format!("{:?} is not an absolute path", u.path),
+            );
+            ok = false;
+        }
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            u.args.len(),
+        );
+        if !ok {
+            return;
+        }
+        let mut args = Vec::with_capacity(u.args.len());
+        for (j, a) in u.args.iter().enumerate() {
+            let ap = p.field("args").index(j);
+            if a.index > 5 {
+                self.err(
+                    &ap.field("index"),
+                    format!("index {} is past the 6 register arguments (0..5)", a.index),
+                );
+                args.push(None);
+                continue;
+            }
+            let stringy = matches!(a.arg_type(), Some(ArgType::String | ArgType::Filename));
+            let field = TracepointField {
+                ctype: if stringy { "const char *" } else { "long" }.to_string(),
+                name: format!("arg{}", a.index),
+                offset: 16 + 8 * a.index as u16,
+                size: 8,
+                signed: !stringy,
+            };
+            args.push(self.arg(a, &field, &ap, true));
+        }
+        for symbol in &u.symbols {
+            let ctx = HookCtx {
+                served: Served::Uprobe,
+                spec_args: &u.args,
+                args: &args,
+                path: p,
+            };
+            self.push_hook(
+                AttachPoint::Uprobe {
+                    path: u.path.clone(),
+                    symbol: symbol.clone(),
+                },
+                HookEvent::Uprobe {
+                    path: u.path.clone(),
+                    symbol: symbol.clone(),
+                },
+                &ctx,
+                &u.selectors,
+                u.message.as_deref(),
+                &u.tags,
+            );
+        }
     }
 
     fn push_hook(
@@ -2356,6 +2451,9 @@ impl Compiler<'_> {
                     }
                     Served::Tracepoint => {
                         "Override cannot change a return value from a tracepoint; use Sigkill"
+                    }
+                    Served::Uprobe => {
+                        "Override of a user function is not supported by the in-kernel engine yet; use Sigkill"
                     }
                 };
                 self.err(&path.field("action"), reason);

@@ -1130,9 +1130,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "needs BPF-LSM, which this kernel does not offer",
     ),
     (
-        "uprobes:\n- path: /bin/bash\n  symbols: [readline]",
-        "spec.uprobes[0]",
-        "uprobes are not supported by the in-kernel engine yet",
+        "uprobes:\n- path: /bin/bash\n  symbols: [readline]\n  offsets: [16]",
+        "spec.uprobes[0].offsets",
+        "uprobes offsets is not supported by the in-kernel engine yet",
     ),
     (
         "usdts:\n- path: /bin/x\n  provider: p\n  name: n",

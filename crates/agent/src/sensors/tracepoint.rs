@@ -40,7 +40,8 @@ impl AttachedTracepointPolicy {
 
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
-        !self.links.is_empty() || self.plan.classic.is_empty() && !self.plan.raw
+        !self.links.is_empty()
+            || self.plan.classic.is_empty() && !self.plan.raw && self.plan.uprobes.is_empty()
     }
 
     /// Detaches the hooks, keeping programs and maps loaded (fast re-enable).
@@ -126,7 +127,12 @@ impl TracepointPolicySpec<'_> {
         // number and policy); the others through their own tracepoint.
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut classic: Vec<usize> = Vec::new();
+        let mut uprobes: Vec<(String, String, u32)> = Vec::new();
         for (i, hook) in c.hooks.iter().enumerate() {
+            if let AttachPoint::Uprobe { path, symbol } = &hook.attach {
+                uprobes.push((path.clone(), symbol.clone(), hook_cookie(self.policy_id, i)));
+                continue;
+            }
             match hook.syscall_nr {
                 Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
                     raw_syscalls.push((nr, i))
@@ -154,6 +160,7 @@ impl TracepointPolicySpec<'_> {
                 msg_op: u32::from(match hook.event {
                     HookEvent::Kprobe { .. } => abi::MSG_GENERIC_KPROBE,
                     HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
+                    HookEvent::Uprobe { .. } => abi::MSG_GENERIC_UPROBE,
                 }),
                 ..Default::default()
             };
@@ -302,15 +309,16 @@ impl TracepointPolicySpec<'_> {
             raw: !raw_syscalls.is_empty(),
             classic: classic
                 .iter()
-                .map(|&i| {
-                    let AttachPoint::Tracepoint { subsystem, event } = &c.hooks[i].attach;
-                    (
+                .filter_map(|&i| match &c.hooks[i].attach {
+                    AttachPoint::Tracepoint { subsystem, event } => Some((
                         subsystem.clone(),
                         event.clone(),
                         hook_cookie(self.policy_id, i),
-                    )
+                    )),
+                    AttachPoint::Uprobe { .. } => None,
                 })
                 .collect(),
+            uprobes,
         };
         let links = plan.attach(&skel)?;
         let hooks = c.hooks.len();
@@ -327,6 +335,7 @@ impl TracepointPolicySpec<'_> {
 struct AttachPlan {
     raw: bool,
     classic: Vec<(String, String, u32)>,
+    uprobes: Vec<(String, String, u32)>,
 }
 
 impl AttachPlan {
@@ -361,6 +370,23 @@ impl AttachPlan {
                 .map_err(|source| SensorError::AttachTracepoint {
                     sensor: NAME,
                     tracepoint: format!("{subsystem}/{event}"),
+                    source,
+                })?;
+            links.push(link);
+        }
+        for (path, symbol, cookie) in &self.uprobes {
+            let opts = libbpf_rs::UprobeOpts {
+                cookie: u64::from(*cookie),
+                func_name: Some(symbol.clone()),
+                ..Default::default()
+            };
+            let link = skel
+                .progs
+                .auspex_generic_uprobe
+                .attach_uprobe_with_opts(-1, path, 0, opts)
+                .map_err(|source| SensorError::AttachTracepoint {
+                    sensor: NAME,
+                    tracepoint: format!("uprobe {path}:{symbol}"),
                     source,
                 })?;
             links.push(link);
