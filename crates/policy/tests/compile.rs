@@ -1130,7 +1130,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "needs BPF-LSM, which this kernel does not offer",
     ),
     (
-        "uprobes:\n- path: /bin/bash\n  symbols: [readline]\n  offsets: [16]",
+        "uprobes:\n- path: /bin/bash\n  offsets: [16]",
         "spec.uprobes[0].offsets",
         "uprobes offsets is not supported by the in-kernel engine yet",
     ),
