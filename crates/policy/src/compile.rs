@@ -1122,7 +1122,7 @@ impl Compiler<'_> {
                 ok = false;
             }
         }
-        if u.symbols.is_empty() {
+        if ok && u.symbols.is_empty() {
             self.err(&p.field("symbols"), "a uprobe needs at least one symbol");
             ok = false;
         }
