@@ -195,7 +195,16 @@ impl KernelFeatures {
             );
         }
         let bpf_lsm = match std::fs::read_to_string(security.join("lsm")) {
-            Ok(list) if list.trim().split(',').any(|l| l == "bpf") => Probe::Supported,
+            // Listed is not enough (some kernels refuse the programs): load one to be sure.
+            Ok(list) if list.trim().split(',').any(|l| l == "bpf") => match ProgramType::Lsm
+                .is_supported()
+            {
+                Ok(true) => Probe::Supported,
+                Ok(false) => Probe::Unsupported(
+                    "`bpf` is an active LSM but BPF-LSM programs do not load on this kernel".into(),
+                ),
+                Err(e) => Probe::Inconclusive(e.to_string()),
+            },
             Ok(list) => Probe::Unsupported(format!(
                 "`bpf` is not in the active LSM list ({}); boot with lsm=...,bpf",
                 list.trim()
@@ -213,6 +222,68 @@ impl KernelFeatures {
         }
     }
 
+    /// What the policy engine can run here, per hook kind and action: (name, how or why not).
+    pub fn policy_support(&self) -> Vec<(&'static str, String)> {
+        let yes = |p: &Probe, how: &str| match p {
+            Probe::Supported => format!("yes ({how})"),
+            other => format!("no: {other}"),
+        };
+        let kprobes = self.kprobe_attach == Probe::Supported;
+        vec![
+            (
+                "tracepoints",
+                yes(
+                    &self.tracepoints,
+                    "tracefs tracepoints; sys_enter_* via raw sys_enter",
+                ),
+            ),
+            (
+                "kprobes (syscall: true)",
+                if kprobes {
+                    "no: kprobe programs are not implemented yet".to_string()
+                } else {
+                    yes(
+                        &self.raw_tracepoints,
+                        "served by the syscall tracepoints; events stay process_kprobe",
+                    )
+                },
+            ),
+            (
+                "kprobes (kernel functions)",
+                if kprobes {
+                    "no: kprobe programs are not implemented yet".to_string()
+                } else {
+                    format!("no: {}", self.kprobe_attach)
+                },
+            ),
+            ("uprobes", yes(&self.uprobe_attach, "function entry")),
+            (
+                "lsmhooks",
+                match &self.bpf_lsm {
+                    Probe::Supported => "no: BPF-LSM programs are not implemented yet".to_string(),
+                    other => format!("no: {other}"),
+                },
+            ),
+            (
+                "fentries / raw tracepoints / usdts",
+                "no: not implemented yet".to_string(),
+            ),
+            ("Post, NoPost, rateLimit", "yes".to_string()),
+            (
+                "Sigkill, Signal",
+                "yes (bpf_send_signal; lands when the hooked call returns)".to_string(),
+            ),
+            (
+                "GetUrl, DnsLookup",
+                "yes (user space, fire and forget)".to_string(),
+            ),
+            (
+                "Override",
+                "no: needs kprobe override, fmod_ret or BPF-LSM".to_string(),
+            ),
+        ]
+    }
+
     /// Logs one line per feature.
     pub fn log(&self) {
         tracing::info!(kernel = %self.release, "kernel");
@@ -225,6 +296,9 @@ impl KernelFeatures {
             ("BPF LSM", &self.bpf_lsm),
         ] {
             tracing::info!(feature = name, "{p}");
+        }
+        for (hook, support) in self.policy_support() {
+            tracing::info!(policy_engine = hook, "{support}");
         }
     }
 }

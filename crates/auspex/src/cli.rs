@@ -26,6 +26,9 @@ enum Command {
     /// Work with TracingPolicy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Show what this kernel offers: BPF features, and per hook kind and action whether policies
+    /// can use it (root needed for the program-type probes).
+    Status,
     /// Print the version.
     Version,
 }
@@ -170,6 +173,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Agent(args) => run_agent(*args),
         Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_policies(&files)),
+        Command::Status => {
+            let f = auspex_agent::features::KernelFeatures::probe();
+            println!("kernel {}", f.release);
+            for (name, p) in [
+                ("ring buffer", &f.ring_buffer),
+                ("tracepoints", &f.tracepoints),
+                ("raw tracepoints", &f.raw_tracepoints),
+                ("kprobe attach", &f.kprobe_attach),
+                ("uprobe attach", &f.uprobe_attach),
+                ("BPF LSM", &f.bpf_lsm),
+            ] {
+                println!("  {name:<18} {p}");
+            }
+            println!("policy engine on this kernel:");
+            for (hook, support) in f.policy_support() {
+                println!("  {hook:<36} {support}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

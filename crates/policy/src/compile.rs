@@ -823,7 +823,7 @@ impl Compiler<'_> {
                     format!("LSM hook {}: lsmhooks are {NOT_YET}", l.hook)
                 } else {
                     format!(
-                        "LSM hook {} needs BPF-LSM, which this kernel does not offer (`bpf` is not in the active LSM list); alternative: a `syscall: true` kprobe or a syscall tracepoint with Sigkill (kills after the syscall ran)",
+                        "LSM hook {} needs BPF-LSM, which this kernel does not offer (BPF-LSM programs do not load: `bpf` missing from the active LSMs, or refused); alternative: a `syscall: true` kprobe or a syscall tracepoint with Sigkill (kills after the syscall ran)",
                         l.hook
                     )
                 },

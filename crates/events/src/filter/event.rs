@@ -308,10 +308,11 @@ impl EventFilter {
                 return false;
             }
         }
-        if let Some(want) = self.in_init_tree {
-            if process.in_init_tree.unwrap_or(false) != want {
-                return false;
-            }
+        if self
+            .in_init_tree
+            .is_some_and(|want| process.in_init_tree.unwrap_or(false) != want)
+        {
+            return false;
         }
         let pod = process.pod.as_ref();
         if !self.namespace.is_empty() {
@@ -349,10 +350,10 @@ impl EventFilter {
         if !self.container_id.is_empty() && !any_match(&self.container_id, &process.docker) {
             return false;
         }
-        if let Some(caps) = &self.capabilities {
-            if !caps.matches(process) {
-                return false;
-            }
+        if let Some(caps) = &self.capabilities
+            && !caps.matches(process)
+        {
+            return false;
         }
         if !self.binary_regex.is_empty() && !any_match(&self.binary_regex, &process.binary) {
             return false;

@@ -296,10 +296,10 @@ impl FieldFilters {
     pub fn apply(&self, ev: &GetEventsResponse) -> Value {
         // The generated Serialize impls never fail.
         let mut value = serde_json::to_value(ev).unwrap_or(Value::Null);
-        if let (Some(plan), Some(key)) = (self.plan(ev), event_key(ev)) {
-            if let Some(inner) = value.get_mut(key) {
-                plan.apply(inner);
-            }
+        if let (Some(plan), Some(key)) = (self.plan(ev), event_key(ev))
+            && let Some(inner) = value.get_mut(key)
+        {
+            plan.apply(inner);
         }
         value
     }
