@@ -229,7 +229,8 @@ impl Agent {
             namespaces: cfg.enable_process_ns,
             username: cfg.username_metadata,
         };
-        let builder = EventBuilder::new(cfg.node_name.clone(), options, host_ns);
+        let mut builder = EventBuilder::new(cfg.node_name.clone(), options, host_ns);
+        builder.set_redactor(cfg.redactor.clone());
         let registry = PolicyRegistry::default();
         let mut pipeline = Pipeline::new(
             cfg.process_cache_size,

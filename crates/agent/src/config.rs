@@ -47,6 +47,8 @@ pub struct AgentConfig {
     pub tracing_policies: Vec<PathBuf>,
     /// Directory whose `*.yaml`/`*.yml` policies are loaded at start.
     pub tracing_policy_dir: Option<PathBuf>,
+    /// `--redaction-filters`: applied to process arguments when events are built (all outputs).
+    pub redactor: auspex_events::Redactor,
 }
 
 impl Default for AgentConfig {
@@ -68,6 +70,7 @@ impl Default for AgentConfig {
             process_cache_gc_interval: Duration::from_secs(30),
             tracing_policies: Vec::new(),
             tracing_policy_dir: None,
+            redactor: auspex_events::Redactor::default(),
         }
     }
 }

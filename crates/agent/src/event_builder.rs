@@ -33,6 +33,7 @@ pub struct EventBuilder {
     options: BuildOptions,
     host_ns: Namespaces,
     user_names: HashMap<u32, Option<String>>,
+    redactor: auspex_events::Redactor,
 }
 
 impl EventBuilder {
@@ -44,7 +45,13 @@ impl EventBuilder {
             options,
             host_ns,
             user_names: HashMap::new(),
+            redactor: auspex_events::Redactor::default(),
         }
+    }
+
+    /// Redacts process arguments (and environment) with these filters from now on.
+    pub fn set_redactor(&mut self, redactor: auspex_events::Redactor) {
+        self.redactor = redactor;
     }
 
     /// Re-measures the boot-time → wall-time offset.
@@ -101,6 +108,9 @@ impl EventBuilder {
             ..Default::default()
         };
         self.add_optional(&mut p, &ev.creds, &ev.ns);
+        if !self.redactor.is_empty() {
+            self.redactor.redact_process(&mut p);
+        }
         p
     }
 
@@ -127,6 +137,9 @@ impl EventBuilder {
             ..Default::default()
         };
         self.add_optional(&mut p, &pp.creds, &pp.ns);
+        if !self.redactor.is_empty() {
+            self.redactor.redact_process(&mut p);
+        }
         p
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use auspex_agent::config::{AgentConfig, UsernameMetadata};
-use auspex_agent::export::{EventSink, JsonSink};
+use auspex_agent::export::{EventSink, ExportOptions, FileRotation, JsonExporter};
 use auspex_agent::{Agent, config::default_node_name};
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
@@ -87,6 +87,52 @@ struct AgentArgs {
     /// Example: --export-filename /var/log/auspex/events.log
     #[arg(long, value_name = "FILE")]
     export_filename: Option<PathBuf>,
+
+    /// Rotate the export file when it would exceed this size in MiB (0: never by size)
+    /// [default: 10].
+    #[arg(long, value_name = "MIB", default_value_t = 10)]
+    export_file_max_size_mb: u64,
+
+    /// Rotated export files to keep; older ones are deleted [default: 5].
+    #[arg(long, value_name = "NUM", default_value_t = 5)]
+    export_file_max_backups: usize,
+
+    /// gzip rotated export files [default: false].
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    export_file_compress: bool,
+
+    /// Also rotate the export file after this long, e.g. 30m, 1h, 24h (0: size only) [default: 0].
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    export_file_rotation_interval: String,
+
+    /// Mode (octal) of the export file and its backups [default: 600].
+    #[arg(long, value_name = "OCTAL", default_value = "600")]
+    export_file_perm: String,
+
+    /// Export only events matching one of these filters: JSON objects, one per line
+    /// (keys: event_set, binary_regex, pid, namespace, pod_regex, labels, policy_names, …).
+    /// Example: '{"event_set":["PROCESS_EXEC"],"binary_regex":["^/usr/bin/vim$"]}'
+    #[arg(long, value_name = "FILTERS")]
+    export_allowlist: Option<String>,
+
+    /// Do not export events matching any of these filters (same syntax as --export-allowlist).
+    #[arg(long, value_name = "FILTERS")]
+    export_denylist: Option<String>,
+
+    /// Keep or drop fields of exported events: JSON objects, one per line, e.g.
+    /// '{"fields":"process.exec_id,process.parent_exec_id","action":"INCLUDE"}'.
+    #[arg(long, value_name = "FILTERS")]
+    field_filters: Option<String>,
+
+    /// Replace capture groups in process arguments with *****: JSON objects, one per line, e.g.
+    /// '{"binary_regex":["(?:^|/)foo$"],"redact":["-p(?:\\s+|=)(\\S*)"]}'.
+    #[arg(long, value_name = "FILTERS")]
+    redaction_filters: Option<String>,
+
+    /// Export at most this many events per minute (-1: no limit, 0: export nothing); drops are
+    /// reported by a rate_limit_info event every minute [default: -1].
+    #[arg(long, value_name = "NUM", default_value_t = -1, allow_negative_numbers = true)]
+    export_rate_limit: i64,
 
     /// Maximum number of process images kept in the process cache [default: 65536].
     ///
@@ -245,6 +291,23 @@ fn init_logging(level: LogLevel, format: LogFormat) {
     }
 }
 
+/// `0` → none; `90s`, `30m`, `1h`, `2d`; a bare number is seconds.
+fn parse_duration(s: &str) -> anyhow::Result<Option<std::time::Duration>> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| anyhow::anyhow!("expected a number with a unit (s, m, h, d)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        other => anyhow::bail!("unknown unit {other:?} (s, m, h, d)"),
+    };
+    Ok((secs > 0).then(|| std::time::Duration::from_secs(secs)))
+}
+
 fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.log_level, args.log_format);
     if !args.enable_ancestors.is_empty() && !args.enable_ancestors.contains(&AncestorKind::Base) {
@@ -259,6 +322,43 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
             args.rb_size_total_mb
         );
     }
+    let redactor = match &args.redaction_filters {
+        Some(text) => auspex_events::Redactor::parse(text).context("--redaction-filters")?,
+        None => auspex_events::Redactor::default(),
+    };
+    let export_opts = ExportOptions {
+        filter: auspex_events::ExportFilter::parse(
+            args.export_allowlist.as_deref().unwrap_or(""),
+            args.export_denylist.as_deref().unwrap_or(""),
+        )
+        .context("--export-allowlist/--export-denylist")?,
+        fields: match &args.field_filters {
+            Some(text) => auspex_events::FieldFilters::parse(text).context("--field-filters")?,
+            None => auspex_events::FieldFilters::default(),
+        },
+        rate_limit: args.export_rate_limit,
+        node_name: default_node_name(),
+    };
+    let rotation = FileRotation {
+        max_size_bytes: args.export_file_max_size_mb.saturating_mul(1024 * 1024),
+        max_backups: args.export_file_max_backups,
+        compress: args.export_file_compress,
+        interval: parse_duration(&args.export_file_rotation_interval).with_context(|| {
+            format!(
+                "--export-file-rotation-interval {:?}",
+                args.export_file_rotation_interval
+            )
+        })?,
+        mode: u32::from_str_radix(&args.export_file_perm, 8)
+            .ok()
+            .filter(|m| *m <= 0o777)
+            .with_context(|| {
+                format!(
+                    "--export-file-perm {:?}: an octal mode such as 600 or 640",
+                    args.export_file_perm
+                )
+            })?,
+    };
     let config = AgentConfig {
         export_filename: args.export_filename.clone(),
         process_cache_size: args.process_cache_size,
@@ -278,14 +378,15 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
         process_map_entries: args.execve_map_entries,
         tracing_policies: args.tracing_policy,
         tracing_policy_dir: Some(args.tracing_policy_dir),
+        redactor,
         ..AgentConfig::default()
     };
     let sink: Box<dyn EventSink> = match &config.export_filename {
         Some(path) => Box::new(
-            JsonSink::file(path)
+            JsonExporter::file(path, rotation, export_opts)
                 .with_context(|| format!("--export-filename {}", path.display()))?,
         ),
-        None => Box::new(JsonSink::stdout()),
+        None => Box::new(JsonExporter::stdout(export_opts)),
     };
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

@@ -353,3 +353,286 @@ fn root_tracing_policy_flag_loads_and_refuses() {
         "nothing left after a refused start"
     );
 }
+
+/// Starts the agent binary with `args`, waits for readiness; returns the child.
+fn start_agent(args: &[&str]) -> std::process::Child {
+    let mut agent = Command::new(AUSPEX)
+        .arg("agent")
+        .args(["--tracing-policy-dir", "/nonexistent"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start agent");
+    let stderr = agent.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut log = Vec::new();
+    while !log
+        .iter()
+        .any(|l: &String| l.contains("auspex agent ready"))
+    {
+        log.push(
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("not ready: {log:#?}")),
+        );
+    }
+    agent
+}
+
+fn stop_agent(agent: std::process::Child) {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(agent.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let out = agent.wait_with_output().expect("exit");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+fn all_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !name.starts_with("ev") {
+            continue;
+        }
+        let text = if name.ends_with(".gz") {
+            let mut t = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(std::fs::File::open(&p).expect("open")),
+                &mut t,
+            )
+            .expect("gunzip");
+            t
+        } else {
+            std::fs::read_to_string(&p).expect("read")
+        };
+        for l in text.lines() {
+            out.push(
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("split or broken line in {name}: {e}: {l}")),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn root_export_filters_redaction_and_field_filters() {
+    if !is_root("root_export_filters_redaction_and_field_filters") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = d.join("auspex-marker-bin");
+    std::fs::copy("/bin/true", &bin).expect("copy");
+    let export = d.join("ev.log");
+    let allow = "{\"event_set\":[\"PROCESS_EXEC\"],\"binary_regex\":[\"/auspex-marker-bin$\"]}\n{\"event_set\":[\"PROCESS_EXIT\"],\"binary_regex\":[\"/auspex-marker-bin$\"],\"arguments_regex\":[\"keep\"]}";
+    let deny = "{\"arguments_regex\":[\"drop-me\"]}";
+    let redact = "{\"binary_regex\":[\"auspex-marker-bin$\"],\"redact\":[\"--password=(\\\\S+)\"]}";
+    let fields = "{\"fields\":\"process.binary,process.arguments\",\"event_set\":[\"PROCESS_EXEC\"],\"action\":\"INCLUDE\"}";
+    let agent = start_agent(&[
+        "--export-filename",
+        export.to_str().expect("utf8"),
+        "--export-allowlist",
+        allow,
+        "--export-denylist",
+        deny,
+        "--redaction-filters",
+        redact,
+        "--field-filters",
+        fields,
+    ]);
+    for args in [
+        &["--password=hunter2", "keep"][..],
+        &["drop-me"][..],
+        &["other"][..],
+    ] {
+        assert!(
+            Command::new(&bin)
+                .args(args)
+                .status()
+                .expect("run")
+                .success()
+        );
+    }
+    assert!(
+        Command::new("/bin/true")
+            .arg("not-allowed")
+            .status()
+            .expect("run")
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stop_agent(agent);
+    let lines = all_lines(&d);
+    let execs: Vec<_> = lines
+        .iter()
+        .filter(|v| v.get("process_exec").is_some())
+        .collect();
+    let exits: Vec<_> = lines
+        .iter()
+        .filter(|v| v.get("process_exit").is_some())
+        .collect();
+    let args_of = |v: &serde_json::Value, k: &str| {
+        v[k]["process"]["arguments"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let exec_args: Vec<String> = execs.iter().map(|v| args_of(v, "process_exec")).collect();
+    assert_eq!(
+        exec_args,
+        vec!["--password=***** keep".to_string(), "other".to_string()],
+        "allow by binary, deny drop-me, redacted"
+    );
+    for v in &execs {
+        let p = v["process_exec"]["process"].as_object().expect("process");
+        let mut keys: Vec<&str> = p.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["arguments", "binary"],
+            "field filter INCLUDE keeps two fields"
+        );
+        assert!(v["process_exec"].get("parent").is_none());
+        assert!(v.get("node_name").is_some() && v.get("time").is_some());
+    }
+    assert_eq!(
+        exits.len(),
+        1,
+        "exit allowlist needs `keep` in the arguments"
+    );
+    assert_eq!(args_of(exits[0], "process_exit"), "--password=***** keep");
+    assert!(
+        exits[0]["process_exit"]["process"]["exec_id"].is_string(),
+        "exits keep all fields"
+    );
+    assert!(
+        !lines.iter().any(|v| v.to_string().contains("hunter2")),
+        "secret never exported"
+    );
+}
+
+#[test]
+fn root_export_rotation_under_load_loses_and_splits_nothing() {
+    if !is_root("root_export_rotation_under_load_loses_and_splits_nothing") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = d.join("rot-marker");
+    std::fs::copy("/bin/true", &bin).expect("copy");
+    let export = d.join("ev.log");
+    let agent = start_agent(&[
+        "--export-filename",
+        export.to_str().expect("utf8"),
+        "--export-file-max-size-mb",
+        "1",
+        "--export-file-max-backups",
+        "50",
+        "--export-file-compress",
+        "--export-file-perm",
+        "640",
+    ]);
+    const N: usize = 1500;
+    for i in 0..N {
+        assert!(
+            Command::new(&bin)
+                .arg(format!("n{i}"))
+                .status()
+                .expect("run")
+                .success()
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop_agent(agent);
+    let files: Vec<_> = std::fs::read_dir(&d)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("ev"))
+        })
+        .collect();
+    assert!(files.len() >= 3, "rotated at least twice: {files:?}");
+    assert!(
+        files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "gz"))
+            .count()
+            >= 2
+    );
+    for f in &files {
+        let meta = std::fs::metadata(f).expect("meta");
+        assert!(
+            meta.len() <= 1024 * 1024,
+            "{} is {} bytes",
+            f.display(),
+            meta.len()
+        );
+        assert_eq!(meta.permissions().mode() & 0o777, 0o640, "{}", f.display());
+    }
+    let lines = all_lines(&d);
+    let mut seen: Vec<usize> = lines
+        .iter()
+        .filter_map(|v| v.get("process_exec"))
+        .filter(|e| e["process"]["binary"].as_str() == bin.to_str())
+        .filter_map(|e| {
+            e["process"]["arguments"]
+                .as_str()?
+                .strip_prefix('n')?
+                .parse()
+                .ok()
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        (0..N).collect::<Vec<_>>(),
+        "every exec exported exactly once across rotations"
+    );
+}
+
+#[test]
+fn root_export_rate_limit() {
+    if !is_root("root_export_rate_limit") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let export = d.join("ev.log");
+    let agent = start_agent(&[
+        "--export-filename",
+        export.to_str().expect("utf8"),
+        "--export-rate-limit",
+        "10",
+    ]);
+    for _ in 0..40 {
+        assert!(Command::new("/bin/true").status().expect("run").success());
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop_agent(agent);
+    let lines = all_lines(&d);
+    assert!(
+        lines.len() <= 10,
+        "10 events per minute (burst 10): {}",
+        lines.len()
+    );
+    assert!(lines.len() >= 5, "the first events pass: {}", lines.len());
+}
