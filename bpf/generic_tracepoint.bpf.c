@@ -110,3 +110,45 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 		*(__u64 *)&h->record[16 + 8 * i] = args[i];
 	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
 }
+
+/*
+ * Kprobes at kernel function entry. For a syscall wrapper (__x64_sys_*) the arguments are in the
+ * struct pt_regs the wrapper receives; otherwise in this probe's registers. Loads on any kernel;
+ * attaching needs CONFIG_KPROBES.
+ */
+SEC("kprobe")
+int auspex_generic_kprobe(struct pt_regs *ctx)
+{
+	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	__u64 args[6];
+
+	if (!cfg || !h)
+		return 0;
+#if defined(__TARGET_ARCH_x86)
+	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
+		struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
+
+		args[0] = BPF_CORE_READ(regs, di);
+		args[1] = BPF_CORE_READ(regs, si);
+		args[2] = BPF_CORE_READ(regs, dx);
+		args[3] = BPF_CORE_READ(regs, r10);
+		args[4] = BPF_CORE_READ(regs, r8);
+		args[5] = BPF_CORE_READ(regs, r9);
+	} else {
+		args[0] = PT_REGS_PARM1(ctx);
+		args[1] = PT_REGS_PARM2(ctx);
+		args[2] = PT_REGS_PARM3(ctx);
+		args[3] = PT_REGS_PARM4(ctx);
+		args[4] = PT_REGS_PARM5(ctx);
+		args[5] = ctx->r9;
+	}
+#else
+	return 0;
+#endif
+	*(__u64 *)&h->record[8] = 0;
+	for (int i = 0; i < 6; i++)
+		*(__u64 *)&h->record[16 + 8 * i] = args[i];
+	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+}

@@ -221,6 +221,9 @@ struct auspex_process_entry {
 #define AUSPEX_MAX_CAP_FILTERS 4
 #define AUSPEX_FOLLOW_CHILDREN_DEPTH 8
 
+/* Hook flags. */
+#define AUSPEX_HOOK_SYSCALL_WRAPPER 1 /* kprobe on __x64_sys_*: arguments in the pt_regs passed */
+
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
 
@@ -251,7 +254,7 @@ struct auspex_hook_config {
 	__u32 msg_op; /* AUSPEX_MSG_GENERIC_TRACEPOINT, or _KPROBE for a syscall kprobe on a tracepoint */
 	struct auspex_arg_spec args[AUSPEX_MAX_HOOK_ARGS];
 	__u32 selectors[AUSPEX_MAX_SELECTORS]; /* ids in `auspex_selectors` */
-	__u32 pad;
+	__u32 flags; /* AUSPEX_HOOK_* */
 };
 
 struct auspex_match_arg {

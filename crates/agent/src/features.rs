@@ -240,7 +240,7 @@ impl KernelFeatures {
             (
                 "kprobes (syscall: true)",
                 if kprobes {
-                    "no: kprobe programs are not implemented yet".to_string()
+                    "yes (kprobe on the __x64_sys_* wrapper)".to_string()
                 } else {
                     yes(
                         &self.raw_tracepoints,
@@ -251,9 +251,12 @@ impl KernelFeatures {
             (
                 "kprobes (kernel functions)",
                 if kprobes {
-                    "no: kprobe programs are not implemented yet".to_string()
+                    "yes (function entry; no return probes yet)".to_string()
                 } else {
-                    format!("no: {}", self.kprobe_attach)
+                    format!(
+                        "no: programs load (verifier) but cannot attach: {}",
+                        self.kprobe_attach
+                    )
                 },
             ),
             ("uprobes", yes(&self.uprobe_attach, "function entry")),

@@ -309,9 +309,12 @@ pub struct HookConfig {
     pub args: [ArgSpec; MAX_HOOK_ARGS],
     /// Selector ids.
     pub selectors: [u32; MAX_SELECTORS],
-    /// Padding.
-    pub pad: u32,
+    /// `HOOK_*` flags.
+    pub flags: u32,
 }
+
+/// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).
+pub const HOOK_SYSCALL_WRAPPER: u32 = 1;
 
 /// C: `struct auspex_match_arg`.
 #[repr(C)]

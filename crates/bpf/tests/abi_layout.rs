@@ -160,7 +160,15 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         HookConfig,
         "auspex_hook_config",
-        [nargs, nselectors, record_size, msg_op, args, selectors, pad]
+        [
+            nargs,
+            nselectors,
+            record_size,
+            msg_op,
+            args,
+            selectors,
+            flags
+        ]
     );
     check!(
         btf,

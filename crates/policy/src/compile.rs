@@ -253,6 +253,13 @@ pub enum AttachPoint {
         /// Event, e.g. `sys_enter_openat`.
         event: String,
     },
+    /// A kprobe at kernel function entry (arguments from the registers).
+    Kprobe {
+        /// Kernel function (`__x64_sys_openat` for a syscall).
+        function: String,
+        /// The function is a syscall wrapper: the arguments are in the `pt_regs` it receives.
+        syscall: bool,
+    },
     /// A uprobe at function entry.
     Uprobe {
         /// Path of the ELF file.
@@ -763,6 +770,8 @@ enum Served {
     SyscallKprobe,
     /// A `uprobes[]` entry (arguments from the registers at function entry).
     Uprobe,
+    /// A `kprobes[]` entry on a kprobe (arguments from the registers at function entry).
+    Kprobe,
 }
 
 /// What the selector compiler needs to know about the hook it compiles for.
@@ -908,31 +917,6 @@ impl Compiler<'_> {
     }
 
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
-        if !k.syscall {
-            let reason = if self.kernel.kprobes_attach() {
-                format!(
-                    "kprobe on kernel function {}: kprobe programs are {NOT_YET}",
-                    k.call
-                )
-            } else {
-                format!(
-                    "kprobe on kernel function {} needs kprobes, which this kernel lacks (CONFIG_KPROBES off); alternative: a tracepoint on the same path, or a `syscall: true` kprobe (served by the syscall tracepoints)",
-                    k.call
-                )
-            };
-            self.err(p, reason);
-            return;
-        }
-        if self.kernel.kprobes_attach() {
-            self.err(
-                p,
-                format!(
-                    "syscall kprobe on {}: kprobe programs are {NOT_YET} (syscall kprobes are served by syscall tracepoints on kernels without kprobes)",
-                    k.call
-                ),
-            );
-            return;
-        }
         if k.return_ {
             self.not_yet(&p.field("return"), "return probes (return: true)");
         } else if k.return_arg.is_some() {
@@ -971,6 +955,15 @@ impl Compiler<'_> {
             },
         };
         let call_not_found = k.ignore.as_ref().is_some_and(|i| i.call_not_found);
+        // Kernel functions, and syscalls on a kernel with kprobes, use kprobe programs (arguments
+        // from the registers). On a kernel without kprobes they still compile and load (the
+        // verifier checks them); attaching then fails with the reason.
+        if !k.syscall || self.kernel.kprobes_attach() {
+            for call in &calls {
+                self.kprobe_hook(k, call, p);
+            }
+            return;
+        }
         for call in &calls {
             let name = match syscall_name(call) {
                 Ok(n) => n.to_owned(),
@@ -1033,6 +1026,84 @@ impl Compiler<'_> {
                 &k.tags,
             );
         }
+    }
+
+    /// One kprobe on `call`. Syscall arguments take their C types from the syscall's tracepoint
+    /// format when it exists; kernel-function arguments are typed by the policy alone.
+    fn kprobe_hook(&mut self, k: &KProbeSpec, call: &str, p: &FieldPath) {
+        let (function, fields) = if k.syscall {
+            let name = match syscall_name(call) {
+                Ok(n) => n.to_owned(),
+                Err(reason) => {
+                    self.err(&p.field("call"), reason);
+                    return;
+                }
+            };
+            let fields = self
+                .kernel
+                .tracepoint_fields("syscalls", &format!("sys_enter_{name}"))
+                .map(|f| {
+                    let nr = f
+                        .iter()
+                        .position(|x| x.name == "__syscall_nr")
+                        .map_or(f.len(), |n| n + 1);
+                    f[nr.min(f.len())..].to_vec()
+                });
+            (format!("__x64_sys_{name}"), fields)
+        } else {
+            (call.to_string(), None)
+        };
+        let mut args = Vec::with_capacity(k.args.len());
+        for (j, a) in k.args.iter().enumerate() {
+            let ap = p.field("args").index(j);
+            if a.index > 5 {
+                self.err(
+                    &ap.field("index"),
+                    format!("index {} is past the 6 register arguments (0..5)", a.index),
+                );
+                args.push(None);
+                continue;
+            }
+            let typed = fields
+                .as_ref()
+                .and_then(|f| f.get(a.index as usize))
+                .cloned();
+            let ctype = match (&typed, a.arg_type()) {
+                (Some(f), _) => f.ctype.clone(),
+                (None, Some(ArgType::String | ArgType::Filename)) => "const char *".into(),
+                (None, Some(ArgType::File)) => "struct file *".into(),
+                (None, Some(ArgType::Sock | ArgType::Socket)) => "struct sock *".into(),
+                _ => "long".into(),
+            };
+            let field = TracepointField {
+                signed: typed.as_ref().is_none_or(|f| f.signed),
+                ctype,
+                name: format!("arg{}", a.index),
+                offset: 16 + 8 * a.index as u16,
+                size: 8,
+            };
+            // Syscall arguments point to user memory; kernel-function ones to kernel memory.
+            args.push(self.arg(a, &field, &ap, k.syscall));
+        }
+        let ctx = HookCtx {
+            served: Served::Kprobe,
+            spec_args: &k.args,
+            args: &args,
+            path: p,
+        };
+        self.push_hook(
+            AttachPoint::Kprobe {
+                function: function.clone(),
+                syscall: k.syscall,
+            },
+            HookEvent::Kprobe {
+                function_name: function,
+            },
+            &ctx,
+            &k.selectors,
+            k.message.as_deref(),
+            &k.tags,
+        );
     }
 
     fn tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
@@ -2454,6 +2525,9 @@ impl Compiler<'_> {
                     }
                     Served::Uprobe => {
                         "Override of a user function is not supported by the in-kernel engine yet; use Sigkill"
+                    }
+                    Served::Kprobe => {
+                        "Override (bpf_override_return / fmod_ret) is not supported by the in-kernel engine yet; use Sigkill"
                     }
                 };
                 self.err(&path.field("action"), reason);

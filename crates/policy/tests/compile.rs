@@ -1120,9 +1120,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: fd_install\n  syscall: false",
-        "spec.kprobes[0]",
-        "needs kprobes, which this kernel lacks (CONFIG_KPROBES off)",
+        "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 1\n    type: path",
+        "spec.kprobes[0].args[0].type",
+        "argument type path is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
@@ -1351,18 +1351,45 @@ fn namespaced_policies_are_refused() {
 
 #[test]
 fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
+    // Kernel functions compile to kprobe hooks with register arguments, on any kernel (attaching
+    // needs kprobes; that is the agent's business).
+    for kernel in [FakeKernel::new(), FakeKernel::new().with_kprobes()] {
+        let got = compiled_with(
+            "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 0\n    type: int\n  - index: 1\n    type: file",
+            &kernel,
+        );
+        assert_eq!(
+            got.hooks[0].attach,
+            AttachPoint::Kprobe {
+                function: "fd_install".into(),
+                syscall: false
+            }
+        );
+        assert_eq!(
+            got.hooks[0].args,
+            vec![
+                arg(16, 4, ArgRead::Int, ArgRender::Int),
+                arg(24, 8, ArgRead::FilePtr, ArgRender::File)
+            ]
+        );
+    }
+    // Syscalls use a kprobe on the wrapper when the kernel has kprobes, with the C types of the
+    // syscall's tracepoint format.
     let kernel = FakeKernel::new().with_kprobes();
-    one_error(
-        &ok("kprobes:\n- call: fd_install\n  syscall: false"),
+    let got = compiled_with(
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string",
         &kernel,
-        "spec.kprobes[0]",
-        "kprobe on kernel function fd_install: kprobe programs are not supported by the in-kernel engine yet",
     );
-    one_error(
-        &ok("kprobes:\n- call: sys_kill"),
-        &kernel,
-        "spec.kprobes[0]",
-        "kprobe programs are not supported by the in-kernel engine yet",
+    assert_eq!(
+        got.hooks[0].attach,
+        AttachPoint::Kprobe {
+            function: "__x64_sys_openat".into(),
+            syscall: true
+        }
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![arg(24, 8, ArgRead::UserString, ArgRender::String)]
     );
     // Tracepoints do not care.
     compiled_with(

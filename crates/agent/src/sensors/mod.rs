@@ -63,6 +63,34 @@ pub enum SensorError {
         #[source]
         source: libbpf_rs::Error,
     },
+    /// Attaching a kprobe.
+    #[error("sensor {sensor}: attach kprobe {function}: {hint}: {source}")]
+    AttachKprobe {
+        /// Sensor name.
+        sensor: &'static str,
+        /// Kernel function.
+        function: String,
+        /// What is missing, for people.
+        hint: String,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
+    /// Attaching a uprobe.
+    #[error("sensor {sensor}: attach uprobe {path}:{symbol}: {hint}: {source}")]
+    AttachUprobe {
+        /// Sensor name.
+        sensor: &'static str,
+        /// ELF file.
+        path: String,
+        /// Symbol.
+        symbol: String,
+        /// What went wrong, for people.
+        hint: String,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
     /// A map operation.
     #[error("sensor {sensor}: map {map}: {source}")]
     Map {

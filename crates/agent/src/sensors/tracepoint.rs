@@ -41,7 +41,10 @@ impl AttachedTracepointPolicy {
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
         !self.links.is_empty()
-            || self.plan.classic.is_empty() && !self.plan.raw && self.plan.uprobes.is_empty()
+            || self.plan.classic.is_empty()
+                && !self.plan.raw
+                && self.plan.uprobes.is_empty()
+                && self.plan.kprobes.is_empty()
     }
 
     /// Detaches the hooks, keeping programs and maps loaded (fast re-enable).
@@ -128,9 +131,14 @@ impl TracepointPolicySpec<'_> {
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut classic: Vec<usize> = Vec::new();
         let mut uprobes: Vec<(String, String, u32)> = Vec::new();
+        let mut kprobes: Vec<(String, u32)> = Vec::new();
         for (i, hook) in c.hooks.iter().enumerate() {
             if let AttachPoint::Uprobe { path, symbol } = &hook.attach {
                 uprobes.push((path.clone(), symbol.clone(), hook_cookie(self.policy_id, i)));
+                continue;
+            }
+            if let AttachPoint::Kprobe { function, .. } = &hook.attach {
+                kprobes.push((function.clone(), hook_cookie(self.policy_id, i)));
                 continue;
             }
             match hook.syscall_nr {
@@ -162,6 +170,10 @@ impl TracepointPolicySpec<'_> {
                     HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
                     HookEvent::Uprobe { .. } => abi::MSG_GENERIC_UPROBE,
                 }),
+                flags: match hook.attach {
+                    AttachPoint::Kprobe { syscall: true, .. } => abi::HOOK_SYSCALL_WRAPPER,
+                    _ => 0,
+                },
                 ..Default::default()
             };
             for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {
@@ -315,10 +327,11 @@ impl TracepointPolicySpec<'_> {
                         event.clone(),
                         hook_cookie(self.policy_id, i),
                     )),
-                    AttachPoint::Uprobe { .. } => None,
+                    AttachPoint::Uprobe { .. } | AttachPoint::Kprobe { .. } => None,
                 })
                 .collect(),
             uprobes,
+            kprobes,
         };
         let links = plan.attach(&skel)?;
         let hooks = c.hooks.len();
@@ -336,6 +349,7 @@ struct AttachPlan {
     raw: bool,
     classic: Vec<(String, String, u32)>,
     uprobes: Vec<(String, String, u32)>,
+    kprobes: Vec<(String, u32)>,
 }
 
 impl AttachPlan {
@@ -384,13 +398,48 @@ impl AttachPlan {
                 .progs
                 .auspex_generic_uprobe
                 .attach_uprobe_with_opts(-1, path, 0, opts)
-                .map_err(|source| SensorError::AttachTracepoint {
+                .map_err(|source| SensorError::AttachUprobe {
                     sensor: NAME,
-                    tracepoint: format!("uprobe {path}:{symbol}"),
+                    path: path.clone(),
+                    symbol: symbol.clone(),
+                    hint: if std::path::Path::new(path).exists() {
+                        "symbol not found in the file, or the file is not an ELF object".into()
+                    } else {
+                        format!("{path} does not exist on this host")
+                    },
+                    source,
+                })?;
+            links.push(link);
+        }
+        for (function, cookie) in &self.kprobes {
+            let opts = libbpf_rs::KprobeOpts {
+                cookie: u64::from(*cookie),
+                ..Default::default()
+            };
+            let link = skel
+                .progs
+                .auspex_generic_kprobe
+                .attach_kprobe_with_opts(false, function, opts)
+                .map_err(|source| SensorError::AttachKprobe {
+                    sensor: NAME,
+                    function: function.clone(),
+                    hint: kprobe_hint(),
                     source,
                 })?;
             links.push(link);
         }
         Ok(links)
+    }
+}
+
+/// Why a kprobe may fail to attach here, in words (the program itself passed the verifier).
+fn kprobe_hint() -> String {
+    let kprobes = std::path::Path::new("/sys/bus/event_source/devices/kprobe/type").exists()
+        || std::path::Path::new("/sys/kernel/tracing/kprobe_events").exists();
+    if kprobes {
+        "the program loaded; the kernel refused the probe (function missing or not probeable?)"
+            .into()
+    } else {
+        "kprobe attach is not supported on this kernel (CONFIG_KPROBES off; the program passed the verifier); use a tracepoint or a `syscall: true` kprobe".into()
     }
 }
