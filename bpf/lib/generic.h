@@ -245,6 +245,24 @@ static __always_inline int rate_allows(__u32 tid, __u32 sel_id, __u64 period)
  */
 const volatile __u32 auspex_policy_id = 0;
 
+/*
+ * Mode of this policy (key 0): 0 enforce, 1 monitor (signals are reported, not sent). A map rather
+ * than .rodata so that user space can switch it while the policy runs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} auspex_policy_mode SEC(".maps");
+
+static __always_inline int monitor_mode(void)
+{
+	__u32 zero = 0, *mode = bpf_map_lookup_elem(&auspex_policy_mode, &zero);
+
+	return mode && *mode == 1;
+}
+
 /* Selectors, actions and the event, once the hook's record is in h->record. */
 static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_config *cfg, __u32 hook_id)
 {
@@ -287,11 +305,15 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 				break;
 			switch (act->kind) {
 			case AUSPEX_ACTION_SIGKILL:
+				if (monitor_mode())
+					break; /* monitor: report the match as a post */
 				if (bpf_send_signal(9))
 					flags |= AUSPEX_GENERIC_ACTION_FAILED;
 				action = AUSPEX_ACTION_SIGKILL;
 				break;
 			case AUSPEX_ACTION_SIGNAL:
+				if (monitor_mode())
+					break;
 				if (bpf_send_signal(act->arg))
 					flags |= AUSPEX_GENERIC_ACTION_FAILED;
 				action = AUSPEX_ACTION_SIGNAL;

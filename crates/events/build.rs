@@ -3,7 +3,13 @@
 //! 1. Parses `proto/tetragon/*.proto` with `protox` (pure Rust, no `protoc`).
 //! 2. Generates the message types with `prost-build` (`$OUT_DIR/tetragon.rs`).
 //! 3. Generates protojson-compatible `serde::Serialize` / `serde::Deserialize`
-//!    impls for every message (`$OUT_DIR/tetragon.json.rs`), see `JsonGen`.
+//!    impls for every message (`$OUT_DIR/tetragon.json.rs`), see `JsonGen`,
+//!    except those of the gRPC service file (`NO_JSON_FILES`).
+//!
+//! The gRPC service `tetragon.FineGuidanceSensors` (`sensors.proto`) is not
+//! generated here: the `auspex-api` crate generates it with tonic and maps
+//! every message to this crate's types (`extern_path`), so the messages have
+//! one definition.
 //!
 //! The serde impls are generated here rather than with pbjson because the
 //! output must match Go's protojson byte for byte: keys in declaration order
@@ -24,7 +30,12 @@ const PROTO_FILES: &[&str] = &[
     "tetragon/bpf.proto",
     "tetragon/tetragon.proto",
     "tetragon/events.proto",
+    "tetragon/sensors.proto",
 ];
+/// Files whose messages get no serde impls: the request/response messages of
+/// the gRPC service use shapes the JSON generator does not support (nested
+/// messages, `google.protobuf.Any`, `map<string, int32>`, proto3 `optional`).
+const NO_JSON_FILES: &[&str] = &["tetragon/sensors.proto"];
 const PACKAGE: &str = "tetragon";
 
 type BuildResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -102,6 +113,10 @@ enum Kind {
     Msg(String),
     /// google.protobuf.Timestamp.
     Timestamp,
+    /// google.protobuf.FieldMask (a string of comma-separated lowerCamel paths).
+    FieldMask,
+    /// google.protobuf.Duration (a string such as `"1.5s"`).
+    Duration,
     /// A google.protobuf wrapper, mapped by prost to `Option<primitive>`.
     Wrapper(Box<Kind>),
 }
@@ -133,6 +148,7 @@ impl<'a> JsonGen<'a> {
         let mut our_enums = Vec::new();
         for file in &fds.file {
             let pkg = file.package();
+            let json = pkg == PACKAGE && !NO_JSON_FILES.contains(&file.name());
             for msg in &file.message_type {
                 let fq = format!(".{pkg}.{}", msg.name());
                 for nested in &msg.nested_type {
@@ -142,7 +158,7 @@ impl<'a> JsonGen<'a> {
                     panic!("nested enums are not supported: {fq}");
                 }
                 messages.insert(fq, msg);
-                if pkg == PACKAGE {
+                if json {
                     ordered.push(msg);
                 }
             }
@@ -179,6 +195,8 @@ impl<'a> JsonGen<'a> {
             ),
             Type::Message => match field.type_name() {
                 ".google.protobuf.Timestamp" => Kind::Timestamp,
+                ".google.protobuf.FieldMask" => Kind::FieldMask,
+                ".google.protobuf.Duration" => Kind::Duration,
                 ".google.protobuf.BoolValue" => Kind::Wrapper(Box::new(Kind::Bool)),
                 ".google.protobuf.Int32Value" => Kind::Wrapper(Box::new(Kind::Int32("i32"))),
                 ".google.protobuf.UInt32Value" => Kind::Wrapper(Box::new(Kind::Int32("u32"))),
@@ -215,8 +233,8 @@ impl<'a> JsonGen<'a> {
             }
             let kind = self.kind_of(field);
             assert!(
-                !matches!(kind, Kind::Wrapper(_)),
-                "repeated wrapper types are not supported"
+                !matches!(kind, Kind::Wrapper(_) | Kind::FieldMask | Kind::Duration),
+                "repeated wrapper/FieldMask/Duration fields are not supported"
             );
             Shape::Repeated(kind)
         } else {
@@ -247,6 +265,7 @@ impl<'a> JsonGen<'a> {
             self.gen_serialize(&mut out, msg)?;
             self.gen_deserialize(&mut out, msg)?;
         }
+        out.push_str(WKT_ADAPTERS);
         Ok(out)
     }
 
@@ -258,6 +277,8 @@ impl<'a> JsonGen<'a> {
             Kind::Int64(_) => format!("&crate::json::rt::Quoted(*{v})"),
             Kind::Enum(e) => format!("&crate::json::rt::EnumName::<{e}>::new(*{v})"),
             Kind::Timestamp => format!("&crate::json::rt::Rfc3339({v})"),
+            Kind::FieldMask => format!("&__json_wkt::FieldMaskSer({v})"),
+            Kind::Duration => format!("&__json_wkt::DurationSer({v})"),
             Kind::Wrapper(inner) => Self::ser_single(inner, v),
         }
     }
@@ -269,7 +290,9 @@ impl<'a> JsonGen<'a> {
             Kind::Int64(_) => format!("&crate::json::rt::QuotedSeq({v})"),
             Kind::Enum(e) => format!("&crate::json::rt::EnumSeq::<{e}>::new({v})"),
             Kind::Timestamp => format!("&crate::json::rt::Rfc3339Seq({v})"),
-            Kind::Wrapper(_) => unreachable!("checked in shape_of"),
+            Kind::Wrapper(_) | Kind::FieldMask | Kind::Duration => {
+                unreachable!("checked in shape_of")
+            }
         }
     }
 
@@ -283,6 +306,8 @@ impl<'a> JsonGen<'a> {
             Kind::Enum(e) => format!("crate::json::rt::Enum<{e}>"),
             Kind::Msg(m) => format!("crate::json::rt::Msg<{m}>"),
             Kind::Timestamp => "crate::json::rt::Ts".into(),
+            Kind::FieldMask => "crate::json::rt::Opt<__json_wkt::FieldMaskDe>".into(),
+            Kind::Duration => "crate::json::rt::Opt<__json_wkt::DurationDe>".into(),
             Kind::Wrapper(inner) => format!("crate::json::rt::Opt<{}>", Self::de_single(inner)),
         }
     }
@@ -299,7 +324,7 @@ impl<'a> JsonGen<'a> {
     /// Adapter for a oneof member: yields `Option<value>`, None for null.
     fn de_oneof_member(k: &Kind) -> String {
         match k {
-            Kind::Msg(_) | Kind::Timestamp => Self::de_single(k),
+            Kind::Msg(_) | Kind::Timestamp | Kind::FieldMask | Kind::Duration => Self::de_single(k),
             other => format!("crate::json::rt::Opt<{}>", Self::de_single(other)),
         }
     }
@@ -354,7 +379,11 @@ impl<'a> JsonGen<'a> {
                         "        if self.{rf} != 0 {{ map.serialize_entry(\"{key}\", {})?; }}",
                         Self::ser_single(&kind, &format!("&self.{rf}"))
                     )?,
-                    Kind::Msg(_) | Kind::Timestamp | Kind::Wrapper(_) => writeln!(
+                    Kind::Msg(_)
+                    | Kind::Timestamp
+                    | Kind::FieldMask
+                    | Kind::Duration
+                    | Kind::Wrapper(_) => writeln!(
                         body,
                         "        if let ::core::option::Option::Some(v) = &self.{rf} {{ map.serialize_entry(\"{key}\", {})?; }}",
                         Self::ser_single(&kind, "v")
@@ -472,3 +501,158 @@ impl<'a> JsonGen<'a> {
         Ok(())
     }
 }
+
+/// protojson adapters of the well-known types FieldMask and Duration, emitted
+/// once into the generated file (module `__json_wkt` of `tetragon`).
+const WKT_ADAPTERS: &str = r#"
+/// protojson forms of `google.protobuf.FieldMask` and `google.protobuf.Duration`.
+mod __json_wkt {
+    use ::core::fmt;
+
+    /// snake_case → lowerCamelCase for one path segment.
+    fn camel(seg: &str) -> ::std::string::String {
+        let mut out = ::std::string::String::with_capacity(seg.len());
+        let mut upper = false;
+        for c in seg.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// lowerCamelCase → snake_case for one path segment.
+    fn snake(seg: &str) -> ::std::string::String {
+        let mut out = ::std::string::String::with_capacity(seg.len() + 4);
+        for c in seg.chars() {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// A FieldMask printed as `"a.bC,d"` (paths joined by commas, segments in lowerCamelCase).
+    pub struct FieldMaskSer<'a>(pub &'a ::prost_types::FieldMask);
+
+    impl ::serde::Serialize for FieldMaskSer<'_> {
+        fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+            let text = self
+                .0
+                .paths
+                .iter()
+                .map(|p| p.split('.').map(camel).collect::<::std::vec::Vec<_>>().join("."))
+                .collect::<::std::vec::Vec<_>>()
+                .join(",");
+            s.serialize_str(&text)
+        }
+    }
+
+    /// A FieldMask from its string form (segments converted to snake_case).
+    pub struct FieldMaskDe(::prost_types::FieldMask);
+
+    impl<'de> ::serde::Deserialize<'de> for FieldMaskDe {
+        fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+            let text = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+            let paths = text
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| p.split('.').map(snake).collect::<::std::vec::Vec<_>>().join("."))
+                .collect();
+            ::core::result::Result::Ok(FieldMaskDe(::prost_types::FieldMask { paths }))
+        }
+    }
+
+    impl crate::json::rt::FromJson<'_> for FieldMaskDe {
+        type Out = ::prost_types::FieldMask;
+        fn into_out(self) -> ::prost_types::FieldMask {
+            self.0
+        }
+    }
+
+    /// A Duration printed as seconds with 0, 3, 6 or 9 fractional digits and an `s` suffix.
+    pub struct DurationSer<'a>(pub &'a ::prost_types::Duration);
+
+    impl fmt::Display for DurationSer<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let (secs, nanos) = (self.0.seconds, self.0.nanos);
+            if secs < 0 || nanos < 0 {
+                f.write_str("-")?;
+            }
+            write!(f, "{}", secs.unsigned_abs())?;
+            let n = nanos.unsigned_abs();
+            if n == 0 {
+            } else if n % 1_000_000 == 0 {
+                write!(f, ".{:03}", n / 1_000_000)?;
+            } else if n % 1_000 == 0 {
+                write!(f, ".{:06}", n / 1_000)?;
+            } else {
+                write!(f, ".{n:09}")?;
+            }
+            f.write_str("s")
+        }
+    }
+
+    impl ::serde::Serialize for DurationSer<'_> {
+        fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
+    }
+
+    /// A Duration from `"<seconds>[.<fraction>]s"`.
+    pub struct DurationDe(::prost_types::Duration);
+
+    fn parse_duration(text: &str) -> ::core::option::Option<::prost_types::Duration> {
+        let body = text.strip_suffix('s')?;
+        let (neg, body) = match body.strip_prefix('-') {
+            ::core::option::Option::Some(rest) => (true, rest),
+            ::core::option::Option::None => (false, body),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+            return ::core::option::Option::None;
+        }
+        if frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return ::core::option::Option::None;
+        }
+        let seconds: i64 = int.parse().ok()?;
+        let nanos: i32 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<9}").parse().ok()?
+        };
+        ::core::option::Option::Some(if neg {
+            ::prost_types::Duration { seconds: -seconds, nanos: -nanos }
+        } else {
+            ::prost_types::Duration { seconds, nanos }
+        })
+    }
+
+    impl<'de> ::serde::Deserialize<'de> for DurationDe {
+        fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+            let text = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+            parse_duration(&text).map(DurationDe).ok_or_else(|| {
+                <D::Error as ::serde::de::Error>::custom(format!(
+                    "invalid duration {text:?} (expected e.g. \"1.5s\")"
+                ))
+            })
+        }
+    }
+
+    impl crate::json::rt::FromJson<'_> for DurationDe {
+        type Out = ::prost_types::Duration;
+        fn into_out(self) -> ::prost_types::Duration {
+            self.0
+        }
+    }
+}
+"#;

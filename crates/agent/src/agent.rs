@@ -97,6 +97,15 @@ pub enum ControlRequest {
         /// Outcome.
         reply: crossbeam_channel::Sender<Result<(), String>>,
     },
+    /// Switch a loaded policy between enforce and monitor mode.
+    SetPolicyMode {
+        /// Its name.
+        name: String,
+        /// Monitor (true) or enforce (false).
+        monitor: bool,
+        /// Outcome.
+        reply: crossbeam_channel::Sender<Result<(), String>>,
+    },
     /// List loaded policies.
     ListPolicies {
         /// The list.
@@ -151,6 +160,16 @@ impl AgentControl {
         .unwrap_or_else(|| Err("agent is not running".into()))
     }
 
+    /// Switches a loaded policy to monitor (`true`: Sigkill/Signal reported, not sent) or enforce.
+    pub fn set_policy_mode(&self, name: &str, monitor: bool) -> Result<(), String> {
+        self.ask(|reply| ControlRequest::SetPolicyMode {
+            name: name.to_string(),
+            monitor,
+            reply,
+        })
+        .unwrap_or_else(|| Err("agent is not running".into()))
+    }
+
     /// Loaded policies.
     pub fn list_policies(&self) -> Vec<PolicyStatus> {
         self.ask(|reply| ControlRequest::ListPolicies { reply })
@@ -187,7 +206,7 @@ impl Agent {
     /// scan is done, i.e. when every later process start is observed.
     pub fn run(
         self,
-        sinks: Vec<Box<dyn EventSink>>,
+        mut sinks: Vec<Box<dyn EventSink>>,
         stop: Arc<AtomicBool>,
         on_ready: impl FnOnce(),
     ) -> Result<RunSummary, AgentError> {
@@ -223,6 +242,9 @@ impl Agent {
         };
 
         let counters = Arc::new(Counters::default());
+        if let Some(m) = &cfg.metrics {
+            sinks.push(Box::new(m.sink()));
+        }
         let host_ns = procfs::host_namespaces(&cfg.procfs);
         let options = BuildOptions {
             credentials: cfg.enable_process_cred,
@@ -278,6 +300,7 @@ impl Agent {
         on_ready();
 
         let mut last_stats = Instant::now();
+        let mut last_metrics = Instant::now();
         let mut last_gc = Instant::now();
         let mut last_clock = Instant::now();
         let mut reported = LossSnapshot::default();
@@ -307,6 +330,19 @@ impl Agent {
             if last_stats.elapsed() >= cfg.stats_interval {
                 last_stats = Instant::now();
                 reported = log_losses(&sensor, &counters, reported);
+            }
+            if let Some(m) = &cfg.metrics
+                && last_metrics.elapsed() >= Duration::from_secs(2)
+            {
+                last_metrics = Instant::now();
+                m.set_loss_snapshot(&snapshot(&sensor, &counters));
+                m.set_exported(Counters::get(&counters.events_emitted));
+                m.set_process_cache(pipeline.cache().len() as u64, pipeline.cache().evictions());
+                m.set_map(
+                    "auspex_processes",
+                    sensor.process_map_len() as u64,
+                    u64::from(cfg.process_map_entries),
+                );
             }
             if last_gc.elapsed() >= cfg.process_cache_gc_interval {
                 last_gc = Instant::now();
@@ -396,6 +432,19 @@ fn serve(policies: &mut PolicyManager, req: ControlRequest) {
             .map_err(|e| e.to_string());
             if res.is_ok() {
                 tracing::info!(policy = %name, enabled, "policy state changed");
+            }
+            let _ = reply.send(res);
+        }
+        ControlRequest::SetPolicyMode {
+            name,
+            monitor,
+            reply,
+        } => {
+            let res = policies
+                .set_monitor(&name, monitor)
+                .map_err(|e| e.to_string());
+            if res.is_ok() {
+                tracing::info!(policy = %name, monitor, "policy mode changed");
             }
             let _ = reply.send(res);
         }

@@ -49,6 +49,8 @@ pub struct AgentConfig {
     pub tracing_policy_dir: Option<PathBuf>,
     /// `--redaction-filters`: applied to process arguments when events are built (all outputs).
     pub redactor: auspex_events::Redactor,
+    /// Prometheus metrics to keep up to date (served by the caller's `MetricsServer`).
+    pub metrics: Option<crate::metrics::Metrics>,
 }
 
 impl Default for AgentConfig {
@@ -71,6 +73,7 @@ impl Default for AgentConfig {
             tracing_policies: Vec::new(),
             tracing_policy_dir: None,
             redactor: auspex_events::Redactor::default(),
+            metrics: None,
         }
     }
 }

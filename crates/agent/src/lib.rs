@@ -16,6 +16,8 @@ pub mod decode;
 pub mod event_builder;
 pub mod export;
 pub mod features;
+pub mod grpc;
+pub mod metrics;
 pub mod pipeline;
 pub mod policy_manager;
 pub mod process_cache;

@@ -74,12 +74,17 @@ pub struct PolicyStatus {
     pub enforces: bool,
     /// Hooks attached (false after disable).
     pub enabled: bool,
+    /// Enforcement off (Sigkill/Signal reported, not sent).
+    pub monitor: bool,
+    /// Kernel ids of its BPF programs.
+    pub prog_ids: Vec<u32>,
 }
 
 struct Loaded {
     id: u16,
     sensor: AttachedTracepointPolicy,
     enforces: bool,
+    monitor: bool,
 }
 
 /// Owns the attached policies.
@@ -131,6 +136,8 @@ impl PolicyManager {
             hooks: sensor.hooks(),
             enforces: compiled.enforces,
             enabled: true,
+            monitor: compiled.monitor,
+            prog_ids: sensor.prog_ids(),
         };
         self.registry
             .write()
@@ -148,6 +155,7 @@ impl PolicyManager {
                 id,
                 sensor,
                 enforces: compiled.enforces,
+                monitor: compiled.monitor,
             },
         );
         Ok(status)
@@ -178,8 +186,26 @@ impl PolicyManager {
                 hooks: l.sensor.hooks(),
                 enforces: l.enforces,
                 enabled: l.sensor.is_enabled(),
+                monitor: l.monitor,
+                prog_ids: l.sensor.prog_ids(),
             })
             .collect()
+    }
+
+    /// Switches a policy between enforce (`monitor == false`) and monitor mode.
+    pub fn set_monitor(&mut self, name: &str, monitor: bool) -> Result<(), PolicyLoadError> {
+        let l = self
+            .loaded
+            .get_mut(name)
+            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        l.sensor
+            .set_monitor(monitor)
+            .map_err(|source| PolicyLoadError::Sensor {
+                name: name.to_string(),
+                source,
+            })?;
+        l.monitor = monitor;
+        Ok(())
     }
 
     /// Detaches a policy's hooks, keeping it loaded.

@@ -340,9 +340,14 @@ spec:
 "#
     );
     let mut agent = TestAgent::start(|_| {});
-    let before = auspex_generic_programs();
-    agent.control.add_policy(policy(&yaml)).expect("loads");
-    assert_eq!(auspex_generic_programs(), before + 1);
+    let st = agent.control.add_policy(policy(&yaml)).expect("loads");
+    let ids = st.prog_ids.clone();
+    assert!(!ids.is_empty());
+    assert_eq!(
+        live_programs(&ids),
+        ids.len(),
+        "the policy's programs are loaded"
+    );
     assert_eq!(agent.control.list_policies().len(), 1);
     for f in ["quiet", "loud"] {
         let st = Command::new(&cat)
@@ -385,8 +390,8 @@ spec:
         .expect("disable");
     assert!(!agent.control.list_policies()[0].enabled);
     assert_eq!(
-        auspex_generic_programs(),
-        before + 1,
+        live_programs(&ids),
+        ids.len(),
         "still loaded while disabled"
     );
     let loud_events = |seen: &[GetEventsResponse]| {
@@ -420,15 +425,7 @@ spec:
     // Runtime removal: hooks detached, program and maps freed, no more events.
     agent.control.delete_policy("first-match").expect("removes");
     assert!(agent.control.list_policies().is_empty());
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while auspex_generic_programs() > before && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(
-        auspex_generic_programs(),
-        before,
-        "no BPF program of the policy is left"
-    );
+    wait_programs_gone(&ids);
     let n = policy_events(&agent.seen).len();
     Command::new(&cat)
         .arg(d.join("loud"))
@@ -1259,4 +1256,101 @@ spec:
         evs[1].action,
         auspex_events::tetragon::KprobeAction::Post as i32
     );
+}
+
+#[test]
+fn root_monitor_mode_reports_instead_of_killing() {
+    if !require_root("root_monitor_mode_reports_instead_of_killing") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-mode");
+    let target = d.join("guarded");
+    std::fs::write(&target, "g\n").expect("write");
+    let t = target.to_str().expect("utf8");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: guarded
+spec:
+  options:
+  - name: policy-mode
+    value: monitor
+  kprobes:
+  - call: "sys_openat"
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{t}"]
+      matchActions:
+      - action: Sigkill
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    let st = agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert!(st.monitor, "policy-mode monitor from the policy");
+    let out = Command::new(&cat).arg(t).output().expect("run");
+    assert!(out.status.success(), "monitor mode does not kill");
+    assert_eq!(out.stdout, b"g\n");
+    agent
+        .control
+        .set_policy_mode("guarded", false)
+        .expect("enforce");
+    assert!(!agent.control.list_policies()[0].monitor);
+    let out = Command::new(&cat).arg(t).output().expect("run");
+    assert_eq!(out.status.signal(), Some(9), "enforce mode kills");
+    agent
+        .control
+        .set_policy_mode("guarded", true)
+        .expect("monitor again");
+    assert!(
+        Command::new(&cat)
+            .arg(t)
+            .output()
+            .expect("run")
+            .status
+            .success()
+    );
+    marker(&mut agent, "mode-marker");
+    let actions: Vec<i32> = policy_events(&agent.seen)
+        .into_iter()
+        .filter(|(p, ..)| p == "guarded")
+        .map(|(_, _, a, ..)| a)
+        .collect();
+    use auspex_events::tetragon::KprobeAction;
+    assert_eq!(
+        actions,
+        vec![
+            KprobeAction::Post as i32,
+            KprobeAction::Sigkill as i32,
+            KprobeAction::Post as i32
+        ],
+        "monitor posts, enforce kills"
+    );
+}
+
+/// How many of these program ids still exist in the kernel.
+fn live_programs(ids: &[u32]) -> usize {
+    libbpf_rs::query::ProgInfoIter::default()
+        .filter(|p| ids.contains(&p.id))
+        .count()
+}
+
+/// Waits (the kernel frees programs asynchronously) until none of `ids` is left.
+fn wait_programs_gone(ids: &[u32]) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while live_programs(ids) > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(live_programs(ids), 0, "programs {ids:?} still loaded");
 }

@@ -1,14 +1,24 @@
 //! Command-line interface. Agent flag names follow Tetragon's (`tetragon --help`) so that its
 //! users find the same switches; each flag documents its default.
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Context;
 use auspex_agent::config::{AgentConfig, UsernameMetadata};
 use auspex_agent::export::{EventSink, ExportOptions, FileRotation, JsonExporter};
+use auspex_agent::grpc::{GrpcServer, ServerInfo};
 use auspex_agent::{Agent, config::default_node_name};
+use auspex_api::client::{Client, connect};
+use auspex_api::tetragon::{
+    self, AddTracingPolicyRequest, ConfigureTracingPolicyRequest, DeleteTracingPolicyRequest,
+    EventType, FieldFilterAction, GetEventsRequest, GetVersionRequest, ListTracingPoliciesRequest,
+    TracingPolicyMode, TracingPolicyState,
+};
+use auspex_api::{DEFAULT_SERVER_ADDRESS, ServerAddress};
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 /// eBPF security observability and runtime enforcement for Linux.
@@ -21,16 +31,108 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the agent (as root): trace process execs and exits and print them as JSON lines.
+    /// Run the agent (as root): trace process execs and exits, print them as JSON lines and serve
+    /// the gRPC API (--server-address).
     Agent(Box<AgentArgs>),
-    /// Work with TracingPolicy files.
+    /// Stream events from the running agent (like `tetra getevents`), filtered by the agent.
+    ///
+    /// Example: auspex events -o compact --processes '^/usr/bin/curl$' --event-types PROCESS_EXEC
+    Events(Box<EventsArgs>),
+    /// Work with TracingPolicy files and with the policies loaded in the running agent.
     #[command(subcommand)]
     Policy(PolicyCommand),
     /// Show what this kernel offers: BPF features, and per hook kind and action whether policies
     /// can use it (root needed for the program-type probes).
     Status,
-    /// Print the version.
-    Version,
+    /// Print the version (and the running agent's, when it is reachable).
+    Version {
+        #[command(flatten)]
+        server: ServerArg,
+    },
+}
+
+/// Where the client subcommands find the agent.
+#[derive(Debug, Clone, clap::Args)]
+struct ServerArg {
+    /// Address of the agent's API: unix:///PATH or HOST:PORT
+    /// [default: unix:///var/run/auspex/auspex.sock].
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_SERVER_ADDRESS)]
+    server_address: String,
+}
+
+/// Values of `auspex events -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EventsOutput {
+    /// One protojson line per event (Tetragon's JSON export format).
+    Json,
+    /// One human-readable line per event (`tetra getevents -o compact`).
+    Compact,
+}
+
+/// Values of `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+struct EventsArgs {
+    /// Output format [default: json].
+    #[arg(short, long, value_name = "FORMAT", default_value = "json")]
+    output: EventsOutput,
+
+    /// Only these event types (PROCESS_EXEC, PROCESS_EXIT, PROCESS_KPROBE, PROCESS_TRACEPOINT,
+    /// PROCESS_UPROBE, PROCESS_LSM, …; the PROCESS_ prefix and case are optional).
+    #[arg(short = 'e', long, value_name = "TYPES", value_delimiter = ',', num_args = 1..)]
+    event_types: Vec<String>,
+
+    /// Only processes whose binary matches one of these regular expressions (RE2).
+    #[arg(long, visible_alias = "process", value_name = "REGEX", num_args = 1..)]
+    processes: Vec<String>,
+
+    /// Only these process ids.
+    #[arg(long, visible_alias = "pid", value_name = "PID", value_delimiter = ',', num_args = 1..)]
+    pids: Vec<u32>,
+
+    /// Only events of these tracing policies.
+    #[arg(long, value_name = "NAME", value_delimiter = ',', num_args = 1..)]
+    policy_names: Vec<String>,
+
+    /// Only processes in these Kubernetes namespaces.
+    #[arg(short = 'n', long, visible_alias = "namespace", value_name = "NS", num_args = 1..)]
+    namespaces: Vec<String>,
+
+    /// Only processes of pods whose name matches one of these regular expressions.
+    #[arg(long, visible_alias = "pod", value_name = "REGEX", num_args = 1..)]
+    pods: Vec<String>,
+
+    /// Only these fields of each event (e.g. process.binary,parent.binary).
+    #[arg(short = 'f', long, value_name = "FIELDS", value_delimiter = ',', num_args = 1..)]
+    include_fields: Vec<String>,
+
+    /// Leave out these fields of each event (e.g. parent,process.pod).
+    #[arg(short = 'F', long, value_name = "FIELDS", value_delimiter = ',', num_args = 1..)]
+    exclude_fields: Vec<String>,
+
+    /// Colors in compact output [default: auto].
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: ColorMode,
+
+    /// Prefix compact lines with the event time.
+    #[arg(long)]
+    timestamps: bool,
+
+    #[command(flatten)]
+    server: ServerArg,
+}
+
+/// Values of `auspex policy list -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListOutput {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +145,55 @@ enum PolicyCommand {
         /// Policy files (YAML; several documents per file allowed).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Load a policy file into the running agent (one TracingPolicy per file).
+    Add {
+        /// The policy file (YAML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Unload a policy from the running agent.
+    Delete {
+        /// Policy name (metadata.name).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Namespace of a TracingPolicyNamespaced.
+        #[arg(short, long, value_name = "NS", default_value = "")]
+        namespace: String,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// List the policies loaded in the running agent.
+    List {
+        /// Output format [default: text].
+        #[arg(short, long, value_name = "FORMAT", default_value = "text")]
+        output: ListOutput,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Attach the hooks of a loaded policy again.
+    Enable {
+        /// Policy name.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Namespace of a TracingPolicyNamespaced.
+        #[arg(short, long, value_name = "NS", default_value = "")]
+        namespace: String,
+        #[command(flatten)]
+        server: ServerArg,
+    },
+    /// Detach the hooks of a loaded policy (it stays loaded).
+    Disable {
+        /// Policy name.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Namespace of a TracingPolicyNamespaced.
+        #[arg(short, long, value_name = "NS", default_value = "")]
+        namespace: String,
+        #[command(flatten)]
+        server: ServerArg,
     },
 }
 
@@ -203,6 +354,27 @@ struct AgentArgs {
     /// Entries of the kernel's live-process map [default: 32768].
     #[arg(long, value_name = "NUM", default_value_t = 32768)]
     execve_map_entries: u32,
+
+    /// Serve the gRPC API (Tetragon's tetragon.FineGuidanceSensors, used by `auspex events`,
+    /// `auspex policy add|delete|list|enable|disable` and Tetragon clients) on this address:
+    /// unix:///PATH (socket created with mode 0600), HOST:PORT for plaintext TCP (e.g.
+    /// localhost:54321), or "" to disable it [default: unix:///var/run/auspex/auspex.sock].
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_SERVER_ADDRESS)]
+    server_address: String,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics, e.g. :2112 or 127.0.0.1:2112 ("" = off)
+    /// [default: off].
+    #[arg(long, value_name = "ADDR", default_value = "")]
+    metrics_server: String,
+
+    /// Labels kept on per-event metrics, comma-separated among namespace,workload,pod,binary
+    /// [default: namespace,workload,pod,binary].
+    #[arg(
+        long,
+        value_name = "LABELS",
+        default_value = "namespace,workload,pod,binary"
+    )]
+    metrics_label_filter: String,
 }
 
 /// Parses the command line (exits 2 with a message on a usage error).
@@ -213,12 +385,15 @@ pub fn parse() -> Cli {
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Version => {
+        Command::Version { server } => {
             println!("auspex {}", env!("CARGO_PKG_VERSION"));
+            server_version(&server);
             Ok(ExitCode::SUCCESS)
         }
         Command::Agent(args) => run_agent(*args),
+        Command::Events(args) => run_events(*args),
         Command::Policy(PolicyCommand::Validate { files }) => Ok(validate_policies(&files)),
+        Command::Policy(cmd) => run_policy(cmd),
         Command::Status => {
             let f = auspex_agent::features::KernelFeatures::probe();
             println!("kernel {}", f.release);
@@ -237,6 +412,168 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("  {hook:<36} {support}");
             }
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn set_enabled(
+    name: &str,
+    namespace: String,
+    server: &ServerArg,
+    enable: bool,
+) -> anyhow::Result<ExitCode> {
+    let address = parse_server(server)?;
+    let mut client = connect_to(&address).await?;
+    let verb = if enable { "enable" } else { "disable" };
+    client
+        .configure_tracing_policy(ConfigureTracingPolicyRequest {
+            name: name.to_string(),
+            namespace,
+            enable: Some(enable),
+            mode: None,
+        })
+        .await
+        .map_err(|s| rpc_error(&format!("cannot {verb} policy {name:?}"), &address, &s))?;
+    println!("tracing policy {name:?} {verb}d");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `"name"` of the policy in `yaml` when it parses locally, else the file name.
+fn policy_label(yaml: &str, file: &Path) -> String {
+    match auspex_policy::parse_str(yaml, &file.display().to_string()) {
+        Ok(p) if p.len() == 1 => format!("{:?}", p[0].name()),
+        _ => format!("from {}", file.display()),
+    }
+}
+
+/// The agent refused a policy: its message, prefixed with the file.
+fn policy_rejected(file: &Path, address: &ServerAddress, status: &tonic::Status) -> anyhow::Error {
+    match status.code() {
+        tonic::Code::InvalidArgument
+        | tonic::Code::FailedPrecondition
+        | tonic::Code::AlreadyExists
+        | tonic::Code::NotFound
+        | tonic::Code::Unknown => anyhow::anyhow!(
+            "the agent rejected {}: {}",
+            file.display(),
+            status.message()
+        ),
+        _ => rpc_error(&format!("cannot add {}", file.display()), address, status),
+    }
+}
+
+fn state_name(state: i32) -> String {
+    TracingPolicyState::try_from(state)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("TP_STATE_")
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|_| state.to_string())
+}
+
+fn mode_name(mode: i32) -> String {
+    TracingPolicyMode::try_from(mode)
+        .map(|m| {
+            m.as_str_name()
+                .trim_start_matches("TP_MODE_")
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|_| mode.to_string())
+}
+
+fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput) {
+    match output {
+        ListOutput::Json => {
+            // protojson field names; 64-bit integers as strings, enums by name.
+            let list: Vec<serde_json::Value> = policies
+                .iter()
+                .map(|p| {
+                    let mut o = serde_json::Map::new();
+                    o.insert("id".into(), p.id.to_string().into());
+                    o.insert("name".into(), p.name.clone().into());
+                    if !p.namespace.is_empty() {
+                        o.insert("namespace".into(), p.namespace.clone().into());
+                    }
+                    if !p.info.is_empty() {
+                        o.insert("info".into(), p.info.clone().into());
+                    }
+                    if !p.sensors.is_empty() {
+                        o.insert("sensors".into(), p.sensors.clone().into());
+                    }
+                    #[allow(deprecated)]
+                    if p.enabled {
+                        o.insert("enabled".into(), true.into());
+                    }
+                    if !p.error.is_empty() {
+                        o.insert("error".into(), p.error.clone().into());
+                    }
+                    if let Ok(state) = TracingPolicyState::try_from(p.state) {
+                        o.insert("state".into(), state.as_str_name().into());
+                    }
+                    o.insert(
+                        "kernel_memory_bytes".into(),
+                        p.kernel_memory_bytes.to_string().into(),
+                    );
+                    if let Ok(mode) = TracingPolicyMode::try_from(p.mode) {
+                        o.insert("mode".into(), mode.as_str_name().into());
+                    }
+                    serde_json::Value::Object(o)
+                })
+                .collect();
+            println!("{}", serde_json::json!({ "policies": list }));
+        }
+        ListOutput::Text => {
+            let rows: Vec<[String; 8]> = policies
+                .iter()
+                .map(|p| {
+                    [
+                        p.id.to_string(),
+                        p.name.clone(),
+                        state_name(p.state),
+                        p.filter_id.to_string(),
+                        if p.namespace.is_empty() {
+                            "(global)".to_string()
+                        } else {
+                            p.namespace.clone()
+                        },
+                        p.sensors.join(","),
+                        format!("{} B", p.kernel_memory_bytes),
+                        mode_name(p.mode),
+                    ]
+                })
+                .collect();
+            let header = [
+                "ID",
+                "NAME",
+                "STATE",
+                "FILTERID",
+                "NAMESPACE",
+                "SENSORS",
+                "KERNELMEMORY",
+                "MODE",
+            ];
+            let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+            for row in &rows {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+            let line = |cells: Vec<&str>| {
+                let mut s = String::new();
+                for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+                    if i + 1 == cells.len() {
+                        s.push_str(cell);
+                    } else {
+                        s.push_str(&format!("{cell:<w$}   "));
+                    }
+                }
+                println!("{}", s.trim_end());
+            };
+            line(header.to_vec());
+            for row in &rows {
+                line(row.iter().map(String::as_str).collect());
+            }
         }
     }
 }
@@ -310,6 +647,26 @@ fn parse_duration(s: &str) -> anyhow::Result<Option<std::time::Duration>> {
 
 fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.log_level, args.log_format);
+    let label_filter = auspex_agent::metrics::MetricsLabelFilter::parse(&args.metrics_label_filter)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--metrics-label-filter {:?}: {e}",
+                args.metrics_label_filter
+            )
+        })?;
+    let metrics = (!args.metrics_server.is_empty())
+        .then(|| auspex_agent::metrics::Metrics::new(label_filter));
+    // Kept alive for the whole run; dropping it stops the endpoint.
+    let _metrics_server = match &metrics {
+        Some(m) => {
+            let server =
+                auspex_agent::metrics::MetricsServer::start(&args.metrics_server, m.clone())
+                    .with_context(|| format!("--metrics-server {}", args.metrics_server))?;
+            tracing::info!(address = %server.local_addr(), "metrics served at /metrics");
+            Some(server)
+        }
+        None => None,
+    };
     if !args.enable_ancestors.is_empty() && !args.enable_ancestors.contains(&AncestorKind::Base) {
         anyhow::bail!(
             "--enable-ancestors {:?}: `base` must be included when ancestors are enabled for other event kinds",
@@ -379,8 +736,11 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
         tracing_policies: args.tracing_policy,
         tracing_policy_dir: Some(args.tracing_policy_dir),
         redactor,
+        metrics: metrics.clone(),
         ..AgentConfig::default()
     };
+    let server_address = ServerAddress::parse(&args.server_address)
+        .map_err(|e| anyhow::anyhow!("--server-address {e}"))?;
     let sink: Box<dyn EventSink> = match &config.export_filename {
         Some(path) => Box::new(
             JsonExporter::file(path, rotation, export_opts)
@@ -392,9 +752,349 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, stop.clone()).context("install signal handler")?;
     }
-    let summary = Agent::new(config).run(vec![sink], stop, || {})?;
+    let info = ServerInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        name: "auspex".to_string(),
+        conf: vec![
+            ("server-address".into(), args.server_address.clone()),
+            (
+                "export-filename".into(),
+                config
+                    .export_filename
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "process-cache-size".into(),
+                config.process_cache_size.to_string(),
+            ),
+            ("node-name".into(), config.node_name.clone()),
+        ],
+    };
+    let agent = Agent::new(config);
+    let mut sinks = vec![sink];
+    // The API is served once the agent is ready (sensors attached, /proc scanned): a start-up
+    // error is reported as such, not as a socket problem. Its sink is in place from the start.
+    let api_sink = LateSink::default();
+    let api = Arc::new(Mutex::new(ApiState::default()));
+    if server_address.is_some() {
+        sinks.push(Box::new(api_sink.clone()));
+    }
+    let on_ready = {
+        let control = agent.control();
+        let api = api.clone();
+        let stop = stop.clone();
+        move || {
+            let Some(address) = server_address else {
+                tracing::info!("gRPC API disabled (--server-address \"\")");
+                return;
+            };
+            let mut state = api.lock().unwrap_or_else(|e| e.into_inner());
+            match GrpcServer::start(&address, control, info) {
+                Ok((server, sink)) => {
+                    api_sink.set(sink);
+                    state.server = Some(server);
+                }
+                Err(e) => {
+                    state.error = Some(format!("--server-address {address}: {e}"));
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    };
+    let result = agent.run(sinks, stop, on_ready);
+    let mut state = api.lock().unwrap_or_else(|e| e.into_inner());
+    // Ends the GetEvents streams and removes the socket.
+    drop(state.server.take());
+    let summary = result?;
+    if let Some(error) = state.error.take() {
+        anyhow::bail!(error);
+    }
     tracing::info!(events = summary.events_emitted, "auspex agent stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The API server of a running agent, or why it could not start.
+#[derive(Default)]
+struct ApiState {
+    server: Option<GrpcServer>,
+    error: Option<String>,
+}
+
+/// An event sink whose target is set later (the API's, once the agent is ready). Until then
+/// events go nowhere; the lock is never contended for long (set once).
+#[derive(Clone, Default)]
+struct LateSink(Arc<Mutex<Option<Box<dyn EventSink>>>>);
+
+impl LateSink {
+    fn set(&self, sink: Box<dyn EventSink>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(sink);
+    }
+}
+
+impl EventSink for LateSink {
+    fn emit(&mut self, event: &auspex_events::GetEventsResponse) -> std::io::Result<()> {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(sink) => sink.emit(event),
+            None => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(sink) => sink.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client subcommands (talk to a running agent over its gRPC API)
+// ---------------------------------------------------------------------------------------------
+
+/// How long a client waits for the connection to the agent.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn client_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("start the client runtime")
+}
+
+fn parse_server(server: &ServerArg) -> anyhow::Result<ServerAddress> {
+    ServerAddress::parse(&server.server_address)
+        .map_err(|e| anyhow::anyhow!("--server-address {e}"))?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--server-address is empty: give the agent's address (unix:///PATH or HOST:PORT)"
+            )
+        })
+}
+
+async fn connect_to(address: &ServerAddress) -> anyhow::Result<Client> {
+    connect(address, CONNECT_TIMEOUT)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// One line for a failed RPC, saying what to do where we can.
+fn rpc_error(what: &str, address: &ServerAddress, status: &tonic::Status) -> anyhow::Error {
+    let msg = status.message();
+    match status.code() {
+        tonic::Code::Unavailable => anyhow::anyhow!(
+            "{what}: the agent at {address} is not available ({msg}); is it still running? \
+             (start it with `sudo auspex agent`)"
+        ),
+        tonic::Code::Unimplemented => {
+            anyhow::anyhow!("{what}: the agent at {address} does not support this: {msg}")
+        }
+        tonic::Code::PermissionDenied | tonic::Code::Unauthenticated => {
+            anyhow::anyhow!("{what}: {msg} (run as root)")
+        }
+        _ => anyhow::anyhow!("{what}: {msg}"),
+    }
+}
+
+/// `auspex version`: the server's version when it answers (silent when no agent runs).
+fn server_version(server: &ServerArg) {
+    let explicit = server.server_address != DEFAULT_SERVER_ADDRESS;
+    let Ok(Some(address)) = ServerAddress::parse(&server.server_address) else {
+        return;
+    };
+    let Ok(rt) = client_runtime() else {
+        return;
+    };
+    let answer = rt.block_on(async {
+        let mut client = connect(&address, Duration::from_secs(2))
+            .await
+            .map_err(|e| e.to_string())?;
+        client
+            .get_version(GetVersionRequest {})
+            .await
+            .map(|r| r.into_inner().version)
+            .map_err(|s| s.message().to_string())
+    });
+    match answer {
+        Ok(version) => println!("server: auspex {version} ({address})"),
+        Err(e) if explicit => eprintln!("server: not reachable: {e}"),
+        Err(_) => {}
+    }
+}
+
+/// An EventType from its name (`PROCESS_EXEC`, `process_exec`, `exec`).
+fn event_type(name: &str) -> anyhow::Result<EventType> {
+    let upper = name.trim().to_ascii_uppercase();
+    EventType::from_str_name(&upper)
+        .or_else(|| EventType::from_str_name(&format!("PROCESS_{upper}")))
+        .filter(|t| *t != EventType::Undef)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--event-types {name:?}: unknown event type (PROCESS_EXEC, PROCESS_EXIT, \
+                 PROCESS_KPROBE, PROCESS_TRACEPOINT, PROCESS_UPROBE, PROCESS_LSM, PROCESS_USDT, \
+                 PROCESS_LOADER, PROCESS_THROTTLE)"
+            )
+        })
+}
+
+/// The GetEvents request for `auspex events` flags (one allow filter, like tetra getevents).
+fn events_request(args: &EventsArgs) -> anyhow::Result<GetEventsRequest> {
+    let filter = tetragon::Filter {
+        binary_regex: args.processes.clone(),
+        namespace: args.namespaces.clone(),
+        pid: args.pids.clone(),
+        event_set: args
+            .event_types
+            .iter()
+            .map(|t| event_type(t).map(|t| t as i32))
+            .collect::<anyhow::Result<_>>()?,
+        pod_regex: args.pods.clone(),
+        policy_names: args.policy_names.clone(),
+        ..Default::default()
+    };
+    let mut req = GetEventsRequest::default();
+    if filter != tetragon::Filter::default() {
+        req.allow_list.push(filter);
+    }
+    for (fields, action) in [
+        (&args.include_fields, FieldFilterAction::Include),
+        (&args.exclude_fields, FieldFilterAction::Exclude),
+    ] {
+        let paths: Vec<String> = fields
+            .iter()
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        if !paths.is_empty() {
+            req.field_filters.push(tetragon::FieldFilter {
+                fields: Some(prost_types::FieldMask { paths }),
+                action: action as i32,
+                ..Default::default()
+            });
+        }
+    }
+    Ok(req)
+}
+
+fn run_events(args: EventsArgs) -> anyhow::Result<ExitCode> {
+    let address = parse_server(&args.server)?;
+    let request = events_request(&args)?;
+    let compact = auspex_events::compact::CompactOptions {
+        color: match args.color {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        },
+        timestamps: args.timestamps,
+    };
+    let rt = client_runtime()?;
+    rt.block_on(async {
+        let mut client = connect_to(&address).await?;
+        let mut stream = client
+            .get_events(request)
+            .await
+            .map_err(|s| rpc_error("GetEvents", &address, &s))?
+            .into_inner();
+        let stdout = std::io::stdout();
+        let mut out = std::io::LineWriter::new(stdout.lock());
+        loop {
+            let ev = match stream.message().await {
+                Ok(Some(ev)) => ev,
+                Ok(None) => return Ok(ExitCode::SUCCESS),
+                Err(status) => match status.code() {
+                    tonic::Code::ResourceExhausted => {
+                        anyhow::bail!("the agent dropped this stream: {}", status.message())
+                    }
+                    tonic::Code::Unavailable => anyhow::bail!(
+                        "the agent at {address} stopped streaming ({})",
+                        status.message()
+                    ),
+                    _ => return Err(rpc_error("GetEvents", &address, &status)),
+                },
+            };
+            let text = match args.output {
+                EventsOutput::Json => Some(format!("{}\n", auspex_events::json::to_json_line(&ev))),
+                EventsOutput::Compact => {
+                    auspex_events::compact::compact_line(&ev, &compact).map(|line| {
+                        format!(
+                            "{line}\n{}",
+                            auspex_events::compact::compact_extra_lines(&ev, &compact)
+                        )
+                    })
+                }
+            };
+            if let Some(text) = text
+                && let Err(e) = out.write_all(text.as_bytes())
+            {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(anyhow::Error::new(e).context("write to stdout"));
+            }
+        }
+    })
+}
+
+fn run_policy(cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
+    let rt = client_runtime()?;
+    rt.block_on(async {
+        match cmd {
+            PolicyCommand::Validate { files } => Ok(validate_policies(&files)),
+            PolicyCommand::Add { file, server } => {
+                let address = parse_server(&server)?;
+                let yaml = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let mut client = connect_to(&address).await?;
+                client
+                    .add_tracing_policy(AddTracingPolicyRequest { yaml: yaml.clone() })
+                    .await
+                    .map_err(|s| policy_rejected(&file, &address, &s))?;
+                println!("tracing policy {} added", policy_label(&yaml, &file));
+                Ok(ExitCode::SUCCESS)
+            }
+            PolicyCommand::Delete {
+                name,
+                namespace,
+                server,
+            } => {
+                let address = parse_server(&server)?;
+                let mut client = connect_to(&address).await?;
+                client
+                    .delete_tracing_policy(DeleteTracingPolicyRequest {
+                        name: name.clone(),
+                        namespace,
+                    })
+                    .await
+                    .map_err(|s| {
+                        rpc_error(&format!("cannot delete policy {name:?}"), &address, &s)
+                    })?;
+                println!("tracing policy {name:?} deleted");
+                Ok(ExitCode::SUCCESS)
+            }
+            PolicyCommand::Enable {
+                name,
+                namespace,
+                server,
+            } => set_enabled(&name, namespace, &server, true).await,
+            PolicyCommand::Disable {
+                name,
+                namespace,
+                server,
+            } => set_enabled(&name, namespace, &server, false).await,
+            PolicyCommand::List { output, server } => {
+                let address = parse_server(&server)?;
+                let mut client = connect_to(&address).await?;
+                let list = client
+                    .list_tracing_policies(ListTracingPoliciesRequest {})
+                    .await
+                    .map_err(|s| rpc_error("cannot list policies", &address, &s))?
+                    .into_inner();
+                print_policies(&list.policies, output);
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -460,6 +1160,82 @@ mod tests {
             let err = Cli::try_parse_from(bad.clone()).expect_err("rejected");
             assert_eq!(err.exit_code(), 2, "{bad:?}");
         }
+    }
+
+    fn events(args: &[&str]) -> EventsArgs {
+        let mut v = vec!["auspex", "events"];
+        v.extend_from_slice(args);
+        match Cli::try_parse_from(v).expect("parses").command {
+            Command::Events(a) => *a,
+            other => panic!("not events: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn server_address_flag() {
+        assert_eq!(agent(&[]).server_address, DEFAULT_SERVER_ADDRESS);
+        assert_eq!(agent(&["--server-address", ""]).server_address, "");
+        assert_eq!(
+            agent(&["--server-address", "localhost:54321"]).server_address,
+            "localhost:54321"
+        );
+        assert_eq!(events(&[]).server.server_address, DEFAULT_SERVER_ADDRESS);
+    }
+
+    #[test]
+    fn events_flags_build_one_server_side_filter() {
+        let a = events(&[
+            "-o",
+            "compact",
+            "--event-types",
+            "PROCESS_EXEC,exit",
+            "--processes",
+            "^/usr/bin/curl$",
+            "wget",
+            "--pids",
+            "1,2",
+            "--policy-names",
+            "p1",
+            "-n",
+            "default",
+            "--pods",
+            "web-",
+            "-F",
+            "parent,process.pod",
+            "--timestamps",
+            "--server-address",
+            "127.0.0.1:1234",
+        ]);
+        assert_eq!(a.output, EventsOutput::Compact);
+        assert!(a.timestamps);
+        let req = events_request(&a).expect("request");
+        assert_eq!(req.allow_list.len(), 1);
+        let f = &req.allow_list[0];
+        assert_eq!(
+            f.event_set,
+            vec![EventType::ProcessExec as i32, EventType::ProcessExit as i32]
+        );
+        assert_eq!(f.binary_regex, ["^/usr/bin/curl$", "wget"]);
+        assert_eq!(f.pid, [1, 2]);
+        assert_eq!(f.policy_names, ["p1"]);
+        assert_eq!(f.namespace, ["default"]);
+        assert_eq!(f.pod_regex, ["web-"]);
+        assert_eq!(req.field_filters.len(), 1);
+        assert_eq!(
+            req.field_filters[0]
+                .fields
+                .as_ref()
+                .map(|m| m.paths.clone()),
+            Some(vec!["parent".to_string(), "process.pod".to_string()])
+        );
+        assert_eq!(
+            req.field_filters[0].action,
+            FieldFilterAction::Exclude as i32
+        );
+        // No flag: everything, no filter at all.
+        let req = events_request(&events(&[])).expect("request");
+        assert!(req.allow_list.is_empty() && req.field_filters.is_empty());
+        assert!(event_type("nope").is_err());
     }
 
     #[test]

@@ -636,3 +636,79 @@ fn root_export_rate_limit() {
     );
     assert!(lines.len() >= 5, "the first events pass: {}", lines.len());
 }
+
+#[test]
+fn root_metrics_endpoint_counts_a_known_workload() {
+    if !is_root("root_metrics_endpoint_counts_a_known_workload") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = d.join("metrics-marker");
+    std::fs::copy("/bin/true", &bin).expect("copy");
+    let addr = format!("127.0.0.1:{port}");
+    let agent = start_agent(&[
+        "--server-address",
+        "",
+        "--export-filename",
+        d.join("ev.log").to_str().expect("utf8"),
+        "--metrics-server",
+        &addr,
+    ]);
+    for _ in 0..20 {
+        assert!(Command::new(&bin).status().expect("run").success());
+    }
+    let fetch = || -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect metrics");
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("send");
+        let mut body = String::new();
+        s.read_to_string(&mut body).expect("read");
+        body.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    };
+    let binary = bin.to_str().expect("utf8").to_string();
+    let count = |text: &str, ty: &str| -> f64 {
+        let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+            .expect("parse metrics");
+        scrape
+            .samples
+            .iter()
+            .filter(|s| s.metric == "auspex_events_total")
+            .filter(|s| {
+                s.labels.get("type") == Some(ty) && s.labels.get("binary") == Some(binary.as_str())
+            })
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Untyped(v)
+                | prometheus_parse::Value::Gauge(v) => v,
+                _ => 0.0,
+            })
+            .sum()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut text = fetch();
+    while (count(&text, "PROCESS_EXEC") < 20.0 || count(&text, "PROCESS_EXIT") < 20.0)
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(200));
+        text = fetch();
+    }
+    assert_eq!(count(&text, "PROCESS_EXEC"), 20.0, "{text}");
+    assert_eq!(count(&text, "PROCESS_EXIT"), 20.0);
+    assert!(text.contains("auspex_build_info"), "{text}");
+    // Gauges refreshed by the agent every 2 s.
+    std::thread::sleep(Duration::from_millis(2500));
+    let text = fetch();
+    assert!(text.contains("auspex_process_cache_size"), "{text}");
+    assert!(text.contains("auspex_events_lost_total"), "{text}");
+    stop_agent(agent);
+}

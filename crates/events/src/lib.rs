@@ -16,6 +16,8 @@
 //! * [`process_id`]: exec ids (`base64("node:ktime:pid")`).
 //! * [`flags`]: process flag bits and their flag-word string.
 //! * [`args`]: Tetragon's `arguments` string from argv.
+//! * [`compact`]: the one-line compact rendering of `tetra getevents -o compact`
+//!   ([`compact_line`]).
 //! * [`signal`]: exit status and signal name from a task exit code.
 //! * [`time`]: kernel timestamps to wall-clock [`prost_types::Timestamp`] and
 //!   RFC 3339 formatting/parsing.
@@ -42,6 +44,7 @@ pub mod tetragon {
 }
 
 pub mod args;
+pub mod compact;
 pub mod filter;
 pub mod flags;
 pub mod json;
@@ -49,6 +52,7 @@ pub mod process_id;
 pub mod signal;
 pub mod time;
 
+pub use compact::{CompactOptions, compact_line};
 pub use filter::{
     EventFilter, ExportFilter, FieldFilter, FieldFilters, FilterError, RateLimiter,
     RedactionFilter, Redactor,

@@ -458,6 +458,8 @@ pub struct CompiledPolicy {
     pub addr_set: Vec<(u32, u8, [u8; 16])>,
     /// The policy enforces (has Sigkill/Signal actions) — informational.
     pub enforces: bool,
+    /// `policy-mode: monitor`: start with enforcement off (Sigkill/Signal are reported, not sent).
+    pub monitor: bool,
 }
 
 /// One field of a tracepoint record, as tracefs `format` describes it.
@@ -903,17 +905,8 @@ impl Compiler<'_> {
                 "enforcer programs (spec.enforcers)",
             );
         }
-        if policy.policy_mode() == PolicyMode::Monitor && spec.has_enforcement_actions() {
-            let i = spec
-                .options
-                .iter()
-                .rposition(|o| o.name == "policy-mode")
-                .unwrap_or(0);
-            self.not_yet(
-                &root.field("options").index(i),
-                "policy-mode monitor on a policy with enforcement actions",
-            );
-        }
+        // policy-mode monitor: loaded with enforcement off (switchable at runtime).
+        self.out.monitor = policy.policy_mode() == PolicyMode::Monitor;
     }
 
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {

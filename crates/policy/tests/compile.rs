@@ -391,6 +391,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         int_set: vec![],
         addr_set: vec![],
         enforces: true,
+        monitor: false,
     }
 }
 
@@ -530,6 +531,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         int_set: vec![],
         addr_set: vec![],
         enforces: false,
+        monitor: false,
     };
     assert_eq!(got, expected);
 }
@@ -645,6 +647,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         ],
         addr_set: vec![],
         enforces: true,
+        monitor: false,
     };
     assert_eq!(got, expected);
 }
@@ -762,6 +765,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         int_set: vec![],
         addr_set: vec![],
         enforces: false,
+        monitor: false,
     };
     assert_eq!(got, expected);
 }
@@ -818,6 +822,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         ],
         selectors: vec![selector.clone(), selector],
         enforces: true,
+        monitor: false,
         ..CompiledPolicy::default()
     };
     assert_eq!(got, expected);
@@ -1309,12 +1314,17 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "spec.enforcers",
         "enforcer programs",
     ),
-    (
-        "options:\n- name: policy-mode\n  value: monitor\nkprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Sigkill",
-        "spec.options[0]",
-        "policy-mode monitor",
-    ),
 ];
+
+#[test]
+fn policy_mode_monitor_compiles_with_enforcement_off() {
+    let got = compiled(
+        "options:\n- name: policy-mode\n  value: monitor\nkprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Sigkill",
+    );
+    assert!(got.monitor);
+    assert!(got.enforces);
+    assert!(!compiled("kprobes:\n- call: sys_kill").monitor);
+}
 
 #[test]
 fn unsupported_features_are_refused_with_their_path() {

@@ -38,6 +38,22 @@ impl AttachedTracepointPolicy {
         self.hooks
     }
 
+    /// Kernel ids of the policy's loaded programs (to check that removal leaves nothing behind).
+    pub fn prog_ids(&self) -> Vec<u32> {
+        use std::os::fd::AsFd;
+        let p = &self.skel.progs;
+        [
+            &p.auspex_generic_tp,
+            &p.auspex_generic_sys_enter,
+            &p.auspex_generic_uprobe,
+            &p.auspex_generic_kprobe,
+        ]
+        .into_iter()
+        .filter(|prog| prog.autoload())
+        .filter_map(|prog| libbpf_rs::Program::id_from_fd(prog.as_fd()).ok())
+        .collect()
+    }
+
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
         !self.links.is_empty()
@@ -45,6 +61,19 @@ impl AttachedTracepointPolicy {
                 && !self.plan.raw
                 && self.plan.uprobes.is_empty()
                 && self.plan.kprobes.is_empty()
+    }
+
+    /// Switches enforcement off (monitor: Sigkill/Signal matches are posted, not sent) or on.
+    pub fn set_monitor(&mut self, monitor: bool) -> Result<(), SensorError> {
+        self.skel
+            .maps
+            .auspex_policy_mode
+            .update(
+                &0u32.to_ne_bytes(),
+                &u32::from(monitor).to_ne_bytes(),
+                MapFlags::ANY,
+            )
+            .map_err(map_err("auspex_policy_mode"))
     }
 
     /// Detaches the hooks, keeping programs and maps loaded (fast re-enable).
@@ -160,6 +189,13 @@ impl TracepointPolicySpec<'_> {
         })?;
 
         let m = &skel.maps;
+        m.auspex_policy_mode
+            .update(
+                &0u32.to_ne_bytes(),
+                &u32::from(c.monitor).to_ne_bytes(),
+                MapFlags::ANY,
+            )
+            .map_err(map_err("auspex_policy_mode"))?;
         for (i, hook) in c.hooks.iter().enumerate() {
             let mut cfg = abi::HookConfig {
                 nargs: hook.args.len().min(abi::MAX_HOOK_ARGS) as u32,

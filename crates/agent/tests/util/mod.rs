@@ -26,8 +26,13 @@ pub fn require_root(test: &str) -> bool {
     false
 }
 
+/// One agent at a time per test binary: tests count BPF programs system-wide and compare event
+/// streams, which concurrent agents in the same process would disturb.
+static ONE_AGENT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A running in-process agent.
 pub struct TestAgent {
+    _one: std::sync::MutexGuard<'static, ()>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<Result<RunSummary, AgentError>>>,
     rx: Receiver<GetEventsResponse>,
@@ -40,6 +45,7 @@ pub struct TestAgent {
 impl TestAgent {
     /// Starts an agent and waits until it is ready (sensors attached, /proc scanned).
     pub fn start(configure: impl FnOnce(&mut AgentConfig)) -> Self {
+        let one = ONE_AGENT.lock().unwrap_or_else(|e| e.into_inner());
         let mut cfg = AgentConfig {
             node_name: "auspex-test".into(),
             ..AgentConfig::default()
@@ -67,6 +73,7 @@ impl TestAgent {
             rx,
             seen: Vec::new(),
             control,
+            _one: one,
         }
     }
 
