@@ -231,6 +231,8 @@ enum LogFormat {
 }
 
 #[derive(Debug, clap::Args)]
+// Settings from config files come first on the command line; a later flag overrides them.
+#[command(args_override_self = true)]
 struct AgentArgs {
     /// Write events as JSON lines to FILE instead of stdout.
     ///
@@ -351,6 +353,12 @@ struct AgentArgs {
     #[arg(long, value_name = "DIR", default_value = "/etc/auspex/tetragon.tp.d")]
     tracing_policy_dir: PathBuf,
 
+    /// Also read flags from this drop-in directory (one file per flag, file name = flag name),
+    /// after /etc/auspex/auspex.yaml and /etc/auspex/auspex.conf.d/ and before AUSPEX_* variables
+    /// and the command line.
+    #[arg(long, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+
     /// Entries of the kernel's live-process map [default: 32768].
     #[arg(long, value_name = "NUM", default_value_t = 32768)]
     execve_map_entries: u32,
@@ -379,7 +387,44 @@ struct AgentArgs {
 
 /// Parses the command line (exits 2 with a message on a usage error).
 pub fn parse() -> Cli {
-    Cli::parse()
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `auspex agent …`: settings from drop-in dirs, the YAML file and AUSPEX_* variables go in
+    // front of the real flags, which therefore win.
+    if argv.get(1).is_some_and(|a| a == "agent") {
+        let known: Vec<String> = <Cli as clap::CommandFactory>::command()
+            .find_subcommand("agent")
+            .map(|c| {
+                c.get_arguments()
+                    .filter_map(|a| a.get_long().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let config_dir = argv
+            .iter()
+            .position(|a| a == "--config-dir")
+            .and_then(|i| argv.get(i + 1))
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                argv.iter()
+                    .filter_map(|a| a.to_str()?.strip_prefix("--config-dir="))
+                    .map(std::path::PathBuf::from)
+                    .next_back()
+            });
+        let sources = crate::config_sources::Sources {
+            config_dir,
+            ..Default::default()
+        };
+        match crate::config_sources::collect(&sources, std::env::vars(), &known) {
+            Ok(extra) => {
+                argv.splice(2..2, extra);
+            }
+            Err(e) => {
+                eprintln!("auspex: error: configuration: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
+    Cli::parse_from(argv)
 }
 
 /// Runs the chosen subcommand.
@@ -1141,6 +1186,26 @@ mod tests {
         assert_eq!(a.username_metadata, UsernameArg::Unix);
         assert_eq!(a.procfs, PathBuf::from("/host/proc"));
         assert_eq!(a.log_level, LogLevel::Debug);
+    }
+
+    #[test]
+    fn later_flags_override_earlier_ones_and_lists_accumulate() {
+        let a = agent(&[
+            "--export-filename=/a.log",
+            "--process-cache-size=1",
+            "--tracing-policy=/p1.yaml",
+            "--export-filename",
+            "/b.log",
+            "--tracing-policy",
+            "/p2.yaml",
+            "--process-cache-size=2",
+        ]);
+        assert_eq!(a.export_filename, Some(PathBuf::from("/b.log")));
+        assert_eq!(a.process_cache_size, 2);
+        assert_eq!(
+            a.tracing_policy,
+            vec![PathBuf::from("/p1.yaml"), PathBuf::from("/p2.yaml")]
+        );
     }
 
     #[test]

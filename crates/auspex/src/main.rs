@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 mod cli;
+mod config_sources;
 
 fn main() -> ExitCode {
     let cli = cli::parse();

@@ -712,3 +712,72 @@ fn root_metrics_endpoint_counts_a_known_workload() {
     assert!(text.contains("auspex_events_lost_total"), "{text}");
     stop_agent(agent);
 }
+
+#[test]
+fn root_config_dir_and_environment_set_flags() {
+    if !is_root("root_config_dir_and_environment_set_flags") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let conf = d.join("conf.d");
+    std::fs::create_dir(&conf).expect("mkdir");
+    std::fs::write(
+        conf.join("export-filename"),
+        format!("{}\n", d.join("from-dir.log").display()),
+    )
+    .expect("w");
+    std::fs::write(conf.join("server-address"), "").expect("w");
+    // A drop-in naming no flag is refused with the file named.
+    let bad = d.join("bad.d");
+    std::fs::create_dir(&bad).expect("mkdir");
+    std::fs::write(bad.join("export-filenam"), "x").expect("w");
+    let out = Command::new(AUSPEX)
+        .args(["agent", "--config-dir"])
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("export-filenam"));
+
+    let run = |env: Option<&std::path::Path>| {
+        let mut cmd = Command::new(AUSPEX);
+        cmd.args([
+            "agent",
+            "--tracing-policy-dir",
+            "/nonexistent",
+            "--config-dir",
+        ])
+        .arg(&conf)
+        .stderr(Stdio::piped());
+        if let Some(p) = env {
+            cmd.env("AUSPEX_EXPORT_FILENAME", p);
+        }
+        let mut agent = cmd.spawn().expect("start");
+        let stderr = agent.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut log = Vec::new();
+        while Instant::now() < deadline {
+            match lines.next() {
+                Some(Ok(l)) if l.contains("auspex agent ready") => break,
+                Some(Ok(l)) => log.push(l),
+                Some(Err(_)) => {}
+                None => panic!("agent exited early: {log:#?}"),
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        stop_agent(agent);
+    };
+    run(None);
+    assert!(
+        d.join("from-dir.log").exists(),
+        "drop-in file set --export-filename"
+    );
+    run(Some(&d.join("from-env.log")));
+    assert!(
+        d.join("from-env.log").exists(),
+        "AUSPEX_EXPORT_FILENAME wins over the drop-in"
+    );
+}
