@@ -1279,3 +1279,119 @@ mod tests {
         assert_eq!(p.binary, "/bin/x");
     }
 }
+
+/// The standard `grpc.health.v1.Health` service on its own TCP address (Tetragon's
+/// `--health-server-address`), reporting `liveness` (and the empty service) as serving while the
+/// agent runs. Stops when dropped.
+pub struct HealthServer {
+    shutdown: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    local: std::net::SocketAddr,
+}
+
+impl HealthServer {
+    /// Binds `addr` (`:6789`, `127.0.0.1:6789`, `[::1]:6789`) and serves in its own thread.
+    pub fn start(addr: &str) -> io::Result<Self> {
+        let addr = if addr.starts_with(':') {
+            format!("0.0.0.0{addr}")
+        } else {
+            addr.to_string()
+        };
+        let listener = std::net::TcpListener::bind(&addr)?;
+        listener.set_nonblocking(true)?;
+        let local = listener.local_addr()?;
+        let (tx, rx) = watch::channel(false);
+        let thread = std::thread::Builder::new()
+            .name("auspex-health".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    let (reporter, health) = tonic_health::server::health_reporter();
+                    reporter
+                        .set_service_status("liveness", tonic_health::ServingStatus::Serving)
+                        .await;
+                    reporter
+                        .set_service_status("", tonic_health::ServingStatus::Serving)
+                        .await;
+                    let Ok(l) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    let serving = tonic::transport::Server::builder()
+                        .add_service(health)
+                        .serve_with_incoming_shutdown(
+                            tokio_stream::wrappers::TcpListenerStream::new(l),
+                            stopped(rx.clone()),
+                        );
+                    // Open client connections (probes keep them) must not hold the agent's exit.
+                    let deadline = async {
+                        stopped(rx).await;
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    };
+                    tokio::select! {
+                        _ = serving => {}
+                        () = deadline => {}
+                    }
+                });
+            })?;
+        Ok(Self {
+            shutdown: tx,
+            thread: Some(thread),
+            local,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.local
+    }
+}
+
+impl Drop for HealthServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod health_tests {
+    use super::HealthServer;
+
+    #[test]
+    fn health_server_answers_serving_for_liveness() {
+        let server = HealthServer::start("127.0.0.1:0").expect("start");
+        let addr = format!("http://{}", server.local_addr());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let status = rt.block_on(async {
+            let channel = tonic::transport::Channel::from_shared(addr)
+                .expect("uri")
+                .connect()
+                .await
+                .expect("connect");
+            let mut client = tonic_health::pb::health_client::HealthClient::new(channel);
+            client
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: "liveness".into(),
+                })
+                .await
+                .expect("check")
+                .into_inner()
+                .status
+        });
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+        );
+        drop(server);
+    }
+}

@@ -370,6 +370,11 @@ struct AgentArgs {
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_SERVER_ADDRESS)]
     server_address: String,
 
+    /// Serve the standard grpc.health.v1 service (`liveness`) on this TCP address, e.g. :6789
+    /// ("" = off) [default: :6789].
+    #[arg(long, value_name = "ADDR", default_value = ":6789")]
+    health_server_address: String,
+
     /// Serve Prometheus metrics at http://ADDR/metrics, e.g. :2112 or 127.0.0.1:2112 ("" = off)
     /// [default: off].
     #[arg(long, value_name = "ADDR", default_value = "")]
@@ -701,6 +706,24 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
         })?;
     let metrics = (!args.metrics_server.is_empty())
         .then(|| auspex_agent::metrics::Metrics::new(label_filter));
+    // Health endpoint: a busy port is worth a warning, not a refusal to run.
+    let _health_server = if args.health_server_address.is_empty() {
+        None
+    } else {
+        match auspex_agent::grpc::HealthServer::start(&args.health_server_address) {
+            Ok(h) => {
+                tracing::info!(address = %h.local_addr(), "grpc.health.v1 served");
+                Some(h)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "--health-server-address {}: {e}; health endpoint off",
+                    args.health_server_address
+                );
+                None
+            }
+        }
+    };
     // Kept alive for the whole run; dropping it stops the endpoint.
     let _metrics_server = match &metrics {
         Some(m) => {
