@@ -1,0 +1,486 @@
+#!/usr/bin/env python3
+"""Host side of tests/vm/run: reads what each VM sent on its data channel (<work>/<label>.data:
+INFO / CHECK / CORPUS lines and shipped files), checks the agent's exported events (JSON lines),
+prints the per-kernel summary and the check matrix, writes <work>/summary.txt and
+<work>/kernel-support.md (and --docs PATH), and exits 0 only when no check failed.
+
+Statuses: PASS, FAIL, NOTIMPL (the agent refuses a feature it does not implement yet, with a clear
+message; does not fail the run), NA (the kernel lacks the feature; does not fail the run).
+"""
+import argparse
+import json
+import os
+import re
+import sys
+from datetime import datetime, timezone
+
+MARKER = "/usr/local/bin/auspex-marker"
+
+# Checks every kernel must report (in table order); a missing one is a FAIL.
+EXPECTED = [
+    "boot-bpf-lsm",
+    "boot-btf",
+    "default-agent-ready",
+    "default-marker-exit0",
+    "default-marker-exit3",
+    "default-exec-event",
+    "default-exit-event",
+    "default-exit3-event",
+    "default-agent-stop",
+    "liz-policy-loaded",
+    "liz-kprobe-registered",
+    "liz-cat-killed",
+    "liz-other-file-ok",
+    "liz-event",
+    "liz-agent-stop",
+    "tcp-dummy-if",
+    "tcp-policy-loaded",
+    "tcp-nonlocal-killed",
+    "tcp-loopback-ok",
+    "tcp-event",
+    "tcp-agent-stop",
+    "syswrite-policy-loaded",
+    "syswrite-kprobe-registered",
+    "syswrite-marker-killed",
+    "syswrite-other-file-ok",
+    "syswrite-event",
+    "syswrite-agent-stop",
+    "lsm-file-open-override",
+    "kprobe-override",
+    "fentry-file-open",
+    "kprobe-multi",
+]
+# Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
+OPTIONAL = [
+    "lsm-agent-stop",
+    "override-agent-stop",
+    "fentry-agent-stop",
+    "multi-agent-stop",
+    "corpus-complete",
+    "corpus-agent-stop",
+    "vm-finished",
+]
+OK_STATUSES = {"PASS", "NOTIMPL", "NA"}
+
+
+def parse_data(path):
+    """INFO/CHECK/CORPUS lines and FILE blocks of one VM's data channel."""
+    info, checks, corpus, files = {}, {}, {}, {}
+    done = False
+    if not os.path.exists(path):
+        return info, checks, corpus, files, done
+    cur = None
+    with open(path, "rb") as f:
+        for raw in f:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
+            if cur is not None:
+                if line == "ENDFILE " + cur:
+                    cur = None
+                elif line.startswith("| "):
+                    files[cur].append(line[2:])
+                elif line == "|":
+                    files[cur].append("")
+                continue
+            parts = line.split(" ", 3)
+            kind = parts[0]
+            if kind == "FILE" and len(parts) >= 2:
+                cur = line[5:]
+                files[cur] = []
+            elif kind == "INFO" and len(parts) >= 2:
+                info[parts[1]] = line.split(" ", 2)[2] if len(parts) > 2 else ""
+            elif kind == "CHECK" and len(parts) >= 3:
+                checks[parts[1]] = (parts[2], parts[3] if len(parts) > 3 else "")
+            elif kind == "CORPUS" and len(parts) >= 3:
+                corpus[parts[1]] = (parts[2], parts[3] if len(parts) > 3 else "")
+            elif kind == "DONE":
+                done = True
+    return info, checks, corpus, files, done
+
+
+def events(files, name):
+    """Decoded JSON events of a shipped export file (None when it was not shipped)."""
+    if name not in files:
+        return None
+    out = []
+    for line in files[name]:
+        line = line.strip()
+        if line:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                out.append({"_undecodable": line})
+    return out
+
+
+def kprobes(evs, function):
+    return [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("function_name") == function]
+
+
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")
+PERM = re.compile(r"^[-dlcbps][-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT]$")
+
+
+def event_checks(files):
+    """Checks on the exported events; returns {name: (status, detail)}."""
+    res = {}
+
+    def put(name, ok, detail):
+        res[name] = ("PASS" if ok else "FAIL", detail)
+
+    # 1. default sensor: exec with arguments, exit status 0, exit status 3.
+    evs = events(files, "default.ev")
+    if evs is None:
+        for n in ("default-exec-event", "default-exit-event", "default-exit3-event"):
+            put(n, False, "no export file shipped (agent did not run)")
+    else:
+        bad = [e for e in evs if "_undecodable" in e]
+        execs = [e["process_exec"]["process"] for e in evs if "process_exec" in e]
+        exits = [e["process_exit"] for e in evs if "process_exit" in e]
+        m = [p for p in execs if p.get("binary") == MARKER and p.get("arguments") == "hello-vm 42"]
+        put(
+            "default-exec-event",
+            len(m) == 1 and not bad,
+            f"process_exec binary={MARKER} arguments='hello-vm 42' exec_id={m[0].get('exec_id')}"
+            if len(m) == 1 and not bad
+            else f"{len(m)} matching process_exec of {len(execs)}; {len(bad)} undecodable lines",
+        )
+        if m:
+            x = [e for e in exits if e["process"].get("exec_id") == m[0].get("exec_id")]
+            ok = len(x) == 1 and x[0].get("status", 0) == 0 and not x[0].get("signal")
+            put(
+                "default-exit-event",
+                ok,
+                f"process_exit of the same exec_id, status {x[0].get('status', 0)}" if x else "no process_exit for its exec_id",
+            )
+        else:
+            put("default-exit-event", False, "no marker exec to match")
+        x3 = [e for e in exits if e["process"].get("binary") == MARKER and e["process"].get("arguments") == "exit 3"]
+        put(
+            "default-exit3-event",
+            len(x3) == 1 and x3[0].get("status") == 3,
+            f"process_exit status={x3[0].get('status')}" if x3 else "no process_exit for 'auspex-marker exit 3'",
+        )
+
+    # 2. security_file_permission kprobe: SIGKILL event with the file's path and permission.
+    evs = events(files, "liz.ev")
+    if evs is None:
+        put("liz-event", False, "no export file shipped")
+    else:
+        ks = kprobes(evs, "security_file_permission")
+        hit = [
+            k
+            for k in ks
+            if k.get("action") == "KPROBE_ACTION_SIGKILL"
+            and k.get("policy_name") == "example"
+            and k["process"].get("binary") == "/usr/bin/cat"
+            and (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/liz"
+            and PERM.match((k.get("args") or [{}])[0].get("file_arg", {}).get("permission", ""))
+        ]
+        others = [k for k in ks if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") != "/tmp/liz"]
+        if hit and not others:
+            a = hit[0]["args"]
+            put(
+                "liz-event",
+                True,
+                f"process_kprobe security_file_permission /usr/bin/cat {json.dumps(a, separators=(',', ':'))} "
+                f"action=KPROBE_ACTION_SIGKILL ({len(hit)} events)",
+            )
+        else:
+            put("liz-event", False, f"{len(hit)} matching of {len(ks)} security_file_permission events; other paths: {len(others)}; first: {json.dumps(ks[:1])[:400]}")
+
+    # 3. tcp_connect kprobe: SIGKILL event with daddr 10.77.0.1, nothing for loopback.
+    evs = events(files, "tcp.ev")
+    if evs is None:
+        put("tcp-event", False, "no export file shipped")
+    else:
+        ks = kprobes(evs, "tcp_connect")
+        socks = [(k, (k.get("args") or [{}])[0].get("sock_arg", {})) for k in ks]
+        hit = [k for k, s in socks if s.get("daddr") == "10.77.0.1" and s.get("dport") == 7777 and k.get("action") == "KPROBE_ACTION_SIGKILL"]
+        lo = [s for _, s in socks if s.get("daddr", "").startswith("127.")]
+        if hit and not lo:
+            s = hit[0]["args"][0]["sock_arg"]
+            put("tcp-event", True, f"process_kprobe tcp_connect sock_arg {s.get('saddr')}:{s.get('sport')} -> {s.get('daddr')}:{s.get('dport')} {s.get('protocol')} action=KPROBE_ACTION_SIGKILL; none for 127.0.0.1")
+        else:
+            put("tcp-event", False, f"{len(hit)} SIGKILL events to 10.77.0.1:7777, {len(lo)} for loopback, of {len(ks)}: {json.dumps([s for _, s in socks])[:400]}")
+
+    # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path.
+    evs = events(files, "syswrite.ev")
+    if evs is None:
+        put("syswrite-event", False, "no export file shipped")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-sys-write"]
+        hit = [
+            k
+            for k in ks
+            if k.get("function_name") == "__x64_sys_write"
+            and k.get("action") == "KPROBE_ACTION_SIGKILL"
+            and k["process"].get("binary") == MARKER
+            and (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/wmark-kill"
+        ]
+        others = [k for k in ks if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") != "/tmp/wmark-kill"]
+        if hit and not others:
+            put("syswrite-event", True, f"process_kprobe __x64_sys_write {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_SIGKILL")
+        else:
+            put("syswrite-event", False, f"{len(hit)} matching of {len(ks)} vm-sys-write events (function names: {sorted({k.get('function_name') for k in ks})}); other paths: {len(others)}")
+    return res
+
+
+def first_reason(lines, file_label=None):
+    """First line of a refusal: the line after `auspex: error: ...:` when it continues, else the
+    error itself; for `policy validate` output, its first line without the file prefix."""
+    lines = [l for l in lines if l.strip()]
+    for i, l in enumerate(lines):
+        if "auspex: error:" in l:
+            if i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t"):
+                return lines[i + 1].strip()
+            return l.split("auspex: error:", 1)[1].strip()
+    if not lines:
+        return ""
+    first = lines[0].strip()
+    if file_label:
+        first = re.sub(r"^(/corpus/)?" + re.escape(file_label) + r":?\s*", "", first)
+    return first
+
+
+def corpus_rows(corpus, files, order):
+    rows = []
+    for f in order:
+        outcome, detail = corpus.get(f, ("MISSING", "the guest did not report this file"))
+        shipped = files.get("corpus:" + f, [])
+        if outcome == "LOADED":
+            m = re.findall(r"policy=(\S+) hooks=(\d+)", detail)
+            reason = ", ".join(f"{p} ({h} hooks)" for p, h in m) or detail
+        elif outcome == "INVALID":
+            reason = first_reason(shipped, f)
+        elif outcome == "REFUSED":
+            reason = first_reason(shipped, f)
+            rc = re.search(r"rc=(\d+)", detail)
+            if rc and int(rc.group(1)) > 128:
+                reason = f"agent killed by signal {int(rc.group(1)) - 128}" + (f": {reason}" if reason else "")
+        else:
+            reason = detail or first_reason(shipped, f)
+        rows.append((f, outcome, reason))
+    return rows
+
+
+def md_escape(s):
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--corpus", default="1")
+    ap.add_argument("--total", default="?")
+    ap.add_argument("--build", default="?")
+    ap.add_argument("--prep", default="?")
+    ap.add_argument("--docs")
+    a = ap.parse_args()
+
+    kernels = []
+    with open(os.path.join(a.work, "kernels.tsv")) as f:
+        for line in f:
+            label, kver, deb, fprobe, wall, qrc = line.rstrip("\n").split("\t")
+            kernels.append(dict(label=label, kver=kver, deb=deb, fprobe=fprobe == "1", wall=int(wall), qrc=int(qrc)))
+    corpus_order = []
+    fl = os.path.join(a.work, "payload/corpus/FILES")
+    if a.corpus == "1" and os.path.exists(fl):
+        corpus_order = [l.strip() for l in open(fl) if l.strip()]
+
+    failed = False
+    for k in kernels:
+        info, checks, corpus, files, done = parse_data(os.path.join(a.work, k["label"] + ".data"))
+        checks.update(event_checks(files))
+        for n in EXPECTED:
+            if n not in checks:
+                checks[n] = ("FAIL", "not reported by the guest" + ("" if done else " (the VM did not finish: see the console log)"))
+        if not done:
+            checks["vm-finished"] = ("FAIL", f"no DONE line (qemu exit {k['qrc']}; timeout or crash; see {k['label']}.console)")
+        k.update(info=info, checks=checks, done=done)
+        k["corpus"] = corpus_rows(corpus, files, corpus_order) if corpus_order else []
+        unclean = [f for f, (o, d) in corpus.items() if o == "LOADED" and "stop_rc=0" not in d.split()]
+        if k["corpus"]:
+            checks["corpus-agent-stop"] = (
+                ("FAIL", "agent did not exit 0 on SIGTERM with: " + ", ".join(unclean))
+                if unclean
+                else ("PASS", "every loaded corpus policy: SIGTERM, exit 0")
+            )
+        k["status"] = files.get("status.out", [])
+        missing = [r for r in k["corpus"] if r[1] in ("MISSING", "TIMEOUT")]
+        if missing:
+            checks["corpus-complete"] = ("FAIL", f"{len(missing)} corpus files without a result: {', '.join(r[0] for r in missing[:5])}")
+        elif k["corpus"]:
+            checks["corpus-complete"] = ("PASS", f"{len(k['corpus'])} files: each loaded, refused or invalid")
+        k["failed"] = [n for n, (s, _) in checks.items() if s not in OK_STATUSES]
+        failed |= bool(k["failed"])
+
+    seen = {n for k in kernels for n in k["checks"]}
+    names = EXPECTED + [n for n in OPTIONAL if n in seen] + sorted(seen - set(EXPECTED) - set(OPTIONAL))
+    short = {"PASS": "PASS", "FAIL": "FAIL", "NOTIMPL": "not-impl", "NA": "n/a"}
+    lines = []
+    lines.append("Per-kernel summary")
+    hdr = f"{'LABEL':<14} {'KERNEL':<24} {'RESULT':<6} {'PASS':>4} {'FAIL':>4} {'N-I':>4} {'N/A':>4}  {'CORPUS (loaded/refused/invalid/other)':<38} {'VM s':>6}"
+    lines.append(hdr)
+    for k in kernels:
+        c = [s for s, _ in k["checks"].values()]
+        co = [r[1] for r in k["corpus"]]
+        cs = f"{co.count('LOADED')}/{co.count('REFUSED')}/{co.count('INVALID')}/{len(co) - co.count('LOADED') - co.count('REFUSED') - co.count('INVALID')}" if co else "skipped"
+        lines.append(
+            f"{k['label']:<14} {k['kver']:<24} {'FAIL' if k['failed'] else 'PASS':<6} {c.count('PASS'):>4} {c.count('FAIL'):>4} "
+            f"{c.count('NOTIMPL'):>4} {c.count('NA'):>4}  {cs:<38} {k['wall'] / 1000:>6.1f}"
+        )
+    lines.append("")
+    lines.append("Check matrix")
+    w = max(len(n) for n in names)
+    lines.append(f"{'CHECK':<{w}} " + " ".join(f"{k['label']:<14}" for k in kernels))
+    for n in names:
+        lines.append(f"{n:<{w}} " + " ".join(f"{short.get(k['checks'].get(n, ('-',))[0], k['checks'].get(n, ('-',))[0]):<14}" for k in kernels))
+    details = []
+    for k in kernels:
+        for n in names:
+            s, d = k["checks"].get(n, ("-", ""))
+            if s not in ("PASS", "-"):
+                details.append(f"  [{k['label']}] {n}: {short.get(s, s)}: {d}")
+    if details:
+        lines.append("")
+        lines.append("Not passing (FAIL fails the run; not-impl / n/a do not):")
+        lines.extend(details)
+    for k in kernels:
+        if not k["done"] or k["qrc"] != 0:
+            console = os.path.join(a.work, k["label"] + ".console")
+            text = open(console, "rb").read().decode("utf-8", "replace") if os.path.exists(console) else ""
+            tail = ANSI.sub("", text).replace("\r", "").splitlines()[-25:]
+            lines.append("")
+            lines.append(f"[{k['label']}] the VM did not finish cleanly (qemu exit {k['qrc']}); last console lines ({console}):")
+            lines.extend("    " + l for l in tail)
+    lines.append("")
+    lines.append(
+        f"time: total {a.total}s (agent build + payload {a.build}s, kernels download/extract {a.prep}s, VMs in parallel); per VM: "
+        + ", ".join(f"{k['label']} {k['wall'] / 1000:.1f}s" for k in kernels)
+    )
+    lines.append(f"RESULT: {'FAIL' if failed else 'PASS'}")
+    text = "\n".join(lines)
+    print()
+    print(text)
+    with open(os.path.join(a.work, "summary.txt"), "w") as f:
+        f.write(text + "\n")
+
+    md = render_md(kernels, names, short, a)
+    with open(os.path.join(a.work, "kernel-support.md"), "w") as f:
+        f.write(md)
+    if a.docs:
+        with open(a.docs, "w") as f:
+            f.write(md)
+        print(f"wrote {a.docs}")
+    return 1 if failed else 0
+
+
+def render_md(kernels, names, short, a):
+    out = []
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    out.append("# Kernel support matrix\n")
+    out.append(
+        "Generated by `tests/vm/run --update-docs` "
+        f"({today}): stock Debian kernels booted under QEMU (TCG) with "
+        "`lsm=lockdown,capability,landlock,yama,apparmor,bpf`, the real `auspex` agent running inside "
+        "each guest. How it works and how to run it: see the end of this page.\n"
+    )
+    out.append("## Kernels\n")
+    out.append("| label | kernel | package | kprobe.multi (CONFIG_FPROBE) | active LSMs | checks | result | VM time |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for k in kernels:
+        c = [s for s, _ in k["checks"].values()]
+        out.append(
+            f"| {k['label']} | {k['kver']} | `{k['deb']}` | {'yes' if k['fprobe'] else 'no'} | {k['info'].get('lsm', '?')} | "
+            f"{c.count('PASS')} pass, {c.count('FAIL')} fail, {c.count('NOTIMPL')} not implemented, {c.count('NA')} n/a | "
+            f"{'FAIL' if k['failed'] else 'PASS'} | {k['wall'] / 1000:.0f} s |"
+        )
+    out.append("")
+    out.append("## Checks\n")
+    out.append(
+        "PASS and FAIL as usual; **not implemented**: the agent refuses the policy with a clear message "
+        "(quoted below) because it does not implement the feature yet; **n/a**: the kernel lacks the "
+        "feature. Neither fails the run.\n"
+    )
+    out.append("| check | " + " | ".join(k["label"] for k in kernels) + " |")
+    out.append("|---|" + "---|" * len(kernels))
+    for n in names:
+        out.append(f"| {n} | " + " | ".join(short.get(k["checks"].get(n, ("-",))[0], "-") for k in kernels) + " |")
+    out.append("")
+    out.append("What the checks do (`tests/vm/guest/checks.sh`, events checked by `tests/vm/report.py`):\n")
+    out.append("- `default-*`: `auspex agent` with no policy; `auspex-marker hello-vm 42` and `auspex-marker exit 3` run; their `process_exec` (binary, arguments) and `process_exit` (status 0 / 3) are in the export file; SIGTERM stops the agent with exit 0.")
+    out.append("- `liz-*`: the field notes' kprobe example (`security_file_permission`, `file` + `int` args, `Equal /tmp/liz`, Sigkill): a kprobe is registered (debugfs `kprobes/list`), `/usr/bin/cat /tmp/liz` dies with 137 without printing the file, `cat /tmp/notliz` works, and the `process_kprobe` event has `KPROBE_ACTION_SIGKILL`, `file_arg.path` `/tmp/liz` and a permission string.")
+    out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
+    out.append("- `syswrite-*`: `sys_write` with `syscall: true`, an `fd` arg (`Prefix /tmp/wmark-kill`), matchBinaries the marker, Sigkill: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wmark-ok` works, the event says `__x64_sys_write` with `file_arg.path`.")
+    out.append("- `lsm-file-open-override`, `kprobe-override`, `fentry-file-open`, `kprobe-multi`: policies using BPF-LSM `file_open` with Override, Override on a kprobe, `fentries`, and two kernel-function kprobes (one kprobe.multi link in Tetragon where the kernel has fprobe). If the agent loads one, its behaviour is tested (EPERM / events / link type in `/proc/PID/fdinfo`).")
+    out.append("")
+    notes = []
+    for k in kernels:
+        for n in names:
+            s, d = k["checks"].get(n, ("-", ""))
+            if s not in ("PASS", "-"):
+                notes.append(f"| {k['label']} | {n} | {short.get(s, s)} | {md_escape(d)} |")
+    if notes:
+        out.append("Details of the rows that do not pass:\n")
+        out.append("| kernel | check | status | detail |")
+        out.append("|---|---|---|---|")
+        out.extend(notes)
+        out.append("")
+    if any(k["status"] for k in kernels):
+        out.append("## `auspex status` in each guest\n")
+        for k in kernels:
+            if k["status"]:
+                out.append(f"{k['label']}:\n")
+                out.append("```")
+                out.extend(k["status"])
+                out.append("```\n")
+    if any(k["corpus"] for k in kernels):
+        out.append("## Tetragon example corpus\n")
+        out.append(
+            "Every file of `shared/corpus/tetragon-examples` loaded in the guest, one agent start per file "
+            "(`auspex policy validate FILE`, then `auspex agent --tracing-policy FILE` until ready or exit). "
+            "**loaded**: the agent became ready with the policy attached; **refused**: the agent refused to "
+            "start (first line of its reason); **invalid**: `auspex policy validate` rejects the file "
+            "(templates with `${...}` placeholders and files that are not TracingPolicies).\n"
+        )
+        word = {"LOADED": "loaded", "REFUSED": "refused", "INVALID": "invalid"}
+        with_corpus = [k for k in kernels if k["corpus"]]
+        if len(with_corpus) > 1 and all(k["corpus"] == with_corpus[0]["corpus"] for k in with_corpus):
+            out.append(f"The results are the same on every kernel ({', '.join(k['label'] for k in with_corpus)}).\n")
+        for k in kernels:
+            if not k["corpus"]:
+                continue
+            co = [r[1] for r in k["corpus"]]
+            out.append(f"### {k['label']} ({k['kver']})\n")
+            out.append(f"{co.count('LOADED')} loaded, {co.count('REFUSED')} refused, {co.count('INVALID')} invalid, {len(co) - co.count('LOADED') - co.count('REFUSED') - co.count('INVALID')} other, of {len(co)} files.\n")
+            out.append("| policy file | result | first line of the reason (loaded: policies and hooks) |")
+            out.append("|---|---|---|")
+            for f, outcome, reason in k["corpus"]:
+                out.append(f"| `{f}` | {word.get(outcome, outcome.lower())} | {md_escape(reason)} |")
+            out.append("")
+    out.append("## How this is produced\n")
+    out.append(
+        "`tests/vm/run` (also called by `.ci/run`) resolves the Debian meta packages (`linux-image-amd64` "
+        "from bookworm/bookworm-security, `linux-image-6.12-amd64` from bookworm-security, "
+        "`linux-image-amd64` from trixie-backports) through a private apt state under "
+        "`/var/cache/auspex-vm`, downloads and caches the .debs there, builds the agent "
+        "(`cargo build --release -p auspex`), and builds one initramfs: busybox-static, the agent and its "
+        "shared libraries, coreutils `cat`, two static helpers (`tests/vm/src`), the guest scripts "
+        "(`tests/vm/guest`), the check policies (`tests/vm/policies`) and the corpus; plus the `dummy` "
+        "module per kernel (`tests/vm/modresolve.py`). Each kernel boots under "
+        "`qemu-system-x86_64 -accel tcg` (KVM is not usable on the project's machines) with no network "
+        "device; `/init` mounts proc, sys, devtmpfs, debugfs, tracefs, bpffs and securityfs, runs the "
+        "checks and the corpus, and reports on a second serial port. Options: `--kernels LABEL,...`, "
+        "`--no-corpus`, `--update-docs`.\n"
+    )
+    out.append(
+        f"Timing of this run: total {a.total} s on a 2-core host (agent build and payload {a.build} s, kernel "
+        f"download/extraction {a.prep} s, then the VMs in parallel, one vCPU each): "
+        + ", ".join(f"{k['label']} VM {k['wall'] / 1000:.0f} s" for k in kernels)
+        + ".\n"
+    )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

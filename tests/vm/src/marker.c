@@ -1,0 +1,35 @@
+// auspex-marker: a tiny static program whose exec/exit the VM checks look for.
+//   auspex-marker ARGS...          print the arguments, exit 0
+//   auspex-marker exit N           exit with status N
+//   auspex-marker write PATH TEXT  open PATH (create/truncate) and write(2) TEXT to it, exit 0
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "exit") == 0)
+		return atoi(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "write") == 0) {
+		int fd = open(argv[2], O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		if (fd < 0) {
+			perror(argv[2]);
+			return 2;
+		}
+		ssize_t n = write(fd, argv[3], strlen(argv[3]));
+		if (n < 0) {
+			perror("write");
+			return 3;
+		}
+		close(fd);
+		printf("marker: wrote %zd bytes to %s\n", n, argv[2]);
+		return 0;
+	}
+	printf("marker:");
+	for (int i = 1; i < argc; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	return 0;
+}
