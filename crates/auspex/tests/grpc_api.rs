@@ -750,3 +750,102 @@ fn root_python_grpcio_client_streams_events_and_manages_policies() {
     assert!(text(&out.stdout).contains("all checks passed"));
     assert_eq!(agent.stop(), Some(0));
 }
+
+/// `auspex events -o compact` on real events: exec, exit, a file policy event and a network policy
+/// event, each compared with the exact line Tetragon's compact format gives.
+#[test]
+fn root_compact_output_of_real_events() {
+    if !is_root("root_compact_output_of_real_events") {
+        return;
+    }
+    let _g = AGENT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let sock = d.join("api.sock");
+    let addr = format!("unix://{}", sock.display());
+    let cat = d.join("compact-cat");
+    std::fs::copy("/usr/bin/cat", &cat).expect("copy cat");
+    let target = d.join("compact-file");
+    std::fs::write(&target, "x").expect("write");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let file_policy = d.join("file.yaml");
+    std::fs::write(
+        &file_policy,
+        format!(
+            "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: compact-file\nspec:\n  kprobes:\n  - call: sys_openat\n    args:\n    - index: 0\n      type: int\n    - index: 1\n      type: string\n    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equal\n        values: [\"{}\"]\n",
+            target.display()
+        ),
+    )
+    .expect("write policy");
+    let net_policy = d.join("net.yaml");
+    std::fs::write(
+        &net_policy,
+        format!(
+            "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: compact-net\nspec:\n  tracepoints:\n  - subsystem: sock\n    event: inet_sock_set_state\n    args:\n    - index: 4\n      type: sock\n    selectors:\n    - matchArgs:\n      - index: 4\n        operator: DPort\n        values: [\"{port}\"]\n      - index: 4\n        operator: DAddr\n        values: [\"127.0.0.1/32\"]\n"
+        ),
+    )
+    .expect("write policy");
+    let agent = Agent::start(&[
+        "--server-address",
+        &addr,
+        "--health-server-address",
+        "",
+        "--tracing-policy-dir",
+        "/nonexistent",
+        "--tracing-policy",
+        file_policy.to_str().expect("utf8"),
+        "--tracing-policy",
+        net_policy.to_str().expect("utf8"),
+    ]);
+    let regex = format!("^{}$", cat.display());
+    let events = Events::start(
+        &agent,
+        &["-o", "compact", "--color", "never", "--processes", &regex, "--server-address", &addr],
+    );
+    let net = Events::start(
+        &agent,
+        &["-o", "compact", "--color", "never", "--policy-names", "compact-net", "--server-address", &addr],
+    );
+    let out = Command::new(&cat).arg(&target).output().expect("run cat");
+    assert!(out.status.success());
+    let _conn = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let node = agent_node_name();
+    let c = cat.display();
+    let t = target.display();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(events.wait_line("compact line", WAIT, |_| true));
+    }
+    got.sort();
+    let mut want = vec![
+        format!("🚀 process {node} {c} {t}"),
+        format!("💥 exit    {node} {c} {t} 0"),
+        format!("📬️ openat  {node} {c} {t}"),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+    let me = std::env::current_exe().expect("exe");
+    let line = net.wait_line("network policy line", WAIT, |_| true);
+    assert_eq!(
+        line,
+        format!("⁉️ tracepoint {node} {} sock inet_sock_set_state", me.display())
+    );
+    drop((events, net));
+    assert_eq!(agent.stop(), Some(0));
+}
+
+/// The node name the agent puts in events.
+fn agent_node_name() -> String {
+    for var in ["HUBBLE_NODE_NAME", "NODE_NAME"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.is_empty()
+        {
+            return v;
+        }
+    }
+    nix::unistd::gethostname()
+        .expect("hostname")
+        .into_string()
+        .expect("utf8")
+}
