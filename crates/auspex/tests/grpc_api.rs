@@ -801,11 +801,29 @@ fn root_compact_output_of_real_events() {
     let regex = format!("^{}$", cat.display());
     let events = Events::start(
         &agent,
-        &["-o", "compact", "--color", "never", "--processes", &regex, "--server-address", &addr],
+        &[
+            "-o",
+            "compact",
+            "--color",
+            "never",
+            "--processes",
+            &regex,
+            "--server-address",
+            &addr,
+        ],
     );
     let net = Events::start(
         &agent,
-        &["-o", "compact", "--color", "never", "--policy-names", "compact-net", "--server-address", &addr],
+        &[
+            "-o",
+            "compact",
+            "--color",
+            "never",
+            "--policy-names",
+            "compact-net",
+            "--server-address",
+            &addr,
+        ],
     );
     let out = Command::new(&cat).arg(&target).output().expect("run cat");
     assert!(out.status.success());
@@ -829,7 +847,10 @@ fn root_compact_output_of_real_events() {
     let line = net.wait_line("network policy line", WAIT, |_| true);
     assert_eq!(
         line,
-        format!("⁉️ tracepoint {node} {} sock inet_sock_set_state", me.display())
+        format!(
+            "⁉️ tracepoint {node} {} sock inet_sock_set_state",
+            me.display()
+        )
     );
     drop((events, net));
     assert_eq!(agent.stop(), Some(0));
