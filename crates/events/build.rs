@@ -16,6 +16,12 @@
 //! (a oneof is printed where it is declared, not after the other fields) and
 //! timestamps with a `Z` suffix and 0/3/6/9 fractional digits.
 
+/// Shared with the crate: proto ↔ JSON field-name spellings.
+#[allow(dead_code)]
+#[path = "src/json_names.rs"]
+mod json_names;
+use json_names::lower_camel;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -78,23 +84,6 @@ fn rust_field(name: &str) -> String {
 
 fn rust_type(name: &str) -> String {
     sanitize(name.to_upper_camel_case())
-}
-
-/// protoc's default JSON name: drop underscores, upper-case the next letter.
-fn lower_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// JSON-relevant shape of one (non-repeated) value.
@@ -509,36 +498,7 @@ const WKT_ADAPTERS: &str = r#"
 mod __json_wkt {
     use ::core::fmt;
 
-    /// snake_case → lowerCamelCase for one path segment.
-    fn camel(seg: &str) -> ::std::string::String {
-        let mut out = ::std::string::String::with_capacity(seg.len());
-        let mut upper = false;
-        for c in seg.chars() {
-            if c == '_' {
-                upper = true;
-            } else if upper {
-                out.extend(c.to_uppercase());
-                upper = false;
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
-    /// lowerCamelCase → snake_case for one path segment.
-    fn snake(seg: &str) -> ::std::string::String {
-        let mut out = ::std::string::String::with_capacity(seg.len() + 4);
-        for c in seg.chars() {
-            if c.is_ascii_uppercase() {
-                out.push('_');
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
+    use crate::json_names::{lower_camel as camel, snake_case as snake};
 
     /// A FieldMask printed as `"a.bC,d"` (paths joined by commas, segments in lowerCamelCase).
     pub struct FieldMaskSer<'a>(pub &'a ::prost_types::FieldMask);

@@ -48,6 +48,7 @@ pub mod compact;
 pub mod filter;
 pub mod flags;
 pub mod json;
+mod json_names;
 pub mod process_id;
 pub mod signal;
 pub mod time;

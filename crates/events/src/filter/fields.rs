@@ -57,16 +57,7 @@ fn snake_segment(seg: &str) -> String {
     if seg.starts_with(|c: char| c.is_ascii_uppercase()) {
         return seg.to_owned();
     }
-    let mut out = String::with_capacity(seg.len() + 4);
-    for c in seg.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::json_names::snake_case(seg)
 }
 
 /// Key used to compare a path segment with a JSON key: lower-case without

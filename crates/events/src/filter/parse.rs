@@ -6,6 +6,7 @@ use std::fmt;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::json_names::lower_camel;
 use crate::tetragon::{CapabilitiesType, EventType};
 
 /// Why a filter stream could not be parsed.
@@ -136,23 +137,6 @@ pub(crate) fn parse_objects<T>(
         out.push(convert(&map).map_err(|kind| FilterError { index, kind })?);
     }
     Ok(out)
-}
-
-/// protoc's JSON name: drop underscores, upper-case the following letter.
-fn lower_camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The entries of `map` with their keys resolved to the canonical
