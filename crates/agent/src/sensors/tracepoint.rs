@@ -7,7 +7,7 @@ use std::os::fd::AsFd;
 
 use auspex_bpf::abi::{self, as_bytes};
 use auspex_bpf::generic_tracepoint::{GenericTracepointSkel, GenericTracepointSkelBuilder};
-use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent};
+use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent, limits};
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::{Link, MapCore, MapFlags, OpenObject, TracepointCategory, TracepointOpts};
 
@@ -15,6 +15,21 @@ use super::SensorError;
 use super::process::SharedMaps;
 
 const NAME: &str = "generic_tracepoint";
+
+// The selector compiler (no kernel dependency) and the ABI twins each name the capacities of
+// `bpf/lib/abi.h`; this is where both are in scope, so the build fails if they drift apart.
+const _: () = assert!(abi::FOLLOW_CHILDREN_DEPTH == limits::FOLLOW_CHILDREN_DEPTH);
+const _: () = assert!(abi::LPM_STRING_MAX == limits::LPM_STRING_MAX);
+const _: () = assert!(abi::MAX_ACTIONS == limits::MAX_ACTIONS);
+const _: () = assert!(abi::MAX_CAP_FILTERS == limits::MAX_CAP_FILTERS);
+const _: () = assert!(abi::MAX_HOOK_ARGS == limits::MAX_HOOK_ARGS);
+const _: () = assert!(abi::MAX_MATCH_ARGS == limits::MAX_MATCH_ARGS);
+const _: () = assert!(abi::MAX_MATCH_VALUES == limits::MAX_MATCH_VALUES);
+const _: () = assert!(abi::MAX_NS_FILTERS == limits::MAX_NS_FILTERS);
+const _: () = assert!(abi::MAX_NS_VALUES == limits::MAX_NS_VALUES);
+const _: () = assert!(abi::MAX_PIDS == limits::MAX_PIDS);
+const _: () = assert!(abi::MAX_SELECTORS == limits::MAX_SELECTORS);
+const _: () = assert!(abi::STRING_MAX == limits::STRING_MAX);
 
 /// A compiled policy bound to its kernel-wide id.
 pub struct TracepointPolicySpec<'a> {
