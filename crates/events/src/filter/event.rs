@@ -231,23 +231,9 @@ impl EventFilter {
     /// Whether the filter sets no condition (and so matches every event).
     pub fn is_empty(&self) -> bool {
         self.event_set.is_empty()
-            && self.binary_regex.is_empty()
-            && self.parent_binary_regex.is_empty()
-            && self.ancestor_binary_regex.is_empty()
-            && self.arguments_regex.is_empty()
-            && self.parent_arguments_regex.is_empty()
-            && self.pid.is_empty()
-            && self.pid_set.is_empty()
-            && self.namespace.is_empty()
-            && self.pod_regex.is_empty()
-            && self.namespace_regex.is_empty()
-            && self.container_name_regex.is_empty()
-            && self.labels.is_empty()
-            && self.container_id.is_empty()
             && self.policy_names.is_empty()
             && self.health_check.is_none()
-            && self.in_init_tree.is_none()
-            && self.capabilities.is_none()
+            && !self.needs_process()
     }
 
     /// Whether every condition of the filter holds for `ev`.
