@@ -129,45 +129,50 @@ impl AgentControl {
         rx.recv_timeout(Duration::from_secs(60)).ok()
     }
 
+    /// [`Self::ask`] for requests whose reply is a result; no reply becomes an error.
+    fn request<T>(
+        &self,
+        make: impl FnOnce(crossbeam_channel::Sender<Result<T, String>>) -> ControlRequest,
+    ) -> Result<T, String> {
+        self.ask(make)
+            .unwrap_or_else(|| Err("agent is not running".into()))
+    }
+
     /// Loads a policy in the running agent.
     pub fn add_policy(
         &self,
         policy: auspex_policy::model::TracingPolicy,
     ) -> Result<PolicyStatus, String> {
-        self.ask(|reply| ControlRequest::AddPolicy {
+        self.request(|reply| ControlRequest::AddPolicy {
             policy: Box::new(policy),
             reply,
         })
-        .unwrap_or_else(|| Err("agent is not running".into()))
     }
 
     /// Unloads a policy.
     pub fn delete_policy(&self, name: &str) -> Result<(), String> {
-        self.ask(|reply| ControlRequest::DeletePolicy {
+        self.request(|reply| ControlRequest::DeletePolicy {
             name: name.to_string(),
             reply,
         })
-        .unwrap_or_else(|| Err("agent is not running".into()))
     }
 
     /// Attaches (`true`) or detaches (`false`) a loaded policy.
     pub fn set_policy_enabled(&self, name: &str, enabled: bool) -> Result<(), String> {
-        self.ask(|reply| ControlRequest::SetPolicyEnabled {
+        self.request(|reply| ControlRequest::SetPolicyEnabled {
             name: name.to_string(),
             enabled,
             reply,
         })
-        .unwrap_or_else(|| Err("agent is not running".into()))
     }
 
     /// Switches a loaded policy to monitor (`true`: Sigkill/Signal reported, not sent) or enforce.
     pub fn set_policy_mode(&self, name: &str, monitor: bool) -> Result<(), String> {
-        self.ask(|reply| ControlRequest::SetPolicyMode {
+        self.request(|reply| ControlRequest::SetPolicyMode {
             name: name.to_string(),
             monitor,
             reply,
         })
-        .unwrap_or_else(|| Err("agent is not running".into()))
     }
 
     /// Loaded policies.

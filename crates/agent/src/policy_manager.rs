@@ -192,12 +192,15 @@ impl PolicyManager {
             .collect()
     }
 
+    fn loaded_mut(&mut self, name: &str) -> Result<&mut Loaded, PolicyLoadError> {
+        self.loaded
+            .get_mut(name)
+            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))
+    }
+
     /// Switches a policy between enforce (`monitor == false`) and monitor mode.
     pub fn set_monitor(&mut self, name: &str, monitor: bool) -> Result<(), PolicyLoadError> {
-        let l = self
-            .loaded
-            .get_mut(name)
-            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        let l = self.loaded_mut(name)?;
         l.sensor
             .set_monitor(monitor)
             .map_err(|source| PolicyLoadError::Sensor {
@@ -210,20 +213,14 @@ impl PolicyManager {
 
     /// Detaches a policy's hooks, keeping it loaded.
     pub fn disable(&mut self, name: &str) -> Result<(), PolicyLoadError> {
-        let l = self
-            .loaded
-            .get_mut(name)
-            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        let l = self.loaded_mut(name)?;
         l.sensor.disable();
         Ok(())
     }
 
     /// Re-attaches a disabled policy.
     pub fn enable(&mut self, name: &str) -> Result<(), PolicyLoadError> {
-        let l = self
-            .loaded
-            .get_mut(name)
-            .ok_or_else(|| PolicyLoadError::NotFound(name.to_string()))?;
+        let l = self.loaded_mut(name)?;
         l.sensor.enable().map_err(|source| PolicyLoadError::Sensor {
             name: name.to_string(),
             source,
