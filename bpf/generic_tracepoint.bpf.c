@@ -43,6 +43,20 @@ int auspex_generic_tp(void *ctx)
 }
 
 /*
+ * Register-based hooks: rebuild the record in the syscall tracepoint layout the argument offsets
+ * expect (number at byte 8, argument n at byte 16 + 8n), then evaluate the hook.
+ */
+static __always_inline int run_hook_with_args(struct generic_heap *h,
+					      struct auspex_hook_config *cfg, __u32 hook_idx,
+					      __u64 nr, const __u64 *args)
+{
+	*(__u64 *)&h->record[8] = nr;
+	for (int i = 0; i < 6; i++)
+		*(__u64 *)&h->record[16 + 8 * i] = args[i];
+	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+}
+
+/*
  * `syscalls/sys_enter_*` hooks through the raw sys_enter tracepoint: the per-syscall tracepoints
  * build a perf record for every call (about 200 ns on a cheap syscall, measured by bench/needle);
  * here a call of an unhooked syscall costs one array lookup. The record the hook's argument
@@ -75,10 +89,7 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 #else
 	return 0;
 #endif
-	*(__u64 *)&h->record[8] = (__u64)id;
-	for (int i = 0; i < 6; i++)
-		*(__u64 *)&h->record[16 + 8 * i] = args[i];
-	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook_with_args(h, cfg, hook_idx, (__u64)id, args);
 }
 
 /*
@@ -105,10 +116,7 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 #else
 	args[5] = 0;
 #endif
-	*(__u64 *)&h->record[8] = 0;
-	for (int i = 0; i < 6; i++)
-		*(__u64 *)&h->record[16 + 8 * i] = args[i];
-	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook_with_args(h, cfg, hook_idx, 0, args);
 }
 
 /*
@@ -147,8 +155,5 @@ int auspex_generic_kprobe(struct pt_regs *ctx)
 #else
 	return 0;
 #endif
-	*(__u64 *)&h->record[8] = 0;
-	for (int i = 0; i < 6; i++)
-		*(__u64 *)&h->record[16 + 8 * i] = args[i];
-	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook_with_args(h, cfg, hook_idx, 0, args);
 }
