@@ -2,8 +2,10 @@
 /*
  * Generic tracepoint sensor: one program attached to every tracepoint of a policy, the hook id
  * passed as the BPF cookie. It reads the configured arguments from the tracepoint record, runs the
- * policy's selectors (lib/selectors.h), enforces (Sigkill/Signal) in place and posts matching events.
- * Also serves `syscall: true` kprobes through the syscall tracepoints on kernels without kprobes.
+ * policy's selectors (lib/selectors.h), enforces (Sigkill/Signal/Override) in place and posts
+ * matching events. The same pipeline serves the other hook kinds through their own entry programs
+ * below: raw sys_enter (syscall tracepoints, and `syscall: true` kprobes on kernels without
+ * kprobes), uprobes, kprobes (single, multi, with override), BPF-LSM, fentry and fmod_ret.
  * User space twin: crates/agent/src/sensors/tracepoint.rs.
  */
 #include "lib/generic.h"
@@ -120,20 +122,11 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 }
 
 /*
- * Kprobes at kernel function entry. For a syscall wrapper (__x64_sys_*) the arguments are in the
- * struct pt_regs the wrapper receives; otherwise in this probe's registers. Loads on any kernel;
- * attaching needs CONFIG_KPROBES.
+ * Arguments of a kprobe at kernel function entry. For a syscall wrapper (__x64_sys_*) they are in
+ * the struct pt_regs the wrapper receives; otherwise in this probe's registers.
  */
-SEC("kprobe")
-int auspex_generic_kprobe(struct pt_regs *ctx)
+static __always_inline int kprobe_args(struct pt_regs *ctx, struct auspex_hook_config *cfg, __u64 *args)
 {
-	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
-	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	struct generic_heap *h = generic_heap();
-	__u64 args[6];
-
-	if (!cfg || !h)
-		return 0;
 #if defined(__TARGET_ARCH_x86)
 	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
 		struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
@@ -152,8 +145,138 @@ int auspex_generic_kprobe(struct pt_regs *ctx)
 		args[4] = PT_REGS_PARM5(ctx);
 		args[5] = ctx->r9;
 	}
-#else
 	return 0;
+#else
+	return -1;
 #endif
-	return run_hook_with_args(h, cfg, hook_idx, 0, args);
 }
+
+/* A kprobe hook; returns the heap when an Override matched (its value in h->override_ret). */
+static __always_inline struct generic_heap *kprobe_hook(struct pt_regs *ctx)
+{
+	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	__u64 args[6];
+
+	if (!cfg || !h || kprobe_args(ctx, cfg, args))
+		return NULL;
+	run_hook_with_args(h, cfg, hook_idx, 0, args);
+	return h->do_override ? h : NULL;
+}
+
+/* Kprobes at kernel function entry. Loads on any kernel; attaching needs CONFIG_KPROBES. */
+SEC("kprobe")
+int auspex_generic_kprobe(struct pt_regs *ctx)
+{
+	kprobe_hook(ctx);
+	return 0;
+}
+
+/*
+ * The same for several functions with one kprobe.multi (fprobe) link, the hook index being each
+ * function's cookie.
+ */
+SEC("kprobe.multi")
+int auspex_generic_kprobe_multi(struct pt_regs *ctx)
+{
+	kprobe_hook(ctx);
+	return 0;
+}
+
+/*
+ * Kprobes of hooks with an Override action: the kernel accepts bpf_override_return only on
+ * functions on its error-injection list (syscalls), so this program is attached to those alone.
+ */
+SEC("kprobe")
+int auspex_generic_kprobe_override(struct pt_regs *ctx)
+{
+	struct generic_heap *h = kprobe_hook(ctx);
+
+	if (h)
+		bpf_override_return(ctx, (__u64)(__s64)h->override_ret);
+	return 0;
+}
+
+/*
+ * Trampoline hooks (BPF-LSM, fentry, fmod_ret). Their attach target is fixed at load time, so the
+ * object carries a few program slots of each kind; user space points a slot at a function
+ * (bpf_program__set_attach_target), writes the slot's hook index + 1 here and loads only the
+ * slots it uses. The arguments come from bpf_get_func_arg, which knows each function's count.
+ */
+#define AUSPEX_TRAMPOLINE_SLOTS 6
+
+const volatile __u32 auspex_lsm_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+const volatile __u32 auspex_fentry_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+const volatile __u32 auspex_fmod_ret_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+
+/* Runs hook `slot` - 1; returns the Override value, or 0 when none matched. */
+static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
+{
+	__u32 hook_idx = slot - 1;
+	struct auspex_hook_config *cfg;
+	struct generic_heap *h;
+	__u64 args[6] = {};
+
+	if (!slot)
+		return 0;
+	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	h = generic_heap();
+	if (!cfg || !h)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		bpf_get_func_arg(ctx, i, &args[i]);
+#if defined(__TARGET_ARCH_x86)
+	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
+		struct pt_regs *regs = (struct pt_regs *)args[0];
+
+		args[0] = BPF_CORE_READ(regs, di);
+		args[1] = BPF_CORE_READ(regs, si);
+		args[2] = BPF_CORE_READ(regs, dx);
+		args[3] = BPF_CORE_READ(regs, r10);
+		args[4] = BPF_CORE_READ(regs, r8);
+		args[5] = BPF_CORE_READ(regs, r9);
+	}
+#endif
+	run_hook_with_args(h, cfg, hook_idx, 0, args);
+	return h->do_override ? h->override_ret : 0;
+}
+
+/*
+ * LSM programs must provably return 0 or a negative errno (the verifier checks R0's range). The
+ * compiler refuses other argError values; the mask and the subtraction from an opaque zero keep
+ * that range visible to the verifier in 64 bits.
+ */
+static __always_inline long lsm_verdict(long ret)
+{
+	__u64 err = (__u64)(-ret) & 4095;
+	long zero = 0;
+
+	barrier_var(zero);
+	return zero - (long)err;
+}
+
+#define AUSPEX_TRAMPOLINE_SLOT(n)                                                    \
+	SEC("lsm/file_open")                                                         \
+	long auspex_generic_lsm##n(__u64 *ctx)                                       \
+	{                                                                            \
+		return lsm_verdict(trampoline_hook(ctx, auspex_lsm_slots[n]));      \
+	}                                                                            \
+	SEC("fentry/security_file_open")                                             \
+	int auspex_generic_fentry##n(__u64 *ctx)                                     \
+	{                                                                            \
+		trampoline_hook(ctx, auspex_fentry_slots[n]);                        \
+		return 0;                                                            \
+	}                                                                            \
+	SEC("fmod_ret/security_file_open")                                           \
+	int auspex_generic_fmod_ret##n(__u64 *ctx)                                   \
+	{                                                                            \
+		return trampoline_hook(ctx, auspex_fmod_ret_slots[n]);               \
+	}
+
+AUSPEX_TRAMPOLINE_SLOT(0)
+AUSPEX_TRAMPOLINE_SLOT(1)
+AUSPEX_TRAMPOLINE_SLOT(2)
+AUSPEX_TRAMPOLINE_SLOT(3)
+AUSPEX_TRAMPOLINE_SLOT(4)
+AUSPEX_TRAMPOLINE_SLOT(5)

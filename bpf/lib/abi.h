@@ -154,6 +154,7 @@ struct auspex_process_entry {
 #define AUSPEX_MSG_GENERIC_KPROBE 13
 #define AUSPEX_MSG_GENERIC_TRACEPOINT 14
 #define AUSPEX_MSG_GENERIC_UPROBE 15
+#define AUSPEX_MSG_GENERIC_LSM 16
 
 #define AUSPEX_MAX_HOOK_ARGS 5
 #define AUSPEX_MAX_SELECTORS 5
@@ -175,6 +176,7 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_FD 7 /* integer fd of the current task: its file's path (dentry walk) and mode */
 #define AUSPEX_ARG_FILE_PTR 8 /* struct file *: its path and mode */
 #define AUSPEX_ARG_SOCK 9 /* struct sock *: struct auspex_sock_info */
+#define AUSPEX_ARG_USER_BUF 10 /* char_buf: pointer to user bytes, length in the arg at `size_offset` */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -211,6 +213,7 @@ struct auspex_process_entry {
 /* Actions, Tetragon's kernel numbering. */
 #define AUSPEX_ACTION_POST 0
 #define AUSPEX_ACTION_SIGKILL 2
+#define AUSPEX_ACTION_OVERRIDE 4
 #define AUSPEX_ACTION_GETURL 6
 #define AUSPEX_ACTION_DNSLOOKUP 7
 #define AUSPEX_ACTION_NOPOST 8
@@ -242,8 +245,8 @@ struct auspex_arg_spec {
 	__u16 offset;
 	__u16 size;
 	__u8 kind;
-	__u8 pad0;
-	__u16 pad1;
+	__u8 size_width; /* AUSPEX_ARG_USER_BUF: bytes of the length argument (1, 2, 4, 8) */
+	__u16 size_offset; /* AUSPEX_ARG_USER_BUF: record offset of the length argument */
 };
 
 /* Value of `auspex_hooks` (key: hook id = the attach cookie). */
@@ -302,7 +305,7 @@ struct auspex_match_caps {
 
 struct auspex_action {
 	__u32 kind;
-	__s32 arg; /* Signal: signal number */
+	__s32 arg; /* Signal: signal number; Override: the return value (argError) */
 	__u64 rate_limit_ns; /* Post: at most one event per this period per thread; 0 = none */
 };
 
@@ -376,7 +379,8 @@ struct auspex_int_key {
 /*
  * process_kprobe / process_tracepoint record. Followed by `args_len` bytes: for each hook argument
  * in order, integers as 8 bytes (__s64), strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
- * when cut) plus the bytes, files (FD, FILE_PTR) as a string followed by the __u32 i_mode, and
+ * when cut) plus the bytes, files (FD, FILE_PTR) as a string followed by the __u32 i_mode, buffers
+ * (USER_BUF) as a string followed by the __u32 length the call was given, and
  * sockets as a struct auspex_sock_info.
  */
 struct auspex_generic_event {

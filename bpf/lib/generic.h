@@ -29,7 +29,7 @@ static __always_inline void read_file(struct generic_heap *h, struct file *file,
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	h->is_str[i] = 1;
-	h->is_file[i] = 1;
+	h->has_trailer[i] = 1;
 	h->str_len[i] = 0;
 	h->ints[i] = 0;
 	if (!file)
@@ -107,6 +107,38 @@ static __always_inline void read_sock(struct generic_heap *h, struct sock *sk, _
 	}
 }
 
+/*
+ * A char_buf argument into string slot `i`: the first AUSPEX_STRING_MAX bytes of the user buffer,
+ * whose length is the argument at spec->size_offset (the trailer keeps the full length).
+ */
+static __always_inline void read_user_buf(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+{
+	__u64 ptr = 0, len = 0;
+	__u32 n;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	if (spec->size_offset)
+		__builtin_memcpy(&len, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(len));
+	/* Registers of narrower arguments may hold garbage above their width. */
+	if (spec->size_width == 4)
+		len = (__u32)len;
+	else if (spec->size_width == 2)
+		len = (__u16)len;
+	else if (spec->size_width == 1)
+		len = (__u8)len;
+	h->is_str[i] = 1;
+	h->has_trailer[i] = 1;
+	h->ints[i] = (__u32)len;
+	n = len > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)len;
+	h->truncated[i] = len > AUSPEX_STRING_MAX;
+	barrier_var(n);
+	if (n > AUSPEX_STRING_MAX || bpf_probe_read_user(h->strs[i], n, (void *)ptr))
+		n = 0;
+	h->str_len[i] = n;
+}
+
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
@@ -117,7 +149,7 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	h->is_str[i] = 0;
-	h->is_file[i] = 0;
+	h->has_trailer[i] = 0;
 	h->is_sock[i] = 0;
 	h->truncated[i] = 0;
 	switch (spec->kind) {
@@ -170,6 +202,9 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_CHAR_ARRAY:
 		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, &h->record[off]);
 		break;
+	case AUSPEX_ARG_USER_BUF:
+		read_user_buf(h, spec, i);
+		return;
 	default:
 		return;
 	}
@@ -216,7 +251,7 @@ static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
 		if (len <= AUSPEX_STRING_MAX)
 			bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
 		off += len;
-		if (h->is_file[i]) {
+		if (h->has_trailer[i]) {
 			off &= AUSPEX_EVENT_DATA - 1;
 			*(__u32 *)&h->data[off] = (__u32)h->ints[i];
 			off += sizeof(__u32);
@@ -279,6 +314,7 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	}
 
 	h->pid = pid_tgid >> 32;
+	h->do_override = 0;
 	h->ns_read = 0;
 	h->process_read = 0;
 	/* First matching selector wins; a hook without selectors posts every call. */
@@ -317,6 +353,14 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 				if (bpf_send_signal(act->arg))
 					flags |= AUSPEX_GENERIC_ACTION_FAILED;
 				action = AUSPEX_ACTION_SIGNAL;
+				break;
+			case AUSPEX_ACTION_OVERRIDE:
+				/* Carried out by the entry program (the return value is its to set). */
+				if (monitor_mode())
+					break;
+				h->do_override = 1;
+				h->override_ret = act->arg;
+				action = AUSPEX_ACTION_OVERRIDE;
 				break;
 			case AUSPEX_ACTION_NOPOST:
 				post = 0;

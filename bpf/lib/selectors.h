@@ -90,7 +90,8 @@ struct generic_heap {
 	__s64 ints[AUSPEX_MAX_HOOK_ARGS];
 	__u32 str_len[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_str[AUSPEX_MAX_HOOK_ARGS];
-	__u32 is_file[AUSPEX_MAX_HOOK_ARGS]; /* string slot holds a path; ints[] holds its mode */
+	/* The string is followed by a __u32 from ints[]: a file's mode, a buffer's full length. */
+	__u32 has_trailer[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_sock[AUSPEX_MAX_HOOK_ARGS];
 	struct auspex_sock_info socks[AUSPEX_MAX_HOOK_ARGS];
 	struct auspex_addr_key akey;
@@ -110,6 +111,8 @@ struct generic_heap {
 	__u32 has_process;
 	__u32 process_read; /* has_process, nspid and binary filled for this event */
 	struct auspex_process_key parent_walk;
+	__u32 do_override; /* an Override action matched (enforce mode) */
+	__s32 override_ret; /* its argError */
 	struct auspex_generic_event ev;
 	char data[AUSPEX_EVENT_DATA + AUSPEX_STR_BUF];
 };

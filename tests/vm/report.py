@@ -8,6 +8,7 @@ Statuses: PASS, FAIL, NOTIMPL (the agent refuses a feature it does not implement
 message; does not fail the run), NA (the kernel lacks the feature; does not fail the run).
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -43,10 +44,14 @@ EXPECTED = [
     "syswrite-kprobe-registered",
     "syswrite-marker-killed",
     "syswrite-other-file-ok",
+    "syswrite-marker-signalled",
     "syswrite-event",
+    "syswrite-signal-event",
     "syswrite-agent-stop",
     "lsm-file-open-override",
+    "lsm-event",
     "kprobe-override",
+    "override-event",
     "fentry-file-open",
     "kprobe-multi",
 ]
@@ -203,25 +208,56 @@ def event_checks(files):
         else:
             put("tcp-event", False, f"{len(hit)} SIGKILL events to 10.77.0.1:7777, {len(lo)} for loopback, of {len(ks)}: {json.dumps([s for _, s in socks])[:400]}")
 
-    # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path.
+    # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path, the bytes
+    # written (char_buf, base64 in JSON), Sigkill for /tmp/wmark-kill, Signal for /tmp/wsig-1.
     evs = events(files, "syswrite.ev")
-    if evs is None:
-        put("syswrite-event", False, "no export file shipped")
-    else:
+    hello = base64.b64encode(b"hello").decode()
+    for name, path, action in (
+        ("syswrite-event", "/tmp/wmark-kill", "KPROBE_ACTION_SIGKILL"),
+        ("syswrite-signal-event", "/tmp/wsig-1", "KPROBE_ACTION_SIGNAL"),
+    ):
+        if evs is None:
+            put(name, False, "no export file shipped")
+            continue
         ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-sys-write"]
+        arg = lambda k, i: ((k.get("args") or []) + [{}, {}, {}])[i]
         hit = [
             k
             for k in ks
             if k.get("function_name") == "__x64_sys_write"
-            and k.get("action") == "KPROBE_ACTION_SIGKILL"
+            and k.get("action") == action
             and k["process"].get("binary") == MARKER
-            and (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/wmark-kill"
+            and arg(k, 0).get("file_arg", {}).get("path") == path
+            and arg(k, 1).get("bytes_arg") == hello
+            and arg(k, 2).get("size_arg") == "5"
         ]
-        others = [k for k in ks if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") != "/tmp/wmark-kill"]
+        others = [k for k in ks if not arg(k, 0).get("file_arg", {}).get("path", "").startswith(("/tmp/wmark-kill", "/tmp/wsig"))]
         if hit and not others:
-            put("syswrite-event", True, f"process_kprobe __x64_sys_write {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_SIGKILL")
+            put(name, True, f"process_kprobe __x64_sys_write {json.dumps(hit[0]['args'], separators=(',', ':'))} action={action}")
         else:
-            put("syswrite-event", False, f"{len(hit)} matching of {len(ks)} vm-sys-write events (function names: {sorted({k.get('function_name') for k in ks})}); other paths: {len(others)}")
+            put(name, False, f"{len(hit)} matching of {len(ks)} vm-sys-write events (function names: {sorted({k.get('function_name') for k in ks})}); other paths: {len(others)}; first: {json.dumps(ks[:1])[:400]}")
+
+    # 5. Override: the LSM hook and the fmod_ret kprobe report KPROBE_ACTION_OVERRIDE with the path.
+    for name, file, kind, function, path in (
+        ("lsm-event", "lsm.ev", "process_lsm", "file_open", "/tmp/lsm-blocked"),
+        ("override-event", "override.ev", "process_kprobe", "security_file_permission", "/tmp/override-blocked"),
+    ):
+        evs = events(files, file)
+        if evs is None:
+            put(name, False, "no export file shipped (the policy did not load)")
+            continue
+        ks = [e[kind] for e in evs if kind in e and e[kind].get("function_name") == function]
+        hit = [
+            k
+            for k in ks
+            if k.get("action") == "KPROBE_ACTION_OVERRIDE"
+            and k["process"].get("binary") == "/usr/bin/cat"
+            and (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == path
+        ]
+        if hit:
+            put(name, True, f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_OVERRIDE")
+        else:
+            put(name, False, f"no {kind} {function} event with KPROBE_ACTION_OVERRIDE for {path} among {len(ks)}: {json.dumps(ks[:1])[:400]}")
     return res
 
 
@@ -409,10 +445,12 @@ def render_md(kernels, names, short, a):
     out.append("")
     out.append("What the checks do (`tests/vm/guest/checks.sh`, events checked by `tests/vm/report.py`):\n")
     out.append("- `default-*`: `auspex agent` with no policy; `auspex-marker hello-vm 42` and `auspex-marker exit 3` run; their `process_exec` (binary, arguments) and `process_exit` (status 0 / 3) are in the export file; SIGTERM stops the agent with exit 0.")
-    out.append("- `liz-*`: the field notes' kprobe example (`security_file_permission`, `file` + `int` args, `Equal /tmp/liz`, Sigkill): a kprobe is registered (debugfs `kprobes/list`), `/usr/bin/cat /tmp/liz` dies with 137 without printing the file, `cat /tmp/notliz` works, and the `process_kprobe` event has `KPROBE_ACTION_SIGKILL`, `file_arg.path` `/tmp/liz` and a permission string.")
+    out.append("- `liz-*`: the field notes' kprobe example (`security_file_permission`, `file` + `int` args, `Equal /tmp/liz`, Sigkill): a probe is registered (a kprobe in debugfs `kprobes/list`, or an fprobe in tracefs `enabled_functions` where the agent uses one kprobe.multi link), `/usr/bin/cat /tmp/liz` dies with 137 without printing the file, `cat /tmp/notliz` works, and the `process_kprobe` event has `KPROBE_ACTION_SIGKILL`, `file_arg.path` `/tmp/liz` and a permission string.")
     out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
-    out.append("- `syswrite-*`: `sys_write` with `syscall: true`, an `fd` arg (`Prefix /tmp/wmark-kill`), matchBinaries the marker, Sigkill: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wmark-ok` works, the event says `__x64_sys_write` with `file_arg.path`.")
-    out.append("- `lsm-file-open-override`, `kprobe-override`, `fentry-file-open`, `kprobe-multi`: policies using BPF-LSM `file_open` with Override, Override on a kprobe, `fentries`, and two kernel-function kprobes (one kprobe.multi link in Tetragon where the kernel has fprobe). If the agent loads one, its behaviour is tested (EPERM / events / link type in `/proc/PID/fdinfo`).")
+    out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
+    out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
+    out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
+    out.append("- `fentry-file-open`: an `fentries` hook on `security_file_open` reports the open of `/tmp/fentry-watched`. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []
     for k in kernels:

@@ -269,10 +269,7 @@ impl Agent {
         );
         pipeline.set_action_runner(crate::actions::ActionRunner::start(2));
         let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported)
-            .map(|t| {
-                t.with_host_namespaces(&host_ns)
-                    .with_bpf_lsm(features.bpf_lsm == crate::features::Probe::Supported)
-            });
+            .map(|t| t.with_host_namespaces(&host_ns).with_features(&features));
         let mut policies = PolicyManager::new(sensor.shared_maps()?, tracefs, registry);
 
         // Attached first, then scanned: a process starting during the scan is seen by both, and

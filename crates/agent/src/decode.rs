@@ -75,7 +75,10 @@ pub fn decode(bytes: &[u8]) -> Result<KernelEvent, DecodeError> {
         abi::MSG_EXEC => decode_exec(bytes).map(|r| KernelEvent::Exec(Box::new(r))),
         abi::MSG_CLONE => fixed::<CloneEvent>(op, bytes).map(KernelEvent::Clone),
         abi::MSG_EXIT => fixed::<ExitEvent>(op, bytes).map(KernelEvent::Exit),
-        abi::MSG_GENERIC_KPROBE | abi::MSG_GENERIC_TRACEPOINT | abi::MSG_GENERIC_UPROBE => {
+        abi::MSG_GENERIC_KPROBE
+        | abi::MSG_GENERIC_TRACEPOINT
+        | abi::MSG_GENERIC_UPROBE
+        | abi::MSG_GENERIC_LSM => {
             let event: GenericEvent = fixed(op, bytes)?;
             let payload = &bytes[std::mem::size_of::<GenericEvent>()..];
             let len = event.args_len as usize;

@@ -225,6 +225,7 @@ pub fn kprobe_action(kernel_action: u32) -> i32 {
     (match kernel_action {
         action::POST => KprobeAction::Post,
         action::SIGKILL => KprobeAction::Sigkill,
+        action::OVERRIDE => KprobeAction::Override,
         action::SIGNAL => KprobeAction::Signal,
         action::GETURL => KprobeAction::Geturl,
         action::DNSLOOKUP => KprobeAction::Dnslookup,
@@ -270,7 +271,9 @@ pub fn decode_args(
                 break;
             };
             bytes = &bytes[4 + len..];
-            let mode = if matches!(spec.read, ArgRead::Fd | ArgRead::FilePtr) {
+            // Files are followed by their mode, buffers by the length the call was given.
+            let trailer = if matches!(spec.read, ArgRead::Fd | ArgRead::FilePtr | ArgRead::UserBuf)
+            {
                 let Some(m) = bytes.get(..4) else { break };
                 let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
                 bytes = &bytes[4..];
@@ -281,7 +284,7 @@ pub fn decode_args(
             match spec.render {
                 ArgRender::File => Arg::FileArg(KprobeFile {
                     path: auspex_events::args::to_valid_utf8(data),
-                    permission: mode
+                    permission: trailer
                         .filter(|m| *m != 0)
                         .map(permission_string)
                         .unwrap_or_default(),
@@ -289,7 +292,7 @@ pub fn decode_args(
                 }),
                 ArgRender::Bytes if truncated => Arg::TruncatedBytesArg(KprobeTruncatedBytes {
                     bytes_arg: data.to_vec(),
-                    orig_size: 0,
+                    orig_size: trailer.map_or(0, u64::from),
                 }),
                 ArgRender::Bytes => Arg::BytesArg(data.to_vec()),
                 _ => Arg::StringArg(auspex_events::args::to_valid_utf8(data)),

@@ -145,6 +145,10 @@ pub struct KernelFeatures {
     pub uprobe_attach: Probe,
     /// BPF LSM (`bpf` in the active LSM list).
     pub bpf_lsm: Probe,
+    /// BPF trampoline programs (fentry, fmod_ret) load.
+    pub trampolines: Probe,
+    /// kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE).
+    pub kprobe_override: Probe,
 }
 
 fn prog_type(t: ProgramType) -> Probe {
@@ -211,6 +215,16 @@ impl KernelFeatures {
             )),
             Err(e) => Probe::Inconclusive(format!("/sys/kernel/security/lsm: {e}")),
         };
+        let kprobe_override = match ProgramType::Kprobe
+            .is_helper_supported(libbpf_rs::libbpf_sys::BPF_FUNC_override_return)
+        {
+            Ok(true) => Probe::Supported,
+            Ok(false) => Probe::Unsupported(
+                "bpf_override_return is missing (kernel built without CONFIG_BPF_KPROBE_OVERRIDE)"
+                    .into(),
+            ),
+            Err(e) => Probe::Inconclusive(e.to_string()),
+        };
         Self {
             release,
             ring_buffer,
@@ -219,6 +233,8 @@ impl KernelFeatures {
             kprobe_attach,
             uprobe_attach,
             bpf_lsm,
+            trampolines: prog_type(ProgramType::Tracing),
+            kprobe_override,
         }
     }
 
@@ -251,7 +267,8 @@ impl KernelFeatures {
             (
                 "kprobes (kernel functions)",
                 if kprobes {
-                    "yes (function entry; no return probes yet)".to_string()
+                    "yes (function entry; kprobe.multi when the kernel has it; no return probes yet)"
+                        .to_string()
                 } else {
                     format!(
                         "no: programs load (verifier) but cannot attach: {}",
@@ -260,15 +277,13 @@ impl KernelFeatures {
                 },
             ),
             ("uprobes", yes(&self.uprobe_attach, "function entry")),
+            ("lsmhooks", yes(&self.bpf_lsm, "BPF-LSM programs")),
             (
-                "lsmhooks",
-                match &self.bpf_lsm {
-                    Probe::Supported => "no: BPF-LSM programs are not implemented yet".to_string(),
-                    other => format!("no: {other}"),
-                },
+                "fentries",
+                yes(&self.trampolines, "fentry programs; no fexit yet"),
             ),
             (
-                "fentries / raw tracepoints / usdts",
+                "raw tracepoints / usdts",
                 "no: not implemented yet".to_string(),
             ),
             ("Post, NoPost, rateLimit", "yes".to_string()),
@@ -280,24 +295,52 @@ impl KernelFeatures {
                 "GetUrl, DnsLookup",
                 "yes (user space, fire and forget)".to_string(),
             ),
-            (
-                "Override",
-                "no: needs kprobe override, fmod_ret or BPF-LSM".to_string(),
-            ),
+            ("Override", self.override_support()),
+        ]
+    }
+
+    /// Where Override works here (as Tetragon decides it): LSM hooks, `security_*` functions
+    /// through fmod_ret, syscalls through bpf_override_return.
+    fn override_support(&self) -> String {
+        let mut ways = Vec::new();
+        if self.bpf_lsm == Probe::Supported {
+            ways.push("lsmhooks");
+        }
+        let kprobes = self.kprobe_attach == Probe::Supported;
+        if kprobes && self.trampolines == Probe::Supported {
+            ways.push("security_* kprobes (fmod_ret)");
+        }
+        if kprobes && self.kprobe_override == Probe::Supported {
+            ways.push("syscall kprobes (bpf_override_return)");
+        }
+        if ways.is_empty() {
+            format!(
+                "no: needs BPF-LSM ({}), fmod_ret ({}) or kprobe override ({})",
+                self.bpf_lsm, self.trampolines, self.kprobe_override
+            )
+        } else {
+            format!("yes: {}", ways.join(", "))
+        }
+    }
+
+    /// Every probe: (name for people, snake_case key for the API, answer).
+    pub fn probes(&self) -> [(&'static str, &'static str, &Probe); 8] {
+        [
+            ("ring buffer", "ring_buffer", &self.ring_buffer),
+            ("tracepoints", "tracepoints", &self.tracepoints),
+            ("raw tracepoints", "raw_tracepoints", &self.raw_tracepoints),
+            ("kprobe attach", "kprobe_attach", &self.kprobe_attach),
+            ("uprobe attach", "uprobe_attach", &self.uprobe_attach),
+            ("BPF LSM", "bpf_lsm", &self.bpf_lsm),
+            ("fentry/fmod_ret", "trampolines", &self.trampolines),
+            ("kprobe override", "kprobe_override", &self.kprobe_override),
         ]
     }
 
     /// Logs one line per feature.
     pub fn log(&self) {
         tracing::info!(kernel = %self.release, "kernel");
-        for (name, p) in [
-            ("ring buffer", &self.ring_buffer),
-            ("tracepoints", &self.tracepoints),
-            ("raw tracepoints", &self.raw_tracepoints),
-            ("kprobe attach", &self.kprobe_attach),
-            ("uprobe attach", &self.uprobe_attach),
-            ("BPF LSM", &self.bpf_lsm),
-        ] {
+        for (name, _, p) in self.probes() {
             tracing::info!(feature = name, "{p}");
         }
         for (hook, support) in self.policy_support() {

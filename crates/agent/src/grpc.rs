@@ -983,20 +983,13 @@ impl FineGuidanceSensors for Api {
             None => {
                 let probed = tokio::task::spawn_blocking(|| {
                     let f = crate::features::KernelFeatures::probe();
-                    [
-                        ("ring_buffer", &f.ring_buffer),
-                        ("tracepoints", &f.tracepoints),
-                        ("raw_tracepoints", &f.raw_tracepoints),
-                        ("kprobe_attach", &f.kprobe_attach),
-                        ("uprobe_attach", &f.uprobe_attach),
-                        ("bpf_lsm", &f.bpf_lsm),
-                    ]
-                    .into_iter()
-                    .map(|(name, p)| Probe {
-                        name: name.to_string(),
-                        enabled: Some(*p == crate::features::Probe::Supported),
-                    })
-                    .collect::<Vec<_>>()
+                    f.probes()
+                        .into_iter()
+                        .map(|(_, name, p)| Probe {
+                            name: name.to_string(),
+                            enabled: Some(*p == crate::features::Probe::Supported),
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .await
                 .map_err(|e| Status::internal(format!("kernel probes failed: {e}")))?;

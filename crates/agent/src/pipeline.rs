@@ -123,7 +123,9 @@ impl Pipeline {
     }
 
     fn generic(&mut self, g: &GenericRecord) -> std::io::Result<()> {
-        use auspex_events::tetragon::{ProcessKprobe, ProcessTracepoint, ProcessUprobe};
+        use auspex_events::tetragon::{
+            ProcessKprobe, ProcessLsm, ProcessTracepoint, ProcessUprobe,
+        };
         use auspex_policy::compile::HookEvent;
 
         let ev = &g.event;
@@ -203,6 +205,18 @@ impl Pipeline {
                 action,
                 policy_name: info.name.clone(),
                 message,
+                tags: hook.tags.clone(),
+                ancestors,
+                ..Default::default()
+            }),
+            HookEvent::Lsm { function_name } => Event::ProcessLsm(ProcessLsm {
+                process: Some(process),
+                parent,
+                function_name: function_name.clone(),
+                policy_name: info.name.clone(),
+                message,
+                args,
+                action,
                 tags: hook.tags.clone(),
                 ancestors,
                 ..Default::default()

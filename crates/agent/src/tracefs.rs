@@ -10,6 +10,8 @@ pub struct Tracefs {
     root: PathBuf,
     kprobes: bool,
     bpf_lsm: bool,
+    trampolines: bool,
+    kprobe_override: bool,
     host_ns: [u32; 10],
 }
 
@@ -24,13 +26,18 @@ impl Tracefs {
                 root: p.to_path_buf(),
                 kprobes: kprobes_attach,
                 bpf_lsm: false,
+                trampolines: false,
+                kprobe_override: false,
                 host_ns: [0; 10],
             })
     }
 
-    /// Records whether BPF-LSM programs can run here.
-    pub fn with_bpf_lsm(mut self, available: bool) -> Self {
-        self.bpf_lsm = available;
+    /// Records which program kinds work here (BPF-LSM, trampolines, kprobe override).
+    pub fn with_features(mut self, f: &crate::features::KernelFeatures) -> Self {
+        use crate::features::Probe;
+        self.bpf_lsm = f.bpf_lsm == Probe::Supported;
+        self.trampolines = f.trampolines == Probe::Supported;
+        self.kprobe_override = f.kprobe_override == Probe::Supported;
         self
     }
 
@@ -57,6 +64,8 @@ impl Tracefs {
             root,
             kprobes: kprobes_attach,
             bpf_lsm: false,
+            trampolines: false,
+            kprobe_override: false,
             host_ns: [0; 10],
         }
     }
@@ -87,6 +96,14 @@ impl KernelView for Tracefs {
 
     fn bpf_lsm(&self) -> bool {
         self.bpf_lsm
+    }
+
+    fn trampolines(&self) -> bool {
+        self.trampolines
+    }
+
+    fn kprobe_override(&self) -> bool {
+        self.kprobe_override
     }
 
     fn host_namespace(&self, kind: u8) -> Option<u32> {

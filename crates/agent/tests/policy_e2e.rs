@@ -1354,3 +1354,130 @@ fn wait_programs_gone(ids: &[u32]) {
     }
     assert_eq!(live_programs(ids), 0, "programs {ids:?} still loaded");
 }
+
+/// `char_buf` with `sizeArgIndex` on write(2): the bytes written (base64 in JSON, as Tetragon),
+/// cut at the capture size with the full length in `orig_size`; and the Signal action.
+#[test]
+fn root_char_buf_bytes_of_write_and_signal() {
+    if !require_root("root_char_buf_bytes_of_write_and_signal") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8").to_string();
+    let printf = copy_binary("/usr/bin/printf", &d, "printf-cb");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: write-bytes
+spec:
+  kprobes:
+  - call: "sys_write"
+    syscall: true
+    args:
+    - index: 0
+      type: "fd"
+    - index: 1
+      type: "char_buf"
+      sizeArgIndex: 3
+    - index: 2
+      type: "size_t"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{printf}"]
+      matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["{ds}/signal-me"]
+      matchActions:
+      - action: Signal
+        argSig: 10
+    - matchBinaries:
+      - operator: In
+        values: ["{printf}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let write_to = |name: &str, text: &str| {
+        let out = std::fs::File::create(d.join(name)).expect("create");
+        Command::new(&printf)
+            .arg(text)
+            .stdout(out)
+            .status()
+            .expect("run printf")
+    };
+    let short = write_to("short", "hello char_buf\n");
+    assert!(short.success(), "{short:?}");
+    let long_text = "x".repeat(300) + "\n";
+    let long = write_to("long", &long_text);
+    assert!(long.success(), "{long:?}");
+    let signalled = write_to("signal-me", "bye\n");
+    assert_eq!(
+        signalled.signal(),
+        Some(10),
+        "SIGUSR1 from the Signal action"
+    );
+
+    let write_event = |path: String| {
+        move |e: &GetEventsResponse| match &e.event {
+            Some(Event::ProcessKprobe(k))
+                if k.policy_name == "write-bytes"
+                    && matches!(k.args.first().and_then(|a| a.arg.as_ref()),
+                        Some(Arg::FileArg(f)) if f.path == path) =>
+            {
+                Some(k.clone())
+            }
+            _ => None,
+        }
+    };
+    for name in ["short", "long", "signal-me"] {
+        let path = format!("{ds}/{name}");
+        agent.wait_until(&format!("write to {name}"), WAIT, |seen| {
+            seen.iter().any(|e| write_event(path.clone())(e).is_some())
+        });
+    }
+    let find = |name: &str| {
+        let path = format!("{ds}/{name}");
+        let resp = agent
+            .seen
+            .iter()
+            .find(|e| write_event(path.clone())(e).is_some())
+            .expect("event")
+            .clone();
+        (write_event(path)(&resp).expect("kprobe"), resp)
+    };
+
+    let (k, resp) = find("short");
+    assert_eq!(k.function_name, "__x64_sys_write");
+    assert_eq!(
+        k.args[1].arg,
+        Some(Arg::BytesArg(b"hello char_buf\n".to_vec()))
+    );
+    assert_eq!(k.args[2].arg, Some(Arg::SizeArg(15)));
+    assert_eq!(k.action, auspex_events::tetragon::KprobeAction::Post as i32);
+    let line = auspex_events::json::to_json_line(&resp);
+    assert!(
+        line.contains(r#"{"bytes_arg":"aGVsbG8gY2hhcl9idWYK"}"#),
+        "bytes_arg is base64 in JSON: {line}"
+    );
+
+    let (k, _) = find("long");
+    match &k.args[1].arg {
+        Some(Arg::TruncatedBytesArg(t)) => {
+            assert_eq!(t.orig_size, 301, "the length write(2) was given");
+            assert_eq!(t.bytes_arg, vec![b'x'; 256], "the first 256 bytes");
+        }
+        other => panic!("truncated_bytes_arg expected: {other:?}"),
+    }
+
+    let (k, _) = find("signal-me");
+    assert_eq!(k.args[1].arg, Some(Arg::BytesArg(b"bye\n".to_vec())));
+    assert_eq!(
+        k.action,
+        auspex_events::tetragon::KprobeAction::Signal as i32
+    );
+}

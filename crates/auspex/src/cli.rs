@@ -447,14 +447,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status => {
             let f = auspex_agent::features::KernelFeatures::probe();
             println!("kernel {}", f.release);
-            for (name, p) in [
-                ("ring buffer", &f.ring_buffer),
-                ("tracepoints", &f.tracepoints),
-                ("raw tracepoints", &f.raw_tracepoints),
-                ("kprobe attach", &f.kprobe_attach),
-                ("uprobe attach", &f.uprobe_attach),
-                ("BPF LSM", &f.bpf_lsm),
-            ] {
+            for (name, _, p) in f.probes() {
                 println!("  {name:<18} {p}");
             }
             println!("policy engine on this kernel:");

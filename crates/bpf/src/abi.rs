@@ -254,6 +254,8 @@ pub const MSG_GENERIC_KPROBE: u8 = 13;
 pub const MSG_GENERIC_TRACEPOINT: u8 = 14;
 /// Record op: a policy event of a uprobe hook (`process_uprobe`).
 pub const MSG_GENERIC_UPROBE: u8 = 15;
+/// Record op: a policy event of an LSM hook (`process_lsm`).
+pub const MSG_GENERIC_LSM: u8 = 16;
 /// Arguments per hook.
 pub const MAX_HOOK_ARGS: usize = 5;
 /// Selectors per hook.
@@ -287,10 +289,10 @@ pub struct ArgSpec {
     pub size: u16,
     /// `AUSPEX_ARG_*` read kind.
     pub kind: u8,
-    /// Padding.
-    pub pad0: u8,
-    /// Padding.
-    pub pad1: u16,
+    /// `char_buf`: bytes of the length argument (1, 2, 4, 8).
+    pub size_width: u8,
+    /// `char_buf`: offset in the record of the argument holding the buffer's length.
+    pub size_offset: u16,
 }
 
 /// C: `struct auspex_hook_config`.

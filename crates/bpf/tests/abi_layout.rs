@@ -154,7 +154,7 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         ArgSpec,
         "auspex_arg_spec",
-        [offset, size, kind, pad0, pad1]
+        [offset, size, kind, size_width, size_offset]
     );
     check!(
         btf,

@@ -8,19 +8,22 @@
 //! in-kernel engine cannot enforce faithfully is refused whole ([`CompileError`]), never loaded
 //! weaker: [`compile`] reports every problem of the policy at once, each with the field path.
 //!
-//! # What the first engine supports
+//! # What the engine supports
 //!
-//! * Hooks: `tracepoints[]` with `raw: false`, and `kprobes[]` with `syscall: true` on a kernel
-//!   where kprobes do not attach ([`KernelView::kprobes_attach`]), served by the syscall's
-//!   `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with function
-//!   `__x64_sys_<name>`. `call: "list:NAME"` gives one hook per list entry. Kprobe argument `index`
-//!   *i* is the *i*-th field after `__syscall_nr`; tracepoint `index` counts format fields from 0,
-//!   common fields included.
+//! * Hooks: `tracepoints[]` with `raw: false`; `kprobes[]` on kernel functions and syscalls
+//!   (kprobe, or one kprobe.multi link per policy where the kernel has it), and with `syscall:
+//!   true` on a kernel where kprobes do not attach ([`KernelView::kprobes_attach`]) served by the
+//!   syscall's `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with
+//!   function `__x64_sys_<name>`; `lsmhooks[]` (BPF-LSM, `process_lsm`); `fentries[]` (fentry);
+//!   `uprobes[]` (function entry). `call: "list:NAME"` gives one hook per list entry. Kprobe
+//!   argument `index` *i* is the *i*-th function argument; tracepoint `index` counts format fields
+//!   from 0, common fields included.
 //! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
 //!   tracepoints and from kernel memory elsewhere; `__data_loc char[]`; `char[N]`), `data_loc`,
-//!   the integer types and `syscall64`, and `auto` (derived from the field's C type). Integers are
-//!   read with the width of their type (`int` = 4 bytes even in the 8-byte slots of syscall
-//!   records; the targets are little-endian), capped at the field size.
+//!   the integer types and `syscall64`, `fd`/`file` (path by a dentry walk in the kernel),
+//!   `sock`/`socket`, `char_buf` of user memory with `sizeArgIndex`, and `auto` (derived from the
+//!   field's C type). Integers are read with the width of their type (`int` = 4 bytes even in the
+//!   8-byte slots of syscall records; the targets are little-endian), capped at the field size.
 //! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
 //!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
@@ -29,8 +32,10 @@
 //!   at most [`limits::MAX_CAP_FILTERS`] together, without `isNamespaceCapability`),
 //!   `matchNamespaceChanges` (one entry, In/NotIn), `matchArgs` (strings: Equal, NotEqual, Prefix,
 //!   NotPrefix, Postfix, NotPostfix; integers: Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
-//!   InMap, NotInMap with `a:b` ranges and `list:` values), `matchActions` Post (rate limit per
-//!   thread), NoPost, Sigkill, Signal, GetUrl, DnsLookup. Macros are expanded first. Not
+//!   InMap, NotInMap with `a:b` ranges and `list:` values; sockets: addresses, ports, protocol,
+//!   family, state), `matchActions` Post (rate limit per thread), NoPost, Sigkill, Signal, GetUrl,
+//!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
+//!   through `bpf_override_return` where the kernel has it). Macros are expanded first. Not
 //!   supported: `matchData`, `matchReturnArgs`, `matchReturnActions`, `matchParentBinaries`,
 //!   `matchWorkloads`.
 //!
@@ -100,6 +105,9 @@ pub mod limits {
     /// Values one InMap/NotInMap filter may expand to (ranges and lists are expanded element by
     /// element). Compiler-side bound, not an ABI constant.
     pub const MAX_INT_SET_VALUES: usize = 1024;
+    /// Hooks of one trampoline kind (LSM, fentry, fmod_ret) per policy: program slots of the
+    /// BPF object (`AUSPEX_TRAMPOLINE_SLOTS`).
+    pub const TRAMPOLINE_SLOTS: usize = 6;
 }
 
 /// Kernel operator ids (`AUSPEX_OP_*`, Tetragon's numbering).
@@ -180,6 +188,9 @@ pub mod action {
     pub const NOPOST: u32 = 8;
     /// Send `arg` as a signal.
     pub const SIGNAL: u32 = 9;
+    /// Return `arg` (argError) from the hooked function instead of running it (or as the LSM
+    /// verdict).
+    pub const OVERRIDE: u32 = 4;
 }
 
 /// How the kernel reads an argument from the tracepoint record (`AUSPEX_ARG_*`).
@@ -205,6 +216,9 @@ pub enum ArgRead {
     FilePtr = 8,
     /// A `struct sock *`, read into family, type, protocol, state, ports and addresses.
     Sock = 9,
+    /// `char_buf`: a pointer to user bytes whose length is another argument
+    /// ([`CompiledArg::size_offset`]); the first [`limits::STRING_MAX`] bytes are captured.
+    UserBuf = 10,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -241,6 +255,10 @@ pub struct CompiledArg {
     pub render: ArgRender,
     /// `label` from the policy.
     pub label: Option<String>,
+    /// [`ArgRead::UserBuf`]: offset in the record of the argument holding the length (0: none).
+    pub size_offset: u16,
+    /// [`ArgRead::UserBuf`]: width in bytes of that argument.
+    pub size_width: u8,
 }
 
 /// Where a hook attaches.
@@ -259,6 +277,27 @@ pub enum AttachPoint {
         function: String,
         /// The function is a syscall wrapper: the arguments are in the `pt_regs` it receives.
         syscall: bool,
+        /// A selector overrides the return value (`bpf_override_return`; error-injectable
+        /// functions only, so never on a kprobe.multi link shared with other functions).
+        override_return: bool,
+    },
+    /// A BPF-LSM program on `bpf_lsm_<hook>` (the return value is the LSM verdict).
+    Lsm {
+        /// Hook name without `security_`, e.g. `file_open`.
+        hook: String,
+    },
+    /// An fentry (BPF trampoline) program at kernel function entry.
+    Fentry {
+        /// Kernel function.
+        function: String,
+        /// The function is a syscall wrapper: the arguments are in the `pt_regs` it receives.
+        syscall: bool,
+    },
+    /// An fmod_ret program: a kprobe hook with Override on a `security_*` function, where the
+    /// kernel allows a trampoline to replace the return value.
+    FmodRet {
+        /// Kernel function (`security_*`).
+        function: String,
     },
     /// A uprobe at function entry.
     Uprobe {
@@ -290,6 +329,11 @@ pub enum HookEvent {
     /// tracepoint on a kernel without kprobes).
     Kprobe {
         /// Function name as Tetragon reports it (e.g. `__x64_sys_openat`).
+        function_name: String,
+    },
+    /// `process_lsm` with `function_name` (the hook name, e.g. `file_open`).
+    Lsm {
+        /// LSM hook name.
         function_name: String,
     },
 }
@@ -493,6 +537,15 @@ pub trait KernelView {
     }
     /// True when BPF-LSM programs can run (`bpf` in the kernel's active LSM list).
     fn bpf_lsm(&self) -> bool {
+        false
+    }
+    /// True when BPF trampoline programs (fentry, fmod_ret) load on this kernel.
+    fn trampolines(&self) -> bool {
+        false
+    }
+    /// True when kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE; the
+    /// kernel then allows it on functions of its error-injection list, which includes syscalls).
+    fn kprobe_override(&self) -> bool {
         false
     }
     /// Inode number of the host's namespace of kind `kind` (index in [`NAMESPACE_KINDS`]), for
@@ -731,6 +784,7 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::CharArray
             | ArgRead::Fd
             | ArgRead::FilePtr
+            | ArgRead::UserBuf
     )
 }
 
@@ -756,6 +810,8 @@ fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> 
         read: if signed { ArgRead::Int } else { ArgRead::Uint },
         render,
         label: None,
+        size_offset: 0,
+        size_width: 0,
     }
 }
 
@@ -774,6 +830,13 @@ enum Served {
     Uprobe,
     /// A `kprobes[]` entry on a kprobe (arguments from the registers at function entry).
     Kprobe,
+    /// A `kprobes[]` entry with Override: a kprobe allowed to call `bpf_override_return`, or an
+    /// fmod_ret program.
+    KprobeOverride,
+    /// An `lsmhooks[]` entry (BPF-LSM: the return value is the verdict).
+    Lsm,
+    /// An `fentries[]` entry.
+    Fentry,
 }
 
 /// What the selector compiler needs to know about the hook it compiles for.
@@ -785,6 +848,8 @@ struct HookCtx<'h> {
     args: &'h [Option<CompiledArg>],
     /// Path of the spec entry.
     path: &'h FieldPath,
+    /// Why an Override action cannot be served on this hook (for [`Served::Kprobe`]).
+    override_refusal: Option<&'h str>,
 }
 
 struct Compiler<'a> {
@@ -828,17 +893,7 @@ impl Compiler<'_> {
         let root = FieldPath::from_fields("spec");
         self.check_scope();
         for (i, l) in spec.lsm_hooks.iter().enumerate() {
-            self.err(
-                &root.field("lsmhooks").index(i),
-                if self.kernel.bpf_lsm() {
-                    format!("LSM hook {}: lsmhooks are {NOT_YET}", l.hook)
-                } else {
-                    format!(
-                        "LSM hook {} needs BPF-LSM, which this kernel does not offer (BPF-LSM programs do not load: `bpf` missing from the active LSMs, or refused); alternative: a `syscall: true` kprobe or a syscall tracepoint with Sigkill (kills after the syscall ran)",
-                        l.hook
-                    )
-                },
-            );
+            self.lsm_hook(l, &root.field("lsmhooks").index(i));
         }
         for (i, u) in spec.uprobes.iter().enumerate() {
             self.uprobe(u, &root.field("uprobes").index(i));
@@ -853,13 +908,7 @@ impl Compiler<'_> {
             );
         }
         for (i, f) in spec.fentries.iter().enumerate() {
-            self.err(
-                &root.field("fentries").index(i),
-                format!(
-                    "fentry hook on {} needs fentry (BPF trampoline) programs; fentries are {NOT_YET}",
-                    f.call
-                ),
-            );
+            self.fentry(f, &root.field("fentries").index(i));
         }
         for (i, k) in spec.kprobes.iter().enumerate() {
             self.kprobe(k, &root.field("kprobes").index(i));
@@ -867,10 +916,28 @@ impl Compiler<'_> {
         for (i, t) in spec.tracepoints.iter().enumerate() {
             self.tracepoint(t, &root.field("tracepoints").index(i));
         }
+        for (field, what, is) in [
+            (
+                "lsmhooks",
+                "LSM hooks",
+                (|a| matches!(a, AttachPoint::Lsm { .. })) as fn(&AttachPoint) -> bool,
+            ),
+            ("fentries", "fentry hooks", |a| {
+                matches!(a, AttachPoint::Fentry { .. })
+            }),
+            (
+                "kprobes",
+                "Override kprobes on security_* functions (fmod_ret)",
+                |a| matches!(a, AttachPoint::FmodRet { .. }),
+            ),
+        ] {
+            let n = self.out.hooks.iter().filter(|h| is(&h.attach)).count();
+            self.limit(&root.field(field), what, limits::TRAMPOLINE_SLOTS, n);
+        }
         self.out.enforces = self.out.selectors.iter().any(|s| {
             s.actions
                 .iter()
-                .any(|a| a.kind == action::SIGKILL || a.kind == action::SIGNAL)
+                .any(|a| matches!(a.kind, action::SIGKILL | action::SIGNAL | action::OVERRIDE))
         });
     }
 
@@ -984,7 +1051,11 @@ impl Compiler<'_> {
                 let ap = p.field("args").index(j);
                 let field = nr.and_then(|n| fields.get(n + 1 + a.index as usize));
                 match field {
-                    Some(f) => args.push(self.arg(a, f, &ap, true)),
+                    Some(f) => {
+                        let size_at =
+                            |i: u32| nr.and_then(|n| fields.get(n + 1 + i as usize)).cloned();
+                        args.push(self.arg(a, f, &ap, true, &size_at))
+                    }
                     None => {
                         self.err(
                             &ap.field("index"),
@@ -1009,6 +1080,7 @@ impl Compiler<'_> {
                 spec_args: &k.args,
                 args: &args,
                 path: p,
+                override_refusal: None,
             };
             self.push_hook(
                 attach,
@@ -1046,8 +1118,146 @@ impl Compiler<'_> {
         } else {
             (call.to_string(), None)
         };
-        let mut args = Vec::with_capacity(k.args.len());
-        for (j, a) in k.args.iter().enumerate() {
+        // Syscall arguments point to user memory; kernel-function ones to kernel memory.
+        let args = self.register_args(&k.args, fields.as_deref(), p, k.syscall);
+        let overrides = self.overrides(&k.selectors);
+        let (attach, served, refusal) = if !overrides {
+            (
+                AttachPoint::Kprobe {
+                    function: function.clone(),
+                    syscall: k.syscall,
+                    override_return: false,
+                },
+                Served::Kprobe,
+                None,
+            )
+        } else {
+            self.override_route(&function, k.syscall)
+        };
+        let ctx = HookCtx {
+            served,
+            spec_args: &k.args,
+            args: &args,
+            path: p,
+            override_refusal: refusal.as_deref(),
+        };
+        self.push_hook(
+            attach,
+            HookEvent::Kprobe {
+                function_name: function,
+            },
+            &ctx,
+            &k.selectors,
+            k.message.as_deref(),
+            &k.tags,
+        );
+    }
+
+    /// True when a selector of the hook (macros expanded) has an Override action.
+    fn overrides(&self, selectors: &[KProbeSelector]) -> bool {
+        selectors.iter().any(|sel| {
+            self.policy
+                .spec
+                .expand_selector(sel)
+                .match_actions
+                .iter()
+                .any(|a| a.kind() == Some(ActionKind::Override))
+        })
+    }
+
+    /// How a kprobe hook with Override is served (as Tetragon does): syscalls by a kprobe calling
+    /// `bpf_override_return`, `security_*` functions by an fmod_ret program; nothing else. When
+    /// the kernel lacks the way, the reason is returned for the action's error.
+    fn override_route(
+        &self,
+        function: &str,
+        syscall: bool,
+    ) -> (AttachPoint, Served, Option<String>) {
+        let kprobe = |override_return| AttachPoint::Kprobe {
+            function: function.to_string(),
+            syscall,
+            override_return,
+        };
+        let alternatives =
+            "alternatives: Sigkill or Signal on this hook, or an lsmhooks entry with Override";
+        if syscall {
+            if self.kernel.kprobe_override() {
+                return (kprobe(true), Served::KprobeOverride, None);
+            }
+            return (
+                kprobe(false),
+                Served::Kprobe,
+                Some(format!(
+                    "Override of syscall {function} needs bpf_override_return (a kernel built with CONFIG_BPF_KPROBE_OVERRIDE and CONFIG_FUNCTION_ERROR_INJECTION), which this kernel lacks; {alternatives}"
+                )),
+            );
+        }
+        if function.starts_with("security_") {
+            if self.kernel.trampolines() {
+                return (
+                    AttachPoint::FmodRet {
+                        function: function.to_string(),
+                    },
+                    Served::KprobeOverride,
+                    None,
+                );
+            }
+            return (
+                kprobe(false),
+                Served::Kprobe,
+                Some(format!(
+                    "Override of {function} needs an fmod_ret (BPF trampoline) program, which this kernel does not load; {alternatives}"
+                )),
+            );
+        }
+        (
+            kprobe(false),
+            Served::Kprobe,
+            Some(format!(
+                "Override works on syscalls (bpf_override_return) and security_* functions (fmod_ret); {function} is neither; {alternatives}"
+            )),
+        )
+    }
+
+    /// Arguments of a hook read from registers (kprobes, fentries, LSM hooks, uprobes): argument
+    /// `index` n is at byte 16 + 8n of the rebuilt record. `typed` holds the C types of a
+    /// syscall's arguments when known; otherwise the policy's `type` decides.
+    fn register_args(
+        &mut self,
+        spec_args: &[KProbeArg],
+        typed: Option<&[TracepointField]>,
+        p: &FieldPath,
+        user: bool,
+    ) -> Vec<Option<CompiledArg>> {
+        let field_at = |index: u32, ty: Option<ArgType>| -> TracepointField {
+            let known = typed.and_then(|f| f.get(index as usize));
+            let ctype = match (known, ty) {
+                (Some(f), _) => f.ctype.clone(),
+                (None, Some(ArgType::String | ArgType::Filename)) => "const char *".into(),
+                (None, Some(ArgType::File)) => "struct file *".into(),
+                (None, Some(ArgType::Sock | ArgType::Socket)) => "struct sock *".into(),
+                (None, Some(ArgType::CharBuf)) => "char *".into(),
+                _ => "long".into(),
+            };
+            TracepointField {
+                signed: known.is_none_or(|f| f.signed),
+                ctype,
+                name: format!("arg{index}"),
+                offset: 16 + 8 * index as u16,
+                size: 8,
+            }
+        };
+        let size_at = |index: u32| -> Option<TracepointField> {
+            (index <= 5).then(|| {
+                let ty = spec_args
+                    .iter()
+                    .find(|a| a.index == index)
+                    .and_then(|a| a.arg_type());
+                field_at(index, ty)
+            })
+        };
+        let mut args = Vec::with_capacity(spec_args.len());
+        for (j, a) in spec_args.iter().enumerate() {
             let ap = p.field("args").index(j);
             if a.index > 5 {
                 self.err(
@@ -1057,45 +1267,118 @@ impl Compiler<'_> {
                 args.push(None);
                 continue;
             }
-            let typed = fields
-                .as_ref()
-                .and_then(|f| f.get(a.index as usize))
-                .cloned();
-            let ctype = match (&typed, a.arg_type()) {
-                (Some(f), _) => f.ctype.clone(),
-                (None, Some(ArgType::String | ArgType::Filename)) => "const char *".into(),
-                (None, Some(ArgType::File)) => "struct file *".into(),
-                (None, Some(ArgType::Sock | ArgType::Socket)) => "struct sock *".into(),
-                _ => "long".into(),
-            };
-            let field = TracepointField {
-                signed: typed.as_ref().is_none_or(|f| f.signed),
-                ctype,
-                name: format!("arg{}", a.index),
-                offset: 16 + 8 * a.index as u16,
-                size: 8,
-            };
-            // Syscall arguments point to user memory; kernel-function ones to kernel memory.
-            args.push(self.arg(a, &field, &ap, k.syscall));
+            let field = field_at(a.index, a.arg_type());
+            args.push(self.arg(a, &field, &ap, user, &size_at));
         }
+        args
+    }
+
+    /// An `lsmhooks[]` entry: a BPF-LSM program on `bpf_lsm_<hook>`, arguments typed by the
+    /// policy (kernel memory), events `process_lsm`.
+    fn lsm_hook(&mut self, l: &crate::model::LsmHookSpec, p: &FieldPath) {
+        if !self.kernel.bpf_lsm() {
+            self.err(
+                p,
+                format!(
+                    "LSM hook {} needs BPF-LSM, which this kernel does not offer (BPF-LSM programs do not load: `bpf` missing from the active LSMs, or refused); alternative: a `syscall: true` kprobe or a syscall tracepoint with Sigkill (kills after the syscall ran)",
+                    l.hook
+                ),
+            );
+            return;
+        }
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            l.args.len(),
+        );
+        let args = self.register_args(&l.args, None, p, false);
         let ctx = HookCtx {
-            served: Served::Kprobe,
-            spec_args: &k.args,
+            served: Served::Lsm,
+            spec_args: &l.args,
             args: &args,
             path: p,
+            override_refusal: None,
         };
         self.push_hook(
-            AttachPoint::Kprobe {
+            AttachPoint::Lsm {
+                hook: l.hook.clone(),
+            },
+            HookEvent::Lsm {
+                function_name: l.hook.clone(),
+            },
+            &ctx,
+            &l.selectors,
+            l.message.as_deref(),
+            &l.tags,
+        );
+    }
+
+    /// An `fentries[]` entry: an fentry program at function entry, events `process_kprobe`.
+    fn fentry(&mut self, f: &KProbeSpec, p: &FieldPath) {
+        if !self.kernel.trampolines() {
+            self.err(
+                p,
+                format!(
+                    "fentry hook on {} needs fentry (BPF trampoline) programs, which this kernel does not load; alternative: a kprobes entry",
+                    f.call
+                ),
+            );
+            return;
+        }
+        if f.return_ {
+            self.not_yet(&p.field("return"), "fexit (return: true on fentries)");
+        }
+        for (field, present) in [
+            ("returnArg", f.return_arg.is_some()),
+            ("returnArgAction", f.return_arg_action.is_some()),
+            ("data", !f.data.is_empty()),
+        ] {
+            if present {
+                self.not_yet(&p.field(field), field);
+            }
+        }
+        if f.call_list().is_some() {
+            self.not_yet(&p.field("call"), "list: calls on fentries");
+            return;
+        }
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            f.args.len(),
+        );
+        let function = if f.syscall {
+            match syscall_name(&f.call) {
+                Ok(n) => format!("__x64_sys_{n}"),
+                Err(reason) => {
+                    self.err(&p.field("call"), reason);
+                    return;
+                }
+            }
+        } else {
+            f.call.clone()
+        };
+        let args = self.register_args(&f.args, None, p, f.syscall);
+        let ctx = HookCtx {
+            served: Served::Fentry,
+            spec_args: &f.args,
+            args: &args,
+            path: p,
+            override_refusal: None,
+        };
+        self.push_hook(
+            AttachPoint::Fentry {
                 function: function.clone(),
-                syscall: k.syscall,
+                syscall: f.syscall,
             },
             HookEvent::Kprobe {
                 function_name: function,
             },
             &ctx,
-            &k.selectors,
-            k.message.as_deref(),
-            &k.tags,
+            &f.selectors,
+            f.message.as_deref(),
+            &f.tags,
         );
     }
 
@@ -1125,7 +1408,10 @@ impl Compiler<'_> {
         for (j, a) in t.args.iter().enumerate() {
             let ap = p.field("args").index(j);
             match fields.get(a.index as usize) {
-                Some(f) => args.push(self.arg(a, f, &ap, user)),
+                Some(f) => {
+                    let size_at = |i: u32| fields.get(i as usize).cloned();
+                    args.push(self.arg(a, f, &ap, user, &size_at))
+                }
                 None => {
                     self.err(
                         &ap.field("index"),
@@ -1155,6 +1441,7 @@ impl Compiler<'_> {
             spec_args: &t.args,
             args: &args,
             path: p,
+            override_refusal: None,
         };
         self.push_hook(
             attach,
@@ -1206,33 +1493,14 @@ impl Compiler<'_> {
         if !ok {
             return;
         }
-        let mut args = Vec::with_capacity(u.args.len());
-        for (j, a) in u.args.iter().enumerate() {
-            let ap = p.field("args").index(j);
-            if a.index > 5 {
-                self.err(
-                    &ap.field("index"),
-                    format!("index {} is past the 6 register arguments (0..5)", a.index),
-                );
-                args.push(None);
-                continue;
-            }
-            let stringy = matches!(a.arg_type(), Some(ArgType::String | ArgType::Filename));
-            let field = TracepointField {
-                ctype: if stringy { "const char *" } else { "long" }.to_string(),
-                name: format!("arg{}", a.index),
-                offset: 16 + 8 * a.index as u16,
-                size: 8,
-                signed: !stringy,
-            };
-            args.push(self.arg(a, &field, &ap, true));
-        }
+        let args = self.register_args(&u.args, None, p, true);
         for symbol in &u.symbols {
             let ctx = HookCtx {
                 served: Served::Uprobe,
                 spec_args: &u.args,
                 args: &args,
                 path: p,
+                override_refusal: None,
             };
             self.push_hook(
                 AttachPoint::Uprobe {
@@ -1304,21 +1572,19 @@ impl Compiler<'_> {
         });
     }
 
-    /// One argument read from `field`; `user` when pointers point to user memory.
+    /// One argument read from `field`; `user` when pointers point to user memory. `size_at(i)` is
+    /// the field of argument index `i` (for `sizeArgIndex`).
     fn arg(
         &mut self,
         a: &KProbeArg,
         field: &TracepointField,
         ap: &FieldPath,
         user: bool,
+        size_at: &dyn Fn(u32) -> Option<TracepointField>,
     ) -> Option<CompiledArg> {
         let mut ok = true;
         if !a.resolve.is_empty() {
             self.not_yet(&ap.field("resolve"), "resolve");
-            ok = false;
-        }
-        if a.size_arg_index != 0 {
-            self.not_yet(&ap.field("sizeArgIndex"), "sizeArgIndex");
             ok = false;
         }
         if a.return_copy {
@@ -1348,6 +1614,8 @@ impl Compiler<'_> {
             read,
             render: ArgRender::String,
             label: None,
+            size_offset: 0,
+            size_width: 0,
         };
         let ptr_read = if user {
             ArgRead::UserString
@@ -1378,6 +1646,8 @@ impl Compiler<'_> {
                     read: ArgRead::Fd,
                     render: ArgRender::File,
                     label: None,
+                    size_offset: 0,
+                    size_width: 0,
                 }),
                 _ => {
                     self.err(
@@ -1394,6 +1664,8 @@ impl Compiler<'_> {
                     read: ArgRead::FilePtr,
                     render: ArgRender::File,
                     label: None,
+                    size_offset: 0,
+                    size_width: 0,
                 }),
                 _ => {
                     self.err(
@@ -1410,6 +1682,8 @@ impl Compiler<'_> {
                     read: ArgRead::Sock,
                     render: ArgRender::Sock,
                     label: None,
+                    size_offset: 0,
+                    size_width: 0,
                 }),
                 _ => {
                     self.err(
@@ -1422,6 +1696,7 @@ impl Compiler<'_> {
                     None
                 }
             },
+            ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
             ArgType::DataLoc => match shape {
                 FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
                 _ => {
@@ -1493,6 +1768,75 @@ impl Compiler<'_> {
         }
         compiled.label.clone_from(&a.label);
         ok.then_some(compiled)
+    }
+
+    /// A `char_buf` argument: a pointer to user bytes whose length is the argument at
+    /// `sizeArgIndex` (1-based, as Tetragon counts it).
+    fn char_buf(
+        &mut self,
+        a: &KProbeArg,
+        field: &TracepointField,
+        ap: &FieldPath,
+        user: bool,
+        size_at: &dyn Fn(u32) -> Option<TracepointField>,
+    ) -> Option<CompiledArg> {
+        if !matches!(field_shape(field), FieldShape::CharPtr | FieldShape::Ptr) {
+            self.err(
+                &ap.field("type"),
+                format!(
+                    "type char_buf needs a pointer field; field {} is `{}`",
+                    field.name, field.ctype
+                ),
+            );
+            return None;
+        }
+        if !user {
+            self.not_yet(
+                &ap.field("type"),
+                "char_buf in kernel memory (kernel functions, LSM hooks)",
+            );
+            return None;
+        }
+        if a.size_arg_index == 0 {
+            self.err(
+                &ap.field("sizeArgIndex"),
+                "char_buf needs sizeArgIndex: the 1-based index of the argument holding the buffer's length",
+            );
+            return None;
+        }
+        let size = size_at(a.size_arg_index - 1);
+        let width = match size.as_ref().map(field_shape) {
+            Some(FieldShape::Scalar(w, _)) if matches!(w, 1 | 2 | 4 | 8) => w,
+            Some(_) => {
+                self.err(
+                    &ap.field("sizeArgIndex"),
+                    format!(
+                        "sizeArgIndex {} names a non-integer argument",
+                        a.size_arg_index
+                    ),
+                );
+                return None;
+            }
+            None => {
+                self.err(
+                    &ap.field("sizeArgIndex"),
+                    format!(
+                        "sizeArgIndex {} is out of range (1-based argument index)",
+                        a.size_arg_index
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(CompiledArg {
+            offset: field.offset,
+            size: 8,
+            read: ArgRead::UserBuf,
+            render: ArgRender::Bytes,
+            label: None,
+            size_offset: size.map_or(0, |f| f.offset),
+            size_width: width as u8,
+        })
     }
 
     /// Compiles the selectors of one hook; returns their ids.
@@ -2510,21 +2854,45 @@ impl Compiler<'_> {
             },
             ActionKind::Override => {
                 let reason = match ctx.served {
-                    Served::SyscallKprobe => {
-                        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill"
-                    }
+                    Served::KprobeOverride | Served::Lsm => None,
+                    Served::Kprobe => Some(
+                        ctx.override_refusal
+                            .unwrap_or("Override is not possible on this hook; use Sigkill"),
+                    ),
+                    Served::SyscallKprobe => Some(
+                        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill",
+                    ),
                     Served::Tracepoint => {
-                        "Override cannot change a return value from a tracepoint; use Sigkill"
+                        Some("Override cannot change a return value from a tracepoint; use Sigkill")
                     }
-                    Served::Uprobe => {
-                        "Override of a user function is not supported by the in-kernel engine yet; use Sigkill"
-                    }
-                    Served::Kprobe => {
-                        "Override (bpf_override_return / fmod_ret) is not supported by the in-kernel engine yet; use Sigkill"
-                    }
+                    Served::Uprobe => Some(
+                        "Override of a user function is not supported by the in-kernel engine yet; use Sigkill",
+                    ),
+                    Served::Fentry => Some(
+                        "an fentry program cannot change the return value; use a kprobes entry (fmod_ret on security_* functions) or an lsmhooks entry",
+                    ),
                 };
-                self.err(&path.field("action"), reason);
-                return None;
+                if let Some(reason) = reason {
+                    self.err(&path.field("action"), reason);
+                    return None;
+                }
+                let Some(err) = a.arg_error else {
+                    self.err(
+                        &path.field("argError"),
+                        "Override needs argError, the value to return (e.g. -1 for EPERM)",
+                    );
+                    return None;
+                };
+                if ctx.served == Served::Lsm && !(-4095..=0).contains(&err) {
+                    self.err(
+                        &path.field("argError"),
+                        format!(
+                            "argError {err}: an LSM hook returns 0 (allow) or a negative errno (-4095..-1)"
+                        ),
+                    );
+                    return None;
+                }
+                out.arg = err;
             }
             _ => {
                 self.not_yet(&path.field("action"), &format!("action {}", kind.name()));

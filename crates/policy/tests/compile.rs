@@ -58,6 +58,9 @@ struct FakeKernel {
     syscall_numbers: bool,
     /// The host namespace of kind `k` has inode `HOST_NS_BASE + k` (`None` when false).
     host_namespaces: bool,
+    bpf_lsm: bool,
+    trampolines: bool,
+    kprobe_override: bool,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -69,6 +72,9 @@ impl FakeKernel {
             kprobes: false,
             syscall_numbers: true,
             host_namespaces: true,
+            bpf_lsm: false,
+            trampolines: false,
+            kprobe_override: false,
         }
     }
 
@@ -232,6 +238,14 @@ impl FakeKernel {
         self.kprobes = true;
         self
     }
+
+    /// A stock distribution kernel: kprobes, BPF-LSM, trampolines, no kprobe override.
+    fn stock() -> Self {
+        let mut k = Self::new().with_kprobes();
+        k.bpf_lsm = true;
+        k.trampolines = true;
+        k
+    }
 }
 
 impl KernelView for FakeKernel {
@@ -243,6 +257,18 @@ impl KernelView for FakeKernel {
 
     fn kprobes_attach(&self) -> bool {
         self.kprobes
+    }
+
+    fn bpf_lsm(&self) -> bool {
+        self.bpf_lsm
+    }
+
+    fn trampolines(&self) -> bool {
+        self.trampolines
+    }
+
+    fn kprobe_override(&self) -> bool {
+        self.kprobe_override
     }
 
     fn syscall_number(&self, name: &str) -> Option<u32> {
@@ -296,6 +322,8 @@ fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg 
         read,
         render,
         label: None,
+        size_offset: 0,
+        size_width: 0,
     }
 }
 
@@ -1181,8 +1209,8 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: char_buf",
-        "spec.kprobes[0].args[0].type",
-        "argument type char_buf is not supported",
+        "spec.kprobes[0].args[0].sizeArgIndex",
+        "char_buf needs sizeArgIndex",
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: fd",
@@ -1372,7 +1400,8 @@ fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
             got.hooks[0].attach,
             AttachPoint::Kprobe {
                 function: "fd_install".into(),
-                syscall: false
+                syscall: false,
+                override_return: false
             }
         );
         assert_eq!(
@@ -1394,7 +1423,8 @@ fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
         got.hooks[0].attach,
         AttachPoint::Kprobe {
             function: "__x64_sys_openat".into(),
-            syscall: true
+            syscall: true,
+            override_return: false
         }
     );
     assert_eq!(
@@ -1405,6 +1435,177 @@ fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
     compiled_with(
         "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter",
         &kernel,
+    );
+}
+
+#[test]
+fn char_buf_takes_its_length_from_size_arg_index() {
+    let spec = "kprobes:\n- call: sys_write\n  args:\n  - index: 0\n    type: fd\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 3\n  - index: 2\n    type: size_t";
+    // Served by the syscall tracepoint (no kprobes) and by the kprobe on the wrapper: the same
+    // record layout (argument n at 16 + 8n), the length is `count` (8 bytes at 32).
+    for kernel in [
+        FakeKernel::with_common_syscalls(),
+        FakeKernel::with_common_syscalls().with_kprobes(),
+    ] {
+        let got = compiled_with(spec, &kernel);
+        let buf = &got.hooks[0].args[1];
+        assert_eq!(
+            (buf.offset, buf.read, buf.render),
+            (24, ArgRead::UserBuf, ArgRender::Bytes)
+        );
+        assert_eq!((buf.size_offset, buf.size_width), (32, 8));
+    }
+    // The length's C type decides its width (`int addrlen` of connect is 4 bytes).
+    let got = compiled_with(
+        "kprobes:\n- call: sys_connect\n  args:\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 3\n  - index: 2\n    type: int",
+        &FakeKernel::with_common_syscalls(),
+    );
+    assert_eq!(
+        (
+            got.hooks[0].args[0].size_offset,
+            got.hooks[0].args[0].size_width
+        ),
+        (32, 4)
+    );
+    for (size_arg_index, reason) in [
+        (0, "char_buf needs sizeArgIndex"),
+        (2, "sizeArgIndex 2 names a non-integer argument"),
+    ] {
+        let policy = ok(&format!(
+            "kprobes:\n- call: sys_write\n  args:\n  - index: 1\n    type: char_buf\n    sizeArgIndex: {size_arg_index}\n  - index: 2\n    type: size_t"
+        ));
+        one_error(
+            &policy,
+            &FakeKernel::with_common_syscalls(),
+            "spec.kprobes[0].args[0].sizeArgIndex",
+            reason,
+        );
+    }
+    // Kernel memory buffers are not read yet.
+    one_error(
+        &ok(
+            "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 0\n    type: int\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 1",
+        ),
+        &FakeKernel::stock(),
+        "spec.kprobes[0].args[1].type",
+        "char_buf in kernel memory",
+    );
+}
+
+#[test]
+fn lsm_hooks_and_fentries_on_a_stock_kernel() {
+    let got = compiled_with(
+        "lsmhooks:\n- hook: file_open\n  args:\n  - index: 0\n    type: file\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: Prefix\n      values: [/tmp/x]\n    matchActions:\n    - action: Override\n      argError: -1",
+        &FakeKernel::stock(),
+    );
+    assert_eq!(
+        got.hooks[0].attach,
+        AttachPoint::Lsm {
+            hook: "file_open".into()
+        }
+    );
+    assert_eq!(
+        got.hooks[0].event,
+        HookEvent::Lsm {
+            function_name: "file_open".into()
+        }
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![arg(16, 8, ArgRead::FilePtr, ArgRender::File)]
+    );
+    assert_eq!(got.selectors[0].actions, vec![act(action::OVERRIDE, -1)]);
+    assert!(got.enforces);
+    // An LSM verdict is 0 or a negative errno.
+    let policy = ok(
+        "lsmhooks:\n- hook: file_open\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: 5",
+    );
+    one_error(
+        &policy,
+        &FakeKernel::stock(),
+        "spec.lsmhooks[0].selectors[0].matchActions[0].argError",
+        "negative errno",
+    );
+
+    let got = compiled_with(
+        "fentries:\n- call: security_file_open\n  syscall: false\n  args:\n  - index: 0\n    type: file",
+        &FakeKernel::stock(),
+    );
+    assert_eq!(
+        got.hooks[0].attach,
+        AttachPoint::Fentry {
+            function: "security_file_open".into(),
+            syscall: false
+        }
+    );
+    assert_eq!(
+        got.hooks[0].event,
+        HookEvent::Kprobe {
+            function_name: "security_file_open".into()
+        }
+    );
+    // Without trampolines: refused with the reason.
+    one_error(
+        &ok("fentries:\n- call: security_file_open\n  syscall: false"),
+        &FakeKernel::new().with_kprobes(),
+        "spec.fentries[0]",
+        "which this kernel does not load",
+    );
+}
+
+#[test]
+fn override_routes_like_tetragon() {
+    let policy = |call: &str, syscall: bool| {
+        ok(&format!(
+            "kprobes:\n- call: {call}\n  syscall: {syscall}\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -1"
+        ))
+    };
+    // security_* functions: fmod_ret.
+    let got = compile(
+        &policy("security_file_permission", false),
+        &FakeKernel::stock(),
+    )
+    .unwrap();
+    assert_eq!(
+        got.hooks[0].attach,
+        AttachPoint::FmodRet {
+            function: "security_file_permission".into()
+        }
+    );
+    assert_eq!(got.selectors[0].actions, vec![act(action::OVERRIDE, -1)]);
+    // Syscalls: bpf_override_return, when the kernel has it.
+    let mut with_override = FakeKernel::stock();
+    with_override.kprobe_override = true;
+    let got = compile(&policy("sys_write", true), &with_override).unwrap();
+    assert_eq!(
+        got.hooks[0].attach,
+        AttachPoint::Kprobe {
+            function: "__x64_sys_write".into(),
+            syscall: true,
+            override_return: true
+        }
+    );
+    let path = "spec.kprobes[0].selectors[0].matchActions[0].action";
+    one_error(
+        &policy("sys_write", true),
+        &FakeKernel::stock(),
+        path,
+        "needs bpf_override_return",
+    );
+    // Anything else: refused, as Tetragon does.
+    one_error(
+        &policy("fd_install", false),
+        &with_override,
+        path,
+        "fd_install is neither",
+    );
+    // More trampoline hooks than the object has slots.
+    let many: String = (0..7).map(|i| format!("- hook: h{i}\n")).collect();
+    one_error(
+        &ok(&format!("lsmhooks:\n{many}")),
+        &FakeKernel::stock(),
+        "spec.lsmhooks",
+        "7 LSM hooks; the in-kernel engine supports at most 6",
     );
 }
 

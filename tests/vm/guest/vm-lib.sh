@@ -100,7 +100,12 @@ wait_grep() {
     return 1
 }
 
-# kprobe_registered SYMBOL: the kernel lists a kprobe on SYMBOL (debugfs kprobes/list).
-kprobe_registered() {
-    grep -q "[[:space:]]$1+0x[0-9a-f]*[[:space:]]" /sys/kernel/debug/kprobes/list 2>/dev/null
+# probe_registered SYMBOL: the kernel has a probe on SYMBOL: a kprobe (debugfs kprobes/list) or,
+# for a kprobe.multi link, an fprobe (ftrace's enabled_functions). PROBE_SEEN = the line found.
+probe_registered() {
+    PROBE_SEEN=$(grep -m1 "[[:space:]]$1+0x[0-9a-f]*[[:space:]]" /sys/kernel/debug/kprobes/list 2>/dev/null) &&
+        PROBE_SEEN="kprobes/list: $PROBE_SEEN" && return 0
+    PROBE_SEEN=$(grep -m1 "^$1[[:space:]]" /sys/kernel/tracing/enabled_functions 2>/dev/null) &&
+        PROBE_SEEN="fprobe (tracing/enabled_functions): $PROBE_SEEN" && return 0
+    return 1
 }

@@ -91,6 +91,21 @@ pub enum SensorError {
         #[source]
         source: libbpf_rs::Error,
     },
+    /// Pointing a trampoline program (BPF-LSM, fentry, fmod_ret) at its function, or attaching it.
+    #[error("sensor {sensor}: {kind} program on {target}: {hint}: {source}")]
+    Trampoline {
+        /// Sensor name.
+        sensor: &'static str,
+        /// `lsm`, `fentry` or `fmod_ret`.
+        kind: &'static str,
+        /// Hook or function.
+        target: String,
+        /// What went wrong, for people.
+        hint: String,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
     /// A map operation.
     #[error("sensor {sensor}: map {map}: {source}")]
     Map {

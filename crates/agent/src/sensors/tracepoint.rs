@@ -43,6 +43,8 @@ pub struct TracepointPolicySpec<'a> {
 pub struct AttachedTracepointPolicy {
     skel: GenericTracepointSkel<'static>,
     links: Vec<Link>,
+    /// The plain kprobes are on one kprobe.multi link (else one kprobe each).
+    multi_attached: bool,
     hooks: usize,
     plan: AttachPlan,
 }
@@ -55,27 +57,23 @@ impl AttachedTracepointPolicy {
 
     /// Kernel ids of the policy's loaded programs (to check that removal leaves nothing behind).
     pub fn prog_ids(&self) -> Vec<u32> {
-        use std::os::fd::AsFd;
-        let p = &self.skel.progs;
-        [
-            &p.auspex_generic_tp,
-            &p.auspex_generic_sys_enter,
-            &p.auspex_generic_uprobe,
-            &p.auspex_generic_kprobe,
-        ]
-        .into_iter()
-        .filter(|prog| prog.autoload())
-        .filter_map(|prog| libbpf_rs::Program::id_from_fd(prog.as_fd()).ok())
-        .collect()
+        use libbpf_rs::skel::Skel;
+        self.skel
+            .object()
+            .progs()
+            .filter(|prog| prog.autoload())
+            .filter_map(|prog| libbpf_rs::Program::id_from_fd(prog.as_fd()).ok())
+            .collect()
+    }
+
+    /// Kinds of the links attached (`tracepoint`, `kprobe_multi`, `lsm`, …), for status and logs.
+    pub fn link_kinds(&self) -> Vec<&'static str> {
+        self.plan.link_kinds(self.multi_attached)
     }
 
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
-        !self.links.is_empty()
-            || self.plan.classic.is_empty()
-                && !self.plan.raw
-                && self.plan.uprobes.is_empty()
-                && self.plan.kprobes.is_empty()
+        !self.links.is_empty() || self.plan.is_empty()
     }
 
     /// Switches enforcement off (monitor: Sigkill/Signal matches are posted, not sent) or on.
@@ -99,7 +97,7 @@ impl AttachedTracepointPolicy {
     /// Attaches the hooks again.
     pub fn enable(&mut self) -> Result<(), SensorError> {
         if self.links.is_empty() {
-            self.links = self.plan.attach(&self.skel)?;
+            (self.links, self.multi_attached) = self.plan.attach(&self.skel)?;
         }
         Ok(())
     }
@@ -167,37 +165,104 @@ impl TracepointPolicySpec<'_> {
             .auspex_addr_lpm
             .set_max_entries(n(c.addr_set.len()))
             .map_err(map_err("auspex_addr_lpm"))?;
-        if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
-            ro.auspex_policy_id = u32::from(self.policy_id);
-        }
         // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
-        // number and policy); the others through their own tracepoint.
+        // number and policy); the others through their own attach point.
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
-        let mut classic: Vec<usize> = Vec::new();
-        let mut uprobes: Vec<(String, String, u32)> = Vec::new();
-        let mut kprobes: Vec<(String, u32)> = Vec::new();
+        let mut plan = AttachPlan::default();
+        let mut slots: [Vec<(String, usize)>; 3] = Default::default();
         for (i, hook) in c.hooks.iter().enumerate() {
-            if let AttachPoint::Uprobe { path, symbol } = &hook.attach {
-                uprobes.push((path.clone(), symbol.clone(), hook_cookie(self.policy_id, i)));
-                continue;
-            }
-            if let AttachPoint::Kprobe { function, .. } = &hook.attach {
-                kprobes.push((function.clone(), hook_cookie(self.policy_id, i)));
-                continue;
-            }
-            match hook.syscall_nr {
-                Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
-                    raw_syscalls.push((nr, i))
+            let cookie = hook_cookie(self.policy_id, i);
+            match &hook.attach {
+                AttachPoint::Uprobe { path, symbol } => {
+                    plan.uprobes.push((path.clone(), symbol.clone(), cookie))
                 }
-                _ => classic.push(i),
+                AttachPoint::Kprobe {
+                    function,
+                    override_return: true,
+                    ..
+                } => plan.kprobe_override.push((function.clone(), cookie)),
+                AttachPoint::Kprobe { function, .. } => {
+                    // One kprobe.multi link takes each function once.
+                    if plan.kprobes.iter().any(|(f, _)| f == function) {
+                        plan.kprobes_single.push((function.clone(), cookie));
+                    } else {
+                        plan.kprobes.push((function.clone(), cookie));
+                    }
+                }
+                AttachPoint::Lsm { hook: name } => slots[0].push((name.clone(), i)),
+                AttachPoint::Fentry { function, .. } => slots[1].push((function.clone(), i)),
+                AttachPoint::FmodRet { function } => slots[2].push((function.clone(), i)),
+                AttachPoint::Tracepoint { subsystem, event } => match hook.syscall_nr {
+                    Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
+                        raw_syscalls.push((nr, i))
+                    }
+                    _ => plan
+                        .classic
+                        .push((subsystem.clone(), event.clone(), cookie)),
+                },
             }
         }
-        open.progs
-            .auspex_generic_sys_enter
-            .set_autoload(!raw_syscalls.is_empty());
+        plan.raw = !raw_syscalls.is_empty();
+        let kprobes = !plan.kprobes.is_empty() || !plan.kprobes_single.is_empty();
+        open.progs.auspex_generic_sys_enter.set_autoload(plan.raw);
         open.progs
             .auspex_generic_tp
-            .set_autoload(!classic.is_empty());
+            .set_autoload(!plan.classic.is_empty());
+        open.progs
+            .auspex_generic_uprobe
+            .set_autoload(!plan.uprobes.is_empty());
+        open.progs.auspex_generic_kprobe.set_autoload(kprobes);
+        open.progs
+            .auspex_generic_kprobe_multi
+            .set_autoload(!plan.kprobes.is_empty());
+        open.progs
+            .auspex_generic_kprobe_override
+            .set_autoload(!plan.kprobe_override.is_empty());
+        // Trampoline slots: point each used one at its function, load only those.
+        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 3];
+        for (kind, wanted) in TrampolineKind::ALL.iter().zip(&slots) {
+            if wanted.len() > TRAMPOLINE_SLOTS {
+                return Err(SensorError::Trampoline {
+                    sensor: NAME,
+                    kind: kind.name(),
+                    target: wanted[TRAMPOLINE_SLOTS].0.clone(),
+                    hint: format!(
+                        "{} {} hooks in one policy; at most {TRAMPOLINE_SLOTS} are supported",
+                        wanted.len(),
+                        kind.name()
+                    ),
+                    source: libbpf_rs::Error::from(std::io::Error::from(
+                        std::io::ErrorKind::InvalidInput,
+                    )),
+                });
+            }
+        }
+        for mut prog in open.open_object_mut().progs_mut() {
+            let name = prog.name().to_string_lossy().into_owned();
+            let Some((kind, slot)) = TrampolineKind::slot_of(&name) else {
+                continue;
+            };
+            let wanted = slots[kind as usize].get(slot);
+            prog.set_autoload(wanted.is_some());
+            if let Some((target, hook)) = wanted {
+                prog.set_attach_target(0, Some(target.clone()))
+                    .map_err(|source| SensorError::Trampoline {
+                        sensor: NAME,
+                        kind: kind.name(),
+                        target: target.clone(),
+                        hint: kind.missing_hint(target),
+                        source,
+                    })?;
+                slot_hooks[kind as usize][slot] = *hook as u32 + 1;
+                plan.trampolines.push((kind, name, target.clone()));
+            }
+        }
+        if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
+            ro.auspex_policy_id = u32::from(self.policy_id);
+            ro.auspex_lsm_slots = slot_hooks[TrampolineKind::Lsm as usize];
+            ro.auspex_fentry_slots = slot_hooks[TrampolineKind::Fentry as usize];
+            ro.auspex_fmod_ret_slots = slot_hooks[TrampolineKind::FmodRet as usize];
+        }
         let skel = open.load().map_err(|source| SensorError::Load {
             sensor: NAME,
             source,
@@ -220,9 +285,11 @@ impl TracepointPolicySpec<'_> {
                     HookEvent::Kprobe { .. } => abi::MSG_GENERIC_KPROBE,
                     HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
                     HookEvent::Uprobe { .. } => abi::MSG_GENERIC_UPROBE,
+                    HookEvent::Lsm { .. } => abi::MSG_GENERIC_LSM,
                 }),
                 flags: match hook.attach {
-                    AttachPoint::Kprobe { syscall: true, .. } => abi::HOOK_SYSCALL_WRAPPER,
+                    AttachPoint::Kprobe { syscall: true, .. }
+                    | AttachPoint::Fentry { syscall: true, .. } => abi::HOOK_SYSCALL_WRAPPER,
                     _ => 0,
                 },
                 ..Default::default()
@@ -232,7 +299,8 @@ impl TracepointPolicySpec<'_> {
                     offset: a.offset,
                     size: a.size,
                     kind: a.read as u8,
-                    ..Default::default()
+                    size_width: a.size_width,
+                    size_offset: a.size_offset,
                 };
             }
             for (dst, s) in cfg.selectors.iter_mut().zip(&hook.selectors) {
@@ -368,43 +436,120 @@ impl TracepointPolicySpec<'_> {
                 )
                 .map_err(map_err("auspex_syscall_hooks"))?;
         }
-        let plan = AttachPlan {
-            raw: !raw_syscalls.is_empty(),
-            classic: classic
-                .iter()
-                .filter_map(|&i| match &c.hooks[i].attach {
-                    AttachPoint::Tracepoint { subsystem, event } => Some((
-                        subsystem.clone(),
-                        event.clone(),
-                        hook_cookie(self.policy_id, i),
-                    )),
-                    AttachPoint::Uprobe { .. } | AttachPoint::Kprobe { .. } => None,
-                })
-                .collect(),
-            uprobes,
-            kprobes,
-        };
-        let links = plan.attach(&skel)?;
+        let (links, multi_attached) = plan.attach(&skel)?;
         let hooks = c.hooks.len();
         Ok(AttachedTracepointPolicy {
             skel,
             links,
+            multi_attached,
             hooks,
             plan,
         })
     }
 }
 
-/// What to attach: the raw sys_enter program, and classic tracepoints with their cookies.
+/// Program slots per trampoline kind (`AUSPEX_TRAMPOLINE_SLOTS` in the BPF object).
+const TRAMPOLINE_SLOTS: usize = limits::TRAMPOLINE_SLOTS;
+
+/// The trampoline program kinds, whose attach target is fixed at load time (one slot each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TrampolineKind {
+    Lsm = 0,
+    Fentry = 1,
+    FmodRet = 2,
+}
+
+impl TrampolineKind {
+    const ALL: [TrampolineKind; 3] = [Self::Lsm, Self::Fentry, Self::FmodRet];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Lsm => "lsm",
+            Self::Fentry => "fentry",
+            Self::FmodRet => "fmod_ret",
+        }
+    }
+
+    /// `auspex_generic_lsm3` → (Lsm, 3).
+    fn slot_of(prog: &str) -> Option<(Self, usize)> {
+        let rest = prog.strip_prefix("auspex_generic_")?;
+        Self::ALL.into_iter().find_map(|k| {
+            let n: usize = rest.strip_prefix(k.name())?.parse().ok()?;
+            (n < TRAMPOLINE_SLOTS).then_some((k, n))
+        })
+    }
+
+    fn missing_hint(self, target: &str) -> String {
+        match self {
+            Self::Lsm => format!("the kernel's BTF has no LSM hook bpf_lsm_{target}"),
+            _ => format!("the kernel's BTF has no function {target}"),
+        }
+    }
+}
+
+/// What to attach, kept so that a disabled policy can be attached again.
+#[derive(Default)]
 struct AttachPlan {
+    /// The raw sys_enter program (syscall hooks by number).
     raw: bool,
+    /// Classic tracepoints: (subsystem, event, cookie).
     classic: Vec<(String, String, u32)>,
+    /// Uprobes: (path, symbol, cookie).
     uprobes: Vec<(String, String, u32)>,
+    /// Kprobes tried as one kprobe.multi link first: (function, cookie), functions distinct.
     kprobes: Vec<(String, u32)>,
+    /// Kprobes always attached one by one (a function a second time).
+    kprobes_single: Vec<(String, u32)>,
+    /// Kprobes of hooks with Override (bpf_override_return).
+    kprobe_override: Vec<(String, u32)>,
+    /// Loaded trampoline slots: (kind, program name, target).
+    trampolines: Vec<(TrampolineKind, String, String)>,
 }
 
 impl AttachPlan {
-    fn attach(&self, skel: &GenericTracepointSkel<'static>) -> Result<Vec<Link>, SensorError> {
+    fn is_empty(&self) -> bool {
+        !self.raw
+            && self.classic.is_empty()
+            && self.uprobes.is_empty()
+            && self.kprobes.is_empty()
+            && self.kprobes_single.is_empty()
+            && self.kprobe_override.is_empty()
+            && self.trampolines.is_empty()
+    }
+
+    fn link_kinds(&self, multi: bool) -> Vec<&'static str> {
+        let mut kinds = Vec::new();
+        if self.raw {
+            kinds.push("raw_tracepoint");
+        }
+        if !self.classic.is_empty() {
+            kinds.push("tracepoint");
+        }
+        if !self.uprobes.is_empty() {
+            kinds.push("uprobe");
+        }
+        if !self.kprobes.is_empty() && multi {
+            kinds.push("kprobe_multi");
+        }
+        if !self.kprobes.is_empty() && !multi
+            || !self.kprobes_single.is_empty()
+            || !self.kprobe_override.is_empty()
+        {
+            kinds.push("kprobe");
+        }
+        for kind in TrampolineKind::ALL {
+            if self.trampolines.iter().any(|(k, ..)| *k == kind) {
+                kinds.push(kind.name());
+            }
+        }
+        kinds
+    }
+
+    /// Attaches everything; returns the links and whether the kprobes went on a multi link.
+    fn attach(
+        &self,
+        skel: &GenericTracepointSkel<'static>,
+    ) -> Result<(Vec<Link>, bool), SensorError> {
         let mut links = Vec::with_capacity(self.classic.len() + 1);
         if self.raw {
             let link = skel
@@ -462,24 +607,77 @@ impl AttachPlan {
                 })?;
             links.push(link);
         }
-        for (function, cookie) in &self.kprobes {
-            let opts = libbpf_rs::KprobeOpts {
-                cookie: u64::from(*cookie),
+        // kprobe.multi (fprobe, Linux 5.18+ with CONFIG_FPROBE) when the kernel has it: one
+        // link for all functions; else one kprobe per function.
+        let mut multi = false;
+        let mut single: Vec<&(String, u32)> = self.kprobes_single.iter().collect();
+        if !self.kprobes.is_empty() {
+            let opts = libbpf_rs::KprobeMultiOpts {
+                symbols: self.kprobes.iter().map(|(f, _)| f.clone()).collect(),
+                cookies: self.kprobes.iter().map(|(_, c)| u64::from(*c)).collect(),
                 ..Default::default()
             };
-            let link = skel
+            match skel
                 .progs
-                .auspex_generic_kprobe
-                .attach_kprobe_with_opts(false, function, opts)
+                .auspex_generic_kprobe_multi
+                .attach_kprobe_multi_with_opts(opts)
+            {
+                Ok(link) => {
+                    links.push(link);
+                    multi = true;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "kprobe.multi unavailable; attaching single kprobes");
+                    single.extend(&self.kprobes);
+                }
+            }
+        }
+        let kprobe = |prog: &libbpf_rs::ProgramMut<'_>, function: &str, cookie: u32| {
+            let opts = libbpf_rs::KprobeOpts {
+                cookie: u64::from(cookie),
+                ..Default::default()
+            };
+            prog.attach_kprobe_with_opts(false, function, opts)
                 .map_err(|source| SensorError::AttachKprobe {
                     sensor: NAME,
-                    function: function.clone(),
+                    function: function.to_string(),
                     hint: kprobe_hint(),
                     source,
-                })?;
+                })
+        };
+        for (function, cookie) in single {
+            links.push(kprobe(
+                &skel.progs.auspex_generic_kprobe,
+                function,
+                *cookie,
+            )?);
+        }
+        for (function, cookie) in &self.kprobe_override {
+            links.push(kprobe(
+                &skel.progs.auspex_generic_kprobe_override,
+                function,
+                *cookie,
+            )?);
+        }
+        for (kind, prog_name, target) in &self.trampolines {
+            use libbpf_rs::skel::Skel;
+            let Some(prog) = skel
+                .object()
+                .progs_mut()
+                .find(|p| p.name().to_str() == Some(prog_name.as_str()))
+            else {
+                continue;
+            };
+            let link = prog.attach().map_err(|source| SensorError::Trampoline {
+                sensor: NAME,
+                kind: kind.name(),
+                target: target.clone(),
+                hint: "the program loaded; the kernel refused to attach it".into(),
+                source,
+            })?;
             links.push(link);
         }
-        Ok(links)
+        Ok((links, multi))
     }
 }
 

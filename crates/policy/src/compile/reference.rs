@@ -410,6 +410,8 @@ mod tests {
             read,
             render,
             label: None,
+            size_offset: 0,
+            size_width: 0,
         };
         CompiledHook {
             syscall_nr: None,

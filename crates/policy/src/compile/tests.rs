@@ -183,6 +183,8 @@ fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg 
         read,
         render,
         label: None,
+        size_offset: 0,
+        size_width: 0,
     }
 }
 
@@ -278,7 +280,7 @@ fn argument_layouts() {
             5,
             "char_buf",
             "spec.tracepoints[0].args[0].type",
-            "not supported",
+            "type char_buf needs a pointer field",
         ),
         (
             9,
