@@ -94,6 +94,38 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 	return run_hook_with_args(h, cfg, hook_idx, (__u64)id, args);
 }
 
+/* Syscall number → hook index + 1 of the return probes served by sys_exit below. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} auspex_syscall_exit_hooks SEC(".maps");
+
+/* Returns of `syscall: true` return probes served by the syscall tracepoints. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(auspex_generic_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 nr, *slot;
+
+#if defined(__TARGET_ARCH_x86)
+	nr = (__u32)regs->orig_ax;
+#else
+	return 0;
+#endif
+	slot = bpf_map_lookup_elem(&auspex_syscall_exit_hooks, &nr);
+	if (!slot || !*slot)
+		return 0;
+	return run_return(*slot - 1, ret);
+}
+
+/* Returns of kprobe hooks with `return: true` (the entry went through the kprobe programs). */
+SEC("kretprobe")
+int auspex_generic_kretprobe(struct pt_regs *ctx)
+{
+	return run_return((__u32)bpf_get_attach_cookie(ctx) & 0xffff, (__s64)PT_REGS_RC(ctx));
+}
+
 /*
  * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
  * argument registers in the same layout as syscalls (argument n at byte 16 + 8n).

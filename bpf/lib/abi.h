@@ -226,6 +226,8 @@ struct auspex_process_entry {
 
 /* Hook flags. */
 #define AUSPEX_HOOK_SYSCALL_WRAPPER 1 /* kprobe on __x64_sys_*: arguments in the pt_regs passed */
+#define AUSPEX_HOOK_RETURN 2 /* return probe: the entry keeps the event, the return posts it */
+#define AUSPEX_HOOK_RETURN_INT32 4 /* the return value is 32 bits wide: sign-extend it */
 
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
@@ -237,6 +239,7 @@ struct auspex_process_entry {
 /* Generic event flags. */
 #define AUSPEX_GENERIC_PROCESS_NOT_FOUND 16
 #define AUSPEX_GENERIC_ACTION_FAILED 32
+#define AUSPEX_GENERIC_HAS_RETURN 64 /* the last 8 bytes of the arguments are the return value */
 
 /* Post-argument marker: a string argument was cut at AUSPEX_STRING_MAX. */
 #define AUSPEX_ARG_TRUNCATED 0x80000000u
@@ -324,6 +327,9 @@ struct auspex_selector {
 	struct auspex_match_ns ns[AUSPEX_MAX_NS_FILTERS];
 	struct auspex_match_caps caps[AUSPEX_MAX_CAP_FILTERS];
 	struct auspex_action actions[AUSPEX_MAX_ACTIONS];
+	__u32 nmatch_return; /* 0 or 1: matchReturnArgs on the return value (integer operators) */
+	__u32 pad1;
+	struct auspex_match_arg match_return;
 };
 
 /* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */

@@ -407,8 +407,58 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	barrier_var(size);
 	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA)
 		return 0;
+	if (cfg->flags & AUSPEX_HOOK_RETURN) {
+		/* Posted by the return probe, with the return value. */
+		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);
+
+		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
+		return 0;
+	}
 	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	return 0;
+}
+
+/*
+ * The return of a call whose entry kept an event (return probes): matchReturnArgs of the
+ * selector that matched at entry, then the event with the return value appended.
+ */
+static __always_inline int run_return(__u32 hook_idx, __s64 ret)
+{
+	__u64 key = (bpf_get_current_pid_tgid() << 32) | hook_idx;
+	struct auspex_pending_event *p = bpf_map_lookup_elem(&auspex_pending, &key);
+	struct auspex_hook_config *cfg;
+	__u32 len, size, sel, si;
+
+	if (!p)
+		return 0;
+	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_INT32))
+		ret = (__s32)ret;
+	si = p->ev.selector - 1; /* the selector is 1-based; 0 (no selectors) wraps past the end */
+	if (cfg && si < AUSPEX_MAX_SELECTORS) {
+		sel = cfg->selectors[si];
+		if (!auspex_match_return(sel, ret)) {
+			bpf_map_delete_elem(&auspex_pending, &key);
+			return 0;
+		}
+	}
+	len = p->ev.args_len;
+	if (len > AUSPEX_EVENT_DATA)
+		len = AUSPEX_EVENT_DATA;
+	barrier_var(len);
+	if (len > AUSPEX_EVENT_DATA)
+		return 0;
+	__builtin_memcpy(&p->data[len], &ret, sizeof(ret));
+	p->ev.args_len = len + sizeof(ret);
+	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;
+	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
+	size = sizeof(p->ev) + len + sizeof(ret);
+	p->ev.hdr.size = size;
+	barrier_var(size);
+	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	bpf_map_delete_elem(&auspex_pending, &key);
 	return 0;
 }
 

@@ -84,6 +84,22 @@ struct {
 	__type(value, __u64);
 } auspex_rate SEC(".maps");
 
+/*
+ * Events of return probes between the call and its return: (thread << 32 | hook index) → the
+ * event as the entry built it. Sized by user space (1 entry when the policy has no return probe).
+ */
+struct auspex_pending_event {
+	struct auspex_generic_event ev;
+	char data[AUSPEX_EVENT_DATA + 8];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct auspex_pending_event);
+} auspex_pending SEC(".maps");
+
 /* Per-CPU scratch of one hook invocation: record copy, read arguments, lookup keys, event. */
 struct generic_heap {
 	char record[AUSPEX_RECORD_MAX + AUSPEX_STR_BUF];
@@ -320,32 +336,13 @@ static __always_inline int sock_negated(__u8 op)
 }
 
 /* One matchArgs entry of selector `sel_id` against the captured arguments. */
-__noinline int auspex_match_arg(__u32 sel_id, __u32 i)
+/* An integer operator of a matchArgs / matchReturnArgs entry on value `v`. */
+static __always_inline int int_hit(struct auspex_match_arg *ma, __s64 v)
 {
-	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
-	struct generic_heap *h = generic_heap();
-	struct auspex_match_arg *ma;
 	struct auspex_int_key ik = {};
-	__u32 a, n;
-	__s64 v;
+	__u32 n = ma->nvalues;
 	int hit = 0;
 
-	if (!sel || !h || i >= AUSPEX_MAX_MATCH_ARGS)
-		return 0;
-	ma = &sel->match_args[i];
-	a = ma->arg;
-	if (a >= AUSPEX_MAX_HOOK_ARGS)
-		return 0;
-	if (h->is_sock[a]) {
-		hit = sock_hit(h, ma, a);
-		return sock_negated(ma->op) ? !hit : hit;
-	}
-	if (h->is_str[a]) {
-		hit = string_in_set(h, a, ma->op, ma->set_id);
-		return negated(ma->op) ? !hit : hit;
-	}
-	v = h->ints[a];
-	n = ma->nvalues;
 	switch (ma->op) {
 	case AUSPEX_OP_IN_MAP:
 	case AUSPEX_OP_NOT_IN_MAP:
@@ -376,6 +373,43 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		}
 	}
 	return negated(ma->op) ? !hit : hit;
+}
+
+/* matchReturnArgs of selector `sel_id` on the return value. */
+__noinline int auspex_match_return(__u32 sel_id, __s64 ret)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+
+	if (!sel)
+		return 0;
+	if (!sel->nmatch_return)
+		return 1;
+	return int_hit(&sel->match_return, ret);
+}
+
+__noinline int auspex_match_arg(__u32 sel_id, __u32 i)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	struct generic_heap *h = generic_heap();
+	struct auspex_match_arg *ma;
+	__u32 a;
+	int hit;
+
+	if (!sel || !h || i >= AUSPEX_MAX_MATCH_ARGS)
+		return 0;
+	ma = &sel->match_args[i];
+	a = ma->arg;
+	if (a >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	if (h->is_sock[a]) {
+		hit = sock_hit(h, ma, a);
+		return sock_negated(ma->op) ? !hit : hit;
+	}
+	if (h->is_str[a]) {
+		hit = string_in_set(h, a, ma->op, ma->set_id);
+		return negated(ma->op) ? !hit : hit;
+	}
+	return int_hit(ma, h->ints[a]);
 }
 
 /* matchPIDs: the process (or, with followForks, one of its ancestors) has a listed pid. */

@@ -54,6 +54,8 @@ EXPECTED = [
     "override-event",
     "fentry-file-open",
     "kprobe-multi",
+    "retprobe-loaded",
+    "retprobe-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -61,6 +63,7 @@ OPTIONAL = [
     "override-agent-stop",
     "fentry-agent-stop",
     "multi-agent-stop",
+    "retprobe-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -258,6 +261,19 @@ def event_checks(files):
             put(name, True, f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_OVERRIDE")
         else:
             put(name, False, f"no {kind} {function} event with KPROBE_ACTION_OVERRIDE for {path} among {len(ks)}: {json.dumps(ks[:1])[:400]}")
+    # 6. Return probe: one event, at the return, for the failed open only, with the error.
+    evs = events(files, "retprobe.ev")
+    if evs is None:
+        put("retprobe-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-openat-return"]
+        paths = [((k.get("args") or [{}])[0].get("string_arg"), k.get("return", {}).get("int_arg")) for k in ks]
+        ok = [k for k in ks if k.get("function_name") == "__x64_sys_openat" and k.get("return_action") == "KPROBE_ACTION_POST"]
+        put(
+            "retprobe-event",
+            paths == [("/tmp/retprobe-missing", -2)] and len(ok) == 1,
+            f"process_kprobe __x64_sys_openat args={json.dumps(ks[0].get('args'), separators=(',', ':'))} return={json.dumps(ks[0].get('return'))}" if len(ks) == 1 else f"(path, return) of the events: {paths}",
+        )
     return res
 
 
@@ -450,6 +466,7 @@ def render_md(kernels, names, short, a):
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
+    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
     out.append("- `fentry-file-open`: an `fentries` hook on `security_file_open` reports the open of `/tmp/fentry-watched`. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []

@@ -234,6 +234,16 @@ pub fn kprobe_action(kernel_action: u32) -> i32 {
     }) as i32
 }
 
+/// The return value of a return probe, rendered as its `returnArg` says.
+pub fn return_value(
+    spec: &auspex_policy::compile::CompiledArg,
+    v: i64,
+) -> auspex_events::tetragon::KprobeArgument {
+    decode_args(std::slice::from_ref(spec), &v.to_ne_bytes())
+        .pop()
+        .unwrap_or_default()
+}
+
 /// Arguments of a policy event, rendered as the hook's spec says. Short or malformed bytes end the
 /// list early rather than fail.
 pub fn decode_args(

@@ -145,7 +145,20 @@ impl Pipeline {
             Counters::inc(&self.counters.decode_errors);
             return Ok(());
         };
-        let args = crate::event_builder::decode_args(&hook.args, &g.args);
+        // A return probe's value is the last 8 bytes of the arguments.
+        let (arg_bytes, ret) = match g.args.len().checked_sub(8) {
+            Some(at) if ev.flags & auspex_bpf::abi::GENERIC_HAS_RETURN != 0 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&g.args[at..]);
+                (&g.args[..at], Some(i64::from_ne_bytes(b)))
+            }
+            _ => (&g.args[..], None),
+        };
+        let args = crate::event_builder::decode_args(&hook.args, arg_bytes);
+        let return_arg = match (&hook.return_arg, ret) {
+            (Some(spec), Some(v)) => Some(crate::event_builder::return_value(spec, v)),
+            _ => None,
+        };
         // User-space actions of the matching selector (the kernel did the rest).
         if let (Some(runner), Some(sel_id)) = (
             &self.actions,
@@ -202,6 +215,12 @@ impl Pipeline {
                 parent,
                 function_name: function_name.clone(),
                 args,
+                r#return: return_arg,
+                return_action: if ret.is_some() {
+                    crate::event_builder::kprobe_action(auspex_policy::compile::action::POST)
+                } else {
+                    0
+                },
                 action,
                 policy_name: info.name.clone(),
                 message,

@@ -1481,3 +1481,102 @@ spec:
         auspex_events::tetragon::KprobeAction::Signal as i32
     );
 }
+
+/// `return: true` on a `syscall: true` kprobe (served here by the raw sys_enter / sys_exit
+/// tracepoints): one event per call, posted at the return with the value in `return`, and
+/// matchReturnArgs deciding on that value.
+#[test]
+fn root_return_probe_reports_the_return_value_and_filters_on_it() {
+    if !require_root("root_return_probe_reports_the_return_value_and_filters_on_it") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8").to_string();
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-ret");
+    std::fs::write(d.join("present"), "here\n").expect("write");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: failed-opens
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    return: true
+    args:
+    - index: 1
+      type: "string"
+    returnArg:
+      index: 0
+      type: "int"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["{ds}/"]
+      matchReturnArgs:
+      - index: 0
+        operator: LT
+        values: ["0"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let ok = Command::new(&cat)
+        .arg(d.join("present"))
+        .output()
+        .expect("cat");
+    assert_eq!(ok.stdout, b"here\n");
+    let missing = Command::new(&cat)
+        .arg(d.join("missing"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("cat");
+    assert_eq!(missing.code(), Some(1));
+    agent.wait_until("failed open event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, ..)| p == "failed-opens")
+    });
+    // Let a (wrong) event for the successful open arrive too, if there were one.
+    marker(&mut agent, "after-return-probe");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "failed-opens" => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 1, "only the failed open: {events:#?}");
+    let k = &events[0];
+    assert_eq!(k.function_name, "__x64_sys_openat");
+    assert_eq!(string_args(&k.args), vec![format!("{ds}/missing")]);
+    assert_eq!(
+        k.r#return.as_ref().and_then(|r| r.arg.clone()),
+        Some(Arg::IntArg(-2)),
+        "ENOENT"
+    );
+    assert_eq!(
+        k.return_action,
+        auspex_events::tetragon::KprobeAction::Post as i32
+    );
+    let line = auspex_events::json::to_json_line(
+        agent
+            .seen
+            .iter()
+            .find(|e| matches!(&e.event, Some(Event::ProcessKprobe(k)) if k.policy_name == "failed-opens"))
+            .expect("event"),
+    );
+    assert!(
+        line.contains(r#""return":{"int_arg":-2}"#)
+            && line.contains(r#""return_action":"KPROBE_ACTION_POST""#),
+        "{line}"
+    );
+}

@@ -276,6 +276,8 @@ pub const LPM_STRING_MAX: usize = 248;
 pub const GENERIC_PROCESS_NOT_FOUND: u32 = 16;
 /// Generic event flag: an enforcement action failed.
 pub const GENERIC_ACTION_FAILED: u32 = 32;
+/// Generic event flag: the last 8 argument bytes are the return value (return probes).
+pub const GENERIC_HAS_RETURN: u32 = 64;
 /// String argument length flag: cut at [`STRING_MAX`].
 pub const ARG_TRUNCATED: u32 = 0x8000_0000;
 
@@ -317,6 +319,10 @@ pub struct HookConfig {
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).
 pub const HOOK_SYSCALL_WRAPPER: u32 = 1;
+/// Hook flag: a return probe (the entry keeps the event, the return posts it).
+pub const HOOK_RETURN: u32 = 2;
+/// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).
+pub const HOOK_RETURN_INT32: u32 = 4;
 
 /// C: `struct auspex_match_arg`.
 #[repr(C)]
@@ -453,6 +459,12 @@ pub struct Selector {
     pub caps: [MatchCaps; MAX_CAP_FILTERS],
     /// Actions.
     pub actions: [Action; MAX_ACTIONS],
+    /// 0 or 1: matchReturnArgs present.
+    pub nmatch_return: u32,
+    /// Padding.
+    pub pad1: u32,
+    /// matchReturnArgs on the return value.
+    pub match_return: MatchArg,
 }
 
 /// C: `struct auspex_string_key`.

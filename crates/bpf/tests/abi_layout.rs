@@ -218,7 +218,10 @@ fn policy_engine_structs_match_compiled_btf() {
             match_args,
             ns,
             caps,
-            actions
+            actions,
+            nmatch_return,
+            pad1,
+            match_return
         ]
     );
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);

@@ -35,9 +35,11 @@
 //!   InMap, NotInMap with `a:b` ranges and `list:` values; sockets: addresses, ports, protocol,
 //!   family, state), `matchActions` Post (rate limit per thread), NoPost, Sigkill, Signal, GetUrl,
 //!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
-//!   through `bpf_override_return` where the kernel has it). Macros are expanded first. Not
-//!   supported: `matchData`, `matchReturnArgs`, `matchReturnActions`, `matchParentBinaries`,
-//!   `matchWorkloads`.
+//!   through `bpf_override_return` where the kernel has it); `matchReturnArgs` (one entry,
+//!   integer operators) on kprobes with `return: true`, whose event is posted at the return
+//!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
+//!   expanded first. Not supported: `matchData`, `matchReturnActions`, `matchParentBinaries`,
+//!   `matchWorkloads`, `returnArgAction`, fexit (`return: true` on fentries).
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
 //! engine yet, or what the kernel lacks.
@@ -361,6 +363,11 @@ pub struct CompiledHook {
     /// syscall number, so the agent can serve it from the raw `sys_enter` tracepoint (much cheaper
     /// per call) with the record rebuilt from the registers.
     pub syscall_nr: Option<u32>,
+    /// `return: true`: the event is posted when the call returns (kretprobe, or the raw
+    /// `sys_exit` tracepoint for a syscall hook served by tracepoints).
+    pub returns: bool,
+    /// `returnArg`: how the return value is rendered (`None`: not reported).
+    pub return_arg: Option<CompiledArg>,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -480,6 +487,8 @@ pub struct CompiledSelector {
     pub namespace_changes: Option<(u8, u16)>,
     /// Actions; empty means Post.
     pub actions: Vec<CompiledAction>,
+    /// matchReturnArgs (at most one), on the return value (`arg` is 0).
+    pub match_return: Option<CompiledMatchArg>,
 }
 
 /// Everything the kernel needs for one policy.
@@ -840,6 +849,7 @@ enum Served {
 }
 
 /// What the selector compiler needs to know about the hook it compiles for.
+#[derive(Clone, Copy)]
 struct HookCtx<'h> {
     served: Served,
     /// `args` of the spec entry.
@@ -850,6 +860,16 @@ struct HookCtx<'h> {
     path: &'h FieldPath,
     /// Why an Override action cannot be served on this hook (for [`Served::Kprobe`]).
     override_refusal: Option<&'h str>,
+    /// A return probe: the return value as an argument (`returnArg`, index 0) for
+    /// matchReturnArgs; `None` for entry-only hooks.
+    ret: Option<ReturnCtx<'h>>,
+}
+
+/// The return value of a return probe, shaped like one hook argument.
+#[derive(Clone, Copy)]
+struct ReturnCtx<'h> {
+    spec: &'h [KProbeArg],
+    args: &'h [Option<CompiledArg>],
 }
 
 struct Compiler<'a> {
@@ -934,6 +954,31 @@ impl Compiler<'_> {
             let n = self.out.hooks.iter().filter(|h| is(&h.attach)).count();
             self.limit(&root.field(field), what, limits::TRAMPOLINE_SLOTS, n);
         }
+        // Returns of syscall hooks served by tracepoints are found by syscall number.
+        let mut seen = Vec::new();
+        let mut problems = Vec::new();
+        for h in &self.out.hooks {
+            if !h.returns || !matches!(h.attach, AttachPoint::Tracepoint { .. }) {
+                continue;
+            }
+            match h.syscall_nr {
+                Some(nr) if !seen.contains(&nr) => seen.push(nr),
+                Some(_) => problems.push((
+                    h.path.clone(),
+                    "a second return probe on the same syscall in one policy is not supported by the in-kernel engine yet; use one hook",
+                )),
+                None => problems.push((
+                    h.path.clone(),
+                    "a return probe on a syscall hook needs the syscall's number, which this kernel view does not know",
+                )),
+            }
+        }
+        for (path, reason) in problems {
+            self.errors.push(CompileError {
+                path,
+                reason: reason.into(),
+            });
+        }
         self.out.enforces = self.out.selectors.iter().any(|s| {
             s.actions
                 .iter()
@@ -977,11 +1022,11 @@ impl Compiler<'_> {
     }
 
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
-        if k.return_ {
-            self.not_yet(&p.field("return"), "return probes (return: true)");
-        } else if k.return_arg.is_some() {
-            self.not_yet(&p.field("returnArg"), "returnArg");
-        }
+        let (ret_spec, ret_args) = self.return_value(k, p);
+        let ret = k.return_.then_some(ReturnCtx {
+            spec: &ret_spec,
+            args: &ret_args,
+        });
         if k.return_arg_action.is_some() {
             self.not_yet(&p.field("returnArgAction"), "returnArgAction");
         }
@@ -1020,7 +1065,7 @@ impl Compiler<'_> {
         // verifier checks them); attaching then fails with the reason.
         if !k.syscall || self.kernel.kprobes_attach() {
             for call in &calls {
-                self.kprobe_hook(k, call, p);
+                self.kprobe_hook(k, call, p, ret);
             }
             return;
         }
@@ -1081,6 +1126,7 @@ impl Compiler<'_> {
                 args: &args,
                 path: p,
                 override_refusal: None,
+                ret,
             };
             self.push_hook(
                 attach,
@@ -1093,9 +1139,48 @@ impl Compiler<'_> {
         }
     }
 
+    /// The return value of a `return: true` kprobe as a one-argument list (index 0) for
+    /// matchReturnArgs: its `returnArg` compiled (integer types), or empty without `returnArg`.
+    fn return_value(
+        &mut self,
+        k: &KProbeSpec,
+        p: &FieldPath,
+    ) -> (Vec<KProbeArg>, Vec<Option<CompiledArg>>) {
+        let (true, Some(a)) = (k.return_, &k.return_arg) else {
+            return (Vec::new(), Vec::new());
+        };
+        let compiled = match a.arg_type().and_then(int_layout) {
+            Some((signed, width, render)) => Some(CompiledArg {
+                offset: 0,
+                size: width,
+                read: if signed { ArgRead::Int } else { ArgRead::Uint },
+                render,
+                label: a.label.clone(),
+                size_offset: 0,
+                size_width: 0,
+            }),
+            None => {
+                self.not_yet(
+                    &p.field("returnArg").field("type"),
+                    &format!("returnArg of type {}", a.type_),
+                );
+                None
+            }
+        };
+        let mut spec = a.clone();
+        spec.index = 0;
+        (vec![spec], vec![compiled])
+    }
+
     /// One kprobe on `call`. Syscall arguments take their C types from the syscall's tracepoint
     /// format when it exists; kernel-function arguments are typed by the policy alone.
-    fn kprobe_hook(&mut self, k: &KProbeSpec, call: &str, p: &FieldPath) {
+    fn kprobe_hook(
+        &mut self,
+        k: &KProbeSpec,
+        call: &str,
+        p: &FieldPath,
+        ret: Option<ReturnCtx<'_>>,
+    ) {
         let (function, fields) = if k.syscall {
             let name = match syscall_name(call) {
                 Ok(n) => n.to_owned(),
@@ -1140,6 +1225,7 @@ impl Compiler<'_> {
             args: &args,
             path: p,
             override_refusal: refusal.as_deref(),
+            ret,
         };
         self.push_hook(
             attach,
@@ -1299,6 +1385,7 @@ impl Compiler<'_> {
             args: &args,
             path: p,
             override_refusal: None,
+            ret: None,
         };
         self.push_hook(
             AttachPoint::Lsm {
@@ -1366,6 +1453,7 @@ impl Compiler<'_> {
             args: &args,
             path: p,
             override_refusal: None,
+            ret: None,
         };
         self.push_hook(
             AttachPoint::Fentry {
@@ -1442,6 +1530,7 @@ impl Compiler<'_> {
             args: &args,
             path: p,
             override_refusal: None,
+            ret: None,
         };
         self.push_hook(
             attach,
@@ -1501,6 +1590,7 @@ impl Compiler<'_> {
                 args: &args,
                 path: p,
                 override_refusal: None,
+                ret: None,
             };
             self.push_hook(
                 AttachPoint::Uprobe {
@@ -1569,6 +1659,8 @@ impl Compiler<'_> {
             message: message.map(|m| truncate_chars(m, 256)),
             tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
             syscall_nr,
+            returns: ctx.ret.is_some(),
+            return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
         });
     }
 
@@ -1918,9 +2010,8 @@ impl Compiler<'_> {
     ) -> CompiledSelector {
         let s = self.policy.spec.expand_selector(orig);
         type Len = fn(&KProbeSelector) -> usize;
-        let unsupported: [(&str, Len); 5] = [
+        let unsupported: [(&str, Len); 4] = [
             ("matchData", |s| s.match_data.len()),
-            ("matchReturnArgs", |s| s.match_return_args.len()),
             ("matchReturnActions", |s| s.match_return_actions.len()),
             ("matchParentBinaries", |s| s.match_parent_binaries.len()),
             ("matchWorkloads", |s| s.match_workloads.len()),
@@ -2048,6 +2139,40 @@ impl Compiler<'_> {
             }
         }
 
+        let return_len: Len = |s| s.match_return_args.len();
+        let match_return = match (s.match_return_args.as_slice(), ctx.ret) {
+            ([], _) => None,
+            (_, None) => {
+                let path = self.origin_list(orig, sp, "matchReturnArgs", return_len);
+                self.err(&path, "matchReturnArgs needs a return probe (return: true)");
+                None
+            }
+            ([f, rest @ ..], Some(ret)) => {
+                if !rest.is_empty() {
+                    let path = self.origin_list(orig, sp, "matchReturnArgs", return_len);
+                    self.err(
+                        &path,
+                        "only one matchReturnArgs entry per selector is supported by the in-kernel engine",
+                    );
+                }
+                let path = self.origin(orig, sp, "matchReturnArgs", return_len, 0);
+                if ret.args.is_empty() {
+                    self.err(
+                        &path,
+                        "matchReturnArgs needs returnArg (the type of the return value)",
+                    );
+                    None
+                } else {
+                    let ret_ctx = HookCtx {
+                        spec_args: ret.spec,
+                        args: ret.args,
+                        ..*ctx
+                    };
+                    self.match_arg(f, &path, &ret_ctx)
+                }
+            }
+        };
+
         let actions_len: Len = |s| s.match_actions.len();
         self.limit(
             &sp.field("matchActions"),
@@ -2071,6 +2196,7 @@ impl Compiler<'_> {
             capabilities,
             namespace_changes,
             actions,
+            match_return,
         }
     }
 

@@ -389,6 +389,8 @@ fn openat_kill_expected() -> CompiledPolicy {
     CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
+            returns: false,
+            return_arg: None,
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -405,6 +407,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             tags: vec![],
         }],
         selectors: vec![CompiledSelector {
+            match_return: None,
             pids: None,
             binary: None,
             match_args: vec![margs(1, op::EQ, vec![], 1)],
@@ -512,6 +515,8 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
+            returns: false,
+            return_arg: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -523,6 +528,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         }],
         selectors: vec![
             CompiledSelector {
+                match_return: None,
                 pids: None,
                 binary: Some(CompiledBinary {
                     op: op::NOT_IN,
@@ -544,6 +550,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 }],
             },
             CompiledSelector {
+                match_return: None,
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
@@ -610,6 +617,8 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: None,
+            returns: false,
+            return_arg: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -621,6 +630,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         }],
         selectors: vec![
             CompiledSelector {
+                match_return: None,
                 pids: Some(CompiledPids {
                     op: op::NOT_IN,
                     follow_forks: true,
@@ -635,6 +645,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
                 actions: vec![],
             },
             CompiledSelector {
+                match_return: None,
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
@@ -752,6 +763,8 @@ fn sched_process_exec_with_data_loc_and_ranges() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: None,
+            returns: false,
+            return_arg: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -766,6 +779,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             tags: vec![],
         }],
         selectors: vec![CompiledSelector {
+            match_return: None,
             pids: Some(CompiledPids {
                 op: op::IN,
                 follow_forks: false,
@@ -823,6 +837,8 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     let got = compiled(&spec.replace("IGNORE", "ignore:\n            callNotFound: true"));
     let hook = |event: &str, function: &str, selector| CompiledHook {
         syscall_nr: syscalls_x86_64::number(event.trim_start_matches("sys_enter_")),
+        returns: false,
+        return_arg: None,
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {
@@ -835,6 +851,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         tags: vec![],
     };
     let selector = CompiledSelector {
+        match_return: None,
         pids: None,
         binary: None,
         match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
@@ -953,6 +970,7 @@ fn macros_are_expanded() {
     assert_eq!(
         got.selectors,
         vec![CompiledSelector {
+            match_return: None,
             pids: None,
             binary: None,
             match_args: vec![margs(0, op::PREFIX, vec![], 1)],
@@ -1033,6 +1051,7 @@ fn process_filters_compile_and_evaluate() {
     assert_eq!(
         got.selectors,
         vec![CompiledSelector {
+            match_return: None,
             pids: None,
             binary: Some(CompiledBinary {
                 op: op::IN,
@@ -1198,9 +1217,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "32-bit",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  return: true\n  returnArg:\n    index: 0\n    type: int",
-        "spec.kprobes[0].return",
-        "return probes",
+        "kprobes:\n- call: sys_kill\n  return: true\n  returnArg:\n    index: 0\n    type: int\n  returnArgAction: TrackSock",
+        "spec.kprobes[0].returnArgAction",
+        "returnArgAction is not supported",
     ),
     (
         "kprobes:\n- call: sys_kill\n  args:\n  - index: 0\n    type: int\n    resolve: x",
@@ -1607,6 +1626,33 @@ fn override_routes_like_tetragon() {
         "spec.lsmhooks",
         "7 LSM hooks; the in-kernel engine supports at most 6",
     );
+}
+
+#[test]
+fn return_probes_post_at_the_return_with_match_return_args() {
+    let spec = "kprobes:\n- call: sys_openat\n  return: true\n  args:\n  - index: 1\n    type: string\n  returnArg:\n    index: 0\n    type: int\n  selectors:\n  - matchReturnArgs:\n    - index: 0\n      operator: LT\n      values: [\"0\"]";
+    // Served by kprobe + kretprobe, or by the syscall tracepoints (sys_exit by number).
+    for kernel in [FakeKernel::new(), FakeKernel::new().with_kprobes()] {
+        let got = compiled_with(spec, &kernel);
+        let h = &got.hooks[0];
+        assert!(h.returns);
+        assert_eq!(
+            h.return_arg.as_ref().map(|r| (r.read, r.render, r.size)),
+            Some((ArgRead::Int, ArgRender::Int, 4))
+        );
+        assert_eq!(
+            got.selectors[0].match_return,
+            Some(margs(0, op::LT, vec![0], 0))
+        );
+    }
+    // Two return probes on one syscall (served by tracepoints) cannot share the sys_exit slot.
+    let ret = "  return: true\n  returnArg:\n    index: 0\n    type: int\n";
+    let twice = format!("kprobes:\n- call: sys_openat\n{ret}- call: sys_openat\n{ret}");
+    let e = errors(&ok(&twice), &FakeKernel::new());
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].path, "spec.kprobes[1]");
+    assert!(e[0].reason.contains("second return probe"), "{e:#?}");
+    assert!(compile(&ok(&twice), &FakeKernel::new().with_kprobes()).is_ok());
 }
 
 #[test]

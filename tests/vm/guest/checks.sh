@@ -225,4 +225,20 @@ else
     refusal kprobe-multi spec.kprobes
     ship multi.err /tmp/multi.err
 fi
+SECTION=retprobe
+echo present >/tmp/retprobe-present
+if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml; then
+    links=$(link_types "$AGENT_PID")
+    /usr/bin/cat /tmp/retprobe-present >/dev/null
+    /usr/bin/cat /tmp/retprobe-missing 2>/dev/null
+    if wait_grep '/tmp/retprobe-missing' /tmp/retprobe.ev; then
+        check retprobe-loaded PASS "event for the failed open; links: $links"
+    else
+        check retprobe-loaded FAIL "loaded but no event for /tmp/retprobe-missing; links: $links"
+    fi
+    finish
+else
+    refusal retprobe-loaded spec.kprobes[0]
+    ship retprobe.err /tmp/retprobe.err
+fi
 exit 0

@@ -161,6 +161,11 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_int_set
             .set_max_entries(n(c.int_set.len()))
             .map_err(map_err("auspex_int_set"))?;
+        // Calls in flight of return probes (a few KiB each): only when the policy has some.
+        let returns = c.hooks.iter().any(|h| h.returns);
+        maps.auspex_pending
+            .set_max_entries(if returns { PENDING_CALLS } else { 1 })
+            .map_err(map_err("auspex_pending"))?;
         open.maps
             .auspex_addr_lpm
             .set_max_entries(n(c.addr_set.len()))
@@ -168,10 +173,22 @@ impl TracepointPolicySpec<'_> {
         // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
         // number and policy); the others through their own attach point.
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
+        let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
         let mut slots: [Vec<(String, usize)>; 3] = Default::default();
         for (i, hook) in c.hooks.iter().enumerate() {
             let cookie = hook_cookie(self.policy_id, i);
+            if hook.returns {
+                match (&hook.attach, hook.syscall_nr) {
+                    (AttachPoint::Kprobe { function, .. }, _) => {
+                        plan.kretprobes.push((function.clone(), cookie))
+                    }
+                    (AttachPoint::Tracepoint { .. }, Some(nr)) if nr < 1024 => {
+                        exit_syscalls.push((nr, i))
+                    }
+                    _ => {}
+                }
+            }
             match &hook.attach {
                 AttachPoint::Uprobe { path, symbol } => {
                     plan.uprobes.push((path.clone(), symbol.clone(), cookie))
@@ -203,8 +220,15 @@ impl TracepointPolicySpec<'_> {
             }
         }
         plan.raw = !raw_syscalls.is_empty();
+        plan.raw_exit = !exit_syscalls.is_empty();
         let kprobes = !plan.kprobes.is_empty() || !plan.kprobes_single.is_empty();
         open.progs.auspex_generic_sys_enter.set_autoload(plan.raw);
+        open.progs
+            .auspex_generic_sys_exit
+            .set_autoload(plan.raw_exit);
+        open.progs
+            .auspex_generic_kretprobe
+            .set_autoload(!plan.kretprobes.is_empty());
         open.progs
             .auspex_generic_tp
             .set_autoload(!plan.classic.is_empty());
@@ -291,7 +315,11 @@ impl TracepointPolicySpec<'_> {
                     AttachPoint::Kprobe { syscall: true, .. }
                     | AttachPoint::Fentry { syscall: true, .. } => abi::HOOK_SYSCALL_WRAPPER,
                     _ => 0,
-                },
+                } | if hook.returns { abi::HOOK_RETURN } else { 0 }
+                    | match &hook.return_arg {
+                        Some(r) if r.size == 4 => abi::HOOK_RETURN_INT32,
+                        _ => 0,
+                    },
                 ..Default::default()
             };
             for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {
@@ -357,6 +385,15 @@ impl TracepointPolicySpec<'_> {
                 d.set_id = a.set_id;
                 d.nvalues = a.values.len().min(abi::MAX_MATCH_VALUES) as u8;
                 for (dv, v) in d.values.iter_mut().zip(&a.values) {
+                    *dv = *v;
+                }
+            }
+            if let Some(r) = &s.match_return {
+                sel.nmatch_return = 1;
+                sel.match_return.op = r.op;
+                sel.match_return.set_id = r.set_id;
+                sel.match_return.nvalues = r.values.len().min(abi::MAX_MATCH_VALUES) as u8;
+                for (dv, v) in sel.match_return.values.iter_mut().zip(&r.values) {
                     *dv = *v;
                 }
             }
@@ -427,6 +464,15 @@ impl TracepointPolicySpec<'_> {
                 .map_err(map_err("auspex_int_set"))?;
         }
 
+        for (nr, i) in &exit_syscalls {
+            m.auspex_syscall_exit_hooks
+                .update(
+                    &nr.to_ne_bytes(),
+                    &(*i as u32 + 1).to_ne_bytes(),
+                    MapFlags::ANY,
+                )
+                .map_err(map_err("auspex_syscall_exit_hooks"))?;
+        }
         for (nr, i) in &raw_syscalls {
             m.auspex_syscall_hooks
                 .update(
@@ -447,6 +493,9 @@ impl TracepointPolicySpec<'_> {
         })
     }
 }
+
+/// Calls of return probes a policy keeps between entry and return (LRU beyond).
+const PENDING_CALLS: u32 = 4096;
 
 /// Program slots per trampoline kind (`AUSPEX_TRAMPOLINE_SLOTS` in the BPF object).
 const TRAMPOLINE_SLOTS: usize = limits::TRAMPOLINE_SLOTS;
@@ -492,6 +541,10 @@ impl TrampolineKind {
 struct AttachPlan {
     /// The raw sys_enter program (syscall hooks by number).
     raw: bool,
+    /// The raw sys_exit program (returns of syscall hooks by number).
+    raw_exit: bool,
+    /// Kretprobes of return probes: (function, cookie).
+    kretprobes: Vec<(String, u32)>,
     /// Classic tracepoints: (subsystem, event, cookie).
     classic: Vec<(String, String, u32)>,
     /// Uprobes: (path, symbol, cookie).
@@ -509,6 +562,8 @@ struct AttachPlan {
 impl AttachPlan {
     fn is_empty(&self) -> bool {
         !self.raw
+            && !self.raw_exit
+            && self.kretprobes.is_empty()
             && self.classic.is_empty()
             && self.uprobes.is_empty()
             && self.kprobes.is_empty()
@@ -519,7 +574,7 @@ impl AttachPlan {
 
     fn link_kinds(&self, multi: bool) -> Vec<&'static str> {
         let mut kinds = Vec::new();
-        if self.raw {
+        if self.raw || self.raw_exit {
             kinds.push("raw_tracepoint");
         }
         if !self.classic.is_empty() {
@@ -534,6 +589,7 @@ impl AttachPlan {
         if !self.kprobes.is_empty() && !multi
             || !self.kprobes_single.is_empty()
             || !self.kprobe_override.is_empty()
+            || !self.kretprobes.is_empty()
         {
             kinds.push("kprobe");
         }
@@ -560,6 +616,19 @@ impl AttachPlan {
                     sensor: NAME,
                     prog: "auspex_generic_sys_enter",
                     hook: "tp_btf/sys_enter",
+                    source,
+                })?;
+            links.push(link);
+        }
+        if self.raw_exit {
+            let link = skel
+                .progs
+                .auspex_generic_sys_exit
+                .attach()
+                .map_err(|source| SensorError::Attach {
+                    sensor: NAME,
+                    prog: "auspex_generic_sys_exit",
+                    hook: "tp_btf/sys_exit",
                     source,
                 })?;
             links.push(link);
@@ -637,7 +706,8 @@ impl AttachPlan {
                 cookie: u64::from(cookie),
                 ..Default::default()
             };
-            prog.attach_kprobe_with_opts(false, function, opts)
+            let retprobe = prog.name().to_str() == Some("auspex_generic_kretprobe");
+            prog.attach_kprobe_with_opts(retprobe, function, opts)
                 .map_err(|source| SensorError::AttachKprobe {
                     sensor: NAME,
                     function: function.to_string(),
@@ -648,6 +718,13 @@ impl AttachPlan {
         for (function, cookie) in single {
             links.push(kprobe(
                 &skel.progs.auspex_generic_kprobe,
+                function,
+                *cookie,
+            )?);
+        }
+        for (function, cookie) in &self.kretprobes {
+            links.push(kprobe(
+                &skel.progs.auspex_generic_kretprobe,
                 function,
                 *cookie,
             )?);

@@ -415,6 +415,8 @@ mod tests {
         };
         CompiledHook {
             syscall_nr: None,
+            returns: false,
+            return_arg: None,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),
@@ -446,6 +448,7 @@ mod tests {
     /// A selector without filters or actions.
     fn empty() -> CompiledSelector {
         CompiledSelector {
+            match_return: None,
             pids: None,
             binary: None,
             match_args: Vec::new(),
@@ -458,6 +461,7 @@ mod tests {
 
     fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
         CompiledSelector {
+            match_return: None,
             match_args: vec![CompiledMatchArg {
                 arg,
                 op: o,
@@ -716,6 +720,7 @@ mod tests {
         ];
         for (o, entry, binary, want) in cases {
             let mut p = policy(vec![CompiledSelector {
+                match_return: None,
                 binary: Some(CompiledBinary {
                     op: *o,
                     set_id: SET,
@@ -746,6 +751,7 @@ mod tests {
     fn pids() {
         let sel = |o, follow_forks, namespace_pid, values: &[u32]| {
             policy(vec![CompiledSelector {
+                match_return: None,
                 pids: Some(CompiledPids {
                     op: o,
                     follow_forks,
@@ -887,6 +893,7 @@ mod tests {
     fn binaries_follow_children() {
         let sel = |o: u8| {
             let mut p = policy(vec![CompiledSelector {
+                match_return: None,
                 binary: Some(CompiledBinary {
                     op: o,
                     set_id: SET,
@@ -1000,6 +1007,7 @@ mod tests {
         ];
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
+                match_return: None,
                 namespaces: entries.to_vec(),
                 ..empty()
             }]);
@@ -1071,6 +1079,7 @@ mod tests {
         ];
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
+                match_return: None,
                 capabilities: entries.to_vec(),
                 ..empty()
             }]);
@@ -1105,6 +1114,7 @@ mod tests {
         ];
         for (o, mask, want) in cases {
             let p = policy(vec![CompiledSelector {
+                match_return: None,
                 namespace_changes: Some((*o, *mask)),
                 ..empty()
             }]);
@@ -1120,6 +1130,7 @@ mod tests {
             ..pr.clone()
         };
         let p = policy(vec![CompiledSelector {
+            match_return: None,
             namespace_changes: Some((op::IN, 0x3ff)),
             ..empty()
         }]);
@@ -1134,6 +1145,7 @@ mod tests {
         pr.exec_namespaces = pr.namespaces;
         pr.caps[usize::from(cap_set::EFFECTIVE)] = 1 << 21;
         let sel = CompiledSelector {
+            match_return: None,
             pids: Some(CompiledPids {
                 op: op::IN,
                 follow_forks: false,

@@ -393,6 +393,7 @@ fn one_error(got: Result<CompiledPolicy, Vec<CompileError>>, path: &str, reason:
 
 fn no_filters() -> CompiledSelector {
     CompiledSelector {
+        match_return: None,
         pids: None,
         binary: None,
         match_args: Vec::new(),
@@ -418,6 +419,7 @@ fn follow_children_compiles() {
         assert_eq!(
             got.selectors,
             vec![CompiledSelector {
+                match_return: None,
                 binary: Some(CompiledBinary {
                     op: kop,
                     set_id: 1,
@@ -480,6 +482,7 @@ fn namespaces_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
+            match_return: None,
             namespaces: vec![
                 CompiledNamespaces {
                     kind: 3,
@@ -634,6 +637,7 @@ fn capabilities_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
+            match_return: None,
             capabilities: vec![
                 CompiledCapabilities {
                     set: cap_set::EFFECTIVE,
@@ -775,6 +779,7 @@ fn namespace_changes_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
+            match_return: None,
             namespace_changes: Some((op::IN, 1 << 2 | 1 << 5 | 1 << 9)),
             ..no_filters()
         }
@@ -857,6 +862,7 @@ fn all_process_filters_in_one_selector() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
+            match_return: None,
             pids: Some(CompiledPids {
                 op: op::NOT_IN,
                 follow_forks: false,
