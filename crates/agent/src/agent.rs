@@ -367,7 +367,7 @@ impl Agent {
                 }
             }
         }
-        let flushed = pipeline.flush();
+        let flushed = pipeline.close();
         let actions = pipeline.finish_actions();
         let losses = snapshot(&sensor, &counters);
         drop(policies);

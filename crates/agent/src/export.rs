@@ -16,6 +16,11 @@ pub trait EventSink: Send {
     fn emit(&mut self, event: &GetEventsResponse) -> io::Result<()>;
     /// Pushes buffered events out.
     fn flush(&mut self) -> io::Result<()>;
+    /// Last call, at shutdown: pushes out everything, including reports that wait for an
+    /// interval (the drops since the last `rate_limit_info`).
+    fn close(&mut self) -> io::Result<()> {
+        self.flush()
+    }
 }
 
 /// What the JSON exporter lets through and how it shapes lines.
@@ -135,7 +140,20 @@ impl EventSink for JsonExporter {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if let Some(dropped) = self.limiter.take_report(std::time::Instant::now()) {
+        let report = self.limiter.take_report(std::time::Instant::now());
+        self.write_report(report)
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        let report = self.limiter.take_final_report();
+        self.write_report(report)
+    }
+}
+
+impl JsonExporter {
+    /// Writes the `rate_limit_info` event of `dropped` events (when some), then flushes.
+    fn write_report(&mut self, dropped: Option<u64>) -> io::Result<()> {
+        if let Some(dropped) = dropped {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default();

@@ -385,4 +385,12 @@ impl Pipeline {
         }
         Ok(())
     }
+
+    /// Closes every sink (shutdown): flushes, and writes reports still waiting for an interval.
+    pub fn close(&mut self) -> std::io::Result<()> {
+        for s in &mut self.sinks {
+            s.close()?;
+        }
+        Ok(())
+    }
 }

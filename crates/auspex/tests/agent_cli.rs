@@ -628,13 +628,31 @@ fn root_export_rate_limit() {
     }
     std::thread::sleep(Duration::from_millis(300));
     stop_agent(agent);
-    let lines = all_lines(&d);
+    let mut lines = all_lines(&d);
+    // At shutdown the drops not reported yet come as one rate_limit_info event, last.
+    let report = lines.pop().expect("lines");
+    let dropped: u64 = report["rate_limit_info"]["number_of_dropped_process_events"]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("rate_limit_info last: {report}"));
+    assert!(report["node_name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(report["time"].as_str().is_some(), "{report}");
     assert!(
         lines.len() <= 10,
         "10 events per minute (burst 10): {}",
         lines.len()
     );
     assert!(lines.len() >= 5, "the first events pass: {}", lines.len());
+    assert!(
+        lines.iter().all(|l| l.get("rate_limit_info").is_none()),
+        "one report"
+    );
+    // 40 execs and their exits, at least: whatever was not exported was counted.
+    assert!(
+        dropped + lines.len() as u64 >= 80,
+        "{dropped} dropped + {} exported < 80 events",
+        lines.len()
+    );
 }
 
 #[test]

@@ -109,6 +109,14 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// At shutdown: the drops not reported yet, whatever the interval (`None` when none).
+    pub fn take_final_report(&mut self) -> Option<u64> {
+        let dropped = std::mem::take(&mut self.pending);
+        (dropped > 0).then_some(dropped)
+    }
+}
+
 /// The `rate_limit_info` event reporting `dropped` events:
 /// `{"rate_limit_info":{"number_of_dropped_process_events":"<n>"},"node_name":…,"time":…}`.
 pub fn rate_limit_info_event(
