@@ -231,7 +231,7 @@ int auspex_generic_kprobe_override(struct pt_regs *ctx)
 }
 
 /*
- * Trampoline hooks (BPF-LSM, fentry, fmod_ret). Their attach target is fixed at load time, so the
+ * Trampoline hooks (BPF-LSM, fentry, fmod_ret, fexit). Their attach target is fixed at load time, so the
  * object carries a few program slots of each kind; user space points a slot at a function
  * (bpf_program__set_attach_target), writes the slot's hook index + 1 here and loads only the
  * slots it uses. The arguments come from bpf_get_func_arg, which knows each function's count.
@@ -241,6 +241,7 @@ int auspex_generic_kprobe_override(struct pt_regs *ctx)
 const volatile __u32 auspex_lsm_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fentry_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fmod_ret_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+const volatile __u32 auspex_fexit_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 
 /* Runs hook `slot` - 1; returns the Override value, or 0 when none matched. */
 static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
@@ -304,6 +305,17 @@ static __always_inline long lsm_verdict(long ret)
 	int auspex_generic_fmod_ret##n(__u64 *ctx)                                   \
 	{                                                                            \
 		return trampoline_hook(ctx, auspex_fmod_ret_slots[n]);               \
+	}                                                                            \
+	SEC("fexit/security_file_open")                                              \
+	int auspex_generic_fexit##n(__u64 *ctx)                                      \
+	{                                                                            \
+		__u64 ret = 0;                                                       \
+                                                                                     \
+		if (auspex_fexit_slots[n]) {                                         \
+			bpf_get_func_ret(ctx, &ret);                                 \
+			run_return(auspex_fexit_slots[n] - 1, (__s64)ret);           \
+		}                                                                    \
+		return 0;                                                            \
 	}
 
 AUSPEX_TRAMPOLINE_SLOT(0)

@@ -152,6 +152,7 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	h->has_trailer[i] = 0;
 	h->is_sock[i] = 0;
 	h->truncated[i] = 0;
+	h->ints[i] = 0; /* AUSPEX_ARG_NONE (nop) posts zero */
 	switch (spec->kind) {
 	case AUSPEX_ARG_SOCK:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));

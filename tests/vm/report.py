@@ -53,6 +53,7 @@ EXPECTED = [
     "kprobe-override",
     "override-event",
     "fentry-file-open",
+    "fexit-event",
     "kprobe-multi",
     "retprobe-loaded",
     "retprobe-event",
@@ -261,6 +262,24 @@ def event_checks(files):
             put(name, True, f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_OVERRIDE")
         else:
             put(name, False, f"no {kind} {function} event with KPROBE_ACTION_OVERRIDE for {path} among {len(ks)}: {json.dumps(ks[:1])[:400]}")
+    # 6a. fentry + fexit on security_file_open: one entry event without `return`, one return
+    # event with `return.int_arg` 0 (the open succeeded).
+    evs = events(files, "fentry.ev")
+    if evs is None:
+        put("fexit-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-fentry-file-open"]
+        mine = [k for k in ks if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/fentry-watched"]
+        entry = [k for k in mine if "return" not in k]
+        ret = [k for k in mine if k.get("return") == {"int_arg": 0} or k.get("return") == {}]
+        put(
+            "fexit-event",
+            len(entry) == 1 and len(ret) == 1 and len(mine) == 2,
+            f"entry event + return event {json.dumps(ret[0].get('return') if ret else None)} for /tmp/fentry-watched"
+            if len(entry) == 1 and len(ret) == 1 and len(mine) == 2
+            else f"{len(entry)} entry and {len(ret)} return events of {len(mine)} for the file: {json.dumps(mine)[:400]}",
+        )
+
     # 6. Return probe: one event, at the return, for the failed open only, with the error.
     evs = events(files, "retprobe.ev")
     if evs is None:
@@ -467,7 +486,7 @@ def render_md(kernels, names, short, a):
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
-    out.append("- `fentry-file-open`: an `fentries` hook on `security_file_open` reports the open of `/tmp/fentry-watched`. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
+    out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []
     for k in kernels:

@@ -271,6 +271,12 @@ pub fn decode_args(
             });
             continue;
         }
+        if spec.read == ArgRead::Nop {
+            // Eight bytes in the record, nothing in the event.
+            let Some(rest) = bytes.get(8..) else { break };
+            bytes = rest;
+            continue;
+        }
         let is_str = !matches!(spec.read, ArgRead::Int | ArgRead::Uint);
         let arg = if is_str {
             let Some(head) = bytes.get(..4) else { break };

@@ -267,7 +267,7 @@ impl KernelFeatures {
             (
                 "kprobes (kernel functions)",
                 if kprobes {
-                    "yes (function entry; kprobe.multi when the kernel has it; no return probes yet)"
+                    "yes (entry: kprobe.multi when the kernel has it, else kprobes; return probes: kretprobe)"
                         .to_string()
                 } else {
                     format!(

@@ -38,8 +38,9 @@
 //!   through `bpf_override_return` where the kernel has it); `matchReturnArgs` (one entry,
 //!   integer operators) on kprobes with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
-//!   expanded first. Not supported: `matchData`, `matchReturnActions`, `matchParentBinaries`,
-//!   `matchWorkloads`, `returnArgAction`, fexit (`return: true` on fentries).
+//!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
+//!   `matchData`, `matchReturnActions`, `matchParentBinaries`, `matchWorkloads`,
+//!   `returnArgAction`.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
 //! engine yet, or what the kernel lacks.
@@ -199,6 +200,8 @@ pub mod action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum ArgRead {
+    /// `nop`: nothing is read (8 zero bytes in the record, nothing in the event).
+    Nop = 0,
     /// Signed integer of `size` bytes.
     Int = 1,
     /// Unsigned integer of `size` bytes.
@@ -1413,11 +1416,12 @@ impl Compiler<'_> {
             );
             return;
         }
-        if f.return_ {
-            self.not_yet(&p.field("return"), "fexit (return: true on fentries)");
-        }
+        let (ret_spec, ret_args) = self.return_value(f, p);
+        let ret = f.return_.then_some(ReturnCtx {
+            spec: &ret_spec,
+            args: &ret_args,
+        });
         for (field, present) in [
-            ("returnArg", f.return_arg.is_some()),
             ("returnArgAction", f.return_arg_action.is_some()),
             ("data", !f.data.is_empty()),
         ] {
@@ -1453,7 +1457,7 @@ impl Compiler<'_> {
             args: &args,
             path: p,
             override_refusal: None,
-            ret: None,
+            ret,
         };
         self.push_hook(
             AttachPoint::Fentry {
@@ -1789,6 +1793,16 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
+            // A placeholder: nothing read, nothing reported (Tetragon's `nop`).
+            ArgType::Nop => Some(CompiledArg {
+                offset: field.offset,
+                size: 8,
+                read: ArgRead::Nop,
+                render: ArgRender::Size,
+                label: None,
+                size_offset: 0,
+                size_width: 0,
+            }),
             ArgType::DataLoc => match shape {
                 FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
                 _ => {

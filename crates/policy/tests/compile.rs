@@ -1656,6 +1656,17 @@ fn return_probes_post_at_the_return_with_match_return_args() {
 }
 
 #[test]
+fn nop_arguments_are_placeholders() {
+    let got = compiled(
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 0\n    type: nop\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: Equal\n      values: [/x]",
+    );
+    assert_eq!(got.hooks[0].args[0].read, ArgRead::Nop);
+    // The selector names argument 1 by position 1: the placeholder keeps its slot.
+    assert_eq!(got.selectors[0].match_args[0].arg, 1);
+    // (Matching a nop argument is refused by validation.)
+}
+
+#[test]
 fn override_on_a_tracepoint() {
     let mut policy = ok(
         "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  selectors:\n  - matchActions:\n    - action: Sigkill",

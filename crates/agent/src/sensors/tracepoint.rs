@@ -175,7 +175,7 @@ impl TracepointPolicySpec<'_> {
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
-        let mut slots: [Vec<(String, usize)>; 3] = Default::default();
+        let mut slots: [Vec<(String, usize)>; 4] = Default::default();
         for (i, hook) in c.hooks.iter().enumerate() {
             let cookie = hook_cookie(self.policy_id, i);
             if hook.returns {
@@ -185,6 +185,9 @@ impl TracepointPolicySpec<'_> {
                     }
                     (AttachPoint::Tracepoint { .. }, Some(nr)) if nr < 1024 => {
                         exit_syscalls.push((nr, i))
+                    }
+                    (AttachPoint::Fentry { function, .. }, _) => {
+                        slots[TrampolineKind::Fexit as usize].push((function.clone(), i))
                     }
                     _ => {}
                 }
@@ -243,7 +246,7 @@ impl TracepointPolicySpec<'_> {
             .auspex_generic_kprobe_override
             .set_autoload(!plan.kprobe_override.is_empty());
         // Trampoline slots: point each used one at its function, load only those.
-        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 3];
+        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 4];
         for (kind, wanted) in TrampolineKind::ALL.iter().zip(&slots) {
             if wanted.len() > TRAMPOLINE_SLOTS {
                 return Err(SensorError::Trampoline {
@@ -286,6 +289,7 @@ impl TracepointPolicySpec<'_> {
             ro.auspex_lsm_slots = slot_hooks[TrampolineKind::Lsm as usize];
             ro.auspex_fentry_slots = slot_hooks[TrampolineKind::Fentry as usize];
             ro.auspex_fmod_ret_slots = slot_hooks[TrampolineKind::FmodRet as usize];
+            ro.auspex_fexit_slots = slot_hooks[TrampolineKind::Fexit as usize];
         }
         let skel = open.load().map_err(|source| SensorError::Load {
             sensor: NAME,
@@ -506,16 +510,18 @@ enum TrampolineKind {
     Lsm = 0,
     Fentry = 1,
     FmodRet = 2,
+    Fexit = 3,
 }
 
 impl TrampolineKind {
-    const ALL: [TrampolineKind; 3] = [Self::Lsm, Self::Fentry, Self::FmodRet];
+    const ALL: [TrampolineKind; 4] = [Self::Lsm, Self::Fentry, Self::FmodRet, Self::Fexit];
 
     fn name(self) -> &'static str {
         match self {
             Self::Lsm => "lsm",
             Self::Fentry => "fentry",
             Self::FmodRet => "fmod_ret",
+            Self::Fexit => "fexit",
         }
     }
 
