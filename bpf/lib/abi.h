@@ -177,6 +177,10 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_FILE_PTR 8 /* struct file *: its path and mode */
 #define AUSPEX_ARG_SOCK 9 /* struct sock *: struct auspex_sock_info */
 #define AUSPEX_ARG_USER_BUF 10 /* char_buf: pointer to user bytes, length in the arg at `size_offset` */
+#define AUSPEX_ARG_PATH_PTR 11 /* struct path *: its path and mode */
+#define AUSPEX_ARG_BINPRM 12 /* struct linux_binprm *: its file's path and mode */
+#define AUSPEX_ARG_KERNEL_BUF 13 /* char_buf in kernel memory (as USER_BUF) */
+#define AUSPEX_ARG_CRED 14 /* struct cred *: struct auspex_creds */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -385,8 +389,9 @@ struct auspex_int_key {
 /*
  * process_kprobe / process_tracepoint record. Followed by `args_len` bytes: for each hook argument
  * in order, integers as 8 bytes (__s64), strings as a __u32 length (AUSPEX_ARG_TRUNCATED set
- * when cut) plus the bytes, files (FD, FILE_PTR) as a string followed by the __u32 i_mode, buffers
- * (USER_BUF) as a string followed by the __u32 length the call was given, and
+ * when cut) plus the bytes, files (FD, FILE_PTR, PATH_PTR, BINPRM) as a string followed by the __u32 i_mode, buffers
+ * (USER_BUF) as a string followed by the __u32 length the call was given, credentials as a
+ * struct auspex_creds, and
  * sockets as a struct auspex_sock_info.
  */
 struct auspex_generic_event {

@@ -14,11 +14,11 @@
 #include "path.h"
 
 /*
- * Path and mode of a file into string slot `i`: the path comes from the kernel's dentries, relative
- * to the task's root, so relative opens, symlinks and `..` cannot hide it. A path longer than the
- * slot keeps its head (what Prefix filters look at) and is marked truncated.
+ * Path and mode of a struct path into string slot `i`: the path comes from the kernel's dentries,
+ * relative to the task's root, so relative opens, symlinks and `..` cannot hide it. A path longer
+ * than the slot keeps its head (what Prefix filters look at) and is marked truncated.
  */
-static __always_inline void read_file(struct generic_heap *h, struct file *file, __u32 i)
+static __always_inline void read_path(struct generic_heap *h, struct path *path, __u32 i)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
@@ -32,11 +32,10 @@ static __always_inline void read_file(struct generic_heap *h, struct file *file,
 	h->has_trailer[i] = 1;
 	h->str_len[i] = 0;
 	h->ints[i] = 0;
-	if (!file)
+	if (!path)
 		return;
-	h->ints[i] = BPF_CORE_READ(file, f_inode, i_mode);
-	pos = resolve_path(__builtin_preserve_access_index(&file->f_path),
-			   __builtin_preserve_access_index(&fs->root), &cut);
+	h->ints[i] = BPF_CORE_READ(path, dentry, d_inode, i_mode);
+	pos = resolve_path(path, __builtin_preserve_access_index(&fs->root), &cut);
 	ps = bpf_map_lookup_elem(&auspex_path_heap, &zero);
 	if (!ps || pos < 0)
 		return;
@@ -56,6 +55,12 @@ static __always_inline void read_file(struct generic_heap *h, struct file *file,
 	if (len <= AUSPEX_STRING_MAX)
 		bpf_probe_read_kernel(h->strs[i], len, &ps->buf[pos & (AUSPEX_PATH_MAX - 1)]);
 	h->str_len[i] = len;
+}
+
+/* A struct file: its struct path. */
+static __always_inline void read_file(struct generic_heap *h, struct file *file, __u32 i)
+{
+	read_path(h, file ? __builtin_preserve_access_index(&file->f_path) : NULL, i);
 }
 
 static __always_inline struct file *fd_file(int fd)
@@ -108,10 +113,10 @@ static __always_inline void read_sock(struct generic_heap *h, struct sock *sk, _
 }
 
 /*
- * A char_buf argument into string slot `i`: the first AUSPEX_STRING_MAX bytes of the user buffer,
+ * A char_buf argument into string slot `i`: the first AUSPEX_STRING_MAX bytes of the (user or kernel) buffer,
  * whose length is the argument at spec->size_offset (the trailer keeps the full length).
  */
-static __always_inline void read_user_buf(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
 	__u64 ptr = 0, len = 0;
 	__u32 n;
@@ -134,7 +139,10 @@ static __always_inline void read_user_buf(struct generic_heap *h, struct auspex_
 	n = len > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)len;
 	h->truncated[i] = len > AUSPEX_STRING_MAX;
 	barrier_var(n);
-	if (n > AUSPEX_STRING_MAX || bpf_probe_read_user(h->strs[i], n, (void *)ptr))
+	if (n > AUSPEX_STRING_MAX)
+		n = 0;
+	else if (spec->kind == AUSPEX_ARG_KERNEL_BUF ? bpf_probe_read_kernel(h->strs[i], n, (void *)ptr)
+						    : bpf_probe_read_user(h->strs[i], n, (void *)ptr))
 		n = 0;
 	h->str_len[i] = n;
 }
@@ -151,12 +159,20 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	h->is_str[i] = 0;
 	h->has_trailer[i] = 0;
 	h->is_sock[i] = 0;
+	h->is_cred[i] = 0;
 	h->truncated[i] = 0;
 	h->ints[i] = 0; /* AUSPEX_ARG_NONE (nop) posts zero */
 	switch (spec->kind) {
 	case AUSPEX_ARG_SOCK:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_sock(h, (struct sock *)raw, i);
+		return;
+	case AUSPEX_ARG_CRED:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		h->is_cred[i] = 1;
+		__builtin_memset(&h->creds[i], 0, sizeof(h->creds[i]));
+		if (raw)
+			read_cred((const struct cred *)raw, &h->creds[i]);
 		return;
 	case AUSPEX_ARG_FD:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
@@ -165,6 +181,14 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_FILE_PTR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, (struct file *)raw, i);
+		return;
+	case AUSPEX_ARG_PATH_PTR:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_path(h, (struct path *)raw, i);
+		return;
+	case AUSPEX_ARG_BINPRM:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, raw ? BPF_CORE_READ((struct linux_binprm *)raw, file) : NULL, i);
 		return;
 	case AUSPEX_ARG_INT:
 	case AUSPEX_ARG_UINT:
@@ -204,7 +228,8 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, &h->record[off]);
 		break;
 	case AUSPEX_ARG_USER_BUF:
-		read_user_buf(h, spec, i);
+	case AUSPEX_ARG_KERNEL_BUF:
+		read_buf(h, spec, i);
 		return;
 	default:
 		return;
@@ -234,6 +259,11 @@ static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
 		if (h->is_sock[i]) {
 			__builtin_memcpy(&h->data[off], &h->socks[i], sizeof(struct auspex_sock_info));
 			off += sizeof(struct auspex_sock_info);
+			continue;
+		}
+		if (h->is_cred[i]) {
+			__builtin_memcpy(&h->data[off], &h->creds[i], sizeof(struct auspex_creds));
+			off += sizeof(struct auspex_creds);
 			continue;
 		}
 		if (!h->is_str[i]) {

@@ -36,9 +36,8 @@ static __always_inline __u64 read_cap(kernel_cap_t *cap)
 	return v;
 }
 
-static __always_inline void read_creds(struct task_struct *task, struct auspex_creds *c)
+static __always_inline void read_cred(const struct cred *cred, struct auspex_creds *c)
 {
-	const struct cred *cred = BPF_CORE_READ(task, real_cred);
 	struct user_namespace *uns;
 
 	c->uid = BPF_CORE_READ(cred, uid.val);
@@ -58,6 +57,11 @@ static __always_inline void read_creds(struct task_struct *task, struct auspex_c
 	c->userns_uid = BPF_CORE_READ(uns, owner.val);
 	c->userns_gid = BPF_CORE_READ(uns, group.val);
 	c->userns_inum = BPF_CORE_READ(uns, ns.inum);
+}
+
+static __always_inline void read_creds(struct task_struct *task, struct auspex_creds *c)
+{
+	read_cred(BPF_CORE_READ(task, real_cred), c);
 }
 
 /* pid-namespace view of a task: the innermost upid of its struct pid. */

@@ -110,6 +110,8 @@ struct generic_heap {
 	__u32 has_trailer[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_sock[AUSPEX_MAX_HOOK_ARGS];
 	struct auspex_sock_info socks[AUSPEX_MAX_HOOK_ARGS];
+	__u32 is_cred[AUSPEX_MAX_HOOK_ARGS];
+	struct auspex_creds creds[AUSPEX_MAX_HOOK_ARGS];
 	struct auspex_addr_key akey;
 	__u32 truncated[AUSPEX_MAX_HOOK_ARGS];
 	char strs[AUSPEX_MAX_HOOK_ARGS][AUSPEX_STR_BUF];

@@ -57,6 +57,10 @@ EXPECTED = [
     "kprobe-multi",
     "retprobe-loaded",
     "retprobe-event",
+    "structargs-loaded",
+    "path-event",
+    "binprm-event",
+    "cred-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -65,6 +69,7 @@ OPTIONAL = [
     "fentry-agent-stop",
     "multi-agent-stop",
     "retprobe-agent-stop",
+    "structargs-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -280,6 +285,35 @@ def event_checks(files):
             else f"{len(entry)} entry and {len(ret)} return events of {len(mine)} for the file: {json.dumps(mine)[:400]}",
         )
 
+    # 7. path and linux_binprm arguments.
+    evs = events(files, "structargs.ev")
+    for name, kind, function, field, path in (
+        ("path-event", "process_kprobe", "security_path_truncate", "path_arg", "/tmp/trunc-x"),
+        ("binprm-event", "process_lsm", "bprm_check_security", "linux_binprm_arg", MARKER),
+    ):
+        if evs is None:
+            put(name, False, "no export file shipped (the policy did not load)")
+            continue
+        ks = [e[kind] for e in evs if kind in e and e[kind].get("function_name") == function]
+        hit = [k for k in ks if (k.get("args") or [{}])[0].get(field, {}).get("path") == path and PERM.match((k.get("args") or [{}])[0].get(field, {}).get("permission", ""))]
+        put(
+            name,
+            bool(hit) and len(hit) == len(ks),
+            f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))}" if hit else f"{len(hit)} of {len(ks)} {function} events with {field}.path {path}: {json.dumps(ks[:1])[:300]}",
+        )
+
+    if evs is None:
+        put("cred-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("function_name") == "commit_creds"]
+        creds = [(k.get("args") or [{}])[0].get("process_credentials_arg") for k in ks]
+        ok = [c for c in creds if c and c.get("uid") == 0 and c.get("euid") == 0 and "CAP_SYS_ADMIN" in c.get("caps", {}).get("effective", [])]
+        put(
+            "cred-event",
+            bool(ok) and len(ok) == len(ks),
+            f"process_kprobe commit_creds process_credentials_arg {json.dumps(ok[0], separators=(',', ':'))[:300]}" if ok else f"{len(ok)} of {len(ks)} commit_creds events with root credentials: {json.dumps(creds[:1])[:300]}",
+        )
+
     # 6. Return probe: one event, at the return, for the failed open only, with the error.
     evs = events(files, "retprobe.ev")
     if evs is None:
@@ -486,6 +520,7 @@ def render_md(kernels, names, short, a):
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
+    out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`).")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []

@@ -161,27 +161,7 @@ impl EventBuilder {
         if self.options.credentials {
             let caps = capabilities(creds);
             p.cap = Some(caps.clone());
-            p.process_credentials = Some(ProcessCredentials {
-                uid: Some(creds.uid),
-                gid: Some(creds.gid),
-                euid: Some(creds.euid),
-                egid: Some(creds.egid),
-                suid: Some(creds.suid),
-                sgid: Some(creds.sgid),
-                fsuid: Some(creds.fsuid),
-                fsgid: Some(creds.fsgid),
-                securebits: securebits(creds.securebits),
-                caps: Some(caps),
-                user_ns: (creds.userns_inum != 0).then_some(UserNamespace {
-                    level: Some(creds.userns_level as i32),
-                    uid: Some(creds.userns_uid),
-                    gid: Some(creds.userns_gid),
-                    ns: Some(Namespace {
-                        inum: creds.userns_inum,
-                        is_host: creds.userns_level == 0,
-                    }),
-                }),
-            });
+            p.process_credentials = Some(process_credentials(creds));
         }
         if self.options.namespaces {
             p.ns = Some(namespaces(ns, &self.host_ns));
@@ -251,11 +231,27 @@ pub fn decode_args(
     mut bytes: &[u8],
 ) -> Vec<auspex_events::tetragon::KprobeArgument> {
     use auspex_events::tetragon::{
-        KprobeArgument, KprobeFile, KprobeTruncatedBytes, kprobe_argument::Arg,
+        KprobeArgument, KprobeFile, KprobeLinuxBinprm, KprobePath, KprobeTruncatedBytes,
+        kprobe_argument::Arg,
     };
     use auspex_policy::compile::{ArgRead, ArgRender};
     let mut out = Vec::with_capacity(specs.len());
     for spec in specs {
+        if spec.read == ArgRead::Cred {
+            let size = std::mem::size_of::<Creds>();
+            let Some(c) = bytes
+                .get(..size)
+                .and_then(auspex_bpf::abi::read_struct::<Creds>)
+            else {
+                break;
+            };
+            bytes = &bytes[size..];
+            out.push(KprobeArgument {
+                arg: Some(Arg::ProcessCredentialsArg(process_credentials(&c))),
+                label: spec.label.clone().unwrap_or_default(),
+            });
+            continue;
+        }
         if spec.read == ArgRead::Sock {
             let size = std::mem::size_of::<auspex_bpf::abi::SockInfo>();
             let Some(sk) = bytes
@@ -288,8 +284,15 @@ pub fn decode_args(
             };
             bytes = &bytes[4 + len..];
             // Files are followed by their mode, buffers by the length the call was given.
-            let trailer = if matches!(spec.read, ArgRead::Fd | ArgRead::FilePtr | ArgRead::UserBuf)
-            {
+            let trailer = if matches!(
+                spec.read,
+                ArgRead::Fd
+                    | ArgRead::FilePtr
+                    | ArgRead::UserBuf
+                    | ArgRead::KernelBuf
+                    | ArgRead::PathPtr
+                    | ArgRead::Binprm
+            ) {
                 let Some(m) = bytes.get(..4) else { break };
                 let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
                 bytes = &bytes[4..];
@@ -297,13 +300,26 @@ pub fn decode_args(
             } else {
                 None
             };
+            let permission = || {
+                trailer
+                    .filter(|m| *m != 0)
+                    .map(permission_string)
+                    .unwrap_or_default()
+            };
             match spec.render {
                 ArgRender::File => Arg::FileArg(KprobeFile {
                     path: auspex_events::args::to_valid_utf8(data),
-                    permission: trailer
-                        .filter(|m| *m != 0)
-                        .map(permission_string)
-                        .unwrap_or_default(),
+                    permission: permission(),
+                    ..Default::default()
+                }),
+                ArgRender::Path => Arg::PathArg(KprobePath {
+                    path: auspex_events::args::to_valid_utf8(data),
+                    permission: permission(),
+                    ..Default::default()
+                }),
+                ArgRender::Binprm => Arg::LinuxBinprmArg(KprobeLinuxBinprm {
+                    path: auspex_events::args::to_valid_utf8(data),
+                    permission: permission(),
                     ..Default::default()
                 }),
                 ArgRender::Bytes if truncated => Arg::TruncatedBytesArg(KprobeTruncatedBytes {
@@ -324,9 +340,13 @@ pub fn decode_args(
                 ArgRender::Uint => Arg::UintArg(v as u32),
                 ArgRender::Size => Arg::SizeArg(v as u64),
                 ArgRender::Long => Arg::LongArg(v),
-                ArgRender::String | ArgRender::Bytes | ArgRender::File | ArgRender::Sock => {
-                    Arg::StringArg(v.to_string())
-                }
+                ArgRender::String
+                | ArgRender::Bytes
+                | ArgRender::File
+                | ArgRender::Sock
+                | ArgRender::Path
+                | ArgRender::Binprm
+                | ArgRender::Cred => Arg::StringArg(v.to_string()),
             }
         };
         out.push(KprobeArgument {
@@ -460,6 +480,31 @@ pub fn absolute_binary(filename: &str, cwd: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// Tetragon's `ProcessCredentials` of credentials read in the kernel (`struct auspex_creds`).
+pub fn process_credentials(creds: &Creds) -> ProcessCredentials {
+    ProcessCredentials {
+        uid: Some(creds.uid),
+        gid: Some(creds.gid),
+        euid: Some(creds.euid),
+        egid: Some(creds.egid),
+        suid: Some(creds.suid),
+        sgid: Some(creds.sgid),
+        fsuid: Some(creds.fsuid),
+        fsgid: Some(creds.fsgid),
+        securebits: securebits(creds.securebits),
+        caps: Some(capabilities(creds)),
+        user_ns: (creds.userns_inum != 0).then_some(UserNamespace {
+            level: Some(creds.userns_level as i32),
+            uid: Some(creds.userns_uid),
+            gid: Some(creds.userns_gid),
+            ns: Some(Namespace {
+                inum: creds.userns_inum,
+                is_host: creds.userns_level == 0,
+            }),
+        }),
+    }
 }
 
 fn capabilities(c: &Creds) -> Capabilities {

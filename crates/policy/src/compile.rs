@@ -224,6 +224,14 @@ pub enum ArgRead {
     /// `char_buf`: a pointer to user bytes whose length is another argument
     /// ([`CompiledArg::size_offset`]); the first [`limits::STRING_MAX`] bytes are captured.
     UserBuf = 10,
+    /// A `struct path *`, resolved to its path and mode.
+    PathPtr = 11,
+    /// A `struct linux_binprm *`: its file's path and mode.
+    Binprm = 12,
+    /// `char_buf` in kernel memory (kernel functions), as [`ArgRead::UserBuf`].
+    KernelBuf = 13,
+    /// A `struct cred *`: ids, securebits, capability sets, user namespace.
+    Cred = 14,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -245,6 +253,12 @@ pub enum ArgRender {
     File,
     /// `sock_arg`.
     Sock,
+    /// `path_arg` (path and permission).
+    Path,
+    /// `linux_binprm_arg` (path and permission).
+    Binprm,
+    /// `process_credentials_arg`.
+    Cred,
 }
 
 /// One argument of a hook.
@@ -797,6 +811,9 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::Fd
             | ArgRead::FilePtr
             | ArgRead::UserBuf
+            | ArgRead::PathPtr
+            | ArgRead::Binprm
+            | ArgRead::KernelBuf
     )
 }
 
@@ -1326,6 +1343,9 @@ impl Compiler<'_> {
                 (None, Some(ArgType::File)) => "struct file *".into(),
                 (None, Some(ArgType::Sock | ArgType::Socket)) => "struct sock *".into(),
                 (None, Some(ArgType::CharBuf)) => "char *".into(),
+                (None, Some(ArgType::Path)) => "struct path *".into(),
+                (None, Some(ArgType::Cred)) => "struct cred *".into(),
+                (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
                 _ => "long".into(),
             };
             TracepointField {
@@ -1793,6 +1813,50 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
+            ArgType::Cred => match shape {
+                FieldShape::Ptr => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: ArgRead::Cred,
+                    render: ArgRender::Cred,
+                    label: None,
+                    size_offset: 0,
+                    size_width: 0,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!("type cred needs a pointer field; {}", describe()),
+                    );
+                    None
+                }
+            },
+            ArgType::Path | ArgType::LinuxBinprm => match shape {
+                FieldShape::Ptr => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: if ty == ArgType::Path {
+                        ArgRead::PathPtr
+                    } else {
+                        ArgRead::Binprm
+                    },
+                    render: if ty == ArgType::Path {
+                        ArgRender::Path
+                    } else {
+                        ArgRender::Binprm
+                    },
+                    label: None,
+                    size_offset: 0,
+                    size_width: 0,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!("type {ty} needs a pointer field; {}", describe()),
+                    );
+                    None
+                }
+            },
             // A placeholder: nothing read, nothing reported (Tetragon's `nop`).
             ArgType::Nop => Some(CompiledArg {
                 offset: field.offset,
@@ -1876,7 +1940,8 @@ impl Compiler<'_> {
         ok.then_some(compiled)
     }
 
-    /// A `char_buf` argument: a pointer to user bytes whose length is the argument at
+    /// A `char_buf` argument: a pointer to bytes (user memory for syscalls and uprobes, kernel
+    /// memory for kernel functions) whose length is the argument at
     /// `sizeArgIndex` (1-based, as Tetragon counts it).
     fn char_buf(
         &mut self,
@@ -1893,13 +1958,6 @@ impl Compiler<'_> {
                     "type char_buf needs a pointer field; field {} is `{}`",
                     field.name, field.ctype
                 ),
-            );
-            return None;
-        }
-        if !user {
-            self.not_yet(
-                &ap.field("type"),
-                "char_buf in kernel memory (kernel functions, LSM hooks)",
             );
             return None;
         }
@@ -1937,7 +1995,11 @@ impl Compiler<'_> {
         Some(CompiledArg {
             offset: field.offset,
             size: 8,
-            read: ArgRead::UserBuf,
+            read: if user {
+                ArgRead::UserBuf
+            } else {
+                ArgRead::KernelBuf
+            },
             render: ArgRender::Bytes,
             label: None,
             size_offset: size.map_or(0, |f| f.offset),
@@ -2513,6 +2575,10 @@ impl Compiler<'_> {
         let pos = self.arg_position(f, path, ctx)?;
         // An argument that failed to compile was reported already.
         let arg = ctx.args.get(pos)?.clone()?;
+        if arg.read == ArgRead::Cred {
+            self.not_yet(&path.field("index"), "matchArgs on a cred argument");
+            return None;
+        }
         let Some(sop) = f.op() else {
             self.err(
                 &path.field("operator"),

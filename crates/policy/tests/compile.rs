@@ -1500,15 +1500,13 @@ fn char_buf_takes_its_length_from_size_arg_index() {
             reason,
         );
     }
-    // Kernel memory buffers are not read yet.
-    one_error(
-        &ok(
-            "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 0\n    type: int\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 1",
-        ),
+    // Kernel functions' buffers are in kernel memory.
+    let got = compiled_with(
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: file\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 3\n  - index: 2\n    type: size_t",
         &FakeKernel::stock(),
-        "spec.kprobes[0].args[1].type",
-        "char_buf in kernel memory",
     );
+    assert_eq!(got.hooks[0].args[1].read, ArgRead::KernelBuf);
+    assert_eq!(got.hooks[0].args[1].size_offset, 32);
 }
 
 #[test]

@@ -241,4 +241,19 @@ else
     refusal retprobe-loaded spec.kprobes[0]
     ship retprobe.err /tmp/retprobe.err
 fi
+SECTION=structargs
+if agent_start structargs --tracing-policy "$POLICIES"/path-binprm.yaml; then
+    echo one >/tmp/trunc-x
+    echo two >/tmp/trunc-x
+    $MARKER structargs >/dev/null
+    if wait_grep 'trunc-x' /tmp/structargs.ev && wait_grep 'bprm_check_security' /tmp/structargs.ev; then
+        check structargs-loaded PASS "events for the truncate and the exec"
+    else
+        check structargs-loaded FAIL "loaded but missing events (truncate: $(grep -c trunc-x /tmp/structargs.ev), exec: $(grep -c bprm_check /tmp/structargs.ev))"
+    fi
+    finish
+else
+    refusal structargs-loaded spec
+    ship structargs.err /tmp/structargs.err
+fi
 exit 0
