@@ -181,6 +181,7 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_BINPRM 12 /* struct linux_binprm *: its file's path and mode */
 #define AUSPEX_ARG_KERNEL_BUF 13 /* char_buf in kernel memory (as USER_BUF) */
 #define AUSPEX_ARG_CRED 14 /* struct cred *: struct auspex_creds */
+#define AUSPEX_ARG_SKB 15 /* struct sk_buff *: struct auspex_sock_info from its IP/L4 headers */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -354,7 +355,8 @@ struct auspex_lpm_key {
 };
 
 /*
- * A socket as read from its struct sock. Addresses are 16 bytes; IPv4 ones are stored IPv4-mapped
+ * A socket as read from its struct sock, or a packet from its struct sk_buff (the same selector
+ * operators apply to both). Addresses are 16 bytes; IPv4 ones are stored IPv4-mapped
  * (::ffff:a.b.c.d) so that one LPM trie serves both families. Ports in host order.
  */
 struct auspex_sock_info {
@@ -366,8 +368,8 @@ struct auspex_sock_info {
 	__u16 dport;
 	__u32 mark;
 	__u32 priority;
-	__u32 pad;
-	__u64 cookie;
+	__u32 len; /* skb: packet length */
+	__u64 cookie; /* sock: socket cookie; skb: packet hash */
 	__u8 saddr[16];
 	__u8 daddr[16];
 };

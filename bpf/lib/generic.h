@@ -147,6 +147,70 @@ static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_s
 	h->str_len[i] = n;
 }
 
+/*
+ * A struct sk_buff into socket slot `i`, from its headers: IP version, addresses and protocol
+ * from the network header, ports from the transport header (TCP/UDP), plus length, mark,
+ * priority and hash. Hooks see packets before the stack has set every field (ip_output runs
+ * before skb->protocol is set), so the IP version comes from the header itself.
+ */
+static __always_inline void read_skb(struct generic_heap *h, struct sk_buff *skb, __u32 i)
+{
+	struct auspex_sock_info *out;
+	unsigned char *head;
+	__u16 nh, th;
+	__u8 ver = 0;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_sock[i] = 1;
+	out = &h->socks[i];
+	__builtin_memset(out, 0, sizeof(*out));
+	if (!skb)
+		return;
+	out->len = BPF_CORE_READ(skb, len);
+	out->mark = BPF_CORE_READ(skb, mark);
+	out->priority = BPF_CORE_READ(skb, priority);
+	out->cookie = BPF_CORE_READ(skb, hash);
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	if (!head || nh == (__u16)~0U)
+		return;
+	bpf_probe_read_kernel(&ver, 1, head + nh);
+	ver >>= 4;
+	if (ver == 4) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return;
+		out->family = 2; /* AF_INET */
+		out->protocol = ip.protocol;
+		out->saddr[10] = out->saddr[11] = 0xff;
+		out->daddr[10] = out->daddr[11] = 0xff;
+		__builtin_memcpy(&out->saddr[12], &ip.saddr, 4);
+		__builtin_memcpy(&out->daddr[12], &ip.daddr, 4);
+	} else if (ver == 6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+			return;
+		out->family = 10; /* AF_INET6 */
+		out->protocol = ip6.nexthdr;
+		__builtin_memcpy(out->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(out->daddr, &ip6.daddr, 16);
+	} else {
+		return;
+	}
+	if ((out->protocol == 6 || out->protocol == 17) && th != (__u16)~0U && th != nh) {
+		__be16 ports[2];
+
+		if (!bpf_probe_read_kernel(ports, sizeof(ports), head + th)) {
+			out->sport = bpf_ntohs(ports[0]);
+			out->dport = bpf_ntohs(ports[1]);
+		}
+	}
+}
+
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
@@ -166,6 +230,10 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_SOCK:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_sock(h, (struct sock *)raw, i);
+		return;
+	case AUSPEX_ARG_SKB:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_skb(h, (struct sk_buff *)raw, i);
 		return;
 	case AUSPEX_ARG_CRED:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);

@@ -40,6 +40,11 @@ EXPECTED = [
     "tcp-loopback-ok",
     "tcp-event",
     "tcp-agent-stop",
+    "skb-policy-loaded",
+    "skb-port-killed",
+    "skb-other-port-ok",
+    "skb-event",
+    "skb-agent-stop",
     "syswrite-policy-loaded",
     "syswrite-kprobe-registered",
     "syswrite-marker-killed",
@@ -216,6 +221,25 @@ def event_checks(files):
             put("tcp-event", True, f"process_kprobe tcp_connect sock_arg {s.get('saddr')}:{s.get('sport')} -> {s.get('daddr')}:{s.get('dport')} {s.get('protocol')} action=KPROBE_ACTION_SIGKILL; none for 127.0.0.1")
         else:
             put("tcp-event", False, f"{len(hit)} SIGKILL events to 10.77.0.1:7777, {len(lo)} for loopback, of {len(ks)}: {json.dumps([s for _, s in socks])[:400]}")
+
+    # 3b. ip_output kprobe: SIGKILL event with the packet's skb_arg, none for the other port.
+    evs = events(files, "skb.ev")
+    if evs is None:
+        put("skb-event", False, "no export file shipped")
+    else:
+        ks = kprobes(evs, "ip_output")
+        skbs = [(k, (k.get("args") or [{}])[0].get("skb_arg", {})) for k in ks]
+        hit = [
+            s
+            for k, s in skbs
+            if s.get("daddr") == "10.77.0.1" and s.get("dport") == 7778 and s.get("protocol") == "IPPROTO_TCP"
+            and s.get("family") == "AF_INET" and s.get("len", 0) > 0 and k.get("action") == "KPROBE_ACTION_SIGKILL"
+        ]
+        other = [s for _, s in skbs if s.get("dport") != 7778]
+        if hit and not other:
+            put("skb-event", True, f"process_kprobe ip_output skb_arg {json.dumps(hit[0], separators=(',', ':'))} action=KPROBE_ACTION_SIGKILL")
+        else:
+            put("skb-event", False, f"{len(hit)} SIGKILL events for 10.77.0.1:7778, {len(other)} for other ports, of {len(ks)}: {json.dumps([s for _, s in skbs])[:400]}")
 
     # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path, the bytes
     # written (char_buf, base64 in JSON), Sigkill for /tmp/wmark-kill, Signal for /tmp/wsig-1.
@@ -516,6 +540,7 @@ def render_md(kernels, names, short, a):
     out.append("- `default-*`: `auspex agent` with no policy; `auspex-marker hello-vm 42` and `auspex-marker exit 3` run; their `process_exec` (binary, arguments) and `process_exit` (status 0 / 3) are in the export file; SIGTERM stops the agent with exit 0.")
     out.append("- `liz-*`: the field notes' kprobe example (`security_file_permission`, `file` + `int` args, `Equal /tmp/liz`, Sigkill): a probe is registered (a kprobe in debugfs `kprobes/list`, or an fprobe in tracefs `enabled_functions` where the agent uses one kprobe.multi link), `/usr/bin/cat /tmp/liz` dies with 137 without printing the file, `cat /tmp/notliz` works, and the `process_kprobe` event has `KPROBE_ACTION_SIGKILL`, `file_arg.path` `/tmp/liz` and a permission string.")
     out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
+    out.append("- `skb-*`: `ip_output` with an `skb` arg, `Protocol IPPROTO_TCP` + `DPort 7778` + `DAddr 10.77.0.0/24`, Sigkill: a connect to 10.77.0.1:7778 dies with 137 (its SYN matched), one to port 7779 is refused normally; the event's `skb_arg` has the addresses, ports, protocol, family and length.")
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")

@@ -252,7 +252,7 @@ pub fn decode_args(
             });
             continue;
         }
-        if spec.read == ArgRead::Sock {
+        if matches!(spec.read, ArgRead::Sock | ArgRead::Skb) {
             let size = std::mem::size_of::<auspex_bpf::abi::SockInfo>();
             let Some(sk) = bytes
                 .get(..size)
@@ -261,8 +261,13 @@ pub fn decode_args(
                 break;
             };
             bytes = &bytes[size..];
+            let arg = if spec.read == ArgRead::Skb {
+                Arg::SkbArg(skb_message(&sk))
+            } else {
+                Arg::SockArg(sock_message(&sk))
+            };
             out.push(KprobeArgument {
-                arg: Some(Arg::SockArg(sock_message(&sk))),
+                arg: Some(arg),
                 label: spec.label.clone().unwrap_or_default(),
             });
             continue;
@@ -346,7 +351,8 @@ pub fn decode_args(
                 | ArgRender::Sock
                 | ArgRender::Path
                 | ArgRender::Binprm
-                | ArgRender::Cred => Arg::StringArg(v.to_string()),
+                | ArgRender::Cred
+                | ArgRender::Skb => Arg::StringArg(v.to_string()),
             }
         };
         out.push(KprobeArgument {
@@ -355,6 +361,26 @@ pub fn decode_args(
         });
     }
     out
+}
+
+/// Tetragon's `skb_arg` of a packet read in the kernel (the socket record's fields; `len` and
+/// the hash in `cookie`).
+pub fn skb_message(sk: &auspex_bpf::abi::SockInfo) -> auspex_events::tetragon::KprobeSkb {
+    let names = sock_message(sk);
+    auspex_events::tetragon::KprobeSkb {
+        hash: sk.cookie as u32,
+        len: sk.len,
+        priority: sk.priority,
+        mark: sk.mark,
+        saddr: names.saddr,
+        daddr: names.daddr,
+        sport: names.sport,
+        dport: names.dport,
+        proto: u32::from(sk.protocol),
+        protocol: names.protocol,
+        family: names.family,
+        ..Default::default()
+    }
 }
 
 /// Tetragon's `sock_arg` of a socket read in the kernel (names as Tetragon prints them).

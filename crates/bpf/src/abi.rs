@@ -531,9 +531,9 @@ pub struct SockInfo {
     pub mark: u32,
     /// `sk_priority`.
     pub priority: u32,
-    /// Padding.
-    pub pad: u32,
-    /// Socket cookie.
+    /// Packet length (skb; 0 for a socket).
+    pub len: u32,
+    /// Socket cookie (sock), or packet hash (skb).
     pub cookie: u64,
     /// Source address.
     pub saddr: [u8; 16],

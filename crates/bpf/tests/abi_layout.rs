@@ -233,7 +233,7 @@ fn policy_engine_structs_match_compiled_btf() {
         SockInfo,
         "auspex_sock_info",
         [
-            family, sock_type, protocol, state, sport, dport, mark, priority, pad, cookie, saddr,
+            family, sock_type, protocol, state, sport, dport, mark, priority, len, cookie, saddr,
             daddr
         ]
     );

@@ -232,6 +232,8 @@ pub enum ArgRead {
     KernelBuf = 13,
     /// A `struct cred *`: ids, securebits, capability sets, user namespace.
     Cred = 14,
+    /// A `struct sk_buff *`: addresses, ports, protocol from its headers (matched like a socket).
+    Skb = 15,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -259,6 +261,8 @@ pub enum ArgRender {
     Binprm,
     /// `process_credentials_arg`.
     Cred,
+    /// `skb_arg`.
+    Skb,
 }
 
 /// One argument of a hook.
@@ -1345,6 +1349,7 @@ impl Compiler<'_> {
                 (None, Some(ArgType::CharBuf)) => "char *".into(),
                 (None, Some(ArgType::Path)) => "struct path *".into(),
                 (None, Some(ArgType::Cred)) => "struct cred *".into(),
+                (None, Some(ArgType::Skb)) => "struct sk_buff *".into(),
                 (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
                 _ => "long".into(),
             };
@@ -1813,6 +1818,24 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
+            ArgType::Skb => match shape {
+                FieldShape::Ptr => Some(CompiledArg {
+                    offset: field.offset,
+                    size: field.size,
+                    read: ArgRead::Skb,
+                    render: ArgRender::Skb,
+                    label: None,
+                    size_offset: 0,
+                    size_width: 0,
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!("type skb needs a pointer field; {}", describe()),
+                    );
+                    None
+                }
+            },
             ArgType::Cred => match shape {
                 FieldShape::Ptr => Some(CompiledArg {
                     offset: field.offset,
@@ -2589,7 +2612,7 @@ impl Compiler<'_> {
         let op_path = path.field("operator");
         let vp = path.field("values");
         let arg_pos = u8::try_from(pos).unwrap_or(u8::MAX);
-        if arg.read == ArgRead::Sock {
+        if matches!(arg.read, ArgRead::Sock | ArgRead::Skb) {
             return self.sock_match(sop, f, arg_pos, &op_path, &vp);
         }
         if is_string_read(arg.read) {

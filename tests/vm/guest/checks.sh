@@ -132,6 +132,20 @@ else
     ship tcp.err /tmp/tcp.err
 fi
 
+# --- 3b. kprobe ip_output + skb arg (Protocol, DPort, DAddr) + Sigkill -------------------------
+SECTION=skb
+if agent_start skb --tracing-policy "$POLICIES"/ip-output-skb.yaml; then
+    check skb-policy-loaded PASS "$(grep -m1 'policy loaded' /tmp/skb.err | sed 's/.*INFO //')"
+    /usr/local/bin/tcpconn 10.77.0.1 7778 >/tmp/skb1.out 2>&1
+    expect skb-port-killed 137 $? "(connect 10.77.0.1:7778: $(cat /tmp/skb1.out))"
+    /usr/local/bin/tcpconn 10.77.0.1 7779 >/tmp/skb2.out 2>&1
+    expect skb-other-port-ok 0 $? "(connect 10.77.0.1:7779: $(cat /tmp/skb2.out))"
+    finish
+else
+    not_ready skb-policy-loaded
+    ship skb.err /tmp/skb.err
+fi
+
 # --- 4. syscall: true kprobe on write(2), fd + char_buf args, Sigkill and Signal -----------------
 SECTION=syswrite
 if agent_start syswrite --tracing-policy "$POLICIES"/sys-write-sigkill.yaml; then
@@ -192,7 +206,7 @@ SECTION=fentry
 echo watched >/tmp/fentry-watched
 if agent_start fentry --tracing-policy "$POLICIES"/fentry-file-open.yaml; then
     /usr/bin/cat /tmp/fentry-watched >/dev/null
-    if wait_grep '/tmp/fentry-watched' /tmp/fentry.ev; then
+    if wait_grep '"path":"/tmp/fentry-watched"' /tmp/fentry.ev; then
         check fentry-file-open PASS "event for /tmp/fentry-watched; links: $(link_types "$AGENT_PID")"
     else
         check fentry-file-open FAIL "loaded but no event for /tmp/fentry-watched; links: $(link_types "$AGENT_PID")"
@@ -208,9 +222,9 @@ echo watched >/tmp/multi-watched
 if agent_start multi --tracing-policy "$POLICIES"/kprobe-multi.yaml; then
     links=$(link_types "$AGENT_PID")
     /usr/bin/cat /tmp/multi-watched >/dev/null
-    wait_grep '/tmp/multi-watched' /tmp/multi.ev
+    wait_grep '"path":"/tmp/multi-watched"' /tmp/multi.ev
     sleep 0.5
-    n=$(grep -c '/tmp/multi-watched' /tmp/multi.ev)
+    n=$(grep -c '"path":"/tmp/multi-watched"' /tmp/multi.ev)
     if [ "$n" = 0 ]; then
         check kprobe-multi FAIL "loaded, but no event for /tmp/multi-watched; links: $links"
     elif echo "$links" | grep -q kprobe_multi; then
@@ -231,7 +245,7 @@ if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml; then
     links=$(link_types "$AGENT_PID")
     /usr/bin/cat /tmp/retprobe-present >/dev/null
     /usr/bin/cat /tmp/retprobe-missing 2>/dev/null
-    if wait_grep '/tmp/retprobe-missing' /tmp/retprobe.ev; then
+    if wait_grep '"string_arg":"/tmp/retprobe-missing"' /tmp/retprobe.ev; then
         check retprobe-loaded PASS "event for the failed open; links: $links"
     else
         check retprobe-loaded FAIL "loaded but no event for /tmp/retprobe-missing; links: $links"
@@ -242,14 +256,16 @@ else
     ship retprobe.err /tmp/retprobe.err
 fi
 SECTION=structargs
-if agent_start structargs --tracing-policy "$POLICIES"/path-binprm.yaml; then
+if agent_start structargs --tracing-policy "$POLICIES"/path-cred.yaml --tracing-policy "$POLICIES"/lsm-binprm.yaml; then
     echo one >/tmp/trunc-x
-    echo two >/tmp/trunc-x
+    # truncate(2) by path: security_path_truncate (O_TRUNC opens and ftruncate(2) go through
+    # security_file_truncate since Linux 6.2)
+    $MARKER truncate /tmp/trunc-x
     $MARKER structargs >/dev/null
-    if wait_grep 'trunc-x' /tmp/structargs.ev && wait_grep 'bprm_check_security' /tmp/structargs.ev; then
+    if wait_grep '"path":"/tmp/trunc-x"' /tmp/structargs.ev && wait_grep '"function_name":"bprm_check_security"' /tmp/structargs.ev; then
         check structargs-loaded PASS "events for the truncate and the exec"
     else
-        check structargs-loaded FAIL "loaded but missing events (truncate: $(grep -c trunc-x /tmp/structargs.ev), exec: $(grep -c bprm_check /tmp/structargs.ev))"
+        check structargs-loaded FAIL "loaded but missing events (truncate: $(grep -c '"path":"/tmp/trunc-x"' /tmp/structargs.ev), exec: $(grep -c '"function_name":"bprm_check_security"' /tmp/structargs.ev))"
     fi
     finish
 else

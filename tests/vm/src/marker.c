@@ -2,6 +2,7 @@
 //   auspex-marker ARGS...          print the arguments, exit 0
 //   auspex-marker exit N           exit with status N
 //   auspex-marker write PATH TEXT  open PATH (create/truncate) and write(2) TEXT to it, exit 0
+//   auspex-marker truncate PATH    truncate(2) PATH to 0 bytes (by path, not by fd), exit 0
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,13 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		printf("marker: wrote %zd bytes to %s\n", n, argv[2]);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "truncate") == 0) {
+		if (truncate(argv[2], 0)) {
+			perror(argv[2]);
+			return 2;
+		}
 		return 0;
 	}
 	printf("marker:");
