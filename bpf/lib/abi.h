@@ -224,6 +224,11 @@ struct auspex_process_entry {
 #define AUSPEX_ACTION_NOPOST 8
 #define AUSPEX_ACTION_SIGNAL 9
 
+/* rateLimitScope of Post (in auspex_action.arg). */
+#define AUSPEX_RATE_SCOPE_THREAD 0
+#define AUSPEX_RATE_SCOPE_PROCESS 1
+#define AUSPEX_RATE_SCOPE_GLOBAL 2
+
 #define AUSPEX_MAX_NS_FILTERS 10
 #define AUSPEX_MAX_NS_VALUES 4
 #define AUSPEX_MAX_CAP_FILTERS 4
@@ -313,8 +318,8 @@ struct auspex_match_caps {
 
 struct auspex_action {
 	__u32 kind;
-	__s32 arg; /* Signal: signal number; Override: the return value (argError) */
-	__u64 rate_limit_ns; /* Post: at most one event per this period per thread; 0 = none */
+	__s32 arg; /* Signal: signal number; Override: argError; Post: AUSPEX_RATE_SCOPE_* */
+	__u64 rate_limit_ns; /* Post: at most one event per this period and scope; 0 = none */
 };
 
 /* Value of `auspex_selectors` (key: selector id). */

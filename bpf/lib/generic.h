@@ -359,18 +359,28 @@ static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
 	return off;
 }
 
-/* Post rate limit of a selector for the current thread. Returns 1 when the post may go out. */
-static __always_inline int rate_allows(__u32 tid, __u32 sel_id, __u64 period)
+/*
+ * Post rate limit of a selector: at most one event per `period` for the same scope (`id`) and the
+ * same arguments (the first AUSPEX_RATE_ARG_BYTES bytes of the serialized args, `len` of them
+ * used). Returns 1 when the post may go out.
+ */
+static __always_inline int rate_allows(struct generic_heap *h, __u32 id, __u32 sel_id,
+				       __u64 period, __u32 len)
 {
-	struct rate_key k = { .tid = tid, .selector = sel_id };
 	__u64 now = bpf_ktime_get_boot_ns(), *last;
 
-	if (!period)
-		return 1;
-	last = bpf_map_lookup_elem(&auspex_rate, &k);
+	__builtin_memset(&h->rkey, 0, sizeof(h->rkey));
+	h->rkey.id = id;
+	h->rkey.selector = sel_id;
+	if (len > AUSPEX_RATE_ARG_BYTES)
+		len = AUSPEX_RATE_ARG_BYTES;
+	barrier_var(len);
+	if (len <= AUSPEX_RATE_ARG_BYTES)
+		bpf_probe_read_kernel(h->rkey.args, len, h->data);
+	last = bpf_map_lookup_elem(&auspex_rate, &h->rkey);
 	if (last && now - *last < period)
 		return 0;
-	bpf_map_update_elem(&auspex_rate, &k, &now, BPF_ANY);
+	bpf_map_update_elem(&auspex_rate, &h->rkey, &now, BPF_ANY);
 	return 1;
 }
 
@@ -404,7 +414,8 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	struct auspex_selector *sel = NULL;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
-	__u32 flags = 0;
+	__u32 flags = 0, rate_scope = 0;
+	__u64 rate_period = 0;
 
 	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
 		if (i >= cfg->nargs)
@@ -470,8 +481,9 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 					action = act->kind;
 				break;
 			case AUSPEX_ACTION_POST:
-				if (!rate_allows((__u32)pid_tgid, sel_id, act->rate_limit_ns))
-					post = 0;
+				/* Checked once the arguments are serialized (they are part of the key). */
+				rate_period = act->rate_limit_ns;
+				rate_scope = act->arg;
 				break;
 			}
 		}
@@ -500,6 +512,14 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	len = write_args(h, cfg->nargs);
 	if (len > AUSPEX_EVENT_DATA)
 		len = AUSPEX_EVENT_DATA;
+	if (rate_period) {
+		__u32 id = rate_scope == AUSPEX_RATE_SCOPE_PROCESS ? (__u32)(pid_tgid >> 32)
+			   : rate_scope == AUSPEX_RATE_SCOPE_GLOBAL ? 0
+								    : (__u32)pid_tgid;
+
+		if (!rate_allows(h, id, sel_id, rate_period, len))
+			return 0;
+	}
 	h->ev.args_len = len;
 	size = sizeof(h->ev) + len;
 	h->ev.hdr.size = size;

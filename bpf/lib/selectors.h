@@ -71,10 +71,17 @@ struct {
 	__type(value, __u8);
 } auspex_addr_lpm SEC(".maps");
 
-/* Post rate limits: (thread, selector) → last post time. */
+/*
+ * Post rate limits: (scope id, selector, the event's first argument bytes) → last post time. The
+ * scope id is the thread, the process or 0 (rateLimitScope thread/process/global); the same
+ * action with other arguments is not limited.
+ */
+#define AUSPEX_RATE_ARG_BYTES 192
+
 struct rate_key {
-	__u32 tid;
+	__u32 id;
 	__u32 selector;
+	__u8 args[AUSPEX_RATE_ARG_BYTES];
 };
 
 struct {
@@ -129,6 +136,7 @@ struct generic_heap {
 	__u32 has_process;
 	__u32 process_read; /* has_process, nspid and binary filled for this event */
 	struct auspex_process_key parent_walk;
+	struct rate_key rkey;
 	__u32 do_override; /* an Override action matched (enforce mode) */
 	__s32 override_ret; /* its argError */
 	struct auspex_generic_event ev;

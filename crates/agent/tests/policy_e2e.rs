@@ -655,15 +655,17 @@ fn root_post_rate_limit() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let target = d.join("rated");
-    std::fs::write(&target, "x").expect("write");
-    let t = target.to_str().expect("utf8");
-    let yaml = format!(
-        r#"
+    for f in ["t-a", "t-b", "g-a"] {
+        std::fs::write(d.join(f), "x").expect("write");
+    }
+    let ds = d.to_str().expect("utf8");
+    let rated = |name: &str, prefix: &str, scope: &str| {
+        format!(
+            r#"
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
-  name: rated
+  name: {name}
 spec:
   tracepoints:
   - subsystem: syscalls
@@ -674,36 +676,66 @@ spec:
     selectors:
     - matchArgs:
       - index: 6
-        operator: Equal
-        values: ["{t}"]
+        operator: Prefix
+        values: ["{ds}/{prefix}"]
       matchActions:
       - action: Post
         rateLimit: 1m
+        {scope}
 "#
-    );
+        )
+    };
     let mut agent = TestAgent::start(|_| {});
-    agent.control.add_policy(policy(&yaml)).expect("loads");
-    // Five opens from one thread of one process: one event per minute.
-    let code = format!("for _ in range(5): open('{t}').close()");
-    let st = Command::new("/usr/bin/python3")
-        .args(["-c", &code])
-        .status()
-        .expect("python3");
-    assert!(st.success());
-    std::process::Command::new("/bin/true")
-        .arg("rate-marker")
-        .status()
-        .expect("marker");
-    agent.wait_until("marker", WAIT, |seen| {
-        util::execs(seen)
+    agent
+        .control
+        .add_policy(policy(&rated("rated-thread", "t-", "")))
+        .expect("loads");
+    agent
+        .control
+        .add_policy(policy(&rated(
+            "rated-global",
+            "g-",
+            "rateLimitScope: global",
+        )))
+        .expect("loads");
+    let opens = |files: &[&str], times: usize| {
+        let list: Vec<String> = files.iter().map(|f| format!("'{ds}/{f}'")).collect();
+        let code = format!(
+            "for _ in range({times}):\n for f in [{}]: open(f).close()",
+            list.join(",")
+        );
+        let st = Command::new("/usr/bin/python3")
+            .args(["-c", &code])
+            .status()
+            .expect("python3");
+        assert!(st.success());
+    };
+    // One thread opening two files five times each: one event per minute *per argument*.
+    opens(&["t-a", "t-b"], 5);
+    // Two processes opening the same file: with the global scope, one event in all.
+    opens(&["g-a"], 3);
+    opens(&["g-a"], 3);
+    marker(&mut agent, "rate-marker");
+    let events = policy_events(&agent.seen);
+    let of = |name: &str| -> Vec<Vec<String>> {
+        events
             .iter()
-            .any(|e| proc_of(&e.process).arguments == "rate-marker")
-    });
-    let n = policy_events(&agent.seen)
-        .iter()
-        .filter(|(p, ..)| p == "rated")
-        .count();
-    assert_eq!(n, 1, "rateLimit 1m lets one of five events through");
+            .filter(|(p, ..)| p == name)
+            .map(|(_, _, _, args, _)| args.clone())
+            .collect()
+    };
+    let mut thread = of("rated-thread");
+    thread.sort();
+    assert_eq!(
+        thread,
+        vec![vec![format!("{ds}/t-a")], vec![format!("{ds}/t-b")]],
+        "rateLimit 1m: one event per distinct argument"
+    );
+    assert_eq!(
+        of("rated-global"),
+        vec![vec![format!("{ds}/g-a")]],
+        "rateLimitScope global: one event across processes"
+    );
 }
 
 /// A policy on openat of paths starting with `prefix`, with `extra` selector filters.

@@ -3034,16 +3034,12 @@ impl Compiler<'_> {
                             self.err(&path.field("rateLimit"), format!("invalid rateLimit {rl}"))
                         }
                     }
-                    let scope = a.rate_limit_scope();
-                    if a.rate_limit_scope.is_some() && scope != RateLimitScope::Thread {
-                        self.not_yet(
-                            &path.field("rateLimitScope"),
-                            &format!(
-                                "rateLimitScope {} (rate limits are per thread)",
-                                a.rate_limit_scope.as_deref().unwrap_or_default()
-                            ),
-                        );
-                    }
+                    // Which events share a limit: one thread's, one process's, or all.
+                    out.arg = match a.rate_limit_scope() {
+                        RateLimitScope::Thread => 0,
+                        RateLimitScope::Process => 1,
+                        RateLimitScope::Global => 2,
+                    };
                 }
                 for (field, set) in [
                     ("kernelStackTrace", a.kernel_stack_trace),

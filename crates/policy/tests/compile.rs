@@ -1172,9 +1172,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 1\n    type: path",
+        "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 1\n    type: dentry",
         "spec.kprobes[0].args[0].type",
-        "argument type path is not supported",
+        "argument type dentry is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
@@ -1270,11 +1270,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n    - operator: In\n      values: [1]\n    - operator: NotIn\n      values: [2]",
         "spec.kprobes[0].selectors[0].matchPIDs[1]",
         "only one matchPIDs entry",
-    ),
-    (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      rateLimit: 5s\n      rateLimitScope: process",
-        "spec.kprobes[0].selectors[0].matchActions[0].rateLimitScope",
-        "rateLimitScope process",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      kernelStackTrace: true",
@@ -1662,6 +1657,25 @@ fn nop_arguments_are_placeholders() {
     // The selector names argument 1 by position 1: the placeholder keeps its slot.
     assert_eq!(got.selectors[0].match_args[0].arg, 1);
     // (Matching a nop argument is refused by validation.)
+}
+
+#[test]
+fn rate_limit_scopes() {
+    for (scope, id) in [("", 0), ("thread", 0), ("process", 1), ("global", 2)] {
+        let scope = if scope.is_empty() {
+            String::new()
+        } else {
+            format!("\n      rateLimitScope: {scope}")
+        };
+        let got = compiled(&format!(
+            "kprobes:\n- call: sys_openat\n  selectors:\n  - matchActions:\n    - action: Post\n      rateLimit: 5s{scope}"
+        ));
+        let a = &got.selectors[0].actions[0];
+        assert_eq!(
+            (a.kind, a.arg, a.rate_limit_ns),
+            (action::POST, id, 5_000_000_000)
+        );
+    }
 }
 
 #[test]
