@@ -182,6 +182,8 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_KERNEL_BUF 13 /* char_buf in kernel memory (as USER_BUF) */
 #define AUSPEX_ARG_CRED 14 /* struct cred *: struct auspex_creds */
 #define AUSPEX_ARG_SKB 15 /* struct sk_buff *: struct auspex_sock_info from its IP/L4 headers */
+#define AUSPEX_ARG_SOCKADDR 16 /* struct sockaddr * (kernel): family, saddr, sport of a sock_info */
+#define AUSPEX_ARG_NET_DEVICE 17 /* struct net_device *: its name */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1

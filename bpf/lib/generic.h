@@ -211,6 +211,36 @@ static __always_inline void read_skb(struct generic_heap *h, struct sk_buff *skb
 	}
 }
 
+/* A struct sockaddr (kernel copy) into socket slot `i`: family, address as saddr, port as sport. */
+static __always_inline void read_sockaddr(struct generic_heap *h, void *sa, __u32 i)
+{
+	struct auspex_sock_info *out;
+	__u16 family = 0;
+	__be16 port = 0;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_sock[i] = 1;
+	out = &h->socks[i];
+	__builtin_memset(out, 0, sizeof(*out));
+	if (!sa || bpf_probe_read_kernel(&family, sizeof(family), sa))
+		return;
+	out->family = family;
+	if (family == 2 /* AF_INET */) {
+		struct sockaddr_in *in = sa;
+
+		BPF_CORE_READ_INTO(&port, in, sin_port);
+		out->saddr[10] = out->saddr[11] = 0xff;
+		bpf_probe_read_kernel(&out->saddr[12], 4, __builtin_preserve_access_index(&in->sin_addr));
+	} else if (family == 10 /* AF_INET6 */) {
+		struct sockaddr_in6 *in6 = sa;
+
+		BPF_CORE_READ_INTO(&port, in6, sin6_port);
+		bpf_probe_read_kernel(out->saddr, 16, __builtin_preserve_access_index(&in6->sin6_addr));
+	}
+	out->sport = bpf_ntohs(port);
+}
+
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
@@ -235,6 +265,17 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_skb(h, (struct sk_buff *)raw, i);
 		return;
+	case AUSPEX_ARG_SOCKADDR:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_sockaddr(h, (void *)raw, i);
+		return;
+	case AUSPEX_ARG_NET_DEVICE:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		n = raw ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
+						    __builtin_preserve_access_index(
+							    &((struct net_device *)raw)->name))
+			: 0;
+		break;
 	case AUSPEX_ARG_CRED:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		h->is_cred[i] = 1;

@@ -45,6 +45,13 @@ EXPECTED = [
     "skb-other-port-ok",
     "skb-event",
     "skb-agent-stop",
+    "sockaddr-policy-loaded",
+    "sockaddr-port-killed",
+    "sockaddr-other-port-ok",
+    "netdev-set-mtu",
+    "sockaddr-event",
+    "netdev-event",
+    "sockaddr-agent-stop",
     "syswrite-policy-loaded",
     "syswrite-kprobe-registered",
     "syswrite-marker-killed",
@@ -240,6 +247,28 @@ def event_checks(files):
             put("skb-event", True, f"process_kprobe ip_output skb_arg {json.dumps(hit[0], separators=(',', ':'))} action=KPROBE_ACTION_SIGKILL")
         else:
             put("skb-event", False, f"{len(hit)} SIGKILL events for 10.77.0.1:7778, {len(other)} for other ports, of {len(ks)}: {json.dumps([s for _, s in skbs])[:400]}")
+
+    # 3c. sockaddr: SIGKILL event with the address connected to; net_device: the name.
+    evs = events(files, "sockaddr.ev")
+    if evs is None:
+        put("sockaddr-event", False, "no export file shipped")
+        put("netdev-event", False, "no export file shipped")
+    else:
+        ks = kprobes(evs, "security_socket_connect")
+        sas = [(k, (k.get("args") or [{}])[0].get("sockaddr_arg", {})) for k in ks]
+        hit = [sa for k, sa in sas if sa == {"family": "AF_INET", "addr": "10.77.0.1", "port": 7781} and k.get("action") == "KPROBE_ACTION_SIGKILL"]
+        put(
+            "sockaddr-event",
+            len(hit) == 1 and len(ks) == 1,
+            f"process_kprobe security_socket_connect sockaddr_arg {json.dumps(hit[0], separators=(',', ':'))} action=KPROBE_ACTION_SIGKILL" if hit else f"{len(hit)} matching of {len(ks)}: {json.dumps([sa for _, sa in sas])[:400]}",
+        )
+        ks = kprobes(evs, "dev_set_mtu")
+        args = [k.get("args") for k in ks]
+        put(
+            "netdev-event",
+            [{"string_arg": "d0"}, {"int_arg": 1400}] in args,
+            f"process_kprobe dev_set_mtu {json.dumps(args[0], separators=(',', ':'))}" if args else "no dev_set_mtu event",
+        )
 
     # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path, the bytes
     # written (char_buf, base64 in JSON), Sigkill for /tmp/wmark-kill, Signal for /tmp/wsig-1.
@@ -541,6 +570,7 @@ def render_md(kernels, names, short, a):
     out.append("- `liz-*`: the field notes' kprobe example (`security_file_permission`, `file` + `int` args, `Equal /tmp/liz`, Sigkill): a probe is registered (a kprobe in debugfs `kprobes/list`, or an fprobe in tracefs `enabled_functions` where the agent uses one kprobe.multi link), `/usr/bin/cat /tmp/liz` dies with 137 without printing the file, `cat /tmp/notliz` works, and the `process_kprobe` event has `KPROBE_ACTION_SIGKILL`, `file_arg.path` `/tmp/liz` and a permission string.")
     out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
     out.append("- `skb-*`: `ip_output` with an `skb` arg, `Protocol IPPROTO_TCP` + `DPort 7778` + `DAddr 10.77.0.0/24`, Sigkill: a connect to 10.77.0.1:7778 dies with 137 (its SYN matched), one to port 7779 is refused normally; the event's `skb_arg` has the addresses, ports, protocol, family and length.")
+    out.append("- `sockaddr-*`, `netdev-*`: `security_socket_connect` with a `sockaddr` arg (`Family AF_INET`, `SAddr 10.77.0.0/24`, `SPort 7781`), Sigkill: a connect to 10.77.0.1:7781 dies with 137, to port 7782 not; the event has `sockaddr_arg` {family, addr, port}. `dev_set_mtu` with a `net_device` arg: `ip link set d0 mtu 1400` gives `string_arg` `d0` and `int_arg` 1400.")
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")

@@ -252,7 +252,7 @@ pub fn decode_args(
             });
             continue;
         }
-        if matches!(spec.read, ArgRead::Sock | ArgRead::Skb) {
+        if matches!(spec.read, ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr) {
             let size = std::mem::size_of::<auspex_bpf::abi::SockInfo>();
             let Some(sk) = bytes
                 .get(..size)
@@ -261,10 +261,17 @@ pub fn decode_args(
                 break;
             };
             bytes = &bytes[size..];
-            let arg = if spec.read == ArgRead::Skb {
-                Arg::SkbArg(skb_message(&sk))
-            } else {
-                Arg::SockArg(sock_message(&sk))
+            let arg = match spec.read {
+                ArgRead::Skb => Arg::SkbArg(skb_message(&sk)),
+                ArgRead::Sockaddr => {
+                    let names = sock_message(&sk);
+                    Arg::SockaddrArg(auspex_events::tetragon::KprobeSockaddr {
+                        family: names.family,
+                        addr: names.saddr,
+                        port: names.sport,
+                    })
+                }
+                _ => Arg::SockArg(sock_message(&sk)),
             };
             out.push(KprobeArgument {
                 arg: Some(arg),
@@ -345,6 +352,16 @@ pub fn decode_args(
                 ArgRender::Uint => Arg::UintArg(v as u32),
                 ArgRender::Size => Arg::SizeArg(v as u64),
                 ArgRender::Long => Arg::LongArg(v),
+                ArgRender::SyscallId => Arg::SyscallId(syscall_id(v as u64)),
+                ArgRender::Capability => {
+                    Arg::CapabilityArg(auspex_events::tetragon::KprobeCapability {
+                        value: Some(v as i32),
+                        name: auspex_events::tetragon::CapabilitiesType::try_from(v as i32)
+                            .map(|c| c.as_str_name().to_string())
+                            .unwrap_or_default(),
+                    })
+                }
+                ArgRender::BpfCmd => Arg::BpfCmdArg(v as i32),
                 ArgRender::String
                 | ArgRender::Bytes
                 | ArgRender::File
@@ -352,7 +369,8 @@ pub fn decode_args(
                 | ArgRender::Path
                 | ArgRender::Binprm
                 | ArgRender::Cred
-                | ArgRender::Skb => Arg::StringArg(v.to_string()),
+                | ArgRender::Skb
+                | ArgRender::Sockaddr => Arg::StringArg(v.to_string()),
             }
         };
         out.push(KprobeArgument {
@@ -361,6 +379,20 @@ pub fn decode_args(
         });
     }
     out
+}
+
+/// Tetragon's `syscall_id` of a `syscall64` value: bit 31 marks the 32-bit ABI.
+pub fn syscall_id(v: u64) -> auspex_events::tetragon::SyscallId {
+    let compat = v & 0x8000_0000 != 0;
+    let (native, compat_abi) = if cfg!(target_arch = "aarch64") {
+        ("arm64", "arm32")
+    } else {
+        ("x64", "i386")
+    };
+    auspex_events::tetragon::SyscallId {
+        id: (v & 0x7fff_ffff) as u32,
+        abi: if compat { compat_abi } else { native }.to_string(),
+    }
 }
 
 /// Tetragon's `skb_arg` of a packet read in the kernel (the socket record's fields; `len` and

@@ -634,11 +634,15 @@ spec:
         })
         .expect("event");
     assert_eq!(proc_of(&ev.process).binary, "/bin/mkdir");
+    // syscall64 renders as Tetragon's syscall_id: the number and its ABI.
     let id = match ev.args.first().and_then(|a| a.arg.as_ref()) {
-        Some(Arg::SizeArg(v)) => *v,
+        Some(Arg::SyscallId(v)) => v.clone(),
         other => panic!("syscall id arg: {other:?}"),
     };
-    assert!(id == 83 || id == 258, "mkdir or mkdirat on x86_64: {id}");
+    assert!(
+        (id.id == 83 || id.id == 258) && id.abi == "x64",
+        "mkdir or mkdirat on x86_64: {id:?}"
+    );
     // Of all the syscalls of sh and mkdir, only the one mkdir is reported.
     let n = agent
         .seen

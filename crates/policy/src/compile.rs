@@ -234,6 +234,11 @@ pub enum ArgRead {
     Cred = 14,
     /// A `struct sk_buff *`: addresses, ports, protocol from its headers (matched like a socket).
     Skb = 15,
+    /// A `struct sockaddr *` in kernel memory: family, address (in `saddr`) and port (in
+    /// `sport`) of a socket record (matched with Family/SAddr/SPort).
+    Sockaddr = 16,
+    /// A `struct net_device *`: its name, as a string.
+    NetDevice = 17,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -263,6 +268,14 @@ pub enum ArgRender {
     Cred,
     /// `skb_arg`.
     Skb,
+    /// `syscall_id` (`syscall64`: the number and its ABI).
+    SyscallId,
+    /// `capability_arg` (number and name).
+    Capability,
+    /// `bpf_cmd_arg` (the BpfCmd enum).
+    BpfCmd,
+    /// `sockaddr_arg` (family, address, port).
+    Sockaddr,
 }
 
 /// One argument of a hook.
@@ -818,6 +831,7 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::PathPtr
             | ArgRead::Binprm
             | ArgRead::KernelBuf
+            | ArgRead::NetDevice
     )
 }
 
@@ -830,7 +844,10 @@ fn int_layout(ty: ArgType) -> Option<(bool, u16, ArgRender)> {
         ArgType::U32 => (false, 4, ArgRender::Uint),
         ArgType::U16 => (false, 2, ArgRender::Uint),
         ArgType::U8 => (false, 1, ArgRender::Uint),
-        ArgType::SizeT | ArgType::U64 | ArgType::Syscall64 => (false, 8, ArgRender::Size),
+        ArgType::SizeT | ArgType::U64 => (false, 8, ArgRender::Size),
+        ArgType::Syscall64 => (false, 8, ArgRender::SyscallId),
+        ArgType::Capability => (true, 4, ArgRender::Capability),
+        ArgType::BpfCmd => (true, 4, ArgRender::BpfCmd),
         ArgType::S64 => (true, 8, ArgRender::Long),
         _ => return None,
     })
@@ -1350,6 +1367,8 @@ impl Compiler<'_> {
                 (None, Some(ArgType::Path)) => "struct path *".into(),
                 (None, Some(ArgType::Cred)) => "struct cred *".into(),
                 (None, Some(ArgType::Skb)) => "struct sk_buff *".into(),
+                (None, Some(ArgType::Sockaddr)) => "struct sockaddr *".into(),
+                (None, Some(ArgType::NetDevice)) => "struct net_device *".into(),
                 (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
                 _ => "long".into(),
             };
@@ -1818,20 +1837,34 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
-            ArgType::Skb => match shape {
-                FieldShape::Ptr => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: ArgRead::Skb,
-                    render: ArgRender::Skb,
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                }),
+            ArgType::Skb | ArgType::Sockaddr | ArgType::NetDevice => match shape {
+                FieldShape::Ptr if ty != ArgType::Sockaddr || !user => {
+                    let (read, render) = match ty {
+                        ArgType::Skb => (ArgRead::Skb, ArgRender::Skb),
+                        ArgType::Sockaddr => (ArgRead::Sockaddr, ArgRender::Sockaddr),
+                        _ => (ArgRead::NetDevice, ArgRender::String),
+                    };
+                    Some(CompiledArg {
+                        offset: field.offset,
+                        size: field.size,
+                        read,
+                        render,
+                        label: None,
+                        size_offset: 0,
+                        size_width: 0,
+                    })
+                }
+                FieldShape::Ptr => {
+                    self.not_yet(
+                        &ap.field("type"),
+                        "sockaddr in user memory (syscall arguments)",
+                    );
+                    None
+                }
                 _ => {
                     self.err(
                         &ap.field("type"),
-                        format!("type skb needs a pointer field; {}", describe()),
+                        format!("type {ty} needs a pointer field; {}", describe()),
                     );
                     None
                 }
@@ -2612,7 +2645,7 @@ impl Compiler<'_> {
         let op_path = path.field("operator");
         let vp = path.field("values");
         let arg_pos = u8::try_from(pos).unwrap_or(u8::MAX);
-        if matches!(arg.read, ArgRead::Sock | ArgRead::Skb) {
+        if matches!(arg.read, ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr) {
             return self.sock_match(sop, f, arg_pos, &op_path, &vp);
         }
         if is_string_read(arg.read) {

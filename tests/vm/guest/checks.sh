@@ -146,6 +146,22 @@ else
     ship skb.err /tmp/skb.err
 fi
 
+# --- 3c. sockaddr (security_socket_connect) + Sigkill; net_device (dev_set_mtu) ----------------
+SECTION=sockaddr
+if agent_start sockaddr --tracing-policy "$POLICIES"/sockaddr-netdev.yaml; then
+    check sockaddr-policy-loaded PASS "$(grep -m1 'policy loaded' /tmp/sockaddr.err | sed 's/.*INFO //')"
+    /usr/local/bin/tcpconn 10.77.0.1 7781 >/tmp/sa1.out 2>&1
+    expect sockaddr-port-killed 137 $? "(connect 10.77.0.1:7781: $(cat /tmp/sa1.out))"
+    /usr/local/bin/tcpconn 10.77.0.1 7782 >/tmp/sa2.out 2>&1
+    expect sockaddr-other-port-ok 0 $? "(connect 10.77.0.1:7782: $(cat /tmp/sa2.out))"
+    ip link set d0 mtu 1400
+    expect netdev-set-mtu 0 $? "(ip link set d0 mtu 1400)"
+    finish
+else
+    not_ready sockaddr-policy-loaded
+    ship sockaddr.err /tmp/sockaddr.err
+fi
+
 # --- 4. syscall: true kprobe on write(2), fd + char_buf args, Sigkill and Signal -----------------
 SECTION=syswrite
 if agent_start syswrite --tracing-policy "$POLICIES"/sys-write-sigkill.yaml; then

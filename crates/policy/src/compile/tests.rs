@@ -227,7 +227,12 @@ fn argument_layouts() {
         ("syscalls", 5, "int64", arg(16, 8, R::Int, D::Long)),
         ("syscalls", 5, "long", arg(16, 8, R::Int, D::Long)),
         ("syscalls", 5, "sint64", arg(16, 8, R::Int, D::Long)),
-        ("syscalls", 5, "syscall64", arg(16, 8, R::Uint, D::Size)),
+        (
+            "syscalls",
+            5,
+            "syscall64",
+            arg(16, 8, R::Uint, D::SyscallId),
+        ),
         ("syscalls", 5, "auto", arg(16, 4, R::Int, D::Int)),
         ("syscalls", 8, "auto", arg(40, 2, R::Uint, D::Uint)),
         ("syscalls", 4, "auto", arg(8, 4, R::Int, D::Int)),
