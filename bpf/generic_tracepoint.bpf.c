@@ -318,6 +318,46 @@ static __always_inline long lsm_verdict(long ret)
 		return 0;                                                            \
 	}
 
+/*
+ * Raw tracepoints (`raw: true`): the tracepoint's own arguments (TP_PROTO), not its record.
+ * Attached by name, so one program could serve all, but without attach cookies on older kernels
+ * each hook gets a slot too. The arguments are copied with a helper: a direct ctx load past the
+ * tracepoint's argument count would be refused at attach time.
+ */
+const volatile __u32 auspex_raw_tp_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+
+static __always_inline int raw_tp_hook(struct bpf_raw_tracepoint_args *ctx, __u32 slot)
+{
+	__u32 hook_idx = slot - 1;
+	struct auspex_hook_config *cfg;
+	struct generic_heap *h;
+	__u64 args[6] = {};
+
+	if (!slot)
+		return 0;
+	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	h = generic_heap();
+	if (!cfg || !h)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		bpf_probe_read_kernel(&args[i], sizeof(args[i]), &ctx->args[i]);
+	return run_hook_with_args(h, cfg, hook_idx, 0, args);
+}
+
+#define AUSPEX_RAW_TP_SLOT(n)                                                        \
+	SEC("raw_tp")                                                                \
+	int auspex_generic_raw_tp##n(struct bpf_raw_tracepoint_args *ctx)           \
+	{                                                                            \
+		return raw_tp_hook(ctx, auspex_raw_tp_slots[n]);                     \
+	}
+
+AUSPEX_RAW_TP_SLOT(0)
+AUSPEX_RAW_TP_SLOT(1)
+AUSPEX_RAW_TP_SLOT(2)
+AUSPEX_RAW_TP_SLOT(3)
+AUSPEX_RAW_TP_SLOT(4)
+AUSPEX_RAW_TP_SLOT(5)
+
 AUSPEX_TRAMPOLINE_SLOT(0)
 AUSPEX_TRAMPOLINE_SLOT(1)
 AUSPEX_TRAMPOLINE_SLOT(2)

@@ -283,9 +283,10 @@ impl KernelFeatures {
                 yes(&self.trampolines, "fentry programs; no fexit yet"),
             ),
             (
-                "raw tracepoints / usdts",
-                "no: not implemented yet".to_string(),
+                "raw tracepoints (raw: true)",
+                yes(&self.raw_tracepoints, "raw_tp programs"),
             ),
+            ("usdts", "no: not implemented yet".to_string()),
             ("Post, NoPost, rateLimit", "yes".to_string()),
             (
                 "Sigkill, Signal",

@@ -1616,3 +1616,66 @@ spec:
         "{line}"
     );
 }
+
+/// `raw: true` tracepoints get the tracepoint's own arguments: sched_process_exec's third one is
+/// the linux_binprm, resolved to the executed file's path in the kernel.
+#[test]
+fn root_raw_tracepoint_with_linux_binprm() {
+    if !require_root("root_raw_tracepoint_with_linux_binprm") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = copy_binary("/bin/true", &d, "raw-tp-true");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: rawtp-exec
+spec:
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    raw: true
+    args:
+    - index: 2
+      type: "linux_binprm"
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["{bin}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert!(Command::new(&bin).status().expect("run").success());
+    assert!(Command::new("/bin/true").status().expect("run").success());
+    agent.wait_until("raw tracepoint event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "rawtp-exec")
+    });
+    marker(&mut agent, "after-raw-tp");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "rawtp-exec" => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 1, "only the copied binary: {events:#?}");
+    let t = &events[0];
+    assert_eq!(
+        (t.subsys.as_str(), t.event.as_str()),
+        ("sched", "sched_process_exec")
+    );
+    assert_eq!(proc_of(&t.process).binary, bin);
+    match t.args.first().and_then(|a| a.arg.as_ref()) {
+        Some(Arg::LinuxBinprmArg(b)) => {
+            assert_eq!(b.path, bin);
+            assert_eq!(b.permission, "-rwxr-xr-x");
+        }
+        other => panic!("linux_binprm_arg expected: {other:?}"),
+    }
+}

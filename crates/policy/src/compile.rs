@@ -11,7 +11,8 @@
 //! # What the engine supports
 //!
 //! * Hooks: `tracepoints[]` with `raw: false`; `kprobes[]` on kernel functions and syscalls
-//!   (kprobe, or one kprobe.multi link per policy where the kernel has it), and with `syscall:
+//!   (kprobe, or one kprobe.multi link per policy where the kernel has it), raw tracepoints
+//!   (`raw: true`, the tracepoint's own arguments typed by the policy), and with `syscall:
 //!   true` on a kernel where kprobes do not attach ([`KernelView::kprobes_attach`]) served by the
 //!   syscall's `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with
 //!   function `__x64_sys_<name>`; `lsmhooks[]` (BPF-LSM, `process_lsm`); `fentries[]` (fentry);
@@ -328,6 +329,11 @@ pub enum AttachPoint {
         function: String,
         /// The function is a syscall wrapper: the arguments are in the `pt_regs` it receives.
         syscall: bool,
+    },
+    /// A raw tracepoint (`raw: true`): the tracepoint's own arguments, attached by event name.
+    RawTracepoint {
+        /// Event name, e.g. `sched_process_exec`.
+        event: String,
     },
     /// An fmod_ret program: a kprobe hook with Override on a `security_*` function, where the
     /// kernel allows a trampoline to replace the return value.
@@ -991,6 +997,9 @@ impl Compiler<'_> {
                 "Override kprobes on security_* functions (fmod_ret)",
                 |a| matches!(a, AttachPoint::FmodRet { .. }),
             ),
+            ("tracepoints", "raw tracepoints", |a| {
+                matches!(a, AttachPoint::RawTracepoint { .. })
+            }),
         ] {
             let n = self.out.hooks.iter().filter(|h| is(&h.attach)).count();
             self.limit(&root.field(field), what, limits::TRAMPOLINE_SLOTS, n);
@@ -1520,7 +1529,7 @@ impl Compiler<'_> {
 
     fn tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
         if t.raw {
-            self.not_yet(&p.field("raw"), "raw tracepoints (raw: true)");
+            self.raw_tracepoint(t, p);
             return;
         }
         self.limit(
@@ -1583,6 +1592,39 @@ impl Compiler<'_> {
         self.push_hook(
             attach,
             event,
+            &ctx,
+            &t.selectors,
+            t.message.as_deref(),
+            &t.tags,
+        );
+    }
+
+    /// A `tracepoints[]` entry with `raw: true`: argument `index` n is the tracepoint's n-th
+    /// argument (its TP_PROTO, kernel memory), typed by the policy.
+    fn raw_tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            t.args.len(),
+        );
+        let args = self.register_args(&t.args, None, p, false);
+        let ctx = HookCtx {
+            served: Served::Tracepoint,
+            spec_args: &t.args,
+            args: &args,
+            path: p,
+            override_refusal: None,
+            ret: None,
+        };
+        self.push_hook(
+            AttachPoint::RawTracepoint {
+                event: t.event.clone(),
+            },
+            HookEvent::Tracepoint {
+                subsystem: t.subsystem.clone(),
+                event: t.event.clone(),
+            },
             &ctx,
             &t.selectors,
             t.message.as_deref(),

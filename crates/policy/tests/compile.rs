@@ -1197,11 +1197,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "fentry",
     ),
     (
-        "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  raw: true",
-        "spec.tracepoints[0].raw",
-        "raw tracepoints (raw: true) is not supported",
-    ),
-    (
         "tracepoints:\n- subsystem: sched\n  event: sched_nope",
         "spec.tracepoints[0]",
         "tracepoint sched/sched_nope does not exist on this kernel",

@@ -175,7 +175,7 @@ impl TracepointPolicySpec<'_> {
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
-        let mut slots: [Vec<(String, usize)>; 4] = Default::default();
+        let mut slots: [Vec<(String, usize)>; 5] = Default::default();
         for (i, hook) in c.hooks.iter().enumerate() {
             let cookie = hook_cookie(self.policy_id, i);
             if hook.returns {
@@ -212,6 +212,9 @@ impl TracepointPolicySpec<'_> {
                 AttachPoint::Lsm { hook: name } => slots[0].push((name.clone(), i)),
                 AttachPoint::Fentry { function, .. } => slots[1].push((function.clone(), i)),
                 AttachPoint::FmodRet { function } => slots[2].push((function.clone(), i)),
+                AttachPoint::RawTracepoint { event } => {
+                    slots[TrampolineKind::RawTp as usize].push((event.clone(), i))
+                }
                 AttachPoint::Tracepoint { subsystem, event } => match hook.syscall_nr {
                     Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
                         raw_syscalls.push((nr, i))
@@ -246,7 +249,7 @@ impl TracepointPolicySpec<'_> {
             .auspex_generic_kprobe_override
             .set_autoload(!plan.kprobe_override.is_empty());
         // Trampoline slots: point each used one at its function, load only those.
-        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 4];
+        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 5];
         for (kind, wanted) in TrampolineKind::ALL.iter().zip(&slots) {
             if wanted.len() > TRAMPOLINE_SLOTS {
                 return Err(SensorError::Trampoline {
@@ -272,6 +275,12 @@ impl TracepointPolicySpec<'_> {
             let wanted = slots[kind as usize].get(slot);
             prog.set_autoload(wanted.is_some());
             if let Some((target, hook)) = wanted {
+                if kind == TrampolineKind::RawTp {
+                    // Attached by name later.
+                    slot_hooks[kind as usize][slot] = *hook as u32 + 1;
+                    plan.trampolines.push((kind, name, target.clone()));
+                    continue;
+                }
                 prog.set_attach_target(0, Some(target.clone()))
                     .map_err(|source| SensorError::Trampoline {
                         sensor: NAME,
@@ -290,6 +299,7 @@ impl TracepointPolicySpec<'_> {
             ro.auspex_fentry_slots = slot_hooks[TrampolineKind::Fentry as usize];
             ro.auspex_fmod_ret_slots = slot_hooks[TrampolineKind::FmodRet as usize];
             ro.auspex_fexit_slots = slot_hooks[TrampolineKind::Fexit as usize];
+            ro.auspex_raw_tp_slots = slot_hooks[TrampolineKind::RawTp as usize];
         }
         let skel = open.load().map_err(|source| SensorError::Load {
             sensor: NAME,
@@ -511,10 +521,18 @@ enum TrampolineKind {
     Fentry = 1,
     FmodRet = 2,
     Fexit = 3,
+    /// Raw tracepoints: attached by name (no load-time target), slots for the hook index.
+    RawTp = 4,
 }
 
 impl TrampolineKind {
-    const ALL: [TrampolineKind; 4] = [Self::Lsm, Self::Fentry, Self::FmodRet, Self::Fexit];
+    const ALL: [TrampolineKind; 5] = [
+        Self::Lsm,
+        Self::Fentry,
+        Self::FmodRet,
+        Self::Fexit,
+        Self::RawTp,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -522,6 +540,7 @@ impl TrampolineKind {
             Self::Fentry => "fentry",
             Self::FmodRet => "fmod_ret",
             Self::Fexit => "fexit",
+            Self::RawTp => "raw_tp",
         }
     }
 
@@ -537,6 +556,7 @@ impl TrampolineKind {
     fn missing_hint(self, target: &str) -> String {
         match self {
             Self::Lsm => format!("the kernel's BTF has no LSM hook bpf_lsm_{target}"),
+            Self::RawTp => format!("no raw tracepoint {target} on this kernel"),
             _ => format!("the kernel's BTF has no function {target}"),
         }
     }
@@ -751,11 +771,20 @@ impl AttachPlan {
             else {
                 continue;
             };
-            let link = prog.attach().map_err(|source| SensorError::Trampoline {
+            let attached = if *kind == TrampolineKind::RawTp {
+                prog.attach_raw_tracepoint(target)
+            } else {
+                prog.attach()
+            };
+            let link = attached.map_err(|source| SensorError::Trampoline {
                 sensor: NAME,
                 kind: kind.name(),
                 target: target.clone(),
-                hint: "the program loaded; the kernel refused to attach it".into(),
+                hint: if *kind == TrampolineKind::RawTp {
+                    kind.missing_hint(target)
+                } else {
+                    "the program loaded; the kernel refused to attach it".into()
+                },
                 source,
             })?;
             links.push(link);
