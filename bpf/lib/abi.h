@@ -251,7 +251,7 @@ struct auspex_process_entry {
 /* Generic event flags. */
 #define AUSPEX_GENERIC_PROCESS_NOT_FOUND 16
 #define AUSPEX_GENERIC_ACTION_FAILED 32
-#define AUSPEX_GENERIC_HAS_RETURN 64 /* the last 8 bytes of the arguments are the return value */
+#define AUSPEX_GENERIC_HAS_RETURN 64 /* the arguments end with a struct auspex_return_trailer */
 
 /* Post-argument marker: a string argument was cut at AUSPEX_STRING_MAX. */
 #define AUSPEX_ARG_TRUNCATED 0x80000000u
@@ -340,8 +340,16 @@ struct auspex_selector {
 	struct auspex_match_caps caps[AUSPEX_MAX_CAP_FILTERS];
 	struct auspex_action actions[AUSPEX_MAX_ACTIONS];
 	__u32 nmatch_return; /* 0 or 1: matchReturnArgs on the return value (integer operators) */
-	__u32 pad1;
+	__u32 nreturn_actions; /* matchReturnActions, run at the return */
 	struct auspex_match_arg match_return;
+	struct auspex_action return_actions[AUSPEX_MAX_ACTIONS];
+};
+
+/* After the arguments of a return probe's event: the value returned and the return action. */
+struct auspex_return_trailer {
+	__s64 ret;
+	__u32 action; /* AUSPEX_ACTION_* of matchReturnActions taken, or POST */
+	__u32 pad;
 };
 
 /* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */

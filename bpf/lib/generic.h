@@ -587,8 +587,10 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 {
 	__u64 key = (bpf_get_current_pid_tgid() << 32) | hook_idx;
 	struct auspex_pending_event *p = bpf_map_lookup_elem(&auspex_pending, &key);
+	struct auspex_return_trailer trailer = { .action = AUSPEX_ACTION_POST };
+	struct auspex_selector *s = NULL;
 	struct auspex_hook_config *cfg;
-	__u32 len, size, sel, si;
+	__u32 len, size, sel, si, post = 1;
 
 	if (!p)
 		return 0;
@@ -602,6 +604,36 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			bpf_map_delete_elem(&auspex_pending, &key);
 			return 0;
 		}
+		s = bpf_map_lookup_elem(&auspex_selectors, &sel);
+	}
+	/* matchReturnActions: enforcement once the call has returned. */
+	for (__u32 a = 0; s && a < AUSPEX_MAX_ACTIONS; a++) {
+		struct auspex_action *act = &s->return_actions[a];
+
+		if (a >= s->nreturn_actions)
+			break;
+		switch (act->kind) {
+		case AUSPEX_ACTION_SIGKILL:
+		case AUSPEX_ACTION_SIGNAL:
+			if (monitor_mode())
+				break;
+			if (bpf_send_signal(act->kind == AUSPEX_ACTION_SIGKILL ? 9 : act->arg))
+				p->ev.flags |= AUSPEX_GENERIC_ACTION_FAILED;
+			trailer.action = act->kind;
+			break;
+		case AUSPEX_ACTION_NOPOST:
+			post = 0;
+			break;
+		case AUSPEX_ACTION_GETURL:
+		case AUSPEX_ACTION_DNSLOOKUP:
+			if (trailer.action == AUSPEX_ACTION_POST)
+				trailer.action = act->kind;
+			break;
+		}
+	}
+	if (!post) {
+		bpf_map_delete_elem(&auspex_pending, &key);
+		return 0;
 	}
 	len = p->ev.args_len;
 	if (len > AUSPEX_EVENT_DATA)
@@ -609,11 +641,12 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	barrier_var(len);
 	if (len > AUSPEX_EVENT_DATA)
 		return 0;
-	__builtin_memcpy(&p->data[len], &ret, sizeof(ret));
-	p->ev.args_len = len + sizeof(ret);
+	trailer.ret = ret;
+	__builtin_memcpy(&p->data[len], &trailer, sizeof(trailer));
+	p->ev.args_len = len + sizeof(trailer);
 	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;
 	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
-	size = sizeof(p->ev) + len + sizeof(ret);
+	size = sizeof(p->ev) + len + sizeof(trailer);
 	p->ev.hdr.size = size;
 	barrier_var(size);
 	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))

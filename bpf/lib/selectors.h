@@ -97,7 +97,8 @@ struct {
  */
 struct auspex_pending_event {
 	struct auspex_generic_event ev;
-	char data[AUSPEX_EVENT_DATA + 8];
+	char data[AUSPEX_EVENT_DATA];
+	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 };
 
 struct {

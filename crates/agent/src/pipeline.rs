@@ -145,15 +145,16 @@ impl Pipeline {
             Counters::inc(&self.counters.decode_errors);
             return Ok(());
         };
-        // A return probe's value is the last 8 bytes of the arguments.
-        let (arg_bytes, ret) = match g.args.len().checked_sub(8) {
-            Some(at) if ev.flags & auspex_bpf::abi::GENERIC_HAS_RETURN != 0 => {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(&g.args[at..]);
-                (&g.args[..at], Some(i64::from_ne_bytes(b)))
-            }
+        // A return probe's arguments end with the value returned and the return action.
+        let trailer_size = std::mem::size_of::<auspex_bpf::abi::ReturnTrailer>();
+        let (arg_bytes, trailer) = match g.args.len().checked_sub(trailer_size) {
+            Some(at) if ev.flags & auspex_bpf::abi::GENERIC_HAS_RETURN != 0 => (
+                &g.args[..at],
+                auspex_bpf::abi::read_struct::<auspex_bpf::abi::ReturnTrailer>(&g.args[at..]),
+            ),
             _ => (&g.args[..], None),
         };
+        let ret = trailer.map(|t| t.ret);
         let args = crate::event_builder::decode_args(&hook.args, arg_bytes);
         let return_arg = match (&hook.return_arg, ret) {
             (Some(spec), Some(v)) => Some(crate::event_builder::return_value(spec, v)),
@@ -168,7 +169,9 @@ impl Pipeline {
         ) && let Some(sel) = info.compiled.selectors.get(*sel_id as usize)
         {
             use auspex_policy::compile::action;
-            for a in &sel.actions {
+            // A return probe's event also carries its matchReturnActions.
+            let at_return = trailer.is_some().then_some(&sel.return_actions);
+            for a in sel.actions.iter().chain(at_return.into_iter().flatten()) {
                 match (a.kind, &a.user_arg) {
                     (action::GETURL, Some(url)) => {
                         runner.submit(crate::actions::UserAction::GetUrl(url.clone()))
@@ -216,11 +219,7 @@ impl Pipeline {
                 function_name: function_name.clone(),
                 args,
                 r#return: return_arg,
-                return_action: if ret.is_some() {
-                    crate::event_builder::kprobe_action(auspex_policy::compile::action::POST)
-                } else {
-                    0
-                },
+                return_action: trailer.map_or(0, |t| crate::event_builder::kprobe_action(t.action)),
                 action,
                 policy_name: info.name.clone(),
                 message,

@@ -1679,3 +1679,82 @@ spec:
         other => panic!("linux_binprm_arg expected: {other:?}"),
     }
 }
+
+/// The field notes' matchReturnActions example: lseek(2) with whence 5555 that fails with EBADF
+/// is killed when it returns; the same call failing otherwise (EINVAL) is not.
+#[test]
+fn root_match_return_actions_sigkill_on_return_value() {
+    if !require_root("root_match_return_actions_sigkill_on_return_value") {
+        return;
+    }
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "sigkilltest"
+spec:
+  kprobes:
+  - call: "sys_lseek"
+    syscall: true
+    return: true
+    args:
+    - index: 2
+      type: int
+    returnArg:
+      index: 0
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values:
+        - "5555"
+      matchReturnArgs:
+      - index: 0
+        operator: "Equal"
+        values:
+        - "-9"
+      matchReturnActions:
+      - action: Sigkill
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    let lseek = |fd: &str| {
+        Command::new("/usr/bin/python3")
+            .args([
+                "-c",
+                &format!(
+                    "import os, sys\ntry:\n os.lseek({fd}, 0, 5555)\nexcept OSError as e:\n sys.exit(e.errno)"
+                ),
+            ])
+            .status()
+            .expect("python3")
+    };
+    let bad_fd = lseek("9999");
+    assert_eq!(bad_fd.signal(), Some(9), "EBADF at return: SIGKILL");
+    let einval = lseek("0");
+    assert_eq!(einval.code(), Some(22), "EINVAL: not killed");
+    agent.wait_until("return event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "sigkilltest")
+    });
+    marker(&mut agent, "after-return-actions");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "sigkilltest" => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let k = &events[0];
+    assert_eq!(
+        k.r#return.as_ref().and_then(|r| r.arg.clone()),
+        Some(Arg::IntArg(-9))
+    );
+    assert_eq!(
+        k.return_action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    assert_eq!(k.action, auspex_events::tetragon::KprobeAction::Post as i32);
+}

@@ -276,7 +276,7 @@ pub const LPM_STRING_MAX: usize = 248;
 pub const GENERIC_PROCESS_NOT_FOUND: u32 = 16;
 /// Generic event flag: an enforcement action failed.
 pub const GENERIC_ACTION_FAILED: u32 = 32;
-/// Generic event flag: the last 8 argument bytes are the return value (return probes).
+/// Generic event flag: the arguments end with a [`ReturnTrailer`] (return probes).
 pub const GENERIC_HAS_RETURN: u32 = 64;
 /// String argument length flag: cut at [`STRING_MAX`].
 pub const ARG_TRUNCATED: u32 = 0x8000_0000;
@@ -461,10 +461,24 @@ pub struct Selector {
     pub actions: [Action; MAX_ACTIONS],
     /// 0 or 1: matchReturnArgs present.
     pub nmatch_return: u32,
-    /// Padding.
-    pub pad1: u32,
+    /// matchReturnActions used.
+    pub nreturn_actions: u32,
     /// matchReturnArgs on the return value.
     pub match_return: MatchArg,
+    /// matchReturnActions.
+    pub return_actions: [Action; MAX_ACTIONS],
+}
+
+/// C: `struct auspex_return_trailer`: ends the arguments of a return probe's event.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReturnTrailer {
+    /// The value returned.
+    pub ret: i64,
+    /// Action id of the matchReturnActions taken, or Post.
+    pub action: u32,
+    /// Padding.
+    pub pad: u32,
 }
 
 /// C: `struct auspex_string_key`.
@@ -632,6 +646,8 @@ unsafe impl Pod for AddrKey {}
 unsafe impl Pod for MatchCaps {}
 // SAFETY: as above.
 unsafe impl Pod for Selector {}
+// SAFETY: as above.
+unsafe impl Pod for ReturnTrailer {}
 // SAFETY: as above.
 unsafe impl Pod for StringKey {}
 // SAFETY: as above.

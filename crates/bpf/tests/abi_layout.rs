@@ -220,9 +220,16 @@ fn policy_engine_structs_match_compiled_btf() {
             caps,
             actions,
             nmatch_return,
-            pad1,
-            match_return
+            nreturn_actions,
+            match_return,
+            return_actions
         ]
+    );
+    check!(
+        btf,
+        ReturnTrailer,
+        "auspex_return_trailer",
+        [ret, action, pad]
     );
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
     check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);

@@ -40,8 +40,8 @@
 //!   integer operators) on kprobes with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
-//!   `matchData`, `matchReturnActions`, `matchParentBinaries`, `matchWorkloads`,
-//!   `returnArgAction`.
+//!   `matchData`, `matchParentBinaries`, `matchWorkloads`, `returnArgAction`.
+//!   `matchReturnActions` (Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup) run at the return.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
 //! engine yet, or what the kernel lacks.
@@ -529,6 +529,8 @@ pub struct CompiledSelector {
     pub actions: Vec<CompiledAction>,
     /// matchReturnArgs (at most one), on the return value (`arg` is 0).
     pub match_return: Option<CompiledMatchArg>,
+    /// matchReturnActions, run when the call returns (after matchReturnArgs).
+    pub return_actions: Vec<CompiledAction>,
 }
 
 /// Everything the kernel needs for one policy.
@@ -2184,9 +2186,8 @@ impl Compiler<'_> {
     ) -> CompiledSelector {
         let s = self.policy.spec.expand_selector(orig);
         type Len = fn(&KProbeSelector) -> usize;
-        let unsupported: [(&str, Len); 4] = [
+        let unsupported: [(&str, Len); 3] = [
             ("matchData", |s| s.match_data.len()),
-            ("matchReturnActions", |s| s.match_return_actions.len()),
             ("matchParentBinaries", |s| s.match_parent_binaries.len()),
             ("matchWorkloads", |s| s.match_workloads.len()),
         ];
@@ -2347,6 +2348,55 @@ impl Compiler<'_> {
             }
         };
 
+        let ret_actions_len: Len = |s| s.match_return_actions.len();
+        let mut return_actions = Vec::with_capacity(s.match_return_actions.len());
+        if !s.match_return_actions.is_empty() && ctx.ret.is_none() {
+            let path = self.origin_list(orig, sp, "matchReturnActions", ret_actions_len);
+            self.err(
+                &path,
+                "matchReturnActions needs a return probe (return: true)",
+            );
+        } else {
+            self.limit(
+                &sp.field("matchReturnActions"),
+                "return actions in one selector",
+                limits::MAX_ACTIONS,
+                s.match_return_actions.len(),
+            );
+            for (k, a) in s.match_return_actions.iter().enumerate() {
+                let path = self.origin(orig, sp, "matchReturnActions", ret_actions_len, k);
+                // At the return only what does not change the call applies.
+                match a.kind() {
+                    Some(
+                        ActionKind::Post
+                        | ActionKind::NoPost
+                        | ActionKind::Sigkill
+                        | ActionKind::Signal
+                        | ActionKind::GetUrl
+                        | ActionKind::DnsLookup,
+                    ) => {
+                        if a.rate_limit.is_some() {
+                            self.not_yet(&path.field("rateLimit"), "rateLimit in matchReturnActions");
+                        }
+                        if let Some(c) = self.action(a, &path, ctx) {
+                            return_actions.push(c);
+                        }
+                    }
+                    Some(other) => self.err(
+                        &path.field("action"),
+                        format!(
+                            "action {} cannot run when the call has returned; use Post, NoPost, Sigkill, Signal, GetUrl or DnsLookup",
+                            other.name()
+                        ),
+                    ),
+                    None => self.err(
+                        &path.field("action"),
+                        format!("unknown action {}", a.action),
+                    ),
+                }
+            }
+        }
+
         let actions_len: Len = |s| s.match_actions.len();
         self.limit(
             &sp.field("matchActions"),
@@ -2371,6 +2421,7 @@ impl Compiler<'_> {
             namespace_changes,
             actions,
             match_return,
+            return_actions,
         }
     }
 

@@ -408,6 +408,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         }],
         selectors: vec![CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: None,
             binary: None,
             match_args: vec![margs(1, op::EQ, vec![], 1)],
@@ -529,6 +530,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         selectors: vec![
             CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 pids: None,
                 binary: Some(CompiledBinary {
                     op: op::NOT_IN,
@@ -551,6 +553,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             },
             CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
@@ -631,6 +634,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         selectors: vec![
             CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 pids: Some(CompiledPids {
                     op: op::NOT_IN,
                     follow_forks: true,
@@ -646,6 +650,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             },
             CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 pids: None,
                 binary: None,
                 match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
@@ -780,6 +785,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         }],
         selectors: vec![CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: Some(CompiledPids {
                 op: op::IN,
                 follow_forks: false,
@@ -852,6 +858,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     };
     let selector = CompiledSelector {
         match_return: None,
+        return_actions: Vec::new(),
         pids: None,
         binary: None,
         match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
@@ -971,6 +978,7 @@ fn macros_are_expanded() {
         got.selectors,
         vec![CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: None,
             binary: None,
             match_args: vec![margs(0, op::PREFIX, vec![], 1)],
@@ -1052,6 +1060,7 @@ fn process_filters_compile_and_evaluate() {
         got.selectors,
         vec![CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: None,
             binary: Some(CompiledBinary {
                 op: op::IN,

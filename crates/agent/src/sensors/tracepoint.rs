@@ -402,6 +402,12 @@ impl TracepointPolicySpec<'_> {
                     *dv = *v;
                 }
             }
+            sel.nreturn_actions = s.return_actions.len().min(abi::MAX_ACTIONS) as u32;
+            for (d, a) in sel.return_actions.iter_mut().zip(&s.return_actions) {
+                d.kind = a.kind;
+                d.arg = a.arg;
+                d.rate_limit_ns = a.rate_limit_ns;
+            }
             if let Some(r) = &s.match_return {
                 sel.nmatch_return = 1;
                 sel.match_return.op = r.op;

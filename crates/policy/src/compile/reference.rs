@@ -449,6 +449,7 @@ mod tests {
     fn empty() -> CompiledSelector {
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: None,
             binary: None,
             match_args: Vec::new(),
@@ -462,6 +463,7 @@ mod tests {
     fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             match_args: vec![CompiledMatchArg {
                 arg,
                 op: o,
@@ -721,6 +723,7 @@ mod tests {
         for (o, entry, binary, want) in cases {
             let mut p = policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 binary: Some(CompiledBinary {
                     op: *o,
                     set_id: SET,
@@ -752,6 +755,7 @@ mod tests {
         let sel = |o, follow_forks, namespace_pid, values: &[u32]| {
             policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 pids: Some(CompiledPids {
                     op: o,
                     follow_forks,
@@ -894,6 +898,7 @@ mod tests {
         let sel = |o: u8| {
             let mut p = policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 binary: Some(CompiledBinary {
                     op: o,
                     set_id: SET,
@@ -1008,6 +1013,7 @@ mod tests {
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 namespaces: entries.to_vec(),
                 ..empty()
             }]);
@@ -1080,6 +1086,7 @@ mod tests {
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 capabilities: entries.to_vec(),
                 ..empty()
             }]);
@@ -1115,6 +1122,7 @@ mod tests {
         for (o, mask, want) in cases {
             let p = policy(vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 namespace_changes: Some((*o, *mask)),
                 ..empty()
             }]);
@@ -1131,6 +1139,7 @@ mod tests {
         };
         let p = policy(vec![CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             namespace_changes: Some((op::IN, 0x3ff)),
             ..empty()
         }]);
@@ -1146,6 +1155,7 @@ mod tests {
         pr.caps[usize::from(cap_set::EFFECTIVE)] = 1 << 21;
         let sel = CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: Some(CompiledPids {
                 op: op::IN,
                 follow_forks: false,

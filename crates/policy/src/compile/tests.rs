@@ -399,6 +399,7 @@ fn one_error(got: Result<CompiledPolicy, Vec<CompileError>>, path: &str, reason:
 fn no_filters() -> CompiledSelector {
     CompiledSelector {
         match_return: None,
+        return_actions: Vec::new(),
         pids: None,
         binary: None,
         match_args: Vec::new(),
@@ -425,6 +426,7 @@ fn follow_children_compiles() {
             got.selectors,
             vec![CompiledSelector {
                 match_return: None,
+                return_actions: Vec::new(),
                 binary: Some(CompiledBinary {
                     op: kop,
                     set_id: 1,
@@ -488,6 +490,7 @@ fn namespaces_compile() {
         only_selector(&policy),
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             namespaces: vec![
                 CompiledNamespaces {
                     kind: 3,
@@ -643,6 +646,7 @@ fn capabilities_compile() {
         only_selector(&policy),
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             capabilities: vec![
                 CompiledCapabilities {
                     set: cap_set::EFFECTIVE,
@@ -785,6 +789,7 @@ fn namespace_changes_compile() {
         only_selector(&policy),
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             namespace_changes: Some((op::IN, 1 << 2 | 1 << 5 | 1 << 9)),
             ..no_filters()
         }
@@ -868,6 +873,7 @@ fn all_process_filters_in_one_selector() {
         only_selector(&policy),
         CompiledSelector {
             match_return: None,
+            return_actions: Vec::new(),
             pids: Some(CompiledPids {
                 op: op::NOT_IN,
                 follow_forks: false,
