@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SENSORS: &[&str] = &["process", "generic_tracepoint"];
+const SENSORS: &[&str] = &["process", "generic_tracepoint", "feature_probe"];
 
 fn main() {
     let manifest =

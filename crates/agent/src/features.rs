@@ -128,6 +128,48 @@ fn ensure_bpffs() -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
+/// Whether kprobe.multi links attach here (probed once: a do-nothing program on `vfs_read`). The
+/// policy loader decides by it which kprobe program to load, so that a policy's programs are
+/// verified once.
+pub fn kprobe_multi() -> &'static Probe {
+    static PROBE: std::sync::OnceLock<Probe> = std::sync::OnceLock::new();
+    PROBE.get_or_init(|| {
+        // An expected refusal is not a warning: libbpf's own report is muted meanwhile.
+        let print = libbpf_rs::set_print(None);
+        let probe = probe_kprobe_multi();
+        libbpf_rs::set_print(print);
+        probe
+    })
+}
+
+fn probe_kprobe_multi() -> Probe {
+    use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    let mut storage = std::mem::MaybeUninit::uninit();
+    let open =
+        match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage) {
+            Ok(o) => o,
+            Err(e) => return Probe::Inconclusive(e.to_string()),
+        };
+    let skel = match open.load() {
+        Ok(s) => s,
+        Err(e) => return Probe::Unsupported(format!("kprobe.multi programs do not load: {e}")),
+    };
+    let opts = libbpf_rs::KprobeMultiOpts {
+        symbols: vec!["vfs_read".into()],
+        ..Default::default()
+    };
+    match skel
+        .progs
+        .auspex_probe_kprobe_multi
+        .attach_kprobe_multi_with_opts(opts)
+    {
+        Ok(_link) => Probe::Supported,
+        Err(e) => Probe::Unsupported(format!(
+            "kprobe.multi links do not attach ({e}; needs CONFIG_FPROBE, Linux 5.18+)"
+        )),
+    }
+}
+
 /// What this kernel offers for each hook kind the product uses (logged at start, shown by status).
 #[derive(Debug, Clone)]
 pub struct KernelFeatures {
@@ -149,6 +191,8 @@ pub struct KernelFeatures {
     pub trampolines: Probe,
     /// kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE).
     pub kprobe_override: Probe,
+    /// kprobe.multi (fprobe) links attach.
+    pub kprobe_multi: Probe,
 }
 
 fn prog_type(t: ProgramType) -> Probe {
@@ -235,6 +279,7 @@ impl KernelFeatures {
             bpf_lsm,
             trampolines: prog_type(ProgramType::Tracing),
             kprobe_override,
+            kprobe_multi: kprobe_multi().clone(),
         }
     }
 
@@ -325,7 +370,7 @@ impl KernelFeatures {
     }
 
     /// Every probe: (name for people, snake_case key for the API, answer).
-    pub fn probes(&self) -> [(&'static str, &'static str, &Probe); 8] {
+    pub fn probes(&self) -> [(&'static str, &'static str, &Probe); 9] {
         [
             ("ring buffer", "ring_buffer", &self.ring_buffer),
             ("tracepoints", "tracepoints", &self.tracepoints),
@@ -335,6 +380,7 @@ impl KernelFeatures {
             ("BPF LSM", "bpf_lsm", &self.bpf_lsm),
             ("fentry/fmod_ret", "trampolines", &self.trampolines),
             ("kprobe override", "kprobe_override", &self.kprobe_override),
+            ("kprobe.multi", "kprobe_multi", &self.kprobe_multi),
         ]
     }
 

@@ -43,8 +43,6 @@ pub struct TracepointPolicySpec<'a> {
 pub struct AttachedTracepointPolicy {
     skel: GenericTracepointSkel<'static>,
     links: Vec<Link>,
-    /// The plain kprobes are on one kprobe.multi link (else one kprobe each).
-    multi_attached: bool,
     hooks: usize,
     plan: AttachPlan,
 }
@@ -68,7 +66,7 @@ impl AttachedTracepointPolicy {
 
     /// Kinds of the links attached (`tracepoint`, `kprobe_multi`, `lsm`, …), for status and logs.
     pub fn link_kinds(&self) -> Vec<&'static str> {
-        self.plan.link_kinds(self.multi_attached)
+        self.plan.link_kinds()
     }
 
     /// True while its programs are attached.
@@ -97,7 +95,7 @@ impl AttachedTracepointPolicy {
     /// Attaches the hooks again.
     pub fn enable(&mut self) -> Result<(), SensorError> {
         if self.links.is_empty() {
-            (self.links, self.multi_attached) = self.plan.attach(&self.skel)?;
+            self.links = self.plan.attach(&self.skel)?;
         }
         Ok(())
     }
@@ -241,10 +239,19 @@ impl TracepointPolicySpec<'_> {
         open.progs
             .auspex_generic_uprobe
             .set_autoload(!plan.uprobes.is_empty());
-        open.progs.auspex_generic_kprobe.set_autoload(kprobes);
+        // One kprobe program, verified once: kprobe.multi where the kernel attaches it.
+        plan.multi = kprobes
+            && !plan.kprobes.is_empty()
+            && *crate::features::kprobe_multi() == crate::features::Probe::Supported;
+        if !plan.multi {
+            plan.kprobes_single.append(&mut plan.kprobes);
+        }
+        open.progs
+            .auspex_generic_kprobe
+            .set_autoload(!plan.kprobes_single.is_empty());
         open.progs
             .auspex_generic_kprobe_multi
-            .set_autoload(!plan.kprobes.is_empty());
+            .set_autoload(plan.multi);
         open.progs
             .auspex_generic_kprobe_override
             .set_autoload(!plan.kprobe_override.is_empty());
@@ -502,12 +509,11 @@ impl TracepointPolicySpec<'_> {
                 )
                 .map_err(map_err("auspex_syscall_hooks"))?;
         }
-        let (links, multi_attached) = plan.attach(&skel)?;
+        let links = plan.attach(&skel)?;
         let hooks = c.hooks.len();
         Ok(AttachedTracepointPolicy {
             skel,
             links,
-            multi_attached,
             hooks,
             plan,
         })
@@ -581,8 +587,10 @@ struct AttachPlan {
     classic: Vec<(String, String, u32)>,
     /// Uprobes: (path, symbol, cookie).
     uprobes: Vec<(String, String, u32)>,
-    /// Kprobes tried as one kprobe.multi link first: (function, cookie), functions distinct.
+    /// Kprobes on one kprobe.multi link (when `multi`): (function, cookie), functions distinct.
     kprobes: Vec<(String, u32)>,
+    /// The kernel attaches kprobe.multi links (probed): `kprobes` go on one.
+    multi: bool,
     /// Kprobes always attached one by one (a function a second time).
     kprobes_single: Vec<(String, u32)>,
     /// Kprobes of hooks with Override (bpf_override_return).
@@ -604,7 +612,8 @@ impl AttachPlan {
             && self.trampolines.is_empty()
     }
 
-    fn link_kinds(&self, multi: bool) -> Vec<&'static str> {
+    fn link_kinds(&self) -> Vec<&'static str> {
+        let multi = self.multi;
         let mut kinds = Vec::new();
         if self.raw || self.raw_exit {
             kinds.push("raw_tracepoint");
@@ -633,11 +642,8 @@ impl AttachPlan {
         kinds
     }
 
-    /// Attaches everything; returns the links and whether the kprobes went on a multi link.
-    fn attach(
-        &self,
-        skel: &GenericTracepointSkel<'static>,
-    ) -> Result<(Vec<Link>, bool), SensorError> {
+    /// Attaches everything.
+    fn attach(&self, skel: &GenericTracepointSkel<'static>) -> Result<Vec<Link>, SensorError> {
         let mut links = Vec::with_capacity(self.classic.len() + 1);
         if self.raw {
             let link = skel
@@ -709,29 +715,29 @@ impl AttachPlan {
             links.push(link);
         }
         // kprobe.multi (fprobe, Linux 5.18+ with CONFIG_FPROBE) when the kernel has it: one
-        // link for all functions; else one kprobe per function.
-        let mut multi = false;
-        let mut single: Vec<&(String, u32)> = self.kprobes_single.iter().collect();
-        if !self.kprobes.is_empty() {
+        // link for all functions; else one kprobe per function (decided at load).
+        if self.multi {
             let opts = libbpf_rs::KprobeMultiOpts {
                 symbols: self.kprobes.iter().map(|(f, _)| f.clone()).collect(),
                 cookies: self.kprobes.iter().map(|(_, c)| u64::from(*c)).collect(),
                 ..Default::default()
             };
-            match skel
+            let link = skel
                 .progs
                 .auspex_generic_kprobe_multi
                 .attach_kprobe_multi_with_opts(opts)
-            {
-                Ok(link) => {
-                    links.push(link);
-                    multi = true;
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "kprobe.multi unavailable; attaching single kprobes");
-                    single.extend(&self.kprobes);
-                }
-            }
+                .map_err(|source| SensorError::AttachKprobe {
+                    sensor: NAME,
+                    function: self
+                        .kprobes
+                        .iter()
+                        .map(|(f, _)| f.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    hint: "kprobe.multi link refused: a function is missing or not traceable on this kernel".into(),
+                    source,
+                })?;
+            links.push(link);
         }
         let kprobe = |prog: &libbpf_rs::ProgramMut<'_>, function: &str, cookie: u32| {
             let opts = libbpf_rs::KprobeOpts {
@@ -747,7 +753,7 @@ impl AttachPlan {
                     source,
                 })
         };
-        for (function, cookie) in single {
+        for (function, cookie) in &self.kprobes_single {
             links.push(kprobe(
                 &skel.progs.auspex_generic_kprobe,
                 function,
@@ -795,7 +801,7 @@ impl AttachPlan {
             })?;
             links.push(link);
         }
-        Ok((links, multi))
+        Ok(links)
     }
 }
 

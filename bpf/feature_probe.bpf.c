@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Feature probes too specific for libbpf's own: programs that do nothing, loaded and attached
+ * once by crates/agent/src/features.rs to learn what the running kernel accepts.
+ */
+#include "lib/common.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* kprobe.multi (fprobe) links: the program type loads everywhere; attaching says. */
+SEC("kprobe.multi")
+int auspex_probe_kprobe_multi(void *ctx)
+{
+	return 0;
+}
