@@ -1859,104 +1859,7 @@ impl Compiler<'_> {
                     None
                 }
             },
-            ArgType::Sock | ArgType::Socket => match shape {
-                FieldShape::Ptr => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: ArgRead::Sock,
-                    render: ArgRender::Sock,
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                }),
-                _ => {
-                    self.err(
-                        &ap.field("type"),
-                        format!(
-                            "type {ty} needs a pointer field (struct sock *); {}",
-                            describe()
-                        ),
-                    );
-                    None
-                }
-            },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
-            ArgType::Skb | ArgType::Sockaddr | ArgType::NetDevice => match shape {
-                FieldShape::Ptr if ty != ArgType::Sockaddr || !user => {
-                    let (read, render) = match ty {
-                        ArgType::Skb => (ArgRead::Skb, ArgRender::Skb),
-                        ArgType::Sockaddr => (ArgRead::Sockaddr, ArgRender::Sockaddr),
-                        _ => (ArgRead::NetDevice, ArgRender::String),
-                    };
-                    Some(CompiledArg {
-                        offset: field.offset,
-                        size: field.size,
-                        read,
-                        render,
-                        label: None,
-                        size_offset: 0,
-                        size_width: 0,
-                    })
-                }
-                FieldShape::Ptr => {
-                    self.not_yet(
-                        &ap.field("type"),
-                        "sockaddr in user memory (syscall arguments)",
-                    );
-                    None
-                }
-                _ => {
-                    self.err(
-                        &ap.field("type"),
-                        format!("type {ty} needs a pointer field; {}", describe()),
-                    );
-                    None
-                }
-            },
-            ArgType::Cred => match shape {
-                FieldShape::Ptr => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: ArgRead::Cred,
-                    render: ArgRender::Cred,
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                }),
-                _ => {
-                    self.err(
-                        &ap.field("type"),
-                        format!("type cred needs a pointer field; {}", describe()),
-                    );
-                    None
-                }
-            },
-            ArgType::Path | ArgType::LinuxBinprm => match shape {
-                FieldShape::Ptr => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: if ty == ArgType::Path {
-                        ArgRead::PathPtr
-                    } else {
-                        ArgRead::Binprm
-                    },
-                    render: if ty == ArgType::Path {
-                        ArgRender::Path
-                    } else {
-                        ArgRender::Binprm
-                    },
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                }),
-                _ => {
-                    self.err(
-                        &ap.field("type"),
-                        format!("type {ty} needs a pointer field; {}", describe()),
-                    );
-                    None
-                }
-            },
             // A placeholder: nothing read, nothing reported (Tetragon's `nop`).
             ArgType::Nop => Some(CompiledArg {
                 offset: field.offset,
@@ -1967,6 +1870,50 @@ impl Compiler<'_> {
                 size_offset: 0,
                 size_width: 0,
             }),
+            // Pointers to kernel objects, read in the kernel into their own record shape.
+            ArgType::Sock
+            | ArgType::Socket
+            | ArgType::Skb
+            | ArgType::Sockaddr
+            | ArgType::NetDevice
+            | ArgType::Cred
+            | ArgType::Path
+            | ArgType::LinuxBinprm => {
+                let (read, render) = match ty {
+                    ArgType::Skb => (ArgRead::Skb, ArgRender::Skb),
+                    ArgType::Sockaddr => (ArgRead::Sockaddr, ArgRender::Sockaddr),
+                    ArgType::NetDevice => (ArgRead::NetDevice, ArgRender::String),
+                    ArgType::Cred => (ArgRead::Cred, ArgRender::Cred),
+                    ArgType::Path => (ArgRead::PathPtr, ArgRender::Path),
+                    ArgType::LinuxBinprm => (ArgRead::Binprm, ArgRender::Binprm),
+                    _ => (ArgRead::Sock, ArgRender::Sock),
+                };
+                match shape {
+                    FieldShape::Ptr if ty == ArgType::Sockaddr && user => {
+                        self.not_yet(
+                            &ap.field("type"),
+                            "sockaddr in user memory (syscall arguments)",
+                        );
+                        None
+                    }
+                    FieldShape::Ptr => Some(CompiledArg {
+                        offset: field.offset,
+                        size: field.size,
+                        read,
+                        render,
+                        label: None,
+                        size_offset: 0,
+                        size_width: 0,
+                    }),
+                    _ => {
+                        self.err(
+                            &ap.field("type"),
+                            format!("type {ty} needs a pointer field; {}", describe()),
+                        );
+                        None
+                    }
+                }
+            }
             ArgType::DataLoc => match shape {
                 FieldShape::DataLocChar => Some(string(ArgRead::DataLocString, field.size)),
                 _ => {
