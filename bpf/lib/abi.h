@@ -216,6 +216,8 @@ struct auspex_process_entry {
 #define AUSPEX_OP_STATE 29
 #define AUSPEX_OP_IN_RANGE 31
 #define AUSPEX_OP_NOT_IN_RANGE 32
+#define AUSPEX_OP_SUBSTRING 33 /* values: indexes into auspex_substrings */
+#define AUSPEX_OP_SUBSTRING_IGNCASE 34 /* the same, ASCII case-insensitive (needles lowercased) */
 
 /* Actions, Tetragon's kernel numbering. */
 #define AUSPEX_ACTION_POST 0
@@ -394,6 +396,15 @@ struct auspex_addr_key {
 	__u32 prefixlen;
 	__u32 set_id;
 	__u8 addr[16];
+};
+
+/* Value of `auspex_substrings` (key: the needle's index): a SubString needle. */
+#define AUSPEX_SUBSTRING_BUF 128
+struct auspex_substring {
+	__u32 len;
+	__u32 pad;
+	__u64 s[AUSPEX_SUBSTRING_BUF / 8]; /* the needle, zero-padded */
+	__u64 mask[AUSPEX_SUBSTRING_BUF / 8]; /* 0xff for each byte of the needle, 0 after */
 };
 
 /* Key of `auspex_int_set` (InMap/NotInMap). */

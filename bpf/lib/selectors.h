@@ -347,6 +347,83 @@ static __always_inline int sock_negated(__u8 op)
 }
 
 /* One matchArgs entry of selector `sel_id` against the captured arguments. */
+/* SubString needles (sized by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct auspex_substring);
+} auspex_substrings SEC(".maps");
+
+struct substr_ctx {
+	__u32 arg;
+	__u32 id;
+	__u32 hay_len;
+	__u32 ign_case;
+	__u32 found;
+};
+
+/* ASCII lowercase of 8 bytes at once (bytes >= 0x80 unchanged). */
+static __always_inline __u64 lower8(__u64 x)
+{
+	const __u64 ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	__u64 low7 = x & ~high;
+	__u64 ge_a = low7 + ones * (0x80 - 'A'); /* high bit: byte >= 'A' */
+	__u64 gt_z = low7 + ones * (0x7f - 'Z'); /* high bit: byte > 'Z' */
+	__u64 upper = (ge_a ^ gt_z) & ~x & high;
+
+	return x | (upper >> 2);
+}
+
+/*
+ * Does the needle occur at position `i` of the argument? Word by word under the needle's mask:
+ * no data-dependent branch, so the verifier sees one straight path. Stops the loop when found or
+ * when the needle would run past the argument.
+ */
+static long substr_step(__u32 i, void *data)
+{
+	struct substr_ctx *c = data;
+	struct generic_heap *h = generic_heap();
+	struct auspex_substring *n = bpf_map_lookup_elem(&auspex_substrings, &c->id);
+	__u32 a = c->arg;
+	__u64 diff = 0, w;
+
+	if (!h || !n || a >= AUSPEX_MAX_HOOK_ARGS || !n->len || i + n->len > c->hay_len)
+		return 1;
+	i &= AUSPEX_STRING_MAX - 1;
+#pragma unroll
+	for (int k = 0; k < AUSPEX_SUBSTRING_BUF / 8; k++) {
+		__builtin_memcpy(&w, &h->strs[a][i + 8 * k], sizeof(w));
+		if (c->ign_case)
+			w = lower8(w);
+		diff |= (w ^ n->s[k]) & n->mask[k];
+	}
+	if (diff)
+		return 0;
+	c->found = 1;
+	return 1;
+}
+
+/* SubString / SubStringIgnCase: one of the entry's needles occurs in string argument `a`. */
+static __always_inline int substring_hit(struct generic_heap *h, struct auspex_match_arg *ma, __u32 a)
+{
+	struct substr_ctx c = { .arg = a, .ign_case = ma->op == AUSPEX_OP_SUBSTRING_IGNCASE };
+
+	if (a >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	c.hay_len = h->str_len[a] > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : h->str_len[a];
+	for (__u32 k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++) {
+		if (k >= ma->nvalues)
+			break;
+		c.id = (__u32)ma->values[k];
+		c.found = 0;
+		bpf_loop(c.hay_len, substr_step, &c, 0);
+		if (c.found)
+			return 1;
+	}
+	return 0;
+}
+
 /* An integer operator of a matchArgs / matchReturnArgs entry on value `v`. */
 static __always_inline int int_hit(struct auspex_match_arg *ma, __s64 v)
 {
@@ -417,6 +494,8 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return sock_negated(ma->op) ? !hit : hit;
 	}
 	if (h->is_str[a]) {
+		if (ma->op == AUSPEX_OP_SUBSTRING || ma->op == AUSPEX_OP_SUBSTRING_IGNCASE)
+			return substring_hit(h, ma, a);
 		hit = string_in_set(h, a, ma->op, ma->set_id);
 		return negated(ma->op) ? !hit : hit;
 	}

@@ -1758,3 +1758,78 @@ spec:
     );
     assert_eq!(k.action, auspex_events::tetragon::KprobeAction::Post as i32);
 }
+
+/// SubString and SubStringIgnCase on a string argument, evaluated in the kernel.
+#[test]
+fn root_substring_operators() {
+    if !require_root("root_substring_operators") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let ds = d.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: substrings
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["{ds}/"]
+      - index: 1
+        operator: SubString
+        values: ["secret", "passwd"]
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["{ds}/"]
+      - index: 1
+        operator: SubStringIgnCase
+        values: ["token"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let names = [
+        "my-secret-file",
+        "SECRET-upper",
+        "old.passwd",
+        "api-ToKeN.txt",
+        "plain",
+        "secre",
+    ];
+    for n in names {
+        std::fs::write(d.join(n), "x").expect("write");
+        let _ = std::fs::read(d.join(n)).expect("read");
+    }
+    marker(&mut agent, "after-substrings");
+    let mut seen: Vec<(String, u32)> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "substrings" => {
+                let path = string_args(&k.args).pop()?;
+                Some((path.strip_prefix(&format!("{ds}/"))?.to_string(), 0))
+            }
+            _ => None,
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    let got: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        got,
+        vec!["api-ToKeN.txt", "my-secret-file", "old.passwd"],
+        "SubString is case-sensitive, SubStringIgnCase is not"
+    );
+}

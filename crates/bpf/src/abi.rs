@@ -469,6 +469,47 @@ pub struct Selector {
     pub return_actions: [Action; MAX_ACTIONS],
 }
 
+/// Bytes of a SubString needle buffer (`AUSPEX_SUBSTRING_BUF`).
+pub const SUBSTRING_BUF: usize = 128;
+
+/// C: `struct auspex_substring`: a SubString needle, compared word by word under its mask.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Substring {
+    /// Bytes used.
+    pub len: u32,
+    /// Padding.
+    pub pad: u32,
+    /// The needle, zero-padded, in native-endian words.
+    pub s: [u64; SUBSTRING_BUF / 8],
+    /// 0xff for each byte of the needle, 0 after.
+    pub mask: [u64; SUBSTRING_BUF / 8],
+}
+
+impl Substring {
+    /// The entry of `needle` (cut at [`SUBSTRING_BUF`]).
+    pub fn new(needle: &[u8]) -> Self {
+        let n = needle.len().min(SUBSTRING_BUF);
+        let mut bytes = [0u8; SUBSTRING_BUF];
+        let mut mask = [0u8; SUBSTRING_BUF];
+        bytes[..n].copy_from_slice(&needle[..n]);
+        mask[..n].fill(0xff);
+        let words = |b: &[u8; SUBSTRING_BUF]| {
+            let mut w = [0u64; SUBSTRING_BUF / 8];
+            for (dst, chunk) in w.iter_mut().zip(b.chunks_exact(8)) {
+                *dst = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
+            }
+            w
+        };
+        Self {
+            len: n as u32,
+            pad: 0,
+            s: words(&bytes),
+            mask: words(&mask),
+        }
+    }
+}
+
 /// C: `struct auspex_return_trailer`: ends the arguments of a return probe's event.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -648,6 +689,8 @@ unsafe impl Pod for MatchCaps {}
 unsafe impl Pod for Selector {}
 // SAFETY: as above.
 unsafe impl Pod for ReturnTrailer {}
+// SAFETY: as above.
+unsafe impl Pod for Substring {}
 // SAFETY: as above.
 unsafe impl Pod for StringKey {}
 // SAFETY: as above.

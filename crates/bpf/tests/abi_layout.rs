@@ -225,6 +225,7 @@ fn policy_engine_structs_match_compiled_btf() {
             return_actions
         ]
     );
+    check!(btf, Substring, "auspex_substring", [len, pad, s, mask]);
     check!(
         btf,
         ReturnTrailer,

@@ -32,7 +32,9 @@
 //!   [`KernelView::host_namespace`]), `matchCapabilities` and `matchCapabilityChanges` (In/NotIn,
 //!   at most [`limits::MAX_CAP_FILTERS`] together, without `isNamespaceCapability`),
 //!   `matchNamespaceChanges` (one entry, In/NotIn), `matchArgs` (strings: Equal, NotEqual, Prefix,
-//!   NotPrefix, Postfix, NotPostfix; integers: Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
+//!   NotPrefix, Postfix, NotPostfix, SubString, SubStringIgnCase (at most
+//!   [`limits::MAX_MATCH_VALUES`] needles of at most [`limits::SUBSTRING_MAX`] bytes); integers:
+//!   Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
 //!   InMap, NotInMap with `a:b` ranges and `list:` values; sockets: addresses, ports, protocol,
 //!   family, state), `matchActions` Post (rate limit per thread), NoPost, Sigkill, Signal, GetUrl,
 //!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
@@ -98,6 +100,8 @@ pub mod limits {
     pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
     /// Bytes of a string argument captured and compared.
     pub const STRING_MAX: usize = 256;
+    /// Bytes of a SubString needle (Tetragon: under 100 characters).
+    pub const SUBSTRING_MAX: usize = 99;
     /// Bytes of a Prefix/Postfix entry (`AUSPEX_LPM_STRING_MAX`: the LPM trie key holds 256
     /// bytes, the set id takes 4 of them).
     pub const LPM_STRING_MAX: usize = 248;
@@ -142,6 +146,10 @@ pub mod op {
     pub const NOT_PREFIX: u8 = 26;
     /// `NotPostfix`.
     pub const NOT_POSTFIX: u8 = 27;
+    /// `SubString` (values: indexes into [`CompiledPolicy::substrings`](super::CompiledPolicy)).
+    pub const SUBSTRING: u8 = 33;
+    /// `SubStringIgnCase` (ASCII case-insensitive; needles stored lowercased).
+    pub const SUBSTRING_IGNCASE: u8 = 34;
     /// `SAddr` (CIDR set).
     pub const SADDR: u8 = 13;
     /// `DAddr`.
@@ -548,6 +556,8 @@ pub struct CompiledPolicy {
     pub string_postfix: Vec<(u32, Vec<u8>)>,
     /// InMap integer sets: (set id, value).
     pub int_set: Vec<(u32, i64)>,
+    /// SubString needles, indexed by the values of their matchArgs entries.
+    pub substrings: Vec<Vec<u8>>,
     /// SAddr/DAddr CIDR sets: (set id, prefix bits of the 16-byte address, address). IPv4
     /// networks are IPv4-mapped (`::ffff:a.b.c.d`, prefix + 96).
     pub addr_set: Vec<(u32, u8, [u8; 16])>,
@@ -2581,6 +2591,55 @@ impl Compiler<'_> {
     }
 
     /// Adds `values` to string set `set_id` of `kind`, checking their length.
+    /// SubString / SubStringIgnCase: needles into [`CompiledPolicy::substrings`], their indexes
+    /// inline in the entry.
+    fn substring(
+        &mut self,
+        f: &ArgSelector,
+        sop: SelectorOp,
+        arg: u8,
+        vp: &FieldPath,
+    ) -> Option<CompiledMatchArg> {
+        let ign_case = sop == SelectorOp::SubStringIgnCase;
+        self.limit(
+            vp,
+            &format!("values for operator {sop}"),
+            limits::MAX_MATCH_VALUES,
+            f.values.len(),
+        );
+        let mut values = Vec::with_capacity(f.values.len());
+        for (j, v) in f.values.iter().enumerate() {
+            if v.is_empty() || v.len() > limits::SUBSTRING_MAX {
+                self.err(
+                    &vp.index(j),
+                    format!(
+                        "substring of {} bytes; {sop} takes 1 to {} bytes",
+                        v.len(),
+                        limits::SUBSTRING_MAX
+                    ),
+                );
+                continue;
+            }
+            let needle = if ign_case {
+                v.to_ascii_lowercase().into_bytes()
+            } else {
+                v.clone().into_bytes()
+            };
+            values.push(self.out.substrings.len() as i64);
+            self.out.substrings.push(needle);
+        }
+        Some(CompiledMatchArg {
+            arg,
+            op: if ign_case {
+                op::SUBSTRING_IGNCASE
+            } else {
+                op::SUBSTRING
+            },
+            values,
+            set_id: 0,
+        })
+    }
+
     fn string_set(&mut self, set_id: u32, kind: SetKind, values: &[String], vp: &FieldPath) {
         let max = match kind {
             SetKind::Eq => limits::STRING_MAX,
@@ -2696,7 +2755,10 @@ impl Compiler<'_> {
                 SelectorOp::NotPrefix => (op::NOT_PREFIX, SetKind::Prefix),
                 SelectorOp::Postfix => (op::POSTFIX, SetKind::Postfix),
                 SelectorOp::NotPostfix => (op::NOT_POSTFIX, SetKind::Postfix),
-                SelectorOp::SubString | SelectorOp::SubStringIgnCase | SelectorOp::CelExpr => {
+                SelectorOp::SubString | SelectorOp::SubStringIgnCase => {
+                    return self.substring(f, sop, arg_pos, &vp);
+                }
+                SelectorOp::CelExpr => {
                     self.not_yet(&op_path, &format!("operator {sop}"));
                     return None;
                 }

@@ -421,6 +421,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         string_prefix: vec![],
         string_postfix: vec![],
         int_set: vec![],
+        substrings: Vec::new(),
         addr_set: vec![],
         enforces: true,
         monitor: false,
@@ -567,6 +568,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         string_prefix: vec![(2, b"/etc/".to_vec()), (2, b"/root/.ssh".to_vec())],
         string_postfix: vec![(3, b"fnoc.".to_vec())],
         int_set: vec![],
+        substrings: Vec::new(),
         addr_set: vec![],
         enforces: false,
         monitor: false,
@@ -689,6 +691,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             (2, 2),
             (2, 3),
         ],
+        substrings: Vec::new(),
         addr_set: vec![],
         enforces: true,
         monitor: false,
@@ -811,6 +814,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         string_prefix: vec![],
         string_postfix: vec![(1, b"hs/".to_vec()), (1, b"hsab/".to_vec())],
         int_set: vec![],
+        substrings: Vec::new(),
         addr_set: vec![],
         enforces: false,
         monitor: false,
@@ -1291,9 +1295,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "action CleanupEnforcerNotification is not supported",
     ),
     (
-        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: SubString\n      values: [x]",
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: CelExpr\n      values: [x]",
         "spec.kprobes[0].selectors[0].matchArgs[0].operator",
-        "operator SubString is not supported",
+        "operator CelExpr is not supported",
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: GT\n      values: ['1']",
@@ -1679,6 +1683,40 @@ fn rate_limit_scopes() {
             (a.kind, a.arg, a.rate_limit_ns),
             (action::POST, id, 5_000_000_000)
         );
+    }
+}
+
+#[test]
+fn substring_needles_and_reference_semantics() {
+    let got = compiled(
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: SubString\n      values: [secret, passwd]\n  - matchArgs:\n    - index: 1\n      operator: SubStringIgnCase\n      values: [ToKeN]",
+    );
+    assert_eq!(
+        got.substrings,
+        vec![b"secret".to_vec(), b"passwd".to_vec(), b"token".to_vec()]
+    );
+    assert_eq!(
+        got.selectors[0].match_args[0],
+        margs(0, op::SUBSTRING, vec![0, 1], 0)
+    );
+    assert_eq!(
+        got.selectors[1].match_args[0],
+        margs(0, op::SUBSTRING_IGNCASE, vec![2], 0)
+    );
+    for (path, selector) in [
+        (&b"/etc/my-secret"[..], Some(0)),
+        (b"/etc/SECRET", None),
+        (b"/x/old.passwd", Some(0)),
+        (b"/x/api-TOKEN", Some(1)),
+        (b"/x/plain", None),
+    ] {
+        let d = evaluate(
+            &got,
+            0,
+            &EvalProcess::default(),
+            &[EvalArg::Str(path.to_vec())],
+        );
+        assert_eq!(d.selector, selector, "{}", String::from_utf8_lossy(path));
     }
 }
 

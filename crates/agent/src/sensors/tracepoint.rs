@@ -30,6 +30,7 @@ const _: () = assert!(abi::MAX_NS_VALUES == limits::MAX_NS_VALUES);
 const _: () = assert!(abi::MAX_PIDS == limits::MAX_PIDS);
 const _: () = assert!(abi::MAX_SELECTORS == limits::MAX_SELECTORS);
 const _: () = assert!(abi::STRING_MAX == limits::STRING_MAX);
+const _: () = assert!(abi::SUBSTRING_BUF > limits::SUBSTRING_MAX);
 
 /// A compiled policy bound to its kernel-wide id.
 pub struct TracepointPolicySpec<'a> {
@@ -164,6 +165,10 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
             .map_err(map_err("auspex_pending"))?;
+        open.maps
+            .auspex_substrings
+            .set_max_entries(n(c.substrings.len()))
+            .map_err(map_err("auspex_substrings"))?;
         open.maps
             .auspex_addr_lpm
             .set_max_entries(n(c.addr_set.len()))
@@ -479,6 +484,12 @@ impl TracepointPolicySpec<'_> {
             m.auspex_addr_lpm
                 .update(as_bytes(&k), &one, MapFlags::ANY)
                 .map_err(map_err("auspex_addr_lpm"))?;
+        }
+        for (i, needle) in c.substrings.iter().enumerate() {
+            let v = abi::Substring::new(needle);
+            m.auspex_substrings
+                .update(&(i as u32).to_ne_bytes(), as_bytes(&v), MapFlags::ANY)
+                .map_err(map_err("auspex_substrings"))?;
         }
         for (set, v) in &c.int_set {
             let k = abi::IntKey {

@@ -244,6 +244,11 @@ fn selector_matches(
     sel.match_args.iter().all(|m| {
         let is_string = string_args.get(usize::from(m.arg)).copied();
         match (is_string, args.get(usize::from(m.arg))) {
+            (Some(true), Some(EvalArg::Str(s)))
+                if matches!(m.op, op::SUBSTRING | op::SUBSTRING_IGNCASE) =>
+            {
+                substring_filter(policy, m, s)
+            }
             (Some(true), Some(EvalArg::Str(s))) => string_filter(policy, m.op, m.set_id, s),
             (Some(false), Some(EvalArg::Int(v))) => int_filter(policy, m, *v),
             (Some(false), Some(EvalArg::Sock(sk))) => sock_filter(policy, m, sk),
@@ -340,6 +345,25 @@ fn capability_filter(c: &CompiledCapabilities, process: &EvalProcess) -> bool {
     };
     let bits = if c.changes { now ^ at_exec } else { *now };
     set_op_matches(c.op, bits & c.mask != 0)
+}
+
+/// SubString / SubStringIgnCase: `value` (its first STRING_MAX bytes) contains one of the
+/// needles the entry's values index (needles of IgnCase are stored lowercased).
+fn substring_filter(policy: &CompiledPolicy, m: &CompiledMatchArg, value: &[u8]) -> bool {
+    let v = &value[..value.len().min(STRING_MAX)];
+    let hay: Vec<u8> = if m.op == op::SUBSTRING_IGNCASE {
+        v.to_ascii_lowercase()
+    } else {
+        v.to_vec()
+    };
+    m.values
+        .iter()
+        .filter_map(|i| {
+            usize::try_from(*i)
+                .ok()
+                .and_then(|i| policy.substrings.get(i))
+        })
+        .any(|needle| !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle))
 }
 
 /// A string filter (matchBinaries or matchArgs) on `value`.
