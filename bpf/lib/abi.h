@@ -228,6 +228,14 @@ struct auspex_process_entry {
 #define AUSPEX_ACTION_NOPOST 8
 #define AUSPEX_ACTION_SIGNAL 9
 
+/* Per-policy action counters (`auspex_policy_stats` keys; TracingPolicyActionCounters). */
+#define AUSPEX_POLICY_STAT_POST 0
+#define AUSPEX_POLICY_STAT_SIGNAL 1
+#define AUSPEX_POLICY_STAT_MONITOR_SIGNAL 2
+#define AUSPEX_POLICY_STAT_OVERRIDE 3
+#define AUSPEX_POLICY_STAT_MONITOR_OVERRIDE 4
+#define AUSPEX_POLICY_STAT_MAX 5
+
 /* rateLimitScope of Post (in auspex_action.arg). */
 #define AUSPEX_RATE_SCOPE_THREAD 0
 #define AUSPEX_RATE_SCOPE_PROCESS 1

@@ -441,6 +441,22 @@ struct {
 	__type(value, __u32);
 } auspex_policy_mode SEC(".maps");
 
+/* This policy's action counters (per CPU; user space sums them). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AUSPEX_POLICY_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} auspex_policy_stats SEC(".maps");
+
+static __always_inline void policy_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&auspex_policy_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
 static __always_inline int monitor_mode(void)
 {
 	__u32 zero = 0, *mode = bpf_map_lookup_elem(&auspex_policy_mode, &zero);
@@ -492,23 +508,24 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 				break;
 			switch (act->kind) {
 			case AUSPEX_ACTION_SIGKILL:
-				if (monitor_mode())
-					break; /* monitor: report the match as a post */
-				if (bpf_send_signal(9))
-					flags |= AUSPEX_GENERIC_ACTION_FAILED;
-				action = AUSPEX_ACTION_SIGKILL;
-				break;
 			case AUSPEX_ACTION_SIGNAL:
-				if (monitor_mode())
+				if (monitor_mode()) {
+					/* monitor: report the match as a post */
+					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_SIGNAL);
 					break;
-				if (bpf_send_signal(act->arg))
+				}
+				if (bpf_send_signal(act->kind == AUSPEX_ACTION_SIGKILL ? 9 : act->arg))
 					flags |= AUSPEX_GENERIC_ACTION_FAILED;
-				action = AUSPEX_ACTION_SIGNAL;
+				policy_stat_inc(AUSPEX_POLICY_STAT_SIGNAL);
+				action = act->kind;
 				break;
 			case AUSPEX_ACTION_OVERRIDE:
 				/* Carried out by the entry program (the return value is its to set). */
-				if (monitor_mode())
+				if (monitor_mode()) {
+					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_OVERRIDE);
 					break;
+				}
+				policy_stat_inc(AUSPEX_POLICY_STAT_OVERRIDE);
 				h->do_override = 1;
 				h->override_ret = act->arg;
 				action = AUSPEX_ACTION_OVERRIDE;
@@ -574,6 +591,7 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
 		return 0;
 	}
+	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
 	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
 	return 0;
@@ -615,10 +633,13 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		switch (act->kind) {
 		case AUSPEX_ACTION_SIGKILL:
 		case AUSPEX_ACTION_SIGNAL:
-			if (monitor_mode())
+			if (monitor_mode()) {
+				policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_SIGNAL);
 				break;
+			}
 			if (bpf_send_signal(act->kind == AUSPEX_ACTION_SIGKILL ? 9 : act->arg))
 				p->ev.flags |= AUSPEX_GENERIC_ACTION_FAILED;
+			policy_stat_inc(AUSPEX_POLICY_STAT_SIGNAL);
 			trailer.action = act->kind;
 			break;
 		case AUSPEX_ACTION_NOPOST:
@@ -649,6 +670,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	size = sizeof(p->ev) + len + sizeof(trailer);
 	p->ev.hdr.size = size;
 	barrier_var(size);
+	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
 	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
 	bpf_map_delete_elem(&auspex_pending, &key);

@@ -873,7 +873,7 @@ impl FineGuidanceSensors for Api {
                     } else {
                         TracingPolicyMode::TpModeEnforce as i32
                     },
-                    stats: None,
+                    stats: Some(policy_stats(&p.counters)),
                 }
             })
             .collect();
@@ -1047,6 +1047,21 @@ impl FineGuidanceSensors for Api {
         Err(Status::unimplemented(
             "SetDebug is not supported by auspex (restart the agent with --log-level to change it)",
         ))
+    }
+}
+
+/// Tetragon's per-policy stats from the kernel counters (`abi::policy_stat` order).
+fn policy_stats(c: &[u64; auspex_bpf::abi::policy_stat::MAX]) -> tetragon::TracingPolicyStats {
+    use auspex_bpf::abi::policy_stat as k;
+    tetragon::TracingPolicyStats {
+        action_counters: Some(tetragon::TracingPolicyActionCounters {
+            post: c[k::POST as usize],
+            signal: c[k::SIGNAL as usize],
+            monitor_signal: c[k::MONITOR_SIGNAL as usize],
+            r#override: c[k::OVERRIDE as usize],
+            monitor_override: c[k::MONITOR_OVERRIDE as usize],
+            ..Default::default()
+        }),
     }
 }
 

@@ -78,6 +78,9 @@ pub struct PolicyStatus {
     pub monitor: bool,
     /// Kernel ids of its BPF programs.
     pub prog_ids: Vec<u32>,
+    /// Action counters from the kernel, in `auspex_bpf::abi::policy_stat` order (post, signal,
+    /// monitor_signal, override, monitor_override).
+    pub counters: [u64; auspex_bpf::abi::policy_stat::MAX],
 }
 
 struct Loaded {
@@ -138,6 +141,7 @@ impl PolicyManager {
             enabled: true,
             monitor: compiled.monitor,
             prog_ids: sensor.prog_ids(),
+            counters: sensor.action_counters(),
         };
         self.registry
             .write()
@@ -188,6 +192,7 @@ impl PolicyManager {
                 enabled: l.sensor.is_enabled(),
                 monitor: l.monitor,
                 prog_ids: l.sensor.prog_ids(),
+                counters: l.sensor.action_counters(),
             })
             .collect()
     }

@@ -1373,6 +1373,20 @@ spec:
         ],
         "monitor posts, enforce kills"
     );
+    // The kernel's per-policy action counters (ListTracingPolicies stats): two matches in
+    // monitor mode, one kill, three events.
+    use auspex_bpf::abi::policy_stat;
+    let c = agent.control.list_policies()[0].counters;
+    assert_eq!(
+        (
+            c[policy_stat::POST as usize],
+            c[policy_stat::SIGNAL as usize],
+            c[policy_stat::MONITOR_SIGNAL as usize],
+            c[policy_stat::OVERRIDE as usize],
+        ),
+        (3, 1, 2, 0),
+        "post, signal, monitor_signal, override"
+    );
 }
 
 /// How many of these program ids still exist in the kernel.

@@ -561,15 +561,37 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                     if let Ok(mode) = TracingPolicyMode::try_from(p.mode) {
                         o.insert("mode".into(), mode.as_str_name().into());
                     }
+                    if let Some(c) = p.stats.as_ref().and_then(|s| s.action_counters.as_ref()) {
+                        let counters: serde_json::Map<String, serde_json::Value> = [
+                            ("post", c.post),
+                            ("signal", c.signal),
+                            ("monitor_signal", c.monitor_signal),
+                            ("override", c.r#override),
+                            ("monitor_override", c.monitor_override),
+                        ]
+                        .into_iter()
+                        .filter(|(_, v)| *v != 0)
+                        .map(|(k, v)| (k.to_string(), v.to_string().into()))
+                        .collect();
+                        o.insert(
+                            "stats".into(),
+                            serde_json::json!({ "action_counters": counters }),
+                        );
+                    }
                     serde_json::Value::Object(o)
                 })
                 .collect();
             println!("{}", serde_json::json!({ "policies": list }));
         }
         ListOutput::Text => {
-            let rows: Vec<[String; 8]> = policies
+            let rows: Vec<[String; 11]> = policies
                 .iter()
                 .map(|p| {
+                    let c = p
+                        .stats
+                        .as_ref()
+                        .and_then(|s| s.action_counters.clone())
+                        .unwrap_or_default();
                     [
                         p.id.to_string(),
                         p.name.clone(),
@@ -583,6 +605,9 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                         p.sensors.join(","),
                         format!("{} B", p.kernel_memory_bytes),
                         mode_name(p.mode),
+                        c.post.to_string(),
+                        (c.signal + c.r#override).to_string(),
+                        (c.monitor_signal + c.monitor_override).to_string(),
                     ]
                 })
                 .collect();
@@ -595,6 +620,9 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                 "SENSORS",
                 "KERNELMEMORY",
                 "MODE",
+                "NPOST",
+                "NENFORCE",
+                "NMONITOR",
             ];
             let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
             for row in &rows {

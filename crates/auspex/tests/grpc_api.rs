@@ -405,6 +405,19 @@ fn root_policy_round_trip_over_the_api() {
         v["process_tracepoint"]["args"][0]["string_arg"],
         on.to_str().unwrap()
     );
+    // ListTracingPolicies carries the kernel's per-policy action counters.
+    let v = json(&list(&["-o", "json"]));
+    let entry = v["policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .find(|p| p["name"] == name.as_str())
+        .expect("listed in JSON");
+    let posts: u64 = entry["stats"]["action_counters"]["post"]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("post counter: {entry}"));
+    assert!(posts >= 1, "{entry}");
 
     // Disabled: the hook is detached, the opening of `off` is not reported.
     let out = auspex(&["policy", "disable", &name, "--server-address", &addr]);

@@ -319,6 +319,22 @@ pub struct HookConfig {
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).
 pub const HOOK_SYSCALL_WRAPPER: u32 = 1;
+/// Per-policy action counters (`auspex_policy_stats` keys), Tetragon's TracingPolicyActionCounters.
+pub mod policy_stat {
+    /// Events posted.
+    pub const POST: u32 = 0;
+    /// Signals sent (Sigkill, Signal).
+    pub const SIGNAL: u32 = 1;
+    /// Signals not sent: monitor mode.
+    pub const MONITOR_SIGNAL: u32 = 2;
+    /// Return values overridden.
+    pub const OVERRIDE: u32 = 3;
+    /// Overrides not done: monitor mode.
+    pub const MONITOR_OVERRIDE: u32 = 4;
+    /// Number of counters.
+    pub const MAX: usize = 5;
+}
+
 /// Hook flag: a return probe (the entry keeps the event, the return posts it).
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).

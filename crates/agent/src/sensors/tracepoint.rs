@@ -70,6 +70,27 @@ impl AttachedTracepointPolicy {
         self.plan.link_kinds()
     }
 
+    /// The policy's action counters (`abi::policy_stat` order), summed over CPUs.
+    pub fn action_counters(&self) -> [u64; abi::policy_stat::MAX] {
+        let mut out = [0u64; abi::policy_stat::MAX];
+        for (i, slot) in out.iter_mut().enumerate() {
+            let key = (i as u32).to_ne_bytes();
+            if let Ok(Some(per_cpu)) = self
+                .skel
+                .maps
+                .auspex_policy_stats
+                .lookup_percpu(&key, MapFlags::ANY)
+            {
+                *slot = per_cpu
+                    .iter()
+                    .filter_map(|v| v.get(..8).and_then(|b| b.try_into().ok()))
+                    .map(u64::from_ne_bytes)
+                    .sum();
+            }
+        }
+        out
+    }
+
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
         !self.links.is_empty() || self.plan.is_empty()
