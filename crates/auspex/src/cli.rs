@@ -590,7 +590,7 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                     let c = p
                         .stats
                         .as_ref()
-                        .and_then(|s| s.action_counters.clone())
+                        .and_then(|s| s.action_counters)
                         .unwrap_or_default();
                     [
                         p.id.to_string(),
