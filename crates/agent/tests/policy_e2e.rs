@@ -541,7 +541,7 @@ fn root_corpus_policies_load_or_are_refused_with_reasons() {
                         "error names the policy: {e}"
                     );
                     assert!(
-                        e.contains("spec.") || e.contains("attach uprobe"),
+                        e.contains("spec.") || e.contains("kind: ") || e.contains("attach uprobe"),
                         "error names the field or the attach point: {e}"
                     );
                 }
