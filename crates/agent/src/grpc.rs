@@ -867,7 +867,7 @@ impl FineGuidanceSensors for Api {
                     filter_id: 0,
                     error: String::new(),
                     state: state as i32,
-                    kernel_memory_bytes: 0,
+                    kernel_memory_bytes: p.kernel_memory_bytes,
                     mode: if p.monitor {
                         TracingPolicyMode::TpModeMonitor as i32
                     } else {

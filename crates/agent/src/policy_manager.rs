@@ -81,6 +81,8 @@ pub struct PolicyStatus {
     /// Action counters from the kernel, in `auspex_bpf::abi::policy_stat` order (post, signal,
     /// monitor_signal, override, monitor_override).
     pub counters: [u64; auspex_bpf::abi::policy_stat::MAX],
+    /// Kernel memory of its own programs and maps (fdinfo `memlock`).
+    pub kernel_memory_bytes: u64,
 }
 
 struct Loaded {
@@ -142,6 +144,7 @@ impl PolicyManager {
             monitor: compiled.monitor,
             prog_ids: sensor.prog_ids(),
             counters: sensor.action_counters(),
+            kernel_memory_bytes: sensor.kernel_memory_bytes(),
         };
         self.registry
             .write()
@@ -193,6 +196,7 @@ impl PolicyManager {
                 monitor: l.monitor,
                 prog_ids: l.sensor.prog_ids(),
                 counters: l.sensor.action_counters(),
+                kernel_memory_bytes: l.sensor.kernel_memory_bytes(),
             })
             .collect()
     }

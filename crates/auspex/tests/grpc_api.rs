@@ -418,6 +418,12 @@ fn root_policy_round_trip_over_the_api() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("post counter: {entry}"));
     assert!(posts >= 1, "{entry}");
+    // ... and the kernel memory of its programs and maps (fdinfo memlock).
+    let memory: u64 = entry["kernel_memory_bytes"]
+        .as_str()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(memory >= 4096, "{entry}");
 
     // Disabled: the hook is detached, the opening of `off` is not reported.
     let out = auspex(&["policy", "disable", &name, "--server-address", &addr]);

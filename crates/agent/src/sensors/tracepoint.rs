@@ -70,6 +70,36 @@ impl AttachedTracepointPolicy {
         self.plan.link_kinds()
     }
 
+    /// Kernel memory charged to the policy's own programs and maps (the `memlock` the kernel
+    /// reports per object in fdinfo; the process sensor's shared maps are not counted).
+    pub fn kernel_memory_bytes(&self) -> u64 {
+        use libbpf_rs::skel::Skel;
+        const SHARED: [&str; 3] = ["auspex_events", "auspex_processes", "auspex_stats"];
+        let memlock = |fd: std::os::fd::BorrowedFd<'_>| -> u64 {
+            use std::os::fd::AsRawFd;
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", fd.as_raw_fd()))
+                .ok()
+                .and_then(|info| {
+                    info.lines()
+                        .find_map(|l| l.strip_prefix("memlock:"))
+                        .and_then(|v| v.trim().parse().ok())
+                })
+                .unwrap_or(0)
+        };
+        let obj = self.skel.object();
+        let maps: u64 = obj
+            .maps()
+            .filter(|m| !SHARED.iter().any(|s| m.name() == *s))
+            .map(|m| memlock(m.as_fd()))
+            .sum();
+        let progs: u64 = obj
+            .progs()
+            .filter(|p| p.autoload())
+            .map(|p| memlock(p.as_fd()))
+            .sum();
+        maps + progs
+    }
+
     /// The policy's action counters (`abi::policy_stat` order), summed over CPUs.
     pub fn action_counters(&self) -> [u64; abi::policy_stat::MAX] {
         let mut out = [0u64; abi::policy_stat::MAX];
