@@ -153,6 +153,19 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 	return run_hook_with_args(h, cfg, hook_idx, 0, args);
 }
 
+/* The syscall arguments in the struct pt_regs a syscall wrapper (__x64_sys_*) receives. */
+static __always_inline void syscall_regs_args(struct pt_regs *regs, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+#endif
+}
+
 /*
  * Arguments of a kprobe at kernel function entry. For a syscall wrapper (__x64_sys_*) they are in
  * the struct pt_regs the wrapper receives; otherwise in this probe's registers.
@@ -161,14 +174,7 @@ static __always_inline int kprobe_args(struct pt_regs *ctx, struct auspex_hook_c
 {
 #if defined(__TARGET_ARCH_x86)
 	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
-		struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1(ctx);
-
-		args[0] = BPF_CORE_READ(regs, di);
-		args[1] = BPF_CORE_READ(regs, si);
-		args[2] = BPF_CORE_READ(regs, dx);
-		args[3] = BPF_CORE_READ(regs, r10);
-		args[4] = BPF_CORE_READ(regs, r8);
-		args[5] = BPF_CORE_READ(regs, r9);
+		syscall_regs_args((struct pt_regs *)PT_REGS_PARM1(ctx), args);
 	} else {
 		args[0] = PT_REGS_PARM1(ctx);
 		args[1] = PT_REGS_PARM2(ctx);
@@ -243,36 +249,38 @@ const volatile __u32 auspex_fentry_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fmod_ret_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fexit_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 
-/* Runs hook `slot` - 1; returns the Override value, or 0 when none matched. */
-static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
+/*
+ * Runs hook `slot` - 1 (slot 0: unused) on `args`; returns the heap, whose do_override says
+ * whether an Override matched, or NULL when nothing ran.
+ */
+static __always_inline struct generic_heap *run_slot(__u32 slot, __u64 *args)
 {
 	__u32 hook_idx = slot - 1;
 	struct auspex_hook_config *cfg;
 	struct generic_heap *h;
-	__u64 args[6] = {};
 
 	if (!slot)
-		return 0;
+		return NULL;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	h = generic_heap();
 	if (!cfg || !h)
-		return 0;
+		return NULL;
+	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
+		syscall_regs_args((struct pt_regs *)args[0], args);
+	run_hook_with_args(h, cfg, hook_idx, 0, args);
+	return h;
+}
+
+/* A trampoline hook: returns the Override value, or 0 when none matched. */
+static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
+{
+	struct generic_heap *h;
+	__u64 args[6] = {};
+
 	for (int i = 0; i < 6; i++)
 		bpf_get_func_arg(ctx, i, &args[i]);
-#if defined(__TARGET_ARCH_x86)
-	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
-		struct pt_regs *regs = (struct pt_regs *)args[0];
-
-		args[0] = BPF_CORE_READ(regs, di);
-		args[1] = BPF_CORE_READ(regs, si);
-		args[2] = BPF_CORE_READ(regs, dx);
-		args[3] = BPF_CORE_READ(regs, r10);
-		args[4] = BPF_CORE_READ(regs, r8);
-		args[5] = BPF_CORE_READ(regs, r9);
-	}
-#endif
-	run_hook_with_args(h, cfg, hook_idx, 0, args);
-	return h->do_override ? h->override_ret : 0;
+	h = run_slot(slot, args);
+	return h && h->do_override ? h->override_ret : 0;
 }
 
 /*
@@ -328,20 +336,12 @@ const volatile __u32 auspex_raw_tp_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 
 static __always_inline int raw_tp_hook(struct bpf_raw_tracepoint_args *ctx, __u32 slot)
 {
-	__u32 hook_idx = slot - 1;
-	struct auspex_hook_config *cfg;
-	struct generic_heap *h;
 	__u64 args[6] = {};
 
-	if (!slot)
-		return 0;
-	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	h = generic_heap();
-	if (!cfg || !h)
-		return 0;
 	for (int i = 0; i < 6; i++)
 		bpf_probe_read_kernel(&args[i], sizeof(args[i]), &ctx->args[i]);
-	return run_hook_with_args(h, cfg, hook_idx, 0, args);
+	run_slot(slot, args);
+	return 0;
 }
 
 #define AUSPEX_RAW_TP_SLOT(n)                                                        \

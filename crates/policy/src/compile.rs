@@ -1410,6 +1410,12 @@ impl Compiler<'_> {
                 field_at(index, ty)
             })
         };
+        self.limit(
+            &p.field("args"),
+            "arguments on one hook",
+            limits::MAX_HOOK_ARGS,
+            spec_args.len(),
+        );
         let mut args = Vec::with_capacity(spec_args.len());
         for (j, a) in spec_args.iter().enumerate() {
             let ap = p.field("args").index(j);
@@ -1440,12 +1446,6 @@ impl Compiler<'_> {
             );
             return;
         }
-        self.limit(
-            &p.field("args"),
-            "arguments on one hook",
-            limits::MAX_HOOK_ARGS,
-            l.args.len(),
-        );
         let args = self.register_args(&l.args, None, p, false);
         let ctx = HookCtx {
             served: Served::Lsm,
@@ -1498,12 +1498,6 @@ impl Compiler<'_> {
             self.not_yet(&p.field("call"), "list: calls on fentries");
             return;
         }
-        self.limit(
-            &p.field("args"),
-            "arguments on one hook",
-            limits::MAX_HOOK_ARGS,
-            f.args.len(),
-        );
         let function = if f.syscall {
             match syscall_name(&f.call) {
                 Ok(n) => format!("__x64_sys_{n}"),
@@ -1614,12 +1608,6 @@ impl Compiler<'_> {
     /// A `tracepoints[]` entry with `raw: true`: argument `index` n is the tracepoint's n-th
     /// argument (its TP_PROTO, kernel memory), typed by the policy.
     fn raw_tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
-        self.limit(
-            &p.field("args"),
-            "arguments on one hook",
-            limits::MAX_HOOK_ARGS,
-            t.args.len(),
-        );
         let args = self.register_args(&t.args, None, p, false);
         let ctx = HookCtx {
             served: Served::Tracepoint,
@@ -1675,12 +1663,6 @@ impl Compiler<'_> {
             );
             ok = false;
         }
-        self.limit(
-            &p.field("args"),
-            "arguments on one hook",
-            limits::MAX_HOOK_ARGS,
-            u.args.len(),
-        );
         if !ok {
             return;
         }

@@ -801,12 +801,11 @@ impl AttachPlan {
                 })?;
             links.push(link);
         }
-        let kprobe = |prog: &libbpf_rs::ProgramMut<'_>, function: &str, cookie: u32| {
+        let kprobe = |prog: &libbpf_rs::ProgramMut<'_>, retprobe, function: &str, cookie: u32| {
             let opts = libbpf_rs::KprobeOpts {
                 cookie: u64::from(cookie),
                 ..Default::default()
             };
-            let retprobe = prog.name().to_str() == Some("auspex_generic_kretprobe");
             prog.attach_kprobe_with_opts(retprobe, function, opts)
                 .map_err(|source| SensorError::AttachKprobe {
                     sensor: NAME,
@@ -818,6 +817,7 @@ impl AttachPlan {
         for (function, cookie) in &self.kprobes_single {
             links.push(kprobe(
                 &skel.progs.auspex_generic_kprobe,
+                false,
                 function,
                 *cookie,
             )?);
@@ -825,6 +825,7 @@ impl AttachPlan {
         for (function, cookie) in &self.kretprobes {
             links.push(kprobe(
                 &skel.progs.auspex_generic_kretprobe,
+                true,
                 function,
                 *cookie,
             )?);
@@ -832,6 +833,7 @@ impl AttachPlan {
         for (function, cookie) in &self.kprobe_override {
             links.push(kprobe(
                 &skel.progs.auspex_generic_kprobe_override,
+                false,
                 function,
                 *cookie,
             )?);
