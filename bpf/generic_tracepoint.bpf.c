@@ -9,6 +9,7 @@
  * User space twin: crates/agent/src/sensors/tracepoint.rs.
  */
 #include "lib/generic.h"
+#include <bpf/usdt.bpf.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -150,6 +151,33 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 #else
 	args[5] = 0;
 #endif
+	return run_hook_with_args(h, cfg, hook_idx, 0, args);
+}
+
+/*
+ * USDT probes: libbpf locates each argument (register, memory, constant) from the probe's note
+ * and hands it over through bpf_usdt_arg(); the hook index is the user cookie. The record is
+ * rebuilt like a uprobe's.
+ */
+SEC("usdt")
+int auspex_generic_usdt(struct pt_regs *ctx)
+{
+	__u32 hook_idx = (__u32)bpf_usdt_cookie(ctx) & 0xffff;
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	__u64 args[6];
+	int n;
+
+	if (!cfg || !h)
+		return 0;
+	n = bpf_usdt_arg_cnt(ctx);
+	for (int i = 0; i < 6; i++) {
+		long v = 0;
+
+		if (i < n)
+			bpf_usdt_arg(ctx, i, &v);
+		args[i] = v;
+	}
 	return run_hook_with_args(h, cfg, hook_idx, 0, args);
 }
 

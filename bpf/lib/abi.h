@@ -227,6 +227,8 @@ struct auspex_process_entry {
 #define AUSPEX_ACTION_DNSLOOKUP 7
 #define AUSPEX_ACTION_NOPOST 8
 #define AUSPEX_ACTION_SIGNAL 9
+#define AUSPEX_ACTION_TRACKSOCK 10 /* arg: record offset of the socket pointer */
+#define AUSPEX_ACTION_UNTRACKSOCK 11
 
 /* Per-policy action counters (`auspex_policy_stats` keys; TracingPolicyActionCounters). */
 #define AUSPEX_POLICY_STAT_POST 0
@@ -250,6 +252,9 @@ struct auspex_process_entry {
 #define AUSPEX_HOOK_SYSCALL_WRAPPER 1 /* kprobe on __x64_sys_*: arguments in the pt_regs passed */
 #define AUSPEX_HOOK_RETURN 2 /* return probe: the entry keeps the event, the return posts it */
 #define AUSPEX_HOOK_RETURN_INT32 4 /* the return value is 32 bits wide: sign-extend it */
+#define AUSPEX_HOOK_RETURN_SOCK 8 /* the return value is a struct sock *: read, sent after the trailer */
+#define AUSPEX_HOOK_RETURN_TRACKSOCK 16 /* returnArgAction TrackSock on the returned socket */
+#define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
 
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
@@ -266,12 +271,28 @@ struct auspex_process_entry {
 /* Post-argument marker: a string argument was cut at AUSPEX_STRING_MAX. */
 #define AUSPEX_ARG_TRUNCATED 0x80000000u
 
+#define AUSPEX_MAX_RESOLVE_STEPS 10
+
+/* One step of a `resolve:` path: addr = value + offset; value = load ? *(uN *)addr : addr. */
+struct auspex_resolve_step {
+	__u32 offset;
+	__u8 load; /* bytes to load: 0, 1, 2, 4 or 8 */
+	__u8 pad[3];
+};
+
 struct auspex_arg_spec {
 	__u16 offset;
 	__u16 size;
 	__u8 kind;
 	__u8 size_width; /* AUSPEX_ARG_USER_BUF: bytes of the length argument (1, 2, 4, 8) */
 	__u16 size_offset; /* AUSPEX_ARG_USER_BUF: record offset of the length argument */
+	/* resolve: follow `steps` from the pointer at record offset resolve_from (or from the
+	 * current task) and store the value at record offset `offset`, where `kind` reads it. */
+	__u8 nsteps;
+	__u8 from_task;
+	__u16 resolve_from;
+	__u32 pad;
+	struct auspex_resolve_step steps[AUSPEX_MAX_RESOLVE_STEPS];
 };
 
 /* Value of `auspex_hooks` (key: hook id = the attach cookie). */

@@ -241,6 +241,61 @@ static __always_inline void read_sockaddr(struct generic_heap *h, void *sa, __u3
 	out->sport = bpf_ntohs(port);
 }
 
+/*
+ * A `resolve:` path: from the kernel pointer in the record (or the current task) through the
+ * steps the compiler derived from BTF; the value (an integer, a pointer or an address) goes to
+ * the argument's own record slot. A NULL pointer on the way, or a failed read, gives 0.
+ */
+static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_arg_spec *spec)
+{
+	__u64 v = 0;
+
+	if (spec->from_task)
+		v = (__u64)bpf_get_current_task();
+	else
+		__builtin_memcpy(&v, &h->record[spec->resolve_from & (AUSPEX_RECORD_MAX - 1)], sizeof(v));
+	for (__u32 s = 0; s < AUSPEX_MAX_RESOLVE_STEPS; s++) {
+		__u32 load = spec->steps[s].load;
+		__u64 addr;
+
+		if (s >= spec->nsteps || !v)
+			break;
+		addr = v + spec->steps[s].offset;
+		if (!load) {
+			v = addr;
+			continue;
+		}
+		v = 0;
+		if (load > sizeof(v) || bpf_probe_read_kernel(&v, load, (void *)addr)) {
+			v = 0;
+			break;
+		}
+	}
+	__builtin_memcpy(&h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], &v, sizeof(v));
+}
+
+/* TrackSock / UntrackSock on socket `sk` for the current process. */
+static __always_inline void track_sock(__u64 sk, __u32 kind)
+{
+	struct auspex_process_key owner = {};
+	struct auspex_process_entry *e;
+	__u32 pid;
+
+	if (!sk)
+		return;
+	if (kind == AUSPEX_ACTION_UNTRACKSOCK) {
+		bpf_map_delete_elem(&auspex_socktrack, &sk);
+		return;
+	}
+	pid = bpf_get_current_pid_tgid() >> 32;
+	e = bpf_map_lookup_elem(&auspex_processes, &pid);
+	if (e)
+		owner = e->key;
+	else
+		owner.pid = pid;
+	bpf_map_update_elem(&auspex_socktrack, &sk, &owner, BPF_ANY);
+}
+
 /* Reads argument `i` of `cfg` from the record copy into the heap. */
 static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
 {
@@ -250,6 +305,8 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
+	if (spec->nsteps)
+		resolve_arg(h, spec);
 	h->is_str[i] = 0;
 	h->has_trailer[i] = 0;
 	h->is_sock[i] = 0;
@@ -257,10 +314,18 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	h->truncated[i] = 0;
 	h->ints[i] = 0; /* AUSPEX_ARG_NONE (nop) posts zero */
 	switch (spec->kind) {
-	case AUSPEX_ARG_SOCK:
+	case AUSPEX_ARG_SOCK: {
+		struct auspex_process_key *owner;
+
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_sock(h, (struct sock *)raw, i);
+		owner = raw ? bpf_map_lookup_elem(&auspex_socktrack, &raw) : NULL;
+		if (owner && !h->has_sock_owner) {
+			h->sock_owner = *owner;
+			h->has_sock_owner = 1;
+		}
 		return;
+	}
 	case AUSPEX_ARG_SKB:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_skb(h, (struct sk_buff *)raw, i);
@@ -474,6 +539,7 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	__u32 flags = 0, rate_scope = 0;
 	__u64 rate_period = 0;
 
+	h->has_sock_owner = 0;
 	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
 		if (i >= cfg->nargs)
 			break;
@@ -533,6 +599,14 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 			case AUSPEX_ACTION_NOPOST:
 				post = 0;
 				break;
+			case AUSPEX_ACTION_TRACKSOCK:
+			case AUSPEX_ACTION_UNTRACKSOCK: {
+				__u64 sk = 0;
+
+				__builtin_memcpy(&sk, &h->record[act->arg & (AUSPEX_RECORD_MAX - 1)], sizeof(sk));
+				track_sock(sk, act->kind);
+				break;
+			}
 			case AUSPEX_ACTION_GETURL:
 			case AUSPEX_ACTION_DNSLOOKUP:
 				if (action == AUSPEX_ACTION_POST)
@@ -553,8 +627,11 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	h->ev.hdr.pad0 = 0;
 	h->ev.hdr.pad1 = 0;
 	h->ev.hdr.ktime = bpf_ktime_get_boot_ns();
-	e = bpf_map_lookup_elem(&auspex_processes, &h->pid);
-	if (e) {
+	e = h->has_sock_owner ? NULL : bpf_map_lookup_elem(&auspex_processes, &h->pid);
+	if (h->has_sock_owner) {
+		/* A tracked socket: the event is its owner's. */
+		h->ev.process = h->sock_owner;
+	} else if (e) {
 		h->ev.process = e->key;
 	} else {
 		h->ev.process.pid = h->pid;
@@ -562,7 +639,7 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 		h->ev.process.ktime = 0;
 		flags |= AUSPEX_GENERIC_PROCESS_NOT_FOUND;
 	}
-	h->ev.tid = (__u32)pid_tgid;
+	h->ev.tid = h->has_sock_owner ? h->sock_owner.pid : (__u32)pid_tgid;
 	h->ev.hook_id = hook_id;
 	h->ev.flags = flags;
 	h->ev.selector = matched;
@@ -608,7 +685,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	struct auspex_return_trailer trailer = { .action = AUSPEX_ACTION_POST };
 	struct auspex_selector *s = NULL;
 	struct auspex_hook_config *cfg;
-	__u32 len, size, sel, si, post = 1;
+	__u32 len, size, sel, si, post = 1, extra;
 
 	if (!p)
 		return 0;
@@ -652,6 +729,11 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			break;
 		}
 	}
+	/* returnArgAction on the returned socket, posted or not. */
+	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_TRACKSOCK))
+		track_sock((__u64)ret, AUSPEX_ACTION_TRACKSOCK);
+	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_UNTRACKSOCK))
+		track_sock((__u64)ret, AUSPEX_ACTION_UNTRACKSOCK);
 	if (!post) {
 		bpf_map_delete_elem(&auspex_pending, &key);
 		return 0;
@@ -664,10 +746,21 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		return 0;
 	trailer.ret = ret;
 	__builtin_memcpy(&p->data[len], &trailer, sizeof(trailer));
-	p->ev.args_len = len + sizeof(trailer);
+	extra = 0;
+	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
+		struct generic_heap *h = generic_heap();
+
+		if (h) {
+			/* Socket slot 0 of the heap as scratch: the entry program is done with it. */
+			read_sock(h, (struct sock *)ret, 0);
+			__builtin_memcpy(&p->data[len + sizeof(trailer)], &h->socks[0], sizeof(h->socks[0]));
+			extra = sizeof(h->socks[0]);
+		}
+	}
+	p->ev.args_len = len + sizeof(trailer) + extra;
 	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;
 	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
-	size = sizeof(p->ev) + len + sizeof(trailer);
+	size = sizeof(p->ev) + len + sizeof(trailer) + extra;
 	p->ev.hdr.size = size;
 	barrier_var(size);
 	policy_stat_inc(AUSPEX_POLICY_STAT_POST);

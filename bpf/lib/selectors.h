@@ -99,7 +99,20 @@ struct auspex_pending_event {
 	struct auspex_generic_event ev;
 	char data[AUSPEX_EVENT_DATA];
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
+	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
 };
+
+/*
+ * TrackSock: socket → the process that owns it. Events of hooks with a socket argument on a
+ * tracked socket are reported for that process, whichever task the kernel runs them in
+ * (softirq on behalf of a peer, a worker). Sized by user space (1 entry without TrackSock).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct auspex_process_key);
+} auspex_socktrack SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -135,6 +148,8 @@ struct generic_heap {
 	__u32 pid;
 	__u32 nspid;
 	__u32 has_process;
+	__u32 has_sock_owner; /* a socket argument is tracked: the event is its owner's */
+	struct auspex_process_key sock_owner;
 	__u32 process_read; /* has_process, nspid and binary filled for this event */
 	struct auspex_process_key parent_walk;
 	struct rate_key rkey;

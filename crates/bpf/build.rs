@@ -34,6 +34,7 @@ fn main() {
             .clang_args([
                 format!("-I{}", out.display()),
                 format!("-I{}", bpf_dir.display()),
+                format!("-I{}", bpf_dir.join("include").display()),
                 format!("-D__TARGET_ARCH_{arch}"),
                 "-Wall".to_string(),
                 "-Wno-unused-function".to_string(),

@@ -52,6 +52,9 @@ EXPECTED = [
     "sockaddr-event",
     "netdev-event",
     "sockaddr-agent-stop",
+    "socktrack-loaded",
+    "socktrack-event",
+    "socktrack-agent-stop",
     "syswrite-policy-loaded",
     "syswrite-kprobe-registered",
     "syswrite-marker-killed",
@@ -72,6 +75,7 @@ EXPECTED = [
     "structargs-loaded",
     "path-event",
     "binprm-event",
+    "resolve-event",
     "cred-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
@@ -270,6 +274,22 @@ def event_checks(files):
             f"process_kprobe dev_set_mtu {json.dumps(args[0], separators=(',', ':'))}" if args else "no dev_set_mtu event",
         )
 
+    # 3d. sk_alloc's returned socket (return.sock_arg, AF_INET) and the close of that socket.
+    evs = events(files, "socktrack.ev")
+    if evs is None:
+        put("socktrack-event", False, "no export file shipped")
+    else:
+        allocs = [k for k in kprobes(evs, "sk_alloc") if k.get("return", {}).get("sock_arg", {}).get("family") == "AF_INET"]
+        closes = [k for k in kprobes(evs, "tcp_close") if (k.get("args") or [{}])[0].get("sock_arg", {}).get("dport") == 7790]
+        owners = {(k.get("process") or {}).get("binary") for k in allocs + closes}
+        put(
+            "socktrack-event",
+            bool(allocs) and len(closes) == 1 and owners == {"/usr/local/bin/tcpconn"},
+            f"sk_alloc return {json.dumps(allocs[0]['return'], separators=(',', ':'))[:200]}; tcp_close of 127.0.0.1:7790 by tcpconn"
+            if allocs and closes
+            else f"{len(allocs)} sk_alloc events with an AF_INET sock_arg return, {len(closes)} tcp_close events for port 7790: {json.dumps(evs[:2])[:300]}",
+        )
+
     # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path, the bytes
     # written (char_buf, base64 in JSON), Sigkill for /tmp/wmark-kill, Signal for /tmp/wsig-1.
     evs = events(files, "syswrite.ev")
@@ -353,6 +373,19 @@ def event_checks(files):
             name,
             bool(hit) and len(hit) == len(ks),
             f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))}" if hit else f"{len(hit)} of {len(ks)} {function} events with {field}.path {path}: {json.dumps(ks[:1])[:300]}",
+        )
+
+    # resolve: "mm.owner.real_parent.comm" on the same LSM hook's linux_binprm.
+    if evs is None:
+        put("resolve-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_lsm"] for e in evs if "process_lsm" in e and e["process_lsm"].get("function_name") == "bprm_check_security"]
+        comms = [(k.get("args") or [{}, {}])[1:2] for k in ks]
+        ok = [c for c in comms if c == [{"string_arg": "sh"}]]
+        put(
+            "resolve-event",
+            bool(ok) and len(ok) == len(ks),
+            f"process_lsm bprm_check_security resolve mm.owner.real_parent.comm -> {json.dumps(ok[0])}" if ok else f"{len(ok)} of {len(ks)} events with the parent's comm sh: {json.dumps(comms[:2])[:300]}",
         )
 
     if evs is None:
@@ -571,11 +604,12 @@ def render_md(kernels, names, short, a):
     out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
     out.append("- `skb-*`: `ip_output` with an `skb` arg, `Protocol IPPROTO_TCP` + `DPort 7778` + `DAddr 10.77.0.0/24`, Sigkill: a connect to 10.77.0.1:7778 dies with 137 (its SYN matched), one to port 7779 is refused normally; the event's `skb_arg` has the addresses, ports, protocol, family and length.")
     out.append("- `sockaddr-*`, `netdev-*`: `security_socket_connect` with a `sockaddr` arg (`Family AF_INET`, `SAddr 10.77.0.0/24`, `SPort 7781`), Sigkill: a connect to 10.77.0.1:7781 dies with 137, to port 7782 not; the event has `sockaddr_arg` {family, addr, port}. `dev_set_mtu` with a `net_device` arg: `ip link set d0 mtu 1400` gives `string_arg` `d0` and `int_arg` 1400.")
+    out.append("- `socktrack-*`: `sk_alloc` with `return: true`, `returnArg` of type `sock` and `returnArgAction: TrackSock` (family 2, matchBinaries tcpconn), and `tcp_close` with a `sock` arg (`DAddr 127.0.0.1/32`, `DPort 7790`): a connect to 127.0.0.1:7790 gives the sk_alloc event with `return.sock_arg` (AF_INET) at the kretprobe and the tcp_close event, both for tcpconn.")
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
-    out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`).")
+    out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []

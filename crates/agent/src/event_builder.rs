@@ -362,7 +362,11 @@ pub fn decode_args(
                     })
                 }
                 ArgRender::BpfCmd => Arg::BpfCmdArg(v as i32),
-                ArgRender::String
+                ArgRender::DecimalString if spec.read == ArgRead::Uint => {
+                    Arg::StringArg((v as u64).to_string())
+                }
+                ArgRender::DecimalString
+                | ArgRender::String
                 | ArgRender::Bytes
                 | ArgRender::File
                 | ArgRender::Sock

@@ -325,13 +325,22 @@ impl KernelFeatures {
             ("lsmhooks", yes(&self.bpf_lsm, "BPF-LSM programs")),
             (
                 "fentries",
-                yes(&self.trampolines, "fentry programs; no fexit yet"),
+                yes(
+                    &self.trampolines,
+                    "fentry programs; return: true adds fexit",
+                ),
             ),
             (
                 "raw tracepoints (raw: true)",
                 yes(&self.raw_tracepoints, "raw_tp programs"),
             ),
-            ("usdts", "no: not implemented yet".to_string()),
+            (
+                "usdts",
+                yes(
+                    &self.uprobe_attach,
+                    "uprobe at the probe; argument locations from its note (libbpf)",
+                ),
+            ),
             ("Post, NoPost, rateLimit", "yes".to_string()),
             (
                 "Sigkill, Signal",

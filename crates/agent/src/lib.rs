@@ -17,6 +17,7 @@ pub mod event_builder;
 pub mod export;
 pub mod features;
 pub mod grpc;
+pub mod kernel_types;
 pub mod metrics;
 pub mod pipeline;
 pub mod policy_manager;

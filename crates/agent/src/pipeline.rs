@@ -124,7 +124,7 @@ impl Pipeline {
 
     fn generic(&mut self, g: &GenericRecord) -> std::io::Result<()> {
         use auspex_events::tetragon::{
-            ProcessKprobe, ProcessLsm, ProcessTracepoint, ProcessUprobe,
+            ProcessKprobe, ProcessLsm, ProcessTracepoint, ProcessUprobe, ProcessUsdt,
         };
         use auspex_policy::compile::HookEvent;
 
@@ -146,17 +146,36 @@ impl Pipeline {
             return Ok(());
         };
         // A return probe's arguments end with the value returned and the return action.
+        // A returned socket follows the trailer.
+        let returns_sock = hook
+            .return_arg
+            .as_ref()
+            .is_some_and(|r| r.read == auspex_policy::compile::ArgRead::Sock);
         let trailer_size = std::mem::size_of::<auspex_bpf::abi::ReturnTrailer>();
-        let (arg_bytes, trailer) = match g.args.len().checked_sub(trailer_size) {
+        let tail_size = trailer_size
+            + if returns_sock {
+                std::mem::size_of::<auspex_bpf::abi::SockInfo>()
+            } else {
+                0
+            };
+        let (arg_bytes, trailer, tail) = match g.args.len().checked_sub(tail_size) {
             Some(at) if ev.flags & auspex_bpf::abi::GENERIC_HAS_RETURN != 0 => (
                 &g.args[..at],
-                auspex_bpf::abi::read_struct::<auspex_bpf::abi::ReturnTrailer>(&g.args[at..]),
+                auspex_bpf::abi::read_struct::<auspex_bpf::abi::ReturnTrailer>(
+                    &g.args[at..at + trailer_size],
+                ),
+                &g.args[at + trailer_size..],
             ),
-            _ => (&g.args[..], None),
+            _ => (&g.args[..], None, &g.args[..0]),
         };
         let ret = trailer.map(|t| t.ret);
-        let args = crate::event_builder::decode_args(&hook.args, arg_bytes);
+        let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
+        // `data` entries come last (never `nop`, so one rendered argument each).
+        let data = args.split_off(args.len().saturating_sub(hook.data));
         let return_arg = match (&hook.return_arg, ret) {
+            (Some(spec), Some(_)) if returns_sock => {
+                crate::event_builder::decode_args(std::slice::from_ref(spec), tail).pop()
+            }
             (Some(spec), Some(v)) => Some(crate::event_builder::return_value(spec, v)),
             _ => None,
         };
@@ -220,6 +239,7 @@ impl Pipeline {
                 args,
                 r#return: return_arg,
                 return_action: trailer.map_or(0, |t| crate::event_builder::kprobe_action(t.action)),
+                data,
                 action,
                 policy_name: info.name.clone(),
                 message,
@@ -237,6 +257,24 @@ impl Pipeline {
                 action,
                 tags: hook.tags.clone(),
                 ancestors,
+                ..Default::default()
+            }),
+            HookEvent::Usdt {
+                path,
+                provider,
+                name,
+            } => Event::ProcessUsdt(ProcessUsdt {
+                process: Some(process),
+                parent,
+                path: path.clone(),
+                provider: provider.clone(),
+                name: name.clone(),
+                policy_name: info.name.clone(),
+                message,
+                args,
+                tags: hook.tags.clone(),
+                ancestors,
+                action,
                 ..Default::default()
             }),
             HookEvent::Uprobe { path, symbol } => Event::ProcessUprobe(ProcessUprobe {

@@ -113,6 +113,11 @@ impl KernelView for Tracefs {
             .filter(|v| *v != 0)
     }
 
+    fn kernel_types(&self) -> Option<Box<dyn auspex_policy::compile::resolve::KernelTypes + '_>> {
+        crate::kernel_types::VmlinuxTypes::load()
+            .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
+    }
+
     fn syscall_number(&self, name: &str) -> Option<u32> {
         // The syscall ABI of this build: tracepoints carry the native numbers.
         if cfg!(target_arch = "x86_64") {

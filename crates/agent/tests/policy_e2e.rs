@@ -541,7 +541,10 @@ fn root_corpus_policies_load_or_are_refused_with_reasons() {
                         "error names the policy: {e}"
                     );
                     assert!(
-                        e.contains("spec.") || e.contains("kind: ") || e.contains("attach uprobe"),
+                        e.contains("spec.")
+                            || e.contains("kind: ")
+                            || e.contains("attach uprobe")
+                            || e.contains("attach USDT"),
                         "error names the field or the attach point: {e}"
                     );
                 }
@@ -1845,5 +1848,438 @@ spec:
         got,
         vec!["api-ToKeN.txt", "my-secret-file", "old.passwd"],
         "SubString is case-sensitive, SubStringIgnCase is not"
+    );
+}
+
+/// `resolve:` on raw tracepoint arguments (BTF types): sched_process_exec's task and
+/// linux_binprm followed to the pid, the parent's comm, the file name string and the file.
+#[test]
+fn root_resolve_paths_on_raw_tracepoint_args() {
+    if !require_root("root_resolve_paths_on_raw_tracepoint_args") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = copy_binary("/bin/true", &d, "resolve-true");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: resolve-exec
+spec:
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    raw: true
+    args:
+    - index: 0
+      type: "int"
+      resolve: "pid"
+    - index: 2
+      type: "string"
+      resolve: "filename"
+    - index: 0
+      type: "string"
+      resolve: "real_parent.comm"
+    - index: 2
+      type: "file"
+      resolve: "file"
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["{bin}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // sh forks the copied binary: its real parent is the shell (comm "sh").
+    let script = format!("{bin}; true");
+    assert!(
+        Command::new("/bin/sh")
+            .args(["-c", &script])
+            .status()
+            .expect("run")
+            .success()
+    );
+    assert!(Command::new("/bin/true").status().expect("run").success());
+    agent.wait_until("resolve event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, ..)| p == "resolve-exec")
+    });
+    marker(&mut agent, "after-resolve");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "resolve-exec" => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 1, "only the copied binary: {events:#?}");
+    let t = &events[0];
+    let p = proc_of(&t.process);
+    assert_eq!(p.binary, bin);
+    let args: Vec<_> = t.args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![
+            Some(Arg::IntArg(p.pid.expect("pid") as i32)),
+            Some(Arg::StringArg(bin.clone())),
+            Some(Arg::StringArg("sh".into())),
+            Some(Arg::FileArg(auspex_events::tetragon::KprobeFile {
+                path: bin.clone(),
+                permission: "-rwxr-xr-x".into(),
+                ..Default::default()
+            })),
+        ]
+    );
+}
+
+/// `data` entries (source current_task) and matchData, as in the field notes: the current
+/// task's comm, its pid asked for as a string (`resolve: "pid"`, NotEqual "1") and its
+/// loginuid, on a syscall kprobe (served by the syscall tracepoint here). Only the process
+/// whose comm matches is reported, with the values in the event's `data`.
+#[test]
+fn root_data_entries_and_match_data_from_current_task() {
+    if !require_root("root_data_entries_and_match_data_from_current_task") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/bin/cat", &d, "data-cat");
+    let target = d.join("target");
+    std::fs::write(&target, "x").expect("write");
+    let target = target.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: data-openat
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    data:
+    - type: "string"
+      source: "current_task"
+      resolve: "comm"
+    - type: "string"
+      source: "current_task"
+      resolve: "pid"
+    - type: "uint32"
+      index: 0
+      source: "current_task"
+      resolve: "loginuid.val"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{target}"]
+      matchData:
+      - index: 0
+        operator: Equal
+        values: ["data-cat"]
+      - args: [1]
+        operator: NotEqual
+        values: ["1"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert!(
+        Command::new(&cat)
+            .arg(&target)
+            .status()
+            .expect("run")
+            .success()
+    );
+    assert!(
+        Command::new("/bin/cat")
+            .arg(&target)
+            .status()
+            .expect("run")
+            .success()
+    );
+    agent.wait_until("data event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "data-openat")
+    });
+    marker(&mut agent, "after-data");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter(
+            |e| matches!(&e.event, Some(Event::ProcessKprobe(k)) if k.policy_name == "data-openat"),
+        )
+        .cloned()
+        .collect();
+    assert_eq!(events.len(), 1, "only data-cat: {events:#?}");
+    let Some(Event::ProcessKprobe(k)) = &events[0].event else {
+        unreachable!()
+    };
+    let p = proc_of(&k.process);
+    assert_eq!(p.binary, cat);
+    assert_eq!(string_args(&k.args), vec![target.clone()]);
+    let loginuid: u32 = std::fs::read_to_string("/proc/self/loginuid")
+        .expect("loginuid")
+        .trim()
+        .parse()
+        .expect("number");
+    let data: Vec<_> = k.data.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        data,
+        vec![
+            Some(Arg::StringArg("data-cat".into())),
+            Some(Arg::StringArg(p.pid.expect("pid").to_string())),
+            Some(Arg::UintArg(loginuid)),
+        ]
+    );
+    let line = auspex_events::json::to_json_line(&events[0]);
+    assert!(
+        line.contains(r#""data":[{"string_arg":"data-cat"},"#),
+        "{line}"
+    );
+}
+
+/// `usdts`: a USDT probe (sys/sdt.h) in a test binary, arguments located by libbpf from the
+/// probe's note; Sigkill at the probe for one value, Post for a string prefix, nothing else.
+#[test]
+fn root_usdt_probe_in_a_test_binary() {
+    if !require_root("root_usdt_probe_in_a_test_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("usdt.c");
+    std::fs::write(
+        &src,
+        r#"#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sdt.h>
+int main(int argc, char **argv)
+{
+	long n;
+	const char *word;
+
+	if (argc < 3)
+		return 2;
+	n = atol(argv[1]);
+	word = argv[2];
+	STAP_PROBE2(auspex, hello, n, word);
+	printf("after\n");
+	return 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("usdt-target");
+    let st = Command::new("gcc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(
+        st.success(),
+        "gcc builds the target (sys/sdt.h: apt-get install systemtap-sdt-dev)"
+    );
+    let bin = bin.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: usdt-target
+spec:
+  usdts:
+  - path: "{bin}"
+    provider: "auspex"
+    name: "hello"
+    message: "hello probe"
+    args:
+    - index: 0
+      type: int64
+    - index: 1
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["42"]
+      matchActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: ["hello"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let killed = Command::new(&bin)
+        .args(["42", "doomed"])
+        .output()
+        .expect("run");
+    assert_eq!(killed.status.signal(), Some(9), "killed at the probe");
+    assert!(!String::from_utf8_lossy(&killed.stdout).contains("after"));
+    let posted = Command::new(&bin)
+        .args(["7", "hello-world"])
+        .output()
+        .expect("run");
+    assert!(posted.status.success());
+    let quiet = Command::new(&bin).args(["7", "bye"]).output().expect("run");
+    assert!(quiet.status.success());
+    marker(&mut agent, "usdt-marker");
+    let evs: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessUsdt(u)) if u.policy_name == "usdt-target" => Some(u),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(evs.len(), 2, "the Sigkill call and the hello call: {evs:?}");
+    for u in &evs {
+        assert_eq!(
+            (u.path.as_str(), u.provider.as_str(), u.name.as_str()),
+            (bin.as_str(), "auspex", "hello")
+        );
+        assert_eq!(u.message, "hello probe");
+        assert_eq!(proc_of(&u.process).binary, bin);
+    }
+    let args = |u: &auspex_events::tetragon::ProcessUsdt| -> (Option<i64>, Option<String>) {
+        let n = u.args.first().and_then(|a| match a.arg {
+            Some(Arg::LongArg(v)) => Some(v),
+            _ => None,
+        });
+        (n, string_args(&u.args).first().cloned())
+    };
+    assert_eq!(args(evs[0]), (Some(42), Some("doomed".into())));
+    assert_eq!(
+        evs[0].action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    assert_eq!(args(evs[1]), (Some(7), Some("hello-world".into())));
+    assert_eq!(
+        evs[1].action,
+        auspex_events::tetragon::KprobeAction::Post as i32
+    );
+}
+
+/// TrackSock: a client socket is tracked when its owner connects (SYN_SENT); when the server
+/// closes, the client socket's move to CLOSE_WAIT runs in the server's context (loopback
+/// softirq), yet the event is reported for the client process that owns the socket. A second
+/// policy without TrackSock reports the same transition for whoever the kernel ran it in.
+#[test]
+fn root_track_sock_attributes_socket_events_to_the_owner() {
+    if !require_root("root_track_sock_attributes_socket_events_to_the_owner") {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let yaml = |name: &str, track: bool| {
+        let tracking = if track {
+            format!(
+                r#"
+    - matchArgs:
+      - index: 0
+        operator: DPort
+        values: ["{port}"]
+      - index: 2
+        operator: Equal
+        values: ["2"]
+      matchActions:
+      - action: TrackSock
+        argSock: 0
+      - action: NoPost"#
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    raw: true
+    args:
+    - index: 0
+      type: "sock"
+    - index: 2
+      type: "int"
+      label: "newstate"
+    selectors:{tracking}
+    - matchArgs:
+      - index: 0
+        operator: DPort
+        values: ["{port}"]
+      - index: 2
+        operator: Equal
+        values: ["8"]
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    agent
+        .control
+        .add_policy(policy(&yaml("tracksock-owner", true)))
+        .expect("loads");
+    agent
+        .control
+        .add_policy(policy(&yaml("tracksock-control", false)))
+        .expect("loads");
+    let script = format!(
+        "import socket, time\ns = socket.create_connection(('127.0.0.1', {port}))\ntime.sleep(2)\n"
+    );
+    let mut client = Command::new("python3")
+        .args(["-c", &script])
+        .spawn()
+        .expect("python3");
+    let client_pid = client.id();
+    let (conn, _) = listener.accept().expect("accept");
+    drop(conn); // FIN: the client's socket goes to CLOSE_WAIT, processed in this context
+    assert!(client.wait().expect("wait").success());
+    agent.wait_until("CLOSE_WAIT events", WAIT, |seen| {
+        let names: Vec<_> = policy_events(seen).into_iter().map(|e| e.0).collect();
+        names.iter().any(|n| n == "tracksock-owner")
+            && names.iter().any(|n| n == "tracksock-control")
+    });
+    let pids = |name: &str| -> Vec<(u32, Vec<KprobeArgument>)> {
+        agent
+            .seen
+            .iter()
+            .filter_map(|e| match &e.event {
+                Some(Event::ProcessTracepoint(t)) if t.policy_name == name => {
+                    Some((proc_of(&t.process).pid.expect("pid"), t.args.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let owner = pids("tracksock-owner");
+    assert_eq!(owner.len(), 1, "one CLOSE_WAIT event: {owner:?}");
+    assert_eq!(owner[0].0, client_pid, "reported for the socket's owner");
+    match owner[0].1.first().and_then(|a| a.arg.as_ref()) {
+        Some(Arg::SockArg(s)) => {
+            assert_eq!((s.daddr.as_str(), s.dport), ("127.0.0.1", u32::from(port)));
+        }
+        other => panic!("sock_arg expected: {other:?}"),
+    }
+    let control = pids("tracksock-control");
+    assert_eq!(control.len(), 1, "{control:?}");
+    assert_ne!(
+        control[0].0, client_pid,
+        "without TrackSock the event is the running task's"
     );
 }

@@ -295,6 +295,31 @@ pub struct ArgSpec {
     pub size_width: u8,
     /// `char_buf`: offset in the record of the argument holding the buffer's length.
     pub size_offset: u16,
+    /// `resolve:` steps used (0: a plain read of the record).
+    pub nsteps: u8,
+    /// The path starts from the current task (`data` entries).
+    pub from_task: u8,
+    /// Record offset of the pointer the path starts from.
+    pub resolve_from: u16,
+    /// Padding.
+    pub pad: u32,
+    /// The path.
+    pub steps: [ResolveStep; MAX_RESOLVE_STEPS],
+}
+
+/// Steps of a `resolve:` path (`AUSPEX_MAX_RESOLVE_STEPS`).
+pub const MAX_RESOLVE_STEPS: usize = 10;
+
+/// C: `struct auspex_resolve_step`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResolveStep {
+    /// Bytes added to the current value.
+    pub offset: u32,
+    /// Bytes loaded from there (0: the address is the value).
+    pub load: u8,
+    /// Padding.
+    pub pad: [u8; 3],
 }
 
 /// C: `struct auspex_hook_config`.
@@ -339,6 +364,13 @@ pub mod policy_stat {
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).
 pub const HOOK_RETURN_INT32: u32 = 4;
+/// Hook flag: the return value is a `struct sock *`, read at the return and sent after the
+/// [`ReturnTrailer`] as a [`SockInfo`].
+pub const HOOK_RETURN_SOCK: u32 = 8;
+/// Hook flag: `returnArgAction: TrackSock` on the returned socket.
+pub const HOOK_RETURN_TRACKSOCK: u32 = 16;
+/// Hook flag: `returnArgAction: UntrackSock` on the returned socket.
+pub const HOOK_RETURN_UNTRACKSOCK: u32 = 32;
 
 /// C: `struct auspex_match_arg`.
 #[repr(C)]
@@ -683,6 +715,8 @@ unsafe impl Pod for ExitEvent {}
 unsafe impl Pod for ProcessEntry {}
 // SAFETY: as above.
 unsafe impl Pod for ArgSpec {}
+// SAFETY: as above.
+unsafe impl Pod for ResolveStep {}
 // SAFETY: as above.
 unsafe impl Pod for HookConfig {}
 // SAFETY: as above.

@@ -154,8 +154,20 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         ArgSpec,
         "auspex_arg_spec",
-        [offset, size, kind, size_width, size_offset]
+        [
+            offset,
+            size,
+            kind,
+            size_width,
+            size_offset,
+            nsteps,
+            from_task,
+            resolve_from,
+            pad,
+            steps
+        ]
     );
+    check!(btf, ResolveStep, "auspex_resolve_step", [offset, load, pad]);
     check!(
         btf,
         HookConfig,

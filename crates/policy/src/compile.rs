@@ -16,7 +16,8 @@
 //!   true` on a kernel where kprobes do not attach ([`KernelView::kprobes_attach`]) served by the
 //!   syscall's `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with
 //!   function `__x64_sys_<name>`; `lsmhooks[]` (BPF-LSM, `process_lsm`); `fentries[]` (fentry);
-//!   `uprobes[]` (function entry). `call: "list:NAME"` gives one hook per list entry. Kprobe
+//!   `uprobes[]` (function entry); `usdts[]` (`process_usdt`, argument locations from the probe's
+//!   note). `call: "list:NAME"` gives one hook per list entry. Kprobe
 //!   argument `index` *i* is the *i*-th function argument; tracepoint `index` counts format fields
 //!   from 0, common fields included.
 //! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
@@ -25,6 +26,9 @@
 //!   `sock`/`socket`, `char_buf` of user memory with `sizeArgIndex`, and `auto` (derived from the
 //!   field's C type). Integers are read with the width of their type (`int` = 4 bytes even in the
 //!   8-byte slots of syscall records; the targets are little-endian), capped at the field size.
+//!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints)
+//!   and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
+//!   values of `data` entries follow the arguments and are matched by `matchData`.
 //! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
 //!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
@@ -42,7 +46,7 @@
 //!   integer operators) on kprobes with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
-//!   `matchData`, `matchParentBinaries`, `matchWorkloads`, `returnArgAction`.
+//!   `matchParentBinaries`, `matchWorkloads`, `returnArgAction`.
 //!   `matchReturnActions` (Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup) run at the return.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
@@ -72,6 +76,7 @@ use crate::names::{
 use crate::values;
 
 pub mod reference;
+pub mod resolve;
 pub mod syscalls_x86_64;
 #[cfg(test)]
 mod tests;
@@ -107,6 +112,9 @@ pub mod limits {
     pub const LPM_STRING_MAX: usize = 248;
     /// Inline integer values of Equal/NotEqual/GT/LT/Mask (and ranges of InRange/NotInRange).
     pub const MAX_INT_VALUES: usize = MAX_MATCH_VALUES / 2;
+    /// Record offset of the scratch slots (8 bytes per argument position) where the kernel puts
+    /// resolved values; past every record a resolvable hook has (register hooks use 64 bytes).
+    pub const RESOLVE_SCRATCH: usize = RECORD_MAX - 64;
     /// Bytes of a tracepoint record the programs copy (`AUSPEX_RECORD_MAX`,
     /// `bpf/lib/selectors.h`): every argument must lie inside.
     pub const RECORD_MAX: usize = 512;
@@ -200,6 +208,10 @@ pub mod action {
     pub const NOPOST: u32 = 8;
     /// Send `arg` as a signal.
     pub const SIGNAL: u32 = 9;
+    /// TrackSock (`arg`: record offset of the socket argument).
+    pub const TRACKSOCK: u32 = 10;
+    /// UntrackSock.
+    pub const UNTRACKSOCK: u32 = 11;
     /// Return `arg` (argError) from the hooked function instead of running it (or as the LSM
     /// verdict).
     pub const OVERRIDE: u32 = 4;
@@ -285,6 +297,9 @@ pub enum ArgRender {
     BpfCmd,
     /// `sockaddr_arg` (family, address, port).
     Sockaddr,
+    /// `string_arg` holding an integer's decimal text (a `resolve:` path of type `string` that
+    /// ends at an integer member).
+    DecimalString,
 }
 
 /// One argument of a hook.
@@ -304,6 +319,23 @@ pub struct CompiledArg {
     pub size_offset: u16,
     /// [`ArgRead::UserBuf`]: width in bytes of that argument.
     pub size_width: u8,
+    /// `resolve:` (and `data` entries): the value read is found by following these steps from
+    /// the pointer in the record at [`ArgResolve::from`], or from the current task; the kernel
+    /// leaves it in the record's scratch slot at `offset` ([`limits::RESOLVE_SCRATCH`]).
+    pub resolve: Option<ArgResolve>,
+}
+
+/// A `resolve:` path compiled to steps (see [`resolve`](mod@resolve)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgResolve {
+    /// Start from the current task (`data` entries with `source: current_task`) instead of the
+    /// pointer in the record.
+    pub from_task: bool,
+    /// Record offset of the pointer the path starts from (unless `from_task`).
+    pub from: u16,
+    /// At most [`resolve::MAX_RESOLVE_STEPS`] steps; the last one leaves the value the read
+    /// kind expects in place of the record field (an integer, or a pointer/address).
+    pub steps: Vec<resolve::ResolveStep>,
 }
 
 /// Where a hook attaches.
@@ -356,6 +388,15 @@ pub enum AttachPoint {
         /// Function symbol.
         symbol: String,
     },
+    /// A USDT probe (a uprobe at the probe's address; arguments located by libbpf).
+    Usdt {
+        /// Path of the ELF file.
+        path: String,
+        /// Provider.
+        provider: String,
+        /// Probe name.
+        name: String,
+    },
 }
 
 /// Which event message the hook produces.
@@ -386,6 +427,15 @@ pub enum HookEvent {
         /// LSM hook name.
         function_name: String,
     },
+    /// `process_usdt` with `path`, `provider` and `name`.
+    Usdt {
+        /// ELF path.
+        path: String,
+        /// Provider.
+        provider: String,
+        /// Probe name.
+        name: String,
+    },
 }
 
 /// One hook instance (a `kprobes[]`/`tracepoints[]` entry, or one entry of its `list:`).
@@ -399,8 +449,10 @@ pub struct CompiledHook {
     pub event: HookEvent,
     /// Record bytes to copy before reading arguments (covers every argument).
     pub record_size: u16,
-    /// Arguments, in spec order.
+    /// Arguments, in spec order, then the `data` entries.
     pub args: Vec<CompiledArg>,
+    /// How many of `args` (the last ones) are `data` entries (reported in the event's `data`).
+    pub data: usize,
     /// Ids (indexes into [`CompiledPolicy::selectors`]) of this hook's selectors, in order.
     pub selectors: Vec<u32>,
     /// `message`.
@@ -416,6 +468,8 @@ pub struct CompiledHook {
     pub returns: bool,
     /// `returnArg`: how the return value is rendered (`None`: not reported).
     pub return_arg: Option<CompiledArg>,
+    /// `returnArgAction` TrackSock/UntrackSock ([`action`] id) on the returned socket.
+    pub return_arg_action: Option<u32>,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -615,6 +669,11 @@ pub trait KernelView {
         let _ = kind;
         None
     }
+    /// The kernel's types (BTF), for `resolve:` paths and `data` entries. The default has none,
+    /// so those fail to compile. Called at most once per compilation.
+    fn kernel_types(&self) -> Option<Box<dyn resolve::KernelTypes + '_>> {
+        None
+    }
 }
 
 /// Why a policy cannot be loaded by the in-kernel engine.
@@ -639,6 +698,7 @@ pub fn compile(
         out: CompiledPolicy::default(),
         errors: Vec::new(),
         next_set: 1,
+        types: None,
     };
     c.run();
     let mut errors: Vec<CompileError> = Vec::with_capacity(c.errors.len());
@@ -823,6 +883,135 @@ fn field_shape(f: &TracepointField) -> FieldShape {
     }
 }
 
+const RESOLVE_SYSCALL: &str = "resolve follows kernel pointers; syscall arguments point to user memory (hook the kernel function that receives the kernel object, or use a data entry with source current_task)";
+
+/// What a `resolve:` path starts from.
+#[derive(Clone, Copy)]
+enum ResolveRoot<'s> {
+    /// A kernel function's (or LSM hook's `bpf_lsm_*`) parameter.
+    Function(&'s str),
+    /// A raw tracepoint's argument.
+    RawTracepoint(&'s str),
+    /// The current task (`data` entries).
+    CurrentTask,
+    /// The hook's arguments have no kernel types to follow (the reason).
+    Unavailable(&'static str),
+}
+
+/// The last step of a resolved path and how the value is read, from the declared `type` and the
+/// member the path ends at: (steps, read, render, size).
+fn resolved_read(
+    types: &dyn resolve::KernelTypes,
+    ty: ArgType,
+    end: resolve::PathEnd,
+    path: &str,
+) -> Result<(Vec<resolve::ResolveStep>, ArgRead, ArgRender, u16), String> {
+    use resolve::TypeShape;
+    let leaf = types.shape(end.ty);
+    let leaf_name = resolve::type_name(types, end.ty);
+    let is_char = |id| matches!(types.shape(id), TypeShape::Int { size: 1, .. });
+    let int_leaf = match leaf {
+        TypeShape::Int { size, signed, .. } if matches!(size, 1 | 2 | 4 | 8) => {
+            Some((size, signed))
+        }
+        TypeShape::Enum { size } if matches!(size, 1 | 2 | 4 | 8) => Some((size, false)),
+        _ => None,
+    };
+    let mismatch = |want: &str| format!("type {ty} needs {want}; {path} is {leaf_name}");
+    let (load, read, render, size) = match ty {
+        ArgType::String | ArgType::Filename => match (&leaf, int_leaf) {
+            (TypeShape::Array { elem, .. }, _) if is_char(*elem) => {
+                (0, ArgRead::KernelString, ArgRender::String, 8)
+            }
+            (TypeShape::Ptr { to }, _) if is_char(*to) => {
+                (8, ArgRead::KernelString, ArgRender::String, 8)
+            }
+            // An integer member asked for as a string (the field notes' `resolve: "pid"`):
+            // compared as an integer, reported as its decimal text.
+            (_, Some((size, signed))) => (
+                size as u8,
+                if signed { ArgRead::Int } else { ArgRead::Uint },
+                ArgRender::DecimalString,
+                size as u16,
+            ),
+            _ => return Err(mismatch("a char array, a char pointer or an integer")),
+        },
+        ArgType::Fd => match int_leaf {
+            Some((size, _)) => (size as u8, ArgRead::Fd, ArgRender::File, size as u16),
+            None => return Err(mismatch("an integer")),
+        },
+        ArgType::Auto => match (&leaf, int_leaf) {
+            (TypeShape::Array { elem, .. }, _) if is_char(*elem) => {
+                (0, ArgRead::KernelString, ArgRender::String, 8)
+            }
+            (TypeShape::Ptr { .. }, _) => (8, ArgRead::Uint, ArgRender::Size, 8),
+            (_, Some((size, signed))) => {
+                let render = match (signed, size > 4) {
+                    (true, false) => ArgRender::Int,
+                    (true, true) => ArgRender::Long,
+                    (false, false) => ArgRender::Uint,
+                    (false, true) => ArgRender::Size,
+                };
+                let read = if signed { ArgRead::Int } else { ArgRead::Uint };
+                (size as u8, read, render, size as u16)
+            }
+            _ => return Err(format!("type auto cannot read {leaf_name}; name a type")),
+        },
+        ArgType::File
+        | ArgType::Path
+        | ArgType::Sock
+        | ArgType::Socket
+        | ArgType::Cred
+        | ArgType::LinuxBinprm
+        | ArgType::Skb
+        | ArgType::Sockaddr
+        | ArgType::NetDevice => {
+            let (want, read, render) = match ty {
+                ArgType::File => ("file", ArgRead::FilePtr, ArgRender::File),
+                ArgType::Path => ("path", ArgRead::PathPtr, ArgRender::Path),
+                ArgType::Cred => ("cred", ArgRead::Cred, ArgRender::Cred),
+                ArgType::LinuxBinprm => ("linux_binprm", ArgRead::Binprm, ArgRender::Binprm),
+                ArgType::Skb => ("sk_buff", ArgRead::Skb, ArgRender::Skb),
+                ArgType::Sockaddr => ("sockaddr", ArgRead::Sockaddr, ArgRender::Sockaddr),
+                ArgType::NetDevice => ("net_device", ArgRead::NetDevice, ArgRender::String),
+                _ => ("sock", ArgRead::Sock, ArgRender::Sock),
+            };
+            let named =
+                |id| matches!(types.shape(id), TypeShape::Composite { name, .. } if name == want);
+            let load = match leaf {
+                TypeShape::Ptr { to } if named(to) => 8,
+                TypeShape::Composite { .. } if named(end.ty) => 0,
+                _ => return Err(mismatch(&format!("a struct {want} or a pointer to one"))),
+            };
+            (load, read, render, 8)
+        }
+        _ => match int_layout(ty) {
+            Some((signed, width, render)) => match (&leaf, int_leaf) {
+                (_, Some((size, _))) => (
+                    size as u8,
+                    if signed { ArgRead::Int } else { ArgRead::Uint },
+                    render,
+                    width.min(size as u16),
+                ),
+                (TypeShape::Ptr { .. }, _) => (
+                    8,
+                    if signed { ArgRead::Int } else { ArgRead::Uint },
+                    render,
+                    width,
+                ),
+                _ => return Err(mismatch("an integer or pointer member")),
+            },
+            None => return Err(format!("type {ty} is {NOT_YET} with resolve")),
+        },
+    };
+    let mut steps = end.steps;
+    steps.push(resolve::ResolveStep {
+        offset: end.offset,
+        load,
+    });
+    Ok((steps, read, render, size))
+}
+
 /// Drops qualifiers and collapses blanks: `const  char` → `char`.
 fn normalize_type(s: &str) -> String {
     s.split_whitespace()
@@ -880,6 +1069,7 @@ fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> 
         label: None,
         size_offset: 0,
         size_width: 0,
+        resolve: None,
     }
 }
 
@@ -929,6 +1119,8 @@ struct HookCtx<'h> {
 struct ReturnCtx<'h> {
     spec: &'h [KProbeArg],
     args: &'h [Option<CompiledArg>],
+    /// `returnArgAction` TrackSock/UntrackSock ([`action`] id).
+    action: Option<u32>,
 }
 
 struct Compiler<'a> {
@@ -937,6 +1129,8 @@ struct Compiler<'a> {
     out: CompiledPolicy,
     errors: Vec<CompileError>,
     next_set: u32,
+    /// [`KernelView::kernel_types`], fetched on first use.
+    types: Option<Option<Box<dyn resolve::KernelTypes + 'a>>>,
 }
 
 impl Compiler<'_> {
@@ -978,13 +1172,7 @@ impl Compiler<'_> {
             self.uprobe(u, &root.field("uprobes").index(i));
         }
         for (i, u) in spec.usdts.iter().enumerate() {
-            self.err(
-                &root.field("usdts").index(i),
-                format!(
-                    "USDT {}:{} in {} needs uprobe programs; usdts are {NOT_YET}",
-                    u.provider, u.name, u.path
-                ),
-            );
+            self.usdt(u, &root.field("usdts").index(i));
         }
         for (i, f) in spec.fentries.iter().enumerate() {
             self.fentry(f, &root.field("fentries").index(i));
@@ -1088,13 +1276,8 @@ impl Compiler<'_> {
         let ret = k.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
+            action: self.return_arg_action(k, &ret_args, p),
         });
-        if k.return_arg_action.is_some() {
-            self.not_yet(&p.field("returnArgAction"), "returnArgAction");
-        }
-        if !k.data.is_empty() {
-            self.not_yet(&p.field("data"), "data entries");
-        }
         self.limit(
             &p.field("args"),
             "arguments on one hook",
@@ -1175,6 +1358,7 @@ impl Compiler<'_> {
                     }
                 }
             }
+            args.extend(self.data_args(&k.data, p));
             let event_kind = HookEvent::Kprobe {
                 function_name: format!("__x64_sys_{name}"),
             };
@@ -1211,7 +1395,19 @@ impl Compiler<'_> {
         let (true, Some(a)) = (k.return_, &k.return_arg) else {
             return (Vec::new(), Vec::new());
         };
+        let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
         let compiled = match a.arg_type().and_then(int_layout) {
+            // A returned `struct sock *`: read at the return into a socket record.
+            None if sock => Some(CompiledArg {
+                offset: 0,
+                size: 8,
+                read: ArgRead::Sock,
+                render: ArgRender::Sock,
+                label: a.label.clone(),
+                size_offset: 0,
+                size_width: 0,
+                resolve: None,
+            }),
             Some((signed, width, render)) => Some(CompiledArg {
                 offset: 0,
                 size: width,
@@ -1220,6 +1416,7 @@ impl Compiler<'_> {
                 label: a.label.clone(),
                 size_offset: 0,
                 size_width: 0,
+                resolve: None,
             }),
             None => {
                 self.not_yet(
@@ -1232,6 +1429,33 @@ impl Compiler<'_> {
         let mut spec = a.clone();
         spec.index = 0;
         (vec![spec], vec![compiled])
+    }
+
+    /// `returnArgAction`: TrackSock/UntrackSock on a returned socket; `Post` adds nothing (the
+    /// event is posted at the return anyway).
+    fn return_arg_action(
+        &mut self,
+        k: &KProbeSpec,
+        ret_args: &[Option<CompiledArg>],
+        p: &FieldPath,
+    ) -> Option<u32> {
+        let name = k.return_arg_action.as_deref()?;
+        let kind = ActionKind::parse(name)?;
+        if !matches!(kind, ActionKind::TrackSock | ActionKind::UntrackSock) {
+            return None;
+        }
+        match ret_args.first() {
+            Some(Some(a)) if a.read == ArgRead::Sock => Some(kind.kernel_id()),
+            // A returnArg that failed to compile was reported already.
+            Some(None) => None,
+            _ => {
+                self.err(
+                    &p.field("returnArgAction"),
+                    format!("{name} needs returnArg of type sock (the socket the call returns)"),
+                );
+                None
+            }
+        }
     }
 
     /// One kprobe on `call`. Syscall arguments take their C types from the syscall's tracepoint
@@ -1266,7 +1490,13 @@ impl Compiler<'_> {
             (call.to_string(), None)
         };
         // Syscall arguments point to user memory; kernel-function ones to kernel memory.
-        let args = self.register_args(&k.args, fields.as_deref(), p, k.syscall);
+        let root = if k.syscall {
+            ResolveRoot::Unavailable(RESOLVE_SYSCALL)
+        } else {
+            ResolveRoot::Function(call)
+        };
+        let mut args = self.register_args(&k.args, fields.as_deref(), p, k.syscall, root);
+        args.extend(self.data_args(&k.data, p));
         let overrides = self.overrides(&k.selectors);
         let (attach, served, refusal) = if !overrides {
             (
@@ -1376,6 +1606,7 @@ impl Compiler<'_> {
         typed: Option<&[TracepointField]>,
         p: &FieldPath,
         user: bool,
+        root: ResolveRoot<'_>,
     ) -> Vec<Option<CompiledArg>> {
         let field_at = |index: u32, ty: Option<ArgType>| -> TracepointField {
             let known = typed.and_then(|f| f.get(index as usize));
@@ -1428,6 +1659,10 @@ impl Compiler<'_> {
                 continue;
             }
             let field = field_at(a.index, a.arg_type());
+            if !a.resolve.is_empty() {
+                args.push(self.resolved_arg(a, root, a.index, field.offset, &ap));
+                continue;
+            }
             args.push(self.arg(a, &field, &ap, user, &size_at));
         }
         args
@@ -1446,7 +1681,8 @@ impl Compiler<'_> {
             );
             return;
         }
-        let args = self.register_args(&l.args, None, p, false);
+        let lsm_fn = format!("bpf_lsm_{}", l.hook);
+        let args = self.register_args(&l.args, None, p, false, ResolveRoot::Function(&lsm_fn));
         let ctx = HookCtx {
             served: Served::Lsm,
             spec_args: &l.args,
@@ -1485,15 +1721,8 @@ impl Compiler<'_> {
         let ret = f.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
+            action: self.return_arg_action(f, &ret_args, p),
         });
-        for (field, present) in [
-            ("returnArgAction", f.return_arg_action.is_some()),
-            ("data", !f.data.is_empty()),
-        ] {
-            if present {
-                self.not_yet(&p.field(field), field);
-            }
-        }
         if f.call_list().is_some() {
             self.not_yet(&p.field("call"), "list: calls on fentries");
             return;
@@ -1509,7 +1738,13 @@ impl Compiler<'_> {
         } else {
             f.call.clone()
         };
-        let args = self.register_args(&f.args, None, p, f.syscall);
+        let root = if f.syscall {
+            ResolveRoot::Unavailable(RESOLVE_SYSCALL)
+        } else {
+            ResolveRoot::Function(&function)
+        };
+        let mut args = self.register_args(&f.args, None, p, f.syscall, root);
+        args.extend(self.data_args(&f.data, p));
         let ctx = HookCtx {
             served: Served::Fentry,
             spec_args: &f.args,
@@ -1608,7 +1843,13 @@ impl Compiler<'_> {
     /// A `tracepoints[]` entry with `raw: true`: argument `index` n is the tracepoint's n-th
     /// argument (its TP_PROTO, kernel memory), typed by the policy.
     fn raw_tracepoint(&mut self, t: &TracepointSpec, p: &FieldPath) {
-        let args = self.register_args(&t.args, None, p, false);
+        let args = self.register_args(
+            &t.args,
+            None,
+            p,
+            false,
+            ResolveRoot::RawTracepoint(&t.event),
+        );
         let ctx = HookCtx {
             served: Served::Tracepoint,
             spec_args: &t.args,
@@ -1666,7 +1907,15 @@ impl Compiler<'_> {
         if !ok {
             return;
         }
-        let args = self.register_args(&u.args, None, p, true);
+        let args = self.register_args(
+            &u.args,
+            None,
+            p,
+            true,
+            ResolveRoot::Unavailable(
+                "resolve follows kernel pointers; uprobe arguments are user-space values",
+            ),
+        );
         for symbol in &u.symbols {
             let ctx = HookCtx {
                 served: Served::Uprobe,
@@ -1693,6 +1942,56 @@ impl Compiler<'_> {
         }
     }
 
+    /// A `usdts[]` entry: a USDT probe of an ELF file. Argument `index` n is the probe's n-th
+    /// argument (its location — register, stack, constant — comes from the probe's note, which
+    /// libbpf decodes at attach time); the record layout is the uprobe one.
+    fn usdt(&mut self, u: &crate::model::UsdtSpec, p: &FieldPath) {
+        if u.btf_path.is_some() {
+            self.not_yet(&p.field("btfPath"), "usdts btfPath");
+            return;
+        }
+        if !u.path.starts_with('/') {
+            self.err(
+                &p.field("path"),
+                format!("{:?} is not an absolute path", u.path),
+            );
+            return;
+        }
+        let args = self.register_args(
+            &u.args,
+            None,
+            p,
+            true,
+            ResolveRoot::Unavailable(
+                "resolve follows kernel pointers; USDT arguments are user-space values",
+            ),
+        );
+        let ctx = HookCtx {
+            served: Served::Uprobe,
+            spec_args: &u.args,
+            args: &args,
+            path: p,
+            override_refusal: None,
+            ret: None,
+        };
+        self.push_hook(
+            AttachPoint::Usdt {
+                path: u.path.clone(),
+                provider: u.provider.clone(),
+                name: u.name.clone(),
+            },
+            HookEvent::Usdt {
+                path: u.path.clone(),
+                provider: u.provider.clone(),
+                name: u.name.clone(),
+            },
+            &ctx,
+            &u.selectors,
+            u.message.as_deref(),
+            &u.tags,
+        );
+    }
+
     fn push_hook(
         &mut self,
         attach: AttachPoint,
@@ -1702,10 +2001,25 @@ impl Compiler<'_> {
         message: Option<&str>,
         tags: &[String],
     ) {
-        let args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();
+        let mut args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();
+        // A resolved value lands in its own scratch slot (two args may resolve from one pointer).
+        for (pos, a) in args.iter_mut().enumerate() {
+            if a.resolve.is_some() {
+                a.offset = (limits::RESOLVE_SCRATCH + 8 * pos) as u16;
+                a.size = a.size.min(8);
+            }
+        }
+        // The record bytes an argument reads: its field, or the pointer a path starts from
+        // (`data` entries start from the current task).
+        let span = |a: &CompiledArg| match &a.resolve {
+            None => Some((usize::from(a.offset), usize::from(a.size))),
+            Some(r) if r.from_task => None,
+            Some(r) => Some((usize::from(r.from), 8)),
+        };
         let record_size = args
             .iter()
-            .map(|a| usize::from(a.offset) + usize::from(a.size))
+            .filter_map(span)
+            .map(|(offset, size)| offset + size)
             .max()
             .unwrap_or(0)
             .max(8);
@@ -1723,9 +2037,10 @@ impl Compiler<'_> {
         let syscall_nr = match &attach {
             AttachPoint::Tracepoint { subsystem, event }
                 if subsystem == "syscalls"
-                    && args.iter().all(|a| {
-                        a.offset >= 8 && usize::from(a.offset) + usize::from(a.size) <= 64
-                    }) =>
+                    && args
+                        .iter()
+                        .filter_map(span)
+                        .all(|(offset, size)| offset >= 8 && offset + size <= 64) =>
             {
                 event
                     .strip_prefix("sys_enter_")
@@ -1738,6 +2053,7 @@ impl Compiler<'_> {
             attach,
             event,
             record_size: u16::try_from(record_size).unwrap_or(u16::MAX),
+            data: ctx.args.len().saturating_sub(ctx.spec_args.len()),
             args,
             selectors: selector_ids,
             message: message.map(|m| truncate_chars(m, 256)),
@@ -1745,6 +2061,7 @@ impl Compiler<'_> {
             syscall_nr,
             returns: ctx.ret.is_some(),
             return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
+            return_arg_action: ctx.ret.and_then(|r| r.action),
         });
     }
 
@@ -1760,7 +2077,14 @@ impl Compiler<'_> {
     ) -> Option<CompiledArg> {
         let mut ok = true;
         if !a.resolve.is_empty() {
-            self.not_yet(&ap.field("resolve"), "resolve");
+            self.err(
+                &ap.field("resolve"),
+                if user {
+                    RESOLVE_SYSCALL
+                } else {
+                    "resolve needs the BTF types of the hook's arguments, which tracefs tracepoint fields lack; use raw: true (the tracepoint's own arguments), a kprobe or an LSM hook"
+                },
+            );
             ok = false;
         }
         if a.return_copy {
@@ -1792,6 +2116,7 @@ impl Compiler<'_> {
             label: None,
             size_offset: 0,
             size_width: 0,
+            resolve: None,
         };
         let ptr_read = if user {
             ArgRead::UserString
@@ -1824,6 +2149,7 @@ impl Compiler<'_> {
                     label: None,
                     size_offset: 0,
                     size_width: 0,
+                    resolve: None,
                 }),
                 _ => {
                     self.err(
@@ -1842,6 +2168,7 @@ impl Compiler<'_> {
                     label: None,
                     size_offset: 0,
                     size_width: 0,
+                    resolve: None,
                 }),
                 _ => {
                     self.err(
@@ -1861,6 +2188,7 @@ impl Compiler<'_> {
                 label: None,
                 size_offset: 0,
                 size_width: 0,
+                resolve: None,
             }),
             // Pointers to kernel objects, read in the kernel into their own record shape.
             ArgType::Sock
@@ -1896,6 +2224,7 @@ impl Compiler<'_> {
                         label: None,
                         size_offset: 0,
                         size_width: 0,
+                        resolve: None,
                     }),
                     _ => {
                         self.err(
@@ -2043,7 +2372,136 @@ impl Compiler<'_> {
             label: None,
             size_offset: size.map_or(0, |f| f.offset),
             size_width: width as u8,
+            resolve: None,
         })
+    }
+
+    /// The kernel's types, fetched once.
+    fn kernel_types(&mut self) -> Option<&dyn resolve::KernelTypes> {
+        if self.types.is_none() {
+            self.types = Some(self.kernel.kernel_types());
+        }
+        self.types.as_ref().and_then(|t| t.as_deref())
+    }
+
+    /// An argument with `resolve:` on a hook whose arguments have BTF types (`root`), read from
+    /// the register slot at `offset`; or a `data` entry (`root` = None: the current task).
+    fn resolved_arg(
+        &mut self,
+        a: &KProbeArg,
+        root: ResolveRoot<'_>,
+        index: u32,
+        offset: u16,
+        ap: &FieldPath,
+    ) -> Option<CompiledArg> {
+        for (field, set) in [
+            ("returnCopy", a.return_copy),
+            ("maxData", a.max_data),
+            ("sizeArgIndex", a.size_arg_index != 0),
+            (
+                "btfType",
+                a.btf_type.is_some() || a.btf_type_module.is_some(),
+            ),
+        ] {
+            if set {
+                self.not_yet(&ap.field(field), &format!("{field} together with resolve"));
+                return None;
+            }
+        }
+        let Some(ty) = a.arg_type() else {
+            self.err(
+                &ap.field("type"),
+                format!("unknown argument type {}", a.type_),
+            );
+            return None;
+        };
+        if let ResolveRoot::Unavailable(why) = root {
+            self.err(&ap.field("resolve"), why);
+            return None;
+        }
+        let Some(types) = self.kernel_types() else {
+            self.err(
+                &ap.field("resolve"),
+                "resolve needs the kernel's BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF), which is not available",
+            );
+            return None;
+        };
+        let start = match root {
+            ResolveRoot::Function(f) => types
+                .function_param(f, index)
+                .and_then(|t| resolve::pointee_composite(types, t)),
+            ResolveRoot::RawTracepoint(e) => types
+                .raw_tracepoint_param(e, index)
+                .and_then(|t| resolve::pointee_composite(types, t)),
+            ResolveRoot::CurrentTask => types
+                .struct_named("task_struct")
+                .ok_or_else(|| "the kernel's BTF has no struct task_struct".to_owned()),
+            ResolveRoot::Unavailable(why) => Err(why.to_owned()),
+        };
+        let result = start
+            .and_then(|st| resolve::walk(types, st, &a.resolve))
+            .and_then(|end| resolved_read(types, ty, end, &a.resolve));
+        match result {
+            Ok((steps, read, render, size)) => {
+                if steps.len() > resolve::MAX_RESOLVE_STEPS {
+                    self.err(
+                        &ap.field("resolve"),
+                        format!(
+                            "{:?} follows {} pointers; the in-kernel engine follows at most {}",
+                            a.resolve,
+                            steps.len(),
+                            resolve::MAX_RESOLVE_STEPS
+                        ),
+                    );
+                    return None;
+                }
+                Some(CompiledArg {
+                    offset,
+                    size,
+                    read,
+                    render,
+                    label: a.label.clone(),
+                    size_offset: 0,
+                    size_width: 0,
+                    resolve: Some(ArgResolve {
+                        from_task: matches!(root, ResolveRoot::CurrentTask),
+                        from: offset,
+                        steps,
+                    }),
+                })
+            }
+            Err(reason) => {
+                self.err(&ap.field("resolve"), format!("{:?}: {reason}", a.resolve));
+                None
+            }
+        }
+    }
+
+    /// `data` entries of a kprobe/fentry: values from the current task (`source: current_task`
+    /// with `resolve:`), reported in the event's `data`.
+    fn data_args(&mut self, data: &[KProbeArg], p: &FieldPath) -> Vec<Option<CompiledArg>> {
+        let mut out = Vec::with_capacity(data.len());
+        for (j, a) in data.iter().enumerate() {
+            let ap = p.field("data").index(j);
+            if a.source.is_empty() {
+                self.err(
+                    &ap.field("source"),
+                    "a data entry needs source: current_task (the task_struct its resolve path starts from)",
+                );
+                out.push(None);
+                continue;
+            }
+            if a.source != "current_task" {
+                self.not_yet(
+                    &ap.field("source"),
+                    &format!("data source {:?} (current_task is supported)", a.source),
+                );
+                out.push(None);
+                continue;
+            }
+            out.push(self.resolved_arg(a, ResolveRoot::CurrentTask, 0, 0, &ap));
+        }
+        out
     }
 
     /// Compiles the selectors of one hook; returns their ids.
@@ -2125,8 +2583,7 @@ impl Compiler<'_> {
     ) -> CompiledSelector {
         let s = self.policy.spec.expand_selector(orig);
         type Len = fn(&KProbeSelector) -> usize;
-        let unsupported: [(&str, Len); 3] = [
-            ("matchData", |s| s.match_data.len()),
+        let unsupported: [(&str, Len); 2] = [
             ("matchParentBinaries", |s| s.match_parent_binaries.len()),
             ("matchWorkloads", |s| s.match_workloads.len()),
         ];
@@ -2141,15 +2598,40 @@ impl Compiler<'_> {
         let pids = match s.match_pids.as_slice() {
             [] => None,
             [p, rest @ ..] => {
-                if !rest.is_empty() {
-                    let path = self.origin(orig, sp, "matchPIDs", pids_len, 1);
-                    self.err(
-                        &path,
-                        "only one matchPIDs entry per selector is supported by the in-kernel engine",
+                let path = self.origin(orig, sp, "matchPIDs", pids_len, 0);
+                let mut merged = self.pids(p, &path);
+                // Entries are ANDed. NotIn entries with the same flags are one NotIn over the
+                // union of their values (no pid and no ancestor listed in either); the kernel
+                // holds one entry, so other combinations are refused.
+                for (k, q) in rest.iter().enumerate() {
+                    let path = self.origin(orig, sp, "matchPIDs", pids_len, k + 1);
+                    let Some(next) = self.pids(q, &path) else {
+                        continue;
+                    };
+                    match &mut merged {
+                        Some(m)
+                            if m.op == op::NOT_IN
+                                && next.op == op::NOT_IN
+                                && m.follow_forks == next.follow_forks
+                                && m.namespace_pid == next.namespace_pid =>
+                        {
+                            m.values.extend(next.values);
+                        }
+                        _ => self.err(
+                            &path,
+                            "several matchPIDs entries in one selector: the in-kernel engine combines only NotIn entries with the same followForks and isNamespacePID (one NotIn over all their values)",
+                        ),
+                    }
+                }
+                if let Some(m) = merged.as_ref().filter(|_| !rest.is_empty()) {
+                    self.limit(
+                        &self.origin_list(orig, sp, "matchPIDs", pids_len),
+                        "values in the matchPIDs entries of one selector",
+                        limits::MAX_PIDS,
+                        m.values.len(),
                     );
                 }
-                let path = self.origin(orig, sp, "matchPIDs", pids_len, 0);
-                self.pids(p, &path)
+                merged
             }
         };
 
@@ -2245,10 +2727,17 @@ impl Compiler<'_> {
             limits::MAX_MATCH_ARGS,
             s.match_args.len(),
         );
-        let mut match_args = Vec::with_capacity(s.match_args.len());
+        let mut match_args = Vec::with_capacity(s.match_args.len() + s.match_data.len());
         for (k, f) in s.match_args.iter().enumerate() {
             let path = self.origin(orig, sp, "matchArgs", args_len, k);
             if let Some(m) = self.match_arg(f, &path, ctx) {
+                match_args.push(m);
+            }
+        }
+        let data_len: Len = |s| s.match_data.len();
+        for (k, f) in s.match_data.iter().enumerate() {
+            let path = self.origin(orig, sp, "matchData", data_len, k);
+            if let Some(m) = self.match_data(f, &path, ctx) {
                 match_args.push(m);
             }
         }
@@ -2275,6 +2764,9 @@ impl Compiler<'_> {
                         &path,
                         "matchReturnArgs needs returnArg (the type of the return value)",
                     );
+                    None
+                } else if matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock) {
+                    self.not_yet(&path, "matchReturnArgs on a returned socket");
                     None
                 } else {
                     let ret_ctx = HookCtx {
@@ -2710,6 +3202,44 @@ impl Compiler<'_> {
         ctx: &HookCtx<'_>,
     ) -> Option<CompiledMatchArg> {
         let pos = self.arg_position(f, path, ctx)?;
+        self.match_arg_at(f, path, ctx, pos)
+    }
+
+    /// A matchData entry: `index` (or `args: [i]`) is the position in the hook's `data`, whose
+    /// entries follow the arguments.
+    fn match_data(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<CompiledMatchArg> {
+        let nargs = ctx.spec_args.len();
+        let ndata = ctx.args.len().saturating_sub(nargs);
+        let (pos, field) = match f.args.as_slice() {
+            [] => (f.index as usize, path.field("index")),
+            [p] => (*p as usize, path.field("args").index(0)),
+            _ => {
+                self.not_yet(&path.field("args"), "matchData on several data entries");
+                return None;
+            }
+        };
+        if pos >= ndata {
+            self.err(
+                &field,
+                format!("data entry {pos} does not exist (the hook has {ndata} data entries)"),
+            );
+            return None;
+        }
+        self.match_arg_at(f, path, ctx, nargs + pos)
+    }
+
+    fn match_arg_at(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+        pos: usize,
+    ) -> Option<CompiledMatchArg> {
         // An argument that failed to compile was reported already.
         let arg = ctx.args.get(pos)?.clone()?;
         if arg.read == ArgRead::Cred {
@@ -3235,6 +3765,31 @@ impl Compiler<'_> {
                     return None;
                 }
                 out.arg = err;
+            }
+            ActionKind::TrackSock | ActionKind::UntrackSock => {
+                let idx = a.arg_sock.unwrap_or(0);
+                let pos = ctx
+                    .spec_args
+                    .iter()
+                    .position(|x| x.index == idx)
+                    .or_else(|| ((idx as usize) < ctx.spec_args.len()).then_some(idx as usize));
+                match pos.and_then(|p| ctx.args.get(p)) {
+                    Some(Some(arg)) if arg.read == ArgRead::Sock && arg.resolve.is_none() => {
+                        out.arg = i32::from(arg.offset);
+                    }
+                    // An argument that failed to compile was reported already.
+                    Some(None) => return None,
+                    _ => {
+                        self.err(
+                            &path.field("argSock"),
+                            format!(
+                                "{} needs argSock to name an argument of type sock (struct sock *); argument {idx} is not one",
+                                kind.name()
+                            ),
+                        );
+                        return None;
+                    }
+                }
             }
             _ => {
                 self.not_yet(&path.field("action"), &format!("action {}", kind.name()));

@@ -31,6 +31,19 @@ fn default_true() -> bool {
     true
 }
 
+fn index_unset() -> u32 {
+    KProbeArg::INDEX_UNSET
+}
+
+fn is_index_unset(i: &u32) -> bool {
+    *i == KProbeArg::INDEX_UNSET
+}
+
+impl KProbeArg {
+    /// `index` left out.
+    pub const INDEX_UNSET: u32 = u32::MAX;
+}
+
 fn default_auto() -> String {
     "auto".to_owned()
 }
@@ -239,7 +252,10 @@ pub struct KProbeIgnore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KProbeArg {
-    /// Position of the argument (for tracepoints: field index in the format file).
+    /// Position of the argument (for tracepoints: field index in the format file). Required on
+    /// `args`; `data` entries and `returnArg` may leave it out ([`KProbeArg::INDEX_UNSET`]),
+    /// as the field notes' `data` example does.
+    #[serde(default = "index_unset", skip_serializing_if = "is_index_unset")]
     pub index: u32,
     /// Type name (§4.4). Default `auto`.
     #[serde(default = "default_auto", rename = "type")]

@@ -955,6 +955,8 @@ impl<'a> Validator<'a> {
         if let Some(action) = &k.return_arg_action {
             let ap = p.field("returnArgAction");
             match ActionKind::parse(action) {
+                // Post adds nothing at the return (Tetragon accepts it; its docs use it).
+                Some(ActionKind::Post) => {}
                 Some(ActionKind::TrackSock | ActionKind::UntrackSock) => {
                     if !k.return_ || k.return_arg.is_none() {
                         self.err(
@@ -970,7 +972,7 @@ impl<'a> Validator<'a> {
                     ap,
                     ErrorKind::InvalidValue {
                         value: action.clone(),
-                        expected: "TrackSock or UntrackSock".into(),
+                        expected: "TrackSock, UntrackSock or Post".into(),
                     },
                 ),
             }
@@ -1017,6 +1019,15 @@ impl<'a> Validator<'a> {
             for (i, a) in list.iter().enumerate() {
                 let ap = lp.index(i);
                 self.check_arg_type(a, &ap);
+                if !is_data && a.index == KProbeArg::INDEX_UNSET {
+                    self.err(
+                        ap.clone(),
+                        ErrorKind::MissingField {
+                            field: "index".into(),
+                        },
+                    );
+                    continue;
+                }
                 if !is_data && index_limited && a.index > limits::MAX_ARG_INDEX {
                     self.err(
                         ap.field("index"),
@@ -1934,7 +1945,21 @@ impl<'a> Validator<'a> {
             return;
         }
         let mut arg: Option<&KProbeArg> = None;
-        if f.args.is_empty() {
+        if f.args.is_empty() && kind == ArgFilterKind::Data {
+            // matchData `index` is the position in `data` (the entries' own `index` is unused).
+            arg = sig.get(f.index as usize);
+            if arg.is_none() {
+                self.err(
+                    fp.field("index"),
+                    ErrorKind::UndeclaredArgument {
+                        what: "index".into(),
+                        index: f.index.into(),
+                        target: target.into(),
+                        declared: format!("{} entries", sig.len()),
+                    },
+                );
+            }
+        } else if f.args.is_empty() {
             arg = sig.iter().find(|a| a.index == f.index);
             // Tracepoint filters may also use the position in `args`.
             if arg.is_none() && hook.kind == HookKind::Tracepoint {

@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use auspex_policy::compile::reference::{Decision, EvalArg, EvalProcess, evaluate};
+use auspex_policy::compile::resolve::{KernelTypes, Member, ResolveStep, TypeShape};
 use auspex_policy::compile::{
     ArgRead, ArgRender, AttachPoint, CompileError, CompiledAction, CompiledArg, CompiledBinary,
     CompiledCapabilities, CompiledHook, CompiledMatchArg, CompiledNamespaces, CompiledPids,
     CompiledPolicy, CompiledSelector, HookEvent, KernelView, NAMESPACE_KINDS, TracepointField,
     action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
+use auspex_policy::compile::{ArgResolve, limits};
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
 
@@ -283,6 +285,106 @@ impl KernelView for FakeKernel {
         self.host_namespaces
             .then_some(HOST_NS_BASE + u32::from(kind))
     }
+
+    fn kernel_types(&self) -> Option<Box<dyn KernelTypes + '_>> {
+        Some(Box::new(FakeTypes))
+    }
+}
+
+/// A few kernel types, laid out at made-up offsets:
+/// `task_struct { mm_struct *mm @2000; int pid @2400; task_struct *real_parent @2500;
+/// kuid_t loginuid @3000; char comm[16] @3200; }`, `kuid_t { unsigned int val; }`,
+/// `mm_struct { task_struct *owner @1000; }`, `linux_binprm { mm_struct *mm @16; file *file @64; }`,
+/// and `bpf_lsm_bprm_check_security(struct linux_binprm *)`.
+struct FakeTypes;
+
+mod ty {
+    pub const INT: u32 = 1;
+    pub const UINT: u32 = 2;
+    pub const CHAR: u32 = 3;
+    pub const TASK: u32 = 10;
+    pub const TASK_PTR: u32 = 11;
+    pub const MM: u32 = 12;
+    pub const MM_PTR: u32 = 13;
+    pub const COMM: u32 = 14;
+    pub const KUID: u32 = 15;
+    pub const BPRM: u32 = 16;
+    pub const BPRM_PTR: u32 = 17;
+    pub const FILE: u32 = 18;
+    pub const FILE_PTR: u32 = 19;
+}
+
+impl KernelTypes for FakeTypes {
+    fn function_param(&self, function: &str, index: u32) -> Result<u32, String> {
+        match (function, index) {
+            ("bpf_lsm_bprm_check_security", 0) => Ok(ty::BPRM_PTR),
+            ("wake_up_new_task", 0) => Ok(ty::TASK_PTR),
+            _ => Err(format!("no parameter {index} of {function}")),
+        }
+    }
+    fn raw_tracepoint_param(&self, event: &str, _: u32) -> Result<u32, String> {
+        Err(format!("no raw tracepoint {event}"))
+    }
+    fn struct_named(&self, name: &str) -> Option<u32> {
+        (name == "task_struct").then_some(ty::TASK)
+    }
+    fn shape(&self, id: u32) -> TypeShape {
+        let m = |name: &str, byte: u32, ty| Member {
+            name: name.into(),
+            bit_offset: byte * 8,
+            bitfield: false,
+            ty,
+        };
+        let int = |name: &str, size, signed| TypeShape::Int {
+            name: name.into(),
+            size,
+            signed,
+        };
+        let comp = |name: &str, members| TypeShape::Composite {
+            name: name.into(),
+            is_struct: true,
+            members,
+        };
+        match id {
+            ty::INT => int("int", 4, true),
+            ty::UINT => int("unsigned int", 4, false),
+            ty::CHAR => int("char", 1, true),
+            ty::TASK => comp(
+                "task_struct",
+                vec![
+                    m("mm", 2000, ty::MM_PTR),
+                    m("pid", 2400, ty::INT),
+                    m("real_parent", 2500, ty::TASK_PTR),
+                    m("loginuid", 3000, ty::KUID),
+                    m("comm", 3200, ty::COMM),
+                ],
+            ),
+            ty::KUID => comp("kuid_t", vec![m("val", 0, ty::UINT)]),
+            ty::MM => comp("mm_struct", vec![m("owner", 1000, ty::TASK_PTR)]),
+            ty::BPRM => comp(
+                "linux_binprm",
+                vec![m("mm", 16, ty::MM_PTR), m("file", 64, ty::FILE_PTR)],
+            ),
+            ty::FILE => comp("file", vec![]),
+            ty::TASK_PTR => TypeShape::Ptr { to: ty::TASK },
+            ty::MM_PTR => TypeShape::Ptr { to: ty::MM },
+            ty::BPRM_PTR => TypeShape::Ptr { to: ty::BPRM },
+            ty::FILE_PTR => TypeShape::Ptr { to: ty::FILE },
+            ty::COMM => TypeShape::Array {
+                elem: ty::CHAR,
+                len: 16,
+            },
+            _ => TypeShape::Other("void".into()),
+        }
+    }
+    fn size_of(&self, id: u32) -> Option<u32> {
+        Some(match id {
+            ty::CHAR => 1,
+            ty::INT | ty::UINT | ty::KUID => 4,
+            ty::COMM => 16,
+            _ => 8,
+        })
+    }
 }
 
 fn compiled(spec: &str) -> CompiledPolicy {
@@ -324,6 +426,7 @@ fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg 
         label: None,
         size_offset: 0,
         size_width: 0,
+        resolve: None,
     }
 }
 
@@ -390,7 +493,9 @@ fn openat_kill_expected() -> CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
             returns: false,
+            data: 0,
             return_arg: None,
+            return_arg_action: None,
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -518,7 +623,9 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
             returns: false,
+            data: 0,
             return_arg: None,
+            return_arg_action: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -623,7 +730,9 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         hooks: vec![CompiledHook {
             syscall_nr: None,
             returns: false,
+            data: 0,
             return_arg: None,
+            return_arg_action: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -772,7 +881,9 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         hooks: vec![CompiledHook {
             syscall_nr: None,
             returns: false,
+            data: 0,
             return_arg: None,
+            return_arg_action: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -848,7 +959,9 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     let hook = |event: &str, function: &str, selector| CompiledHook {
         syscall_nr: syscalls_x86_64::number(event.trim_start_matches("sys_enter_")),
         returns: false,
+        data: 0,
         return_arg: None,
+        return_arg_action: None,
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {
@@ -1200,9 +1313,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "uprobes offsets is not supported by the in-kernel engine yet",
     ),
     (
-        "usdts:\n- path: /bin/x\n  provider: p\n  name: n",
-        "spec.usdts[0]",
-        "usdts are not supported by the in-kernel engine yet",
+        "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  args:\n  - index: 0\n    type: int\n    resolve: a.b",
+        "spec.usdts[0].args[0].resolve",
+        "USDT arguments are user-space values",
     ),
     (
         "fentries:\n- call: fd_install\n  syscall: false",
@@ -1227,12 +1340,12 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "kprobes:\n- call: sys_kill\n  return: true\n  returnArg:\n    index: 0\n    type: int\n  returnArgAction: TrackSock",
         "spec.kprobes[0].returnArgAction",
-        "returnArgAction is not supported",
+        "TrackSock needs returnArg of type sock",
     ),
     (
         "kprobes:\n- call: sys_kill\n  args:\n  - index: 0\n    type: int\n    resolve: x",
         "spec.kprobes[0].args[0].resolve",
-        "resolve is not supported",
+        "syscall arguments point to user memory",
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: char_buf",
@@ -1277,7 +1390,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n    - operator: In\n      values: [1]\n    - operator: NotIn\n      values: [2]",
         "spec.kprobes[0].selectors[0].matchPIDs[1]",
-        "only one matchPIDs entry",
+        "combines only NotIn entries",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      kernelStackTrace: true",
@@ -1936,7 +2049,7 @@ fn limits_are_enforced_with_paths() {
         &p,
         &kernel,
         "spec.selectorsMacros.pids.matchPIDs[0]",
-        "only one matchPIDs entry",
+        "combines only NotIn entries",
     );
 }
 
@@ -2048,4 +2161,245 @@ fn corpus_compiles_or_fails_with_paths() {
             }
         }
     }
+}
+
+fn step(offset: u32, load: u8) -> ResolveStep {
+    ResolveStep { offset, load }
+}
+
+/// The field notes' LSM example: `resolve: "mm.owner.real_parent.comm"` on bprm_check_security's
+/// linux_binprm, as steps from the argument's register slot to the comm array (a string).
+#[test]
+fn field_notes_lsm_resolve_compiles_to_steps() {
+    let got = compiled_with(
+        r#"
+lsmhooks:
+- hook: "bprm_check_security"
+  args:
+  - index: 0 # struct linux_binprm *bprm
+    type: "string"
+    resolve: "mm.owner.real_parent.comm"
+  selectors:
+  - matchActions:
+    - action: Post
+"#,
+        &FakeKernel::stock(),
+    );
+    let a = &got.hooks[0].args[0];
+    assert_eq!(
+        (a.read, a.render),
+        (ArgRead::KernelString, ArgRender::String)
+    );
+    assert_eq!(usize::from(a.offset), limits::RESOLVE_SCRATCH);
+    assert_eq!(
+        a.resolve,
+        Some(ArgResolve {
+            from_task: false,
+            from: 16,
+            steps: vec![step(16, 8), step(1000, 8), step(2500, 8), step(3200, 0)],
+        })
+    );
+}
+
+/// The field notes' two `data` examples: the current task's pid asked for as a string (compared
+/// as an integer, reported as text) and `loginuid.val` as uint32; matchData by `index` and by
+/// `args: [0]` both name the first data entry, which follows the hook's arguments.
+#[test]
+fn field_notes_data_entries_and_match_data() {
+    let mut kernel = FakeKernel::new();
+    kernel.syscall("setuid", &["uid_t uid"]);
+    let got = compiled_with(
+        r#"
+kprobes:
+- call: "sys_setuid"
+  syscall: true
+  args:
+  - index: 0
+    type: int
+  data:
+  - type: uint32
+    index: 0 ## NB: this is to satisfy a validation bug (we can remove when the bug is fixed)
+    source: current_task
+    resolve: "loginuid.val"
+  selectors:
+  - matchData:
+    - args: [0]
+      operator: "NotEqual"
+      values: ["1000"]
+"#,
+        &kernel,
+    );
+    let h = &got.hooks[0];
+    assert_eq!((h.args.len(), h.data), (2, 1));
+    let d = &h.args[1];
+    assert_eq!(
+        (d.read, d.render, d.size),
+        (ArgRead::Uint, ArgRender::Uint, 4)
+    );
+    assert_eq!(
+        d.resolve,
+        Some(ArgResolve {
+            from_task: true,
+            from: 0,
+            steps: vec![step(3000, 4)],
+        })
+    );
+    let m = &got.selectors[h.selectors[0] as usize].match_args[0];
+    assert_eq!(
+        (m.arg, m.op, m.values.as_slice()),
+        (1, op::NEQ, &[1000][..])
+    );
+    // The syscall's own argument still fits the raw sys_enter path.
+    assert!(h.syscall_nr.is_some());
+
+    let got = compiled(
+        r#"
+kprobes:
+- call: "sys_openat"
+  syscall: true
+  data:
+  - type: "string"
+    source: "current_task"
+    resolve: "pid"
+  selectors:
+  - matchData:
+    - index: 0
+      operator: "NotEqual"
+      values:
+      - "1"
+"#,
+    );
+    let h = &got.hooks[0];
+    let d = &h.args[0];
+    assert_eq!((d.read, d.render), (ArgRead::Int, ArgRender::DecimalString));
+    let m = &got.selectors[h.selectors[0] as usize].match_args[0];
+    assert_eq!((m.arg, m.op, m.values.as_slice()), (0, op::NEQ, &[1][..]));
+}
+
+#[test]
+fn resolve_errors_name_the_field_and_the_reason() {
+    let cases = [
+        (
+            "lsmhooks:\n- hook: bprm_check_security\n  args:\n  - index: 0\n    type: string\n    resolve: mm.nope",
+            "spec.lsmhooks[0].args[0].resolve",
+            "struct mm_struct has no member nope",
+        ),
+        (
+            "lsmhooks:\n- hook: bprm_check_security\n  args:\n  - index: 0\n    type: file\n    resolve: mm",
+            "spec.lsmhooks[0].args[0].resolve",
+            "type file needs a struct file or a pointer to one",
+        ),
+        (
+            "kprobes:\n- call: sys_openat\n  data:\n  - type: int\n    source: pt_regs\n    resolve: di",
+            "spec.kprobes[0].data[0].source",
+            "not supported",
+        ),
+        (
+            "kprobes:\n- call: sys_openat\n  data:\n  - type: int\n    source: current_task\n    resolve: pid\n  selectors:\n  - matchData:\n    - index: 1\n      operator: Equal\n      values: [\"1\"]",
+            "spec.kprobes[0].selectors[0].matchData[0].index",
+            "",
+        ),
+    ];
+    for (spec, path, reason) in cases {
+        let policy = match auspex_policy::parse_str(&common::policy_yaml(spec), "t.yaml") {
+            Ok(mut v) => v.remove(0),
+            Err(e) => {
+                // Caught by validation already (the matchData index case).
+                let e = e.to_string();
+                assert!(e.contains(path), "{spec}: {e}");
+                continue;
+            }
+        };
+        let errs = errors(&policy, &FakeKernel::stock());
+        assert!(
+            errs.iter()
+                .any(|e| e.path == path && e.reason.contains(reason)),
+            "{spec}: {errs:#?}"
+        );
+    }
+}
+
+/// The corpus' sys_clock_settime / sys_pivot_root selectors: two NotIn matchPIDs entries with the
+/// same flags are one NotIn over both values; an In entry next to them cannot be.
+#[test]
+fn not_in_match_pids_entries_merge() {
+    let spec = |second_op: &str| {
+        format!(
+            r#"
+kprobes:
+- call: "sys_kill"
+  syscall: true
+  selectors:
+  - matchPIDs:
+    - operator: NotIn
+      followForks: true
+      isNamespacePID: true
+      values:
+      - 1
+    - operator: {second_op}
+      followForks: true
+      isNamespacePID: true
+      values:
+      - 0
+"#
+        )
+    };
+    let got = compiled(&spec("NotIn"));
+    assert_eq!(
+        got.selectors[0].pids,
+        Some(CompiledPids {
+            op: op::NOT_IN,
+            follow_forks: true,
+            namespace_pid: true,
+            values: vec![1, 0],
+        })
+    );
+    let errs = errors(&ok(&spec("In")), &FakeKernel::new());
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "spec.kprobes[0].selectors[0].matchPIDs[1]"
+                && e.reason.contains("combines only NotIn entries")),
+        "{errs:#?}"
+    );
+}
+
+/// The corpus' tcp-accept shape: a returned socket with returnArgAction TrackSock, and
+/// UntrackSock on `__sk_free`'s socket argument (its record slot).
+#[test]
+fn returned_socket_and_socket_tracking_compile() {
+    let got = compiled_with(
+        r#"
+kprobes:
+- call: "sk_alloc"
+  syscall: false
+  return: true
+  args:
+  - index: 1
+    type: int
+  returnArg:
+    index: 0
+    type: sock
+  returnArgAction: TrackSock
+- call: "__sk_free"
+  syscall: false
+  args:
+  - index: 0
+    type: sock
+  selectors:
+  - matchActions:
+    - action: UntrackSock
+      argSock: 0
+"#,
+        &FakeKernel::stock(),
+    );
+    let alloc = &got.hooks[0];
+    let ret = alloc.return_arg.as_ref().expect("returnArg");
+    assert_eq!((ret.read, ret.render), (ArgRead::Sock, ArgRender::Sock));
+    assert_eq!(alloc.return_arg_action, Some(action::TRACKSOCK));
+    let free = &got.hooks[1];
+    let a = &got.selectors[free.selectors[0] as usize].actions[0];
+    assert_eq!(
+        (a.kind, a.arg),
+        (action::UNTRACKSOCK, i32::from(free.args[0].offset))
+    );
 }

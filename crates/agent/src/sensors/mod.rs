@@ -91,6 +91,19 @@ pub enum SensorError {
         #[source]
         source: libbpf_rs::Error,
     },
+    /// Attaching a USDT probe.
+    #[error("sensor {sensor}: attach USDT {probe}: {hint}: {source}")]
+    AttachUsdt {
+        /// Sensor name.
+        sensor: &'static str,
+        /// `provider:name in path`.
+        probe: String,
+        /// What went wrong, for people.
+        hint: String,
+        /// libbpf error.
+        #[source]
+        source: libbpf_rs::Error,
+    },
     /// Pointing a trampoline program (BPF-LSM, fentry, fmod_ret) at its function, or attaching it.
     #[error("sensor {sensor}: {kind} program on {target}: {hint}: {source}")]
     Trampoline {

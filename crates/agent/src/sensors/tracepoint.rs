@@ -7,7 +7,8 @@ use std::os::fd::AsFd;
 
 use auspex_bpf::abi::{self, as_bytes};
 use auspex_bpf::generic_tracepoint::{GenericTracepointSkel, GenericTracepointSkelBuilder};
-use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent, limits};
+use auspex_policy::compile::ArgRead;
+use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent, action, limits};
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::{Link, MapCore, MapFlags, OpenObject, TracepointCategory, TracepointOpts};
 
@@ -216,6 +217,36 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
             .map_err(map_err("auspex_pending"))?;
+        // Tracked sockets: only for a policy with TrackSock.
+        let tracks = c
+            .hooks
+            .iter()
+            .any(|h| h.return_arg_action == Some(action::TRACKSOCK))
+            || c.selectors.iter().any(|s| {
+                s.actions
+                    .iter()
+                    .chain(&s.return_actions)
+                    .any(|a| a.kind == action::TRACKSOCK)
+            });
+        open.maps
+            .auspex_socktrack
+            .set_max_entries(if tracks { TRACKED_SOCKETS } else { 1 })
+            .map_err(map_err("auspex_socktrack"))?;
+        // libbpf's USDT tables (usdt.bpf.h): their default size only for a policy with usdts.
+        if !c
+            .hooks
+            .iter()
+            .any(|h| matches!(h.attach, AttachPoint::Usdt { .. }))
+        {
+            open.maps
+                .__bpf_usdt_specs
+                .set_max_entries(1)
+                .map_err(map_err("__bpf_usdt_specs"))?;
+            open.maps
+                .__bpf_usdt_ip_to_spec_id
+                .set_max_entries(1)
+                .map_err(map_err("__bpf_usdt_ip_to_spec_id"))?;
+        }
         open.maps
             .auspex_substrings
             .set_max_entries(n(c.substrings.len()))
@@ -250,6 +281,13 @@ impl TracepointPolicySpec<'_> {
                 AttachPoint::Uprobe { path, symbol } => {
                     plan.uprobes.push((path.clone(), symbol.clone(), cookie))
                 }
+                AttachPoint::Usdt {
+                    path,
+                    provider,
+                    name,
+                } => plan
+                    .usdts
+                    .push((path.clone(), provider.clone(), name.clone(), cookie)),
                 AttachPoint::Kprobe {
                     function,
                     override_return: true,
@@ -295,6 +333,9 @@ impl TracepointPolicySpec<'_> {
         open.progs
             .auspex_generic_uprobe
             .set_autoload(!plan.uprobes.is_empty());
+        open.progs
+            .auspex_generic_usdt
+            .set_autoload(!plan.usdts.is_empty());
         // One kprobe program, verified once: kprobe.multi where the kernel attaches it.
         plan.multi = kprobes
             && !plan.kprobes.is_empty()
@@ -385,7 +426,7 @@ impl TracepointPolicySpec<'_> {
                 msg_op: u32::from(match hook.event {
                     HookEvent::Kprobe { .. } => abi::MSG_GENERIC_KPROBE,
                     HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
-                    HookEvent::Uprobe { .. } => abi::MSG_GENERIC_UPROBE,
+                    HookEvent::Uprobe { .. } | HookEvent::Usdt { .. } => abi::MSG_GENERIC_UPROBE,
                     HookEvent::Lsm { .. } => abi::MSG_GENERIC_LSM,
                 }),
                 flags: match hook.attach {
@@ -394,7 +435,13 @@ impl TracepointPolicySpec<'_> {
                     _ => 0,
                 } | if hook.returns { abi::HOOK_RETURN } else { 0 }
                     | match &hook.return_arg {
+                        Some(r) if r.read == ArgRead::Sock => abi::HOOK_RETURN_SOCK,
                         Some(r) if r.size == 4 => abi::HOOK_RETURN_INT32,
+                        _ => 0,
+                    }
+                    | match hook.return_arg_action {
+                        Some(action::TRACKSOCK) => abi::HOOK_RETURN_TRACKSOCK,
+                        Some(action::UNTRACKSOCK) => abi::HOOK_RETURN_UNTRACKSOCK,
                         _ => 0,
                     },
                 ..Default::default()
@@ -406,7 +453,20 @@ impl TracepointPolicySpec<'_> {
                     kind: a.read as u8,
                     size_width: a.size_width,
                     size_offset: a.size_offset,
+                    ..Default::default()
                 };
+                if let Some(r) = &a.resolve {
+                    dst.nsteps = r.steps.len().min(abi::MAX_RESOLVE_STEPS) as u8;
+                    dst.from_task = u8::from(r.from_task);
+                    dst.resolve_from = r.from;
+                    for (d, st) in dst.steps.iter_mut().zip(&r.steps) {
+                        *d = abi::ResolveStep {
+                            offset: st.offset,
+                            load: st.load,
+                            pad: [0; 3],
+                        };
+                    }
+                }
             }
             for (dst, s) in cfg.selectors.iter_mut().zip(&hook.selectors) {
                 *dst = *s;
@@ -584,6 +644,8 @@ impl TracepointPolicySpec<'_> {
 
 /// Calls of return probes a policy keeps between entry and return (LRU beyond).
 const PENDING_CALLS: u32 = 4096;
+/// Sockets a TrackSock policy remembers (LRU: an untracked socket eventually falls out).
+const TRACKED_SOCKETS: u32 = 16384;
 
 /// Program slots per trampoline kind (`AUSPEX_TRAMPOLINE_SLOTS` in the BPF object).
 const TRAMPOLINE_SLOTS: usize = limits::TRAMPOLINE_SLOTS;
@@ -649,6 +711,8 @@ struct AttachPlan {
     classic: Vec<(String, String, u32)>,
     /// Uprobes: (path, symbol, cookie).
     uprobes: Vec<(String, String, u32)>,
+    /// USDT probes: (path, provider, name, cookie).
+    usdts: Vec<(String, String, String, u32)>,
     /// Kprobes on one kprobe.multi link (when `multi`): (function, cookie), functions distinct.
     kprobes: Vec<(String, u32)>,
     /// The kernel attaches kprobe.multi links (probed): `kprobes` go on one.
@@ -668,6 +732,7 @@ impl AttachPlan {
             && self.kretprobes.is_empty()
             && self.classic.is_empty()
             && self.uprobes.is_empty()
+            && self.usdts.is_empty()
             && self.kprobes.is_empty()
             && self.kprobes_single.is_empty()
             && self.kprobe_override.is_empty()
@@ -683,7 +748,7 @@ impl AttachPlan {
         if !self.classic.is_empty() {
             kinds.push("tracepoint");
         }
-        if !self.uprobes.is_empty() {
+        if !self.uprobes.is_empty() || !self.usdts.is_empty() {
             kinds.push("uprobe");
         }
         if !self.kprobes.is_empty() && multi {
@@ -769,6 +834,27 @@ impl AttachPlan {
                     symbol: symbol.clone(),
                     hint: if std::path::Path::new(path).exists() {
                         "symbol not found in the file, or the file is not an ELF object".into()
+                    } else {
+                        format!("{path} does not exist on this host")
+                    },
+                    source,
+                })?;
+            links.push(link);
+        }
+        for (path, provider, name, cookie) in &self.usdts {
+            let opts = libbpf_rs::UsdtOpts {
+                cookie: u64::from(*cookie),
+                ..Default::default()
+            };
+            let link = skel
+                .progs
+                .auspex_generic_usdt
+                .attach_usdt_with_opts(-1, path, provider, name, opts)
+                .map_err(|source| SensorError::AttachUsdt {
+                    sensor: NAME,
+                    probe: format!("{provider}:{name} in {path}"),
+                    hint: if std::path::Path::new(path).exists() {
+                        "no such USDT probe in the file (see `readelf -n`), or the file is not an ELF object".into()
                     } else {
                         format!("{path} does not exist on this host")
                     },

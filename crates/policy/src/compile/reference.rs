@@ -436,11 +436,14 @@ mod tests {
             label: None,
             size_offset: 0,
             size_width: 0,
+            resolve: None,
         };
         CompiledHook {
             syscall_nr: None,
             returns: false,
+            data: 0,
             return_arg: None,
+            return_arg_action: None,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),

@@ -185,6 +185,7 @@ fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg 
         label: None,
         size_offset: 0,
         size_width: 0,
+        resolve: None,
     }
 }
 

@@ -1,0 +1,205 @@
+//! The running kernel's BTF (`/sys/kernel/btf/vmlinux`) seen as the selector compiler's
+//! [`KernelTypes`]: argument types of kernel functions, LSM hooks and raw tracepoints, and
+//! struct layouts, which `resolve:` paths and `data` entries are compiled against.
+use std::ffi::OsStr;
+
+use auspex_policy::compile::resolve::{KernelTypes, Member, TypeId, TypeShape};
+use libbpf_rs::btf::types::{self, MemberAttr};
+use libbpf_rs::btf::{Btf, BtfKind, BtfType, HasSize};
+
+/// Parsed vmlinux BTF (a few MB; parsed per policy compilation that needs it).
+pub struct VmlinuxTypes {
+    btf: Btf<'static>,
+}
+
+impl VmlinuxTypes {
+    /// Parses the running kernel's BTF; `None` without CONFIG_DEBUG_INFO_BTF.
+    pub fn load() -> Option<Self> {
+        Btf::from_vmlinux().ok().map(|btf| Self { btf })
+    }
+
+    fn ty(&self, id: TypeId) -> Option<BtfType<'_>> {
+        self.btf
+            .type_by_id::<BtfType<'_>>(id.into())
+            .map(|t| t.skip_mods_and_typedefs())
+    }
+
+    /// Parameter `index` of a function prototype, as a type id.
+    fn param(proto: &types::FuncProto<'_>, index: usize, what: &str) -> Result<TypeId, String> {
+        proto
+            .get(index)
+            .map(|p| u32::from(p.ty))
+            .ok_or_else(|| format!("{what} has {} arguments", proto.len()))
+    }
+}
+
+fn name(n: Option<&OsStr>) -> String {
+    n.map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl KernelTypes for VmlinuxTypes {
+    fn function_param(&self, function: &str, index: u32) -> Result<TypeId, String> {
+        if function.contains('\0') {
+            return Err("invalid function name".into());
+        }
+        let func = self
+            .btf
+            .type_by_name::<types::Func<'_>>(function)
+            .ok_or_else(|| format!("the kernel's BTF has no function {function}"))?;
+        let proto = func
+            .next_type()
+            .and_then(|t| types::FuncProto::try_from(t).ok())
+            .ok_or_else(|| format!("function {function} has no prototype in BTF"))?;
+        Self::param(&proto, index as usize, &format!("function {function}"))
+    }
+
+    fn raw_tracepoint_param(&self, event: &str, index: u32) -> Result<TypeId, String> {
+        if event.contains('\0') {
+            return Err("invalid tracepoint name".into());
+        }
+        // `btf_trace_<event>` is a typedef of a pointer to the probe's prototype, whose first
+        // parameter is the probe's private data.
+        let proto = self
+            .btf
+            .type_by_name::<types::Typedef<'_>>(&format!("btf_trace_{event}"))
+            .and_then(|t| t.next_type())
+            .and_then(|t| t.next_type())
+            .and_then(|t| types::FuncProto::try_from(t).ok())
+            .ok_or_else(|| format!("the kernel's BTF has no raw tracepoint {event}"))?;
+        Self::param(
+            &proto,
+            index as usize + 1,
+            &format!("raw tracepoint {event} (plus its data pointer)"),
+        )
+    }
+
+    fn struct_named(&self, name: &str) -> Option<TypeId> {
+        if name.contains('\0') {
+            return None;
+        }
+        self.btf
+            .type_by_name::<types::Struct<'_>>(name)
+            .map(|s| u32::from(s.type_id()))
+    }
+
+    fn shape(&self, id: TypeId) -> TypeShape {
+        let Some(t) = self.ty(id) else {
+            return TypeShape::Other("unknown type".into());
+        };
+        match t.kind() {
+            BtfKind::Int => match types::Int::try_from(t) {
+                Ok(i) => TypeShape::Int {
+                    name: name(t.name()),
+                    size: i.size() as u32,
+                    signed: matches!(i.encoding, types::IntEncoding::Signed),
+                },
+                Err(_) => TypeShape::Other("int".into()),
+            },
+            BtfKind::Enum | BtfKind::Enum64 => TypeShape::Enum {
+                size: self.size_of(id).unwrap_or(4),
+            },
+            BtfKind::Ptr => match t.next_type() {
+                Some(to) => TypeShape::Ptr {
+                    to: u32::from(to.type_id()),
+                },
+                None => TypeShape::Other("pointer".into()),
+            },
+            BtfKind::Array => match types::Array::try_from(t) {
+                Ok(a) => TypeShape::Array {
+                    elem: u32::from(a.ty()),
+                    len: a.capacity() as u32,
+                },
+                Err(_) => TypeShape::Other("array".into()),
+            },
+            BtfKind::Struct | BtfKind::Union => match types::Composite::try_from(t) {
+                Ok(c) => TypeShape::Composite {
+                    name: name(t.name()),
+                    is_struct: c.is_struct,
+                    members: c
+                        .iter()
+                        .map(|m| {
+                            let (bit_offset, bitfield) = match m.attr {
+                                MemberAttr::Normal { offset } => (offset, false),
+                                MemberAttr::BitField { offset, .. } => (offset, true),
+                            };
+                            Member {
+                                name: name(m.name),
+                                bit_offset,
+                                // A plain member whose offset is not byte-aligned is a bitfield
+                                // too (BTF without kind_flag).
+                                bitfield: bitfield || bit_offset % 8 != 0,
+                                ty: u32::from(m.ty),
+                            }
+                        })
+                        .collect(),
+                },
+                Err(_) => TypeShape::Other("struct".into()),
+            },
+            BtfKind::Void => TypeShape::Other("void".into()),
+            BtfKind::Fwd => {
+                TypeShape::Other(format!("a forward declaration of {}", name(t.name())))
+            }
+            BtfKind::Func | BtfKind::FuncProto => TypeShape::Other("a function".into()),
+            BtfKind::Float => TypeShape::Other("a float".into()),
+            _ => TypeShape::Other("an unsupported type".into()),
+        }
+    }
+
+    fn size_of(&self, id: TypeId) -> Option<u32> {
+        let t = self.ty(id)?;
+        let size = match t.kind() {
+            BtfKind::Int => types::Int::try_from(t).ok()?.size(),
+            BtfKind::Enum => types::Enum::try_from(t).ok()?.size(),
+            BtfKind::Enum64 => types::Enum64::try_from(t).ok()?.size(),
+            BtfKind::Struct | BtfKind::Union => types::Composite::try_from(t).ok()?.size(),
+            BtfKind::Ptr => 8,
+            BtfKind::Array => {
+                let a = types::Array::try_from(t).ok()?;
+                let elem = self.size_of(u32::from(a.ty()))? as usize;
+                elem.checked_mul(a.capacity())?
+            }
+            _ => return None,
+        };
+        u32::try_from(size).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auspex_policy::compile::resolve::{pointee_composite, type_name, walk};
+
+    /// The running kernel's BTF: the paths of the field notes resolve to real offsets.
+    #[test]
+    fn resolves_task_struct_paths_on_this_kernel() {
+        let Some(t) = VmlinuxTypes::load() else {
+            eprintln!("SKIPPED: no /sys/kernel/btf/vmlinux on this kernel");
+            return;
+        };
+        let task = t.struct_named("task_struct").expect("task_struct");
+        let end = walk(&t, task, "pid").expect("pid");
+        assert!(end.steps.is_empty());
+        assert_eq!(type_name(&t, end.ty), "int");
+        let end = walk(&t, task, "loginuid.val").expect("loginuid.val");
+        assert!(end.steps.is_empty());
+        assert!(matches!(t.shape(end.ty), TypeShape::Int { size: 4, .. }));
+        let end = walk(&t, task, "real_parent.comm").expect("real_parent.comm");
+        assert_eq!(end.steps.len(), 1);
+        assert_eq!(end.steps[0].load, 8);
+        assert!(
+            type_name(&t, end.ty).starts_with("char["),
+            "{}",
+            type_name(&t, end.ty)
+        );
+        // A kernel function's parameter and a raw tracepoint's argument.
+        let p = t.function_param("wake_up_new_task", 0).expect("param");
+        assert_eq!(type_name(&t, p), "struct task_struct *");
+        assert_eq!(pointee_composite(&t, p), Ok(task));
+        let p = t
+            .raw_tracepoint_param("sched_process_exec", 2)
+            .expect("raw tp arg");
+        assert_eq!(type_name(&t, p), "struct linux_binprm *");
+        assert!(t.function_param("no_such_function_xyz", 0).is_err());
+    }
+}
