@@ -277,8 +277,13 @@ int BPF_PROG(auspex_exit, struct task_struct *task)
 	e = bpf_map_lookup_elem(&auspex_processes, &tgid);
 	if (e) {
 		key = e->key;
-		/* Two threads can both see live == 0; only the one that removes the entry reports. */
-		if (bpf_map_delete_elem(&auspex_processes, &tgid))
+		key.pad = 0;
+		/*
+		 * Two threads can both see live == 0; only the one that marks the entry reports. The
+		 * entry stays until the task is freed (auspex_free): hooks on the rest of the exit path
+		 * (files and sockets closed by exit_files) still find the process.
+		 */
+		if (__sync_fetch_and_or(&e->key.pad, AUSPEX_PROCESS_EXITED) & AUSPEX_PROCESS_EXITED)
 			return 0;
 	} else {
 		key.pid = tgid;
@@ -292,5 +297,23 @@ int BPF_PROG(auspex_exit, struct task_struct *task)
 	ev.tid = tgid; /* reported per process, like the exec record */
 	ev.exit_code = BPF_CORE_READ(task, exit_code);
 	emit_exit(&ev);
+	return 0;
+}
+
+/*
+ * The thread-group leader is freed once the whole group is dead and reaped: its entry goes. A
+ * process that reused the tgid in between has a fresh entry (no exited mark) and keeps it.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(auspex_free, struct task_struct *task)
+{
+	struct auspex_process_entry *e;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, pid) != tgid)
+		return 0;
+	e = bpf_map_lookup_elem(&auspex_processes, &tgid);
+	if (e && (e->key.pad & AUSPEX_PROCESS_EXITED))
+		bpf_map_delete_elem(&auspex_processes, &tgid);
 	return 0;
 }

@@ -52,9 +52,11 @@ struct auspex_msg_header {
 /* Identity of one process image: host tgid + boot-time ns of its exec (or clone). */
 struct auspex_process_key {
 	__u32 pid;
-	__u32 pad;
+	__u32 pad; /* in auspex_processes: AUSPEX_PROCESS_EXITED once the exit was reported */
 	__u64 ktime;
 };
+
+#define AUSPEX_PROCESS_EXITED 1
 
 struct auspex_creds {
 	__u32 uid;
@@ -184,6 +186,12 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_SKB 15 /* struct sk_buff *: struct auspex_sock_info from its IP/L4 headers */
 #define AUSPEX_ARG_SOCKADDR 16 /* struct sockaddr * (kernel): family, saddr, sport of a sock_info */
 #define AUSPEX_ARG_NET_DEVICE 17 /* struct net_device *: its name */
+#define AUSPEX_ARG_BPF_ATTR 18 /* union bpf_attr * (BPF_PROG_LOAD): struct auspex_bpf_prog_info */
+#define AUSPEX_ARG_BPF_PROG 19 /* struct bpf_prog *: struct auspex_bpf_prog_info */
+#define AUSPEX_ARG_BPF_MAP 20 /* struct bpf_map *: struct auspex_bpf_map_info */
+#define AUSPEX_ARG_PERF_EVENT 21 /* struct perf_event *: struct auspex_perf_event_info */
+#define AUSPEX_ARG_USER_NS 22 /* struct user_namespace *: struct auspex_user_ns_info */
+#define AUSPEX_ARG_DENTRY 23 /* struct dentry *: its path within its filesystem, and mode */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -345,7 +353,7 @@ struct auspex_match_caps {
 	__u8 op;
 	__u8 changes;
 	__u8 pad0;
-	__u32 pad1;
+	__u32 user_ns; /* isNamespaceCapability: the host user namespace, where the filter fails */
 	__u64 mask;
 };
 
@@ -381,6 +389,36 @@ struct auspex_return_trailer {
 	__s64 ret;
 	__u32 action; /* AUSPEX_ACTION_* of matchReturnActions taken, or POST */
 	__u32 pad;
+};
+
+/* The BPF-object and perf-event arguments, sent as the bytes of a string argument. */
+struct auspex_bpf_prog_info {
+	__u32 prog_type;
+	__u32 insn_cnt;
+	char name[16];
+};
+
+struct auspex_bpf_map_info {
+	__u32 map_type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	char name[16];
+};
+
+struct auspex_perf_event_info {
+	__u32 type;
+	__u32 pad;
+	__u64 config;
+	__u64 probe_offset;
+	char kprobe_func[64]; /* perf_kprobe/perf_uprobe PMUs: the function asked for */
+};
+
+struct auspex_user_ns_info {
+	__s32 level; /* 0: the initial (host) user namespace */
+	__u32 uid; /* owner */
+	__u32 gid; /* group */
+	__u32 inum;
 };
 
 /* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */

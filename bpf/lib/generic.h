@@ -18,7 +18,8 @@
  * relative to the task's root, so relative opens, symlinks and `..` cannot hide it. A path longer
  * than the slot keeps its head (what Prefix filters look at) and is marked truncated.
  */
-static __always_inline void read_path(struct generic_heap *h, struct path *path, __u32 i)
+static __always_inline void read_dentry_path(struct generic_heap *h, struct dentry *dentry,
+					     struct vfsmount *mnt, __u32 i)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
@@ -32,10 +33,10 @@ static __always_inline void read_path(struct generic_heap *h, struct path *path,
 	h->has_trailer[i] = 1;
 	h->str_len[i] = 0;
 	h->ints[i] = 0;
-	if (!path)
+	if (!dentry)
 		return;
-	h->ints[i] = BPF_CORE_READ(path, dentry, d_inode, i_mode);
-	pos = resolve_path(path, __builtin_preserve_access_index(&fs->root), &cut);
+	h->ints[i] = BPF_CORE_READ(dentry, d_inode, i_mode);
+	pos = resolve_dentry_path(dentry, mnt, __builtin_preserve_access_index(&fs->root), &cut);
 	ps = bpf_map_lookup_elem(&auspex_path_heap, &zero);
 	if (!ps || pos < 0)
 		return;
@@ -55,6 +56,16 @@ static __always_inline void read_path(struct generic_heap *h, struct path *path,
 	if (len <= AUSPEX_STRING_MAX)
 		bpf_probe_read_kernel(h->strs[i], len, &ps->buf[pos & (AUSPEX_PATH_MAX - 1)]);
 	h->str_len[i] = len;
+}
+
+/* A struct path: its dentry and mount. */
+static __always_inline void read_path(struct generic_heap *h, struct path *path, __u32 i)
+{
+	if (!path) {
+		read_dentry_path(h, NULL, NULL, i);
+		return;
+	}
+	read_dentry_path(h, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), i);
 }
 
 /* A struct file: its struct path. */
@@ -274,6 +285,85 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 	__builtin_memcpy(&h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], &v, sizeof(v));
 }
 
+/*
+ * BPF objects and perf events as fixed-size records in the argument's string slot (user space
+ * decodes them by the argument's type).
+ */
+static __always_inline void read_bpf_object(struct generic_heap *h, __u32 kind, __u64 ptr, __u32 i)
+{
+	__u32 len = 0;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	__builtin_memset(&h->bpf_obj, 0, sizeof(h->bpf_obj));
+	if (kind == AUSPEX_ARG_BPF_ATTR || kind == AUSPEX_ARG_BPF_PROG) {
+		struct auspex_bpf_prog_info *o = &h->bpf_obj.prog;
+
+		if (ptr && kind == AUSPEX_ARG_BPF_ATTR) {
+			union bpf_attr *attr = (void *)ptr;
+
+			o->prog_type = BPF_CORE_READ(attr, prog_type);
+			o->insn_cnt = BPF_CORE_READ(attr, insn_cnt);
+			bpf_probe_read_kernel_str(o->name, sizeof(o->name),
+						  __builtin_preserve_access_index(&attr->prog_name));
+		} else if (ptr) {
+			struct bpf_prog *prog = (void *)ptr;
+			struct bpf_prog_aux *aux = BPF_CORE_READ(prog, aux);
+
+			o->prog_type = BPF_CORE_READ(prog, type);
+			o->insn_cnt = BPF_CORE_READ(prog, len);
+			if (aux)
+				bpf_probe_read_kernel_str(o->name, sizeof(o->name),
+							  __builtin_preserve_access_index(&aux->name));
+		}
+		len = sizeof(*o);
+	} else if (kind == AUSPEX_ARG_BPF_MAP) {
+		struct auspex_bpf_map_info *o = &h->bpf_obj.map;
+		struct bpf_map *map = (void *)ptr;
+
+		if (map) {
+			o->map_type = BPF_CORE_READ(map, map_type);
+			o->key_size = BPF_CORE_READ(map, key_size);
+			o->value_size = BPF_CORE_READ(map, value_size);
+			o->max_entries = BPF_CORE_READ(map, max_entries);
+			bpf_probe_read_kernel_str(o->name, sizeof(o->name),
+						  __builtin_preserve_access_index(&map->name));
+		}
+		len = sizeof(*o);
+	} else if (kind == AUSPEX_ARG_USER_NS) {
+		struct auspex_user_ns_info *o = &h->bpf_obj.user_ns;
+		struct user_namespace *ns = (void *)ptr;
+
+		if (ns) {
+			o->level = BPF_CORE_READ(ns, level);
+			o->uid = BPF_CORE_READ(ns, owner.val);
+			o->gid = BPF_CORE_READ(ns, group.val);
+			o->inum = BPF_CORE_READ(ns, ns.inum);
+		}
+		len = sizeof(*o);
+	} else if (kind == AUSPEX_ARG_PERF_EVENT) {
+		struct auspex_perf_event_info *o = &h->bpf_obj.perf;
+		struct perf_event *ev = (void *)ptr;
+
+		if (ev) {
+			__u64 func;
+
+			o->type = BPF_CORE_READ(ev, attr.type);
+			o->config = BPF_CORE_READ(ev, attr.config);
+			o->probe_offset = BPF_CORE_READ(ev, attr.probe_offset);
+			func = BPF_CORE_READ(ev, attr.kprobe_func);
+			/* Dynamic PMUs (perf_kprobe, perf_uprobe) name the function in config1, a
+			 * pointer into the memory of the task opening the event (this one). */
+			if (o->type >= 6 /* PERF_TYPE_MAX */ && func)
+				bpf_probe_read_user_str(o->kprobe_func, sizeof(o->kprobe_func), (void *)func);
+		}
+		len = sizeof(*o);
+	}
+	__builtin_memcpy(h->strs[i], &h->bpf_obj, sizeof(h->bpf_obj));
+	h->is_str[i] = 1;
+	h->str_len[i] = len;
+}
+
 /* TrackSock / UntrackSock on socket `sk` for the current process. */
 static __always_inline void track_sock(__u64 sk, __u32 kind)
 {
@@ -341,6 +431,14 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 							    &((struct net_device *)raw)->name))
 			: 0;
 		break;
+	case AUSPEX_ARG_BPF_ATTR:
+	case AUSPEX_ARG_BPF_PROG:
+	case AUSPEX_ARG_BPF_MAP:
+	case AUSPEX_ARG_PERF_EVENT:
+	case AUSPEX_ARG_USER_NS:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_bpf_object(h, spec->kind, raw, i);
+		return;
 	case AUSPEX_ARG_CRED:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		h->is_cred[i] = 1;
@@ -359,6 +457,10 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_PATH_PTR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_path(h, (struct path *)raw, i);
+		return;
+	case AUSPEX_ARG_DENTRY:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_dentry_path(h, (struct dentry *)raw, NULL, i);
 		return;
 	case AUSPEX_ARG_BINPRM:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);

@@ -97,7 +97,8 @@ static long path_walk_step(__u32 i, void *data)
  * the scratch buffer (its end is AUSPEX_PATH_MAX), or AUSPEX_PATH_MAX for "/". Sets *truncated when
  * the path did not fit in AUSPEX_PATH_MAX bytes (the kept part is the tail).
  */
-static __always_inline __s32 resolve_path(struct path *path, struct path *root, __u32 *truncated)
+static __always_inline __s32 resolve_dentry_path(struct dentry *dentry, struct vfsmount *vfsmnt,
+						 struct path *root, __u32 *truncated)
 {
 	struct path_walk w = {};
 	struct auspex_path_scratch *s;
@@ -109,9 +110,10 @@ static __always_inline __s32 resolve_path(struct path *path, struct path *root, 
 	s->pos = AUSPEX_PATH_MAX;
 	s->truncated = 0;
 
-	w.dentry = BPF_CORE_READ(path, dentry);
-	w.vfsmnt = BPF_CORE_READ(path, mnt);
-	w.mnt = real_mount(w.vfsmnt);
+	w.dentry = dentry;
+	w.vfsmnt = vfsmnt;
+	/* Without a mount (a bare dentry) the walk stops at the root of the dentry's filesystem. */
+	w.mnt = vfsmnt ? real_mount(vfsmnt) : NULL;
 	w.root_dentry = BPF_CORE_READ(root, dentry);
 	w.root_mnt = BPF_CORE_READ(root, mnt);
 	/* Running out of steps means the walk did not reach the root: as incomplete as a cut path. */
@@ -119,6 +121,12 @@ static __always_inline __s32 resolve_path(struct path *path, struct path *root, 
 		s->truncated = 1;
 	*truncated = s->truncated;
 	return s->pos;
+}
+
+static __always_inline __s32 resolve_path(struct path *path, struct path *root, __u32 *truncated)
+{
+	return resolve_dentry_path(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), root,
+				   truncated);
 }
 
 #endif

@@ -148,6 +148,12 @@ struct generic_heap {
 	__u32 pid;
 	__u32 nspid;
 	__u32 has_process;
+	union {
+		struct auspex_bpf_prog_info prog;
+		struct auspex_bpf_map_info map;
+		struct auspex_perf_event_info perf;
+		struct auspex_user_ns_info user_ns;
+	} bpf_obj; /* BPF-object / perf-event argument being read */
 	__u32 has_sock_owner; /* a socket argument is tracked: the event is its owner's */
 	struct auspex_process_key sock_owner;
 	__u32 process_read; /* has_process, nspid and binary filled for this event */
@@ -671,6 +677,9 @@ __noinline int auspex_match_ns_caps(__u32 sel_id)
 
 		if (i >= sel->ncaps)
 			break;
+		/* isNamespaceCapability: only tasks outside the host user namespace can match. */
+		if (f->user_ns && h->ns_cur[9] == f->user_ns)
+			return 0;
 		if (f->changes) {
 			if (!have_exec)
 				return 0; /* no exec-time record to compare with */

@@ -55,6 +55,9 @@ EXPECTED = [
     "socktrack-loaded",
     "socktrack-event",
     "socktrack-agent-stop",
+    "bpfobj-loaded",
+    "bpfobj-event",
+    "bpfobj-agent-stop",
     "syswrite-policy-loaded",
     "syswrite-kprobe-registered",
     "syswrite-marker-killed",
@@ -75,6 +78,7 @@ EXPECTED = [
     "structargs-loaded",
     "path-event",
     "binprm-event",
+    "dentry-event",
     "resolve-event",
     "cred-event",
 ]
@@ -280,14 +284,36 @@ def event_checks(files):
         put("socktrack-event", False, "no export file shipped")
     else:
         allocs = [k for k in kprobes(evs, "sk_alloc") if k.get("return", {}).get("sock_arg", {}).get("family") == "AF_INET"]
-        closes = [k for k in kprobes(evs, "tcp_close") if (k.get("args") or [{}])[0].get("sock_arg", {}).get("dport") == 7790]
+        closes = [k for k in kprobes(evs, "tcp_close") if (k.get("args") or [{}])[0].get("sock_arg", {}).get("family") == "AF_INET"]
         owners = {(k.get("process") or {}).get("binary") for k in allocs + closes}
         put(
             "socktrack-event",
             bool(allocs) and len(closes) == 1 and owners == {"/usr/local/bin/tcpconn"},
-            f"sk_alloc return {json.dumps(allocs[0]['return'], separators=(',', ':'))[:200]}; tcp_close of 127.0.0.1:7790 by tcpconn"
+            f"sk_alloc return {json.dumps(allocs[0]['return'], separators=(',', ':'))[:200]}; tcp_close of that AF_INET socket by tcpconn"
             if allocs and closes
-            else f"{len(allocs)} sk_alloc events with an AF_INET sock_arg return, {len(closes)} tcp_close events for port 7790: {json.dumps(evs[:2])[:300]}",
+            else f"{len(allocs)} sk_alloc events with an AF_INET sock_arg return, {len(closes)} tcp_close events of an AF_INET socket: {json.dumps([e for e in evs if 'process_kprobe' in e][:2])[:300]}",
+        )
+
+    # 3e. The agent's second policy: its programs (bpf_attr), maps (bpf_map), perf event.
+    evs = events(files, "bpfobj.ev")
+    if evs is None:
+        put("bpfobj-event", False, "no export file shipped")
+    else:
+        arg0 = lambda k, f: (k.get("args") or [{}])[0].get(f) or {}
+        progs = [arg0(k, "bpf_attr_arg") for k in kprobes(evs, "bpf_check")]
+        progs = [a for a in progs if a.get("ProgType", "").startswith("BPF_PROG_TYPE_") and a.get("InsnCnt", 0) > 0 and a.get("ProgName", "").startswith("auspex")]
+        maps = [arg0(k, "bpf_map_arg") for f in ("security_bpf_map_alloc", "security_bpf_map_create") for k in kprobes(evs, f)]
+        maps = [m for m in maps if m.get("MapName", "").startswith("auspex_") and m.get("MapType", "").startswith("BPF_MAP_TYPE_") and m.get("MaxEntries", 0) > 0]
+        perfs = [arg0(k, "perf_event_arg") for k in kprobes(evs, "security_perf_event_alloc")]
+        perfs = [p for p in perfs if p.get("Type") == "PERF_TYPE_TRACEPOINT" and int(p.get("Config", 0)) > 0]
+        userns = [arg0(k, "user_ns_arg") for k in kprobes(evs, "cap_capable")]
+        userns = [u for u in userns if u.get("level") == 0 and u.get("ns", {}).get("is_host") and u.get("ns", {}).get("inum", 0) > 0]
+        put(
+            "bpfobj-event",
+            bool(progs) and bool(maps) and bool(perfs) and bool(userns),
+            f"bpf_attr {json.dumps(progs[0], separators=(',', ':'))}; bpf_map {json.dumps(maps[0], separators=(',', ':'))}; perf_event {json.dumps(perfs[0], separators=(',', ':'))}; user_ns {json.dumps(userns[0], separators=(',', ':'))}"
+            if progs and maps and perfs and userns
+            else f"{len(progs)} program loads, {len(maps)} map creations, {len(perfs)} tracepoint perf events, {len(userns)} CAP_BPF checks in the host user namespace of the agent: {json.dumps(evs[:2])[:300]}",
         )
 
     # 4. syscall kprobe on write(2): function __x64_sys_write, fd resolved to the path, the bytes
@@ -363,12 +389,15 @@ def event_checks(files):
     for name, kind, function, field, path in (
         ("path-event", "process_kprobe", "security_path_truncate", "path_arg", "/tmp/trunc-x"),
         ("binprm-event", "process_lsm", "bprm_check_security", "linux_binprm_arg", MARKER),
+        ("dentry-event", "process_kprobe", "security_inode_follow_link", "path_arg", None),
     ):
         if evs is None:
             put(name, False, "no export file shipped (the policy did not load)")
             continue
         ks = [e[kind] for e in evs if kind in e and e[kind].get("function_name") == function]
-        hit = [k for k in ks if (k.get("args") or [{}])[0].get(field, {}).get("path") == path and PERM.match((k.get("args") or [{}])[0].get(field, {}).get("permission", ""))]
+        # A dentry's path is within its filesystem: /tmp/auspex-lnk, or /auspex-lnk on a tmpfs.
+        same = (lambda p: p == path) if path else (lambda p: p in ("/tmp/auspex-lnk", "/auspex-lnk"))
+        hit = [k for k in ks if same((k.get("args") or [{}])[0].get(field, {}).get("path")) and PERM.match((k.get("args") or [{}])[0].get(field, {}).get("permission", ""))]
         put(
             name,
             bool(hit) and len(hit) == len(ks),
@@ -492,9 +521,9 @@ def main():
         unclean = [f for f, (o, d) in corpus.items() if o == "LOADED" and "stop_rc=0" not in d.split()]
         if k["corpus"]:
             checks["corpus-agent-stop"] = (
-                ("FAIL", "agent did not exit 0 on SIGTERM with: " + ", ".join(unclean))
+                ("FAIL", "policy not deleted cleanly (or the agent died) after: " + ", ".join(unclean))
                 if unclean
-                else ("PASS", "every loaded corpus policy: SIGTERM, exit 0")
+                else ("PASS", "every loaded corpus policy deleted again, the agent alive")
             )
         k["status"] = files.get("status.out", [])
         missing = [r for r in k["corpus"] if r[1] in ("MISSING", "TIMEOUT")]
@@ -604,12 +633,13 @@ def render_md(kernels, names, short, a):
     out.append("- `tcp-*`: `tcp_connect` with a `sock` arg, `NotDAddr 127.0.0.0/8`, Sigkill: a connect to 10.77.0.1 (a dummy interface's address inside the guest, which has no network device) dies with 137, a connect to 127.0.0.1 does not; the event's `sock_arg` has daddr 10.77.0.1, dport 7777.")
     out.append("- `skb-*`: `ip_output` with an `skb` arg, `Protocol IPPROTO_TCP` + `DPort 7778` + `DAddr 10.77.0.0/24`, Sigkill: a connect to 10.77.0.1:7778 dies with 137 (its SYN matched), one to port 7779 is refused normally; the event's `skb_arg` has the addresses, ports, protocol, family and length.")
     out.append("- `sockaddr-*`, `netdev-*`: `security_socket_connect` with a `sockaddr` arg (`Family AF_INET`, `SAddr 10.77.0.0/24`, `SPort 7781`), Sigkill: a connect to 10.77.0.1:7781 dies with 137, to port 7782 not; the event has `sockaddr_arg` {family, addr, port}. `dev_set_mtu` with a `net_device` arg: `ip link set d0 mtu 1400` gives `string_arg` `d0` and `int_arg` 1400.")
-    out.append("- `socktrack-*`: `sk_alloc` with `return: true`, `returnArg` of type `sock` and `returnArgAction: TrackSock` (family 2, matchBinaries tcpconn), and `tcp_close` with a `sock` arg (`DAddr 127.0.0.1/32`, `DPort 7790`): a connect to 127.0.0.1:7790 gives the sk_alloc event with `return.sock_arg` (AF_INET) at the kretprobe and the tcp_close event, both for tcpconn.")
+    out.append("- `bpfobj-*`: `bpf_check` with a `bpf_attr` arg, `security_bpf_map_alloc` / `security_bpf_map_create` (whichever the kernel has; the other is skipped by `ignore.callNotFound`) with a `bpf_map` arg, `security_perf_event_alloc` with a `perf_event` arg; the agent's own next policy (a classic tracepoint) gives `bpf_attr_arg` (program type, instruction count, name `auspex_generic_`), `bpf_map_arg` (an `auspex_*` map) `perf_event_arg` (`PERF_TYPE_TRACEPOINT`, the tracepoint id); `cap_capable` with a `user_namespace` arg (`Equal 39`, CAP_BPF) gives `user_ns_arg` level 0, `is_host`.")
+    out.append("- `socktrack-*`: `sk_alloc` with `return: true`, `returnArg` of type `sock` and `returnArgAction: TrackSock` (family 2, matchBinaries tcpconn), and `tcp_close` with a `sock` arg (`Family AF_INET`, matchBinaries tcpconn): a (refused) connect to 127.0.0.1:7790 gives the sk_alloc event with `return.sock_arg` (AF_INET) at the kretprobe and the tcp_close event, both for tcpconn.")
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
-    out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
+    out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []
@@ -635,10 +665,10 @@ def render_md(kernels, names, short, a):
     if any(k["corpus"] for k in kernels):
         out.append("## Tetragon example corpus\n")
         out.append(
-            "Every file of `shared/corpus/tetragon-examples` loaded in the guest, one agent start per file "
-            "(`auspex policy validate FILE`, then `auspex agent --tracing-policy FILE` until ready or exit). "
-            "**loaded**: the agent became ready with the policy attached; **refused**: the agent refused to "
-            "start (first line of its reason); **invalid**: `auspex policy validate` rejects the file "
+            "Every file of `shared/corpus/tetragon-examples` loaded in the guest into one running agent "
+            "(`auspex policy validate FILE`, then `auspex policy add FILE`, then `auspex policy delete` of its "
+            "policies). **loaded**: the agent attached the policy; **refused**: the agent rejected it (first "
+            "line of its reason); **invalid**: `auspex policy validate` rejects the file "
             "(templates with `${...}` placeholders and files that are not TracingPolicies).\n"
         )
         word = {"LOADED": "loaded", "REFUSED": "refused", "INVALID": "invalid"}

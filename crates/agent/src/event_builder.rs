@@ -303,6 +303,7 @@ pub fn decode_args(
                     | ArgRead::UserBuf
                     | ArgRead::KernelBuf
                     | ArgRead::PathPtr
+                    | ArgRead::Dentry
                     | ArgRead::Binprm
             ) {
                 let Some(m) = bytes.get(..4) else { break };
@@ -339,6 +340,59 @@ pub fn decode_args(
                     orig_size: trailer.map_or(0, u64::from),
                 }),
                 ArgRender::Bytes => Arg::BytesArg(data.to_vec()),
+                ArgRender::BpfAttr | ArgRender::BpfProg => {
+                    let p = auspex_bpf::abi::read_struct::<auspex_bpf::abi::BpfProgInfo>(data)
+                        .unwrap_or_default();
+                    let (prog_type, insn_cnt, prog_name) =
+                        (bpf_prog_type(p.prog_type), p.insn_cnt, c_string(&p.name));
+                    if spec.render == ArgRender::BpfAttr {
+                        Arg::BpfAttrArg(auspex_events::tetragon::KprobeBpfAttr {
+                            prog_type,
+                            insn_cnt,
+                            prog_name,
+                        })
+                    } else {
+                        Arg::BpfProgArg(auspex_events::tetragon::KprobeBpfProg {
+                            prog_type,
+                            insn_cnt,
+                            prog_name,
+                        })
+                    }
+                }
+                ArgRender::BpfMap => {
+                    let m = auspex_bpf::abi::read_struct::<auspex_bpf::abi::BpfMapInfo>(data)
+                        .unwrap_or_default();
+                    Arg::BpfMapArg(auspex_events::tetragon::KprobeBpfMap {
+                        map_type: bpf_map_type(m.map_type),
+                        key_size: m.key_size,
+                        value_size: m.value_size,
+                        max_entries: m.max_entries,
+                        map_name: c_string(&m.name),
+                    })
+                }
+                ArgRender::UserNs => {
+                    let n = auspex_bpf::abi::read_struct::<auspex_bpf::abi::UserNsInfo>(data)
+                        .unwrap_or_default();
+                    Arg::UserNsArg(auspex_events::tetragon::UserNamespace {
+                        level: Some(n.level),
+                        uid: Some(n.uid),
+                        gid: Some(n.gid),
+                        ns: Some(auspex_events::tetragon::Namespace {
+                            inum: n.inum,
+                            is_host: n.level == 0,
+                        }),
+                    })
+                }
+                ArgRender::PerfEvent => {
+                    let p = auspex_bpf::abi::read_struct::<auspex_bpf::abi::PerfEventInfo>(data)
+                        .unwrap_or_default();
+                    Arg::PerfEventArg(auspex_events::tetragon::KprobePerfEvent {
+                        kprobe_func: c_string(&p.kprobe_func),
+                        r#type: perf_event_type(p.r#type),
+                        config: p.config,
+                        probe_offset: p.probe_offset,
+                    })
+                }
                 _ => Arg::StringArg(auspex_events::args::to_valid_utf8(data)),
             }
         } else {
@@ -362,10 +416,19 @@ pub fn decode_args(
                     })
                 }
                 ArgRender::BpfCmd => Arg::BpfCmdArg(v as i32),
+                ArgRender::KernelCapT => Arg::KernelCapTArg(format!("{:016x}", v as u64)),
+                ArgRender::CapInheritable => Arg::CapInheritableArg(format!("{:016x}", v as u64)),
+                ArgRender::CapPermitted => Arg::CapPermittedArg(format!("{:016x}", v as u64)),
+                ArgRender::CapEffective => Arg::CapEffectiveArg(format!("{:016x}", v as u64)),
                 ArgRender::DecimalString if spec.read == ArgRead::Uint => {
                     Arg::StringArg((v as u64).to_string())
                 }
                 ArgRender::DecimalString
+                | ArgRender::BpfAttr
+                | ArgRender::BpfProg
+                | ArgRender::BpfMap
+                | ArgRender::PerfEvent
+                | ArgRender::UserNs
                 | ArgRender::String
                 | ArgRender::Bytes
                 | ArgRender::File
@@ -383,6 +446,114 @@ pub fn decode_args(
         });
     }
     out
+}
+
+/// A NUL-padded C string field.
+fn c_string(b: &[u8]) -> String {
+    let end = b.iter().position(|c| *c == 0).unwrap_or(b.len());
+    auspex_events::args::to_valid_utf8(&b[..end])
+}
+
+/// `enum bpf_prog_type` names (uapi/linux/bpf.h order); the number when unknown.
+fn bpf_prog_type(t: u32) -> String {
+    const NAMES: &[&str] = &[
+        "UNSPEC",
+        "SOCKET_FILTER",
+        "KPROBE",
+        "SCHED_CLS",
+        "SCHED_ACT",
+        "TRACEPOINT",
+        "XDP",
+        "PERF_EVENT",
+        "CGROUP_SKB",
+        "CGROUP_SOCK",
+        "LWT_IN",
+        "LWT_OUT",
+        "LWT_XMIT",
+        "SOCK_OPS",
+        "SK_SKB",
+        "CGROUP_DEVICE",
+        "SK_MSG",
+        "RAW_TRACEPOINT",
+        "CGROUP_SOCK_ADDR",
+        "LWT_SEG6LOCAL",
+        "LIRC_MODE2",
+        "SK_REUSEPORT",
+        "FLOW_DISSECTOR",
+        "CGROUP_SYSCTL",
+        "RAW_TRACEPOINT_WRITABLE",
+        "CGROUP_SOCKOPT",
+        "TRACING",
+        "STRUCT_OPS",
+        "EXT",
+        "LSM",
+        "SK_LOOKUP",
+        "SYSCALL",
+        "NETFILTER",
+    ];
+    NAMES
+        .get(t as usize)
+        .map_or_else(|| t.to_string(), |n| format!("BPF_PROG_TYPE_{n}"))
+}
+
+/// `enum bpf_map_type` names (uapi/linux/bpf.h order); the number when unknown.
+fn bpf_map_type(t: u32) -> String {
+    const NAMES: &[&str] = &[
+        "UNSPEC",
+        "HASH",
+        "ARRAY",
+        "PROG_ARRAY",
+        "PERF_EVENT_ARRAY",
+        "PERCPU_HASH",
+        "PERCPU_ARRAY",
+        "STACK_TRACE",
+        "CGROUP_ARRAY",
+        "LRU_HASH",
+        "LRU_PERCPU_HASH",
+        "LPM_TRIE",
+        "ARRAY_OF_MAPS",
+        "HASH_OF_MAPS",
+        "DEVMAP",
+        "SOCKMAP",
+        "CPUMAP",
+        "XSKMAP",
+        "SOCKHASH",
+        "CGROUP_STORAGE",
+        "REUSEPORT_SOCKARRAY",
+        "PERCPU_CGROUP_STORAGE",
+        "QUEUE",
+        "STACK",
+        "SK_STORAGE",
+        "DEVMAP_HASH",
+        "STRUCT_OPS",
+        "RINGBUF",
+        "INODE_STORAGE",
+        "TASK_STORAGE",
+        "BLOOM_FILTER",
+        "USER_RINGBUF",
+        "CGRP_STORAGE",
+        "ARENA",
+    ];
+    NAMES
+        .get(t as usize)
+        .map_or_else(|| t.to_string(), |n| format!("BPF_MAP_TYPE_{n}"))
+}
+
+/// `perf_event_attr.type` names as Tetragon prints them; the number for dynamic PMUs.
+fn perf_event_type(t: u32) -> String {
+    const NAMES: &[&str] = &[
+        "PERF_TYPE_HARDWARE",
+        "PERF_TYPE_SOFTWARE",
+        "PERF_TYPE_TRACEPOINT",
+        "PERF_TYPE_HW_CACHE",
+        "PERF_TYPE_RAW",
+        "PERF_TYPE_BREAKPOINT",
+        // Tetragon's table names 6 so (the first dynamic PMU number on many kernels).
+        "PERF_TYPE_MAX",
+    ];
+    NAMES
+        .get(t as usize)
+        .map_or_else(|| t.to_string(), |n| (*n).to_string())
 }
 
 /// Tetragon's `syscall_id` of a `syscall64` value: bit 31 marks the 32-bit ABI.
@@ -626,6 +797,53 @@ mod tests {
         );
         assert_eq!(split_args(b""), Vec::<&[u8]>::new());
         assert_eq!(split_args(b"x\0\0y\0"), vec![&b"x"[..], b"", b"y"]);
+    }
+
+    /// Capability sets in hex (16 digits) and a bpf_attr record, from the argument bytes the
+    /// kernel sends.
+    #[test]
+    fn capability_sets_and_bpf_objects_render_like_tetragon() {
+        use auspex_events::tetragon::kprobe_argument::Arg;
+        use auspex_policy::compile::{ArgRead, ArgRender, CompiledArg};
+        let spec = |read, render| CompiledArg {
+            offset: 0,
+            size: 8,
+            read,
+            render,
+            label: None,
+            size_offset: 0,
+            size_width: 0,
+            resolve: None,
+        };
+        let caps = decode_args(
+            &[spec(ArgRead::Uint, ArgRender::CapEffective)],
+            &0x1ff_ffff_ffffu64.to_ne_bytes(),
+        );
+        assert_eq!(
+            caps[0].arg,
+            Some(Arg::CapEffectiveArg("000001ffffffffff".into()))
+        );
+        let mut info = auspex_bpf::abi::BpfProgInfo {
+            prog_type: 2,
+            insn_cnt: 42,
+            ..Default::default()
+        };
+        info.name[..5].copy_from_slice(b"probe");
+        let bytes = auspex_bpf::abi::as_bytes(&info);
+        let mut raw = (bytes.len() as u32).to_ne_bytes().to_vec();
+        raw.extend_from_slice(bytes);
+        let attr = decode_args(&[spec(ArgRead::BpfAttr, ArgRender::BpfAttr)], &raw);
+        assert_eq!(
+            attr[0].arg,
+            Some(Arg::BpfAttrArg(auspex_events::tetragon::KprobeBpfAttr {
+                prog_type: "BPF_PROG_TYPE_KPROBE".into(),
+                insn_cnt: 42,
+                prog_name: "probe".into(),
+            }))
+        );
+        assert_eq!(perf_event_type(2), "PERF_TYPE_TRACEPOINT");
+        assert_eq!(perf_event_type(9), "9");
+        assert_eq!(bpf_map_type(27), "BPF_MAP_TYPE_RINGBUF");
     }
 
     #[test]

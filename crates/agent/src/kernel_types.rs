@@ -83,6 +83,10 @@ impl KernelTypes for VmlinuxTypes {
             .map(|s| u32::from(s.type_id()))
     }
 
+    fn has_function(&self, name: &str) -> bool {
+        !name.contains('\0') && self.btf.type_by_name::<types::Func<'_>>(name).is_some()
+    }
+
     fn shape(&self, id: TypeId) -> TypeShape {
         let Some(t) = self.ty(id) else {
             return TypeShape::Other("unknown type".into());

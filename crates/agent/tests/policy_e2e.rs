@@ -2283,3 +2283,113 @@ spec:
         "without TrackSock the event is the running task's"
     );
 }
+
+/// isNamespaceCapability: CAP_SYS_ADMIN counts only outside the host user namespace. Root on
+/// the host has it and is not reported; a process in a new user namespace (unshare --user
+/// --map-root-user) has it there and is.
+#[test]
+fn root_namespace_capability_only_outside_the_host_user_namespace() {
+    if !require_root("root_namespace_capability_only_outside_the_host_user_namespace") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    for f in ["host", "userns"] {
+        std::fs::write(d.join(f), "x").expect("write");
+    }
+    let prefix = format!("{}/", d.display());
+    let p = |f: &str| format!("{prefix}{f}");
+    let mut agent = TestAgent::start(|_| {});
+    agent
+        .control
+        .add_policy(openat_policy(
+            "ns-caps",
+            &prefix,
+            "      matchCapabilities:\n      - type: Effective\n        operator: In\n        isNamespaceCapability: true\n        values: [CAP_SYS_ADMIN]\n",
+        ))
+        .expect("loads");
+    let cat = |args: &[&str]| {
+        let st = Command::new(args[0])
+            .args(&args[1..])
+            .status()
+            .expect("run");
+        assert!(st.success(), "{args:?}");
+    };
+    cat(&["/usr/bin/cat", &p("host")]);
+    cat(&[
+        "unshare",
+        "--user",
+        "--map-root-user",
+        "/usr/bin/cat",
+        &p("userns"),
+    ]);
+    marker(&mut agent, "ns-caps-marker");
+    assert_eq!(
+        opened(&agent.seen, "ns-caps", &prefix),
+        vec![p("userns")],
+        "only the process in its own user namespace"
+    );
+}
+
+/// Hooks on the exit path after the process's exit event (a socket closed by exit_files) still
+/// see the process: its entry stays in the kernel's process map until the task is freed, so
+/// matchBinaries matches a shell that exits with a TCP connection still open.
+#[test]
+fn root_exit_path_hooks_still_match_the_exiting_process() {
+    if !require_root("root_exit_path_hooks_still_match_the_exiting_process") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bash = copy_binary("/bin/bash", &d, "exit-client");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: exit-path
+spec:
+  tracepoints:
+  - subsystem: "sock"
+    event: "inet_sock_set_state"
+    raw: true
+    args:
+    - index: 0
+      type: "sock"
+    - index: 2
+      type: "int"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: DPort
+        values: ["{port}"]
+      - index: 2
+        operator: Equal
+        values: ["4"]
+      matchBinaries:
+      - operator: In
+        values: ["{bash}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // The shell connects and exits with the socket open: exit_files closes it (FIN_WAIT1).
+    let mut client = Command::new(&bash)
+        .args(["-c", &format!("exec 3<>/dev/tcp/127.0.0.1/{port}; exit 0")])
+        .spawn()
+        .expect("bash");
+    let client_pid = client.id();
+    let (_conn, _) = listener.accept().expect("accept");
+    assert!(client.wait().expect("wait").success());
+    agent.wait_until("FIN_WAIT1 at exit", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "exit-path")
+    });
+    let pids: Vec<Option<u32>> = policy_events(&agent.seen)
+        .into_iter()
+        .filter(|e| e.0 == "exit-path")
+        .map(|e| e.4)
+        .collect();
+    assert_eq!(pids, vec![Some(client_pid)], "the exiting shell's close");
+}

@@ -459,8 +459,8 @@ pub struct MatchCaps {
     pub changes: u8,
     /// Padding.
     pub pad0: u8,
-    /// Padding.
-    pub pad1: u32,
+    /// isNamespaceCapability: the host user namespace inode (0: any namespace).
+    pub user_ns: u32,
     /// Capability bits.
     pub mask: u64,
 }
@@ -614,6 +614,76 @@ impl Default for LpmKey {
     }
 }
 
+/// C: `struct auspex_bpf_prog_info` (`bpf_attr` and `bpf_prog` arguments).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BpfProgInfo {
+    /// `enum bpf_prog_type`.
+    pub prog_type: u32,
+    /// Instructions.
+    pub insn_cnt: u32,
+    /// Program name (NUL-padded).
+    pub name: [u8; 16],
+}
+
+/// C: `struct auspex_bpf_map_info` (`bpf_map` arguments).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BpfMapInfo {
+    /// `enum bpf_map_type`.
+    pub map_type: u32,
+    /// Key size.
+    pub key_size: u32,
+    /// Value size.
+    pub value_size: u32,
+    /// Capacity.
+    pub max_entries: u32,
+    /// Map name (NUL-padded).
+    pub name: [u8; 16],
+}
+
+/// C: `struct auspex_user_ns_info` (`user_namespace` arguments).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserNsInfo {
+    /// Nesting level (0: the initial namespace).
+    pub level: i32,
+    /// Owner uid.
+    pub uid: u32,
+    /// Owner gid.
+    pub gid: u32,
+    /// Inode number.
+    pub inum: u32,
+}
+
+/// C: `struct auspex_perf_event_info` (`perf_event` arguments).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerfEventInfo {
+    /// `perf_event_attr.type`.
+    pub r#type: u32,
+    /// Padding.
+    pub pad: u32,
+    /// `perf_event_attr.config`.
+    pub config: u64,
+    /// `perf_event_attr.probe_offset`.
+    pub probe_offset: u64,
+    /// Function of a perf_kprobe/perf_uprobe event (NUL-padded).
+    pub kprobe_func: [u8; 64],
+}
+
+impl Default for PerfEventInfo {
+    fn default() -> Self {
+        Self {
+            r#type: 0,
+            pad: 0,
+            config: 0,
+            probe_offset: 0,
+            kprobe_func: [0; 64],
+        }
+    }
+}
+
 /// C: `struct auspex_sock_info` (addresses IPv4-mapped for AF_INET, ports in host order).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -731,6 +801,14 @@ unsafe impl Pod for Action {}
 unsafe impl Pod for MatchNs {}
 // SAFETY: as above.
 unsafe impl Pod for SockInfo {}
+// SAFETY: as above.
+unsafe impl Pod for BpfProgInfo {}
+// SAFETY: as above.
+unsafe impl Pod for BpfMapInfo {}
+// SAFETY: as above.
+unsafe impl Pod for UserNsInfo {}
+// SAFETY: as above.
+unsafe impl Pod for PerfEventInfo {}
 // SAFETY: as above.
 unsafe impl Pod for AddrKey {}
 // SAFETY: as above.

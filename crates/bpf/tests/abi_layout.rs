@@ -170,6 +170,30 @@ fn policy_engine_structs_match_compiled_btf() {
     check!(btf, ResolveStep, "auspex_resolve_step", [offset, load, pad]);
     check!(
         btf,
+        BpfProgInfo,
+        "auspex_bpf_prog_info",
+        [prog_type, insn_cnt, name]
+    );
+    check!(
+        btf,
+        BpfMapInfo,
+        "auspex_bpf_map_info",
+        [map_type, key_size, value_size, max_entries, name]
+    );
+    check!(
+        btf,
+        UserNsInfo,
+        "auspex_user_ns_info",
+        [level, uid, gid, inum]
+    );
+    check!(
+        btf,
+        PerfEventInfo,
+        "auspex_perf_event_info",
+        [r#type, pad, config, probe_offset, kprobe_func]
+    );
+    check!(
+        btf,
         HookConfig,
         "auspex_hook_config",
         [
@@ -210,7 +234,7 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         MatchCaps,
         "auspex_match_caps",
-        [set, op, changes, pad0, pad1, mask]
+        [set, op, changes, pad0, user_ns, mask]
     );
     check!(btf, Action, "auspex_action", [kind, arg, rate_limit_ns]);
     check!(

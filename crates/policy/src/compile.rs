@@ -34,7 +34,8 @@
 //!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
 //!   [`limits::MAX_NS_VALUES`] decimal inode numbers or `host_ns`, resolved through
 //!   [`KernelView::host_namespace`]), `matchCapabilities` and `matchCapabilityChanges` (In/NotIn,
-//!   at most [`limits::MAX_CAP_FILTERS`] together, without `isNamespaceCapability`),
+//!   at most [`limits::MAX_CAP_FILTERS`] together; `isNamespaceCapability` compares with the
+//!   host user namespace),
 //!   `matchNamespaceChanges` (one entry, In/NotIn), `matchArgs` (strings: Equal, NotEqual, Prefix,
 //!   NotPrefix, Postfix, NotPostfix, SubString, SubStringIgnCase (at most
 //!   [`limits::MAX_MATCH_VALUES`] needles of at most [`limits::SUBSTRING_MAX`] bytes); integers:
@@ -260,6 +261,18 @@ pub enum ArgRead {
     Sockaddr = 16,
     /// A `struct net_device *`: its name, as a string.
     NetDevice = 17,
+    /// A `union bpf_attr *` of BPF_PROG_LOAD: program type, instruction count, name.
+    BpfAttr = 18,
+    /// A `struct bpf_prog *`: program type, instruction count, name.
+    BpfProg = 19,
+    /// A `struct bpf_map *`: map type, key/value sizes, capacity, name.
+    BpfMap = 20,
+    /// A `struct perf_event *`: type, config, probe offset, function of a kprobe/uprobe PMU.
+    PerfEvent = 21,
+    /// A `struct user_namespace *`: level, owner, group, inode.
+    UserNs = 22,
+    /// A `struct dentry *`: its path within its filesystem (no mount to cross), and mode.
+    Dentry = 23,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -300,6 +313,24 @@ pub enum ArgRender {
     /// `string_arg` holding an integer's decimal text (a `resolve:` path of type `string` that
     /// ends at an integer member).
     DecimalString,
+    /// `bpf_attr_arg`.
+    BpfAttr,
+    /// `bpf_prog_arg`.
+    BpfProg,
+    /// `bpf_map_arg`.
+    BpfMap,
+    /// `perf_event_arg`.
+    PerfEvent,
+    /// `user_ns_arg`.
+    UserNs,
+    /// `kernel_cap_t_arg` (16 hex digits).
+    KernelCapT,
+    /// `cap_inheritable_arg`.
+    CapInheritable,
+    /// `cap_permitted_arg`.
+    CapPermitted,
+    /// `cap_effective_arg`.
+    CapEffective,
 }
 
 /// One argument of a hook.
@@ -557,6 +588,9 @@ pub struct CompiledCapabilities {
     pub changes: bool,
     /// Bit mask of the listed capabilities (bit n = capability n).
     pub mask: u64,
+    /// `isNamespaceCapability`: the host user namespace inode; the filter only matches tasks
+    /// in another user namespace. 0: any namespace.
+    pub host_user_ns: u32,
 }
 
 /// An action (`auspex_action`).
@@ -969,6 +1003,7 @@ fn resolved_read(
             let (want, read, render) = match ty {
                 ArgType::File => ("file", ArgRead::FilePtr, ArgRender::File),
                 ArgType::Path => ("path", ArgRead::PathPtr, ArgRender::Path),
+                ArgType::Dentry => ("dentry", ArgRead::Dentry, ArgRender::Path),
                 ArgType::Cred => ("cred", ArgRead::Cred, ArgRender::Cred),
                 ArgType::LinuxBinprm => ("linux_binprm", ArgRead::Binprm, ArgRender::Binprm),
                 ArgType::Skb => ("sk_buff", ArgRead::Skb, ArgRender::Skb),
@@ -1036,6 +1071,7 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::FilePtr
             | ArgRead::UserBuf
             | ArgRead::PathPtr
+            | ArgRead::Dentry
             | ArgRead::Binprm
             | ArgRead::KernelBuf
             | ArgRead::NetDevice
@@ -1310,6 +1346,13 @@ impl Compiler<'_> {
         // verifier checks them); attaching then fails with the reason.
         if !k.syscall || self.kernel.kprobes_attach() {
             for call in &calls {
+                // ignore.callNotFound: a kernel function this kernel lacks (BTF) is skipped.
+                if !k.syscall
+                    && call_not_found
+                    && self.kernel_types().is_some_and(|t| !t.has_function(call))
+                {
+                    continue;
+                }
                 self.kprobe_hook(k, call, p, ret);
             }
             return;
@@ -1622,6 +1665,7 @@ impl Compiler<'_> {
                 (None, Some(ArgType::Sockaddr)) => "struct sockaddr *".into(),
                 (None, Some(ArgType::NetDevice)) => "struct net_device *".into(),
                 (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
+                (None, Some(ArgType::Dentry)) => "struct dentry *".into(),
                 _ => "long".into(),
             };
             TracepointField {
@@ -2179,6 +2223,79 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
+            // BPF objects and perf events (kernel functions of bpf(2) and perf_event_open(2)):
+            // read in the kernel into fixed records, reported, not matched.
+            ArgType::BpfAttr
+            | ArgType::BpfProg
+            | ArgType::BpfMap
+            | ArgType::PerfEvent
+            | ArgType::UserNamespace => match shape {
+                FieldShape::Ptr | FieldShape::Scalar(8, _) if !user => {
+                    let (read, render) = match ty {
+                        ArgType::BpfAttr => (ArgRead::BpfAttr, ArgRender::BpfAttr),
+                        ArgType::BpfProg => (ArgRead::BpfProg, ArgRender::BpfProg),
+                        ArgType::BpfMap => (ArgRead::BpfMap, ArgRender::BpfMap),
+                        ArgType::UserNamespace => (ArgRead::UserNs, ArgRender::UserNs),
+                        _ => (ArgRead::PerfEvent, ArgRender::PerfEvent),
+                    };
+                    Some(CompiledArg {
+                        offset: field.offset,
+                        size: 8,
+                        read,
+                        render,
+                        label: None,
+                        size_offset: 0,
+                        size_width: 0,
+                        resolve: None,
+                    })
+                }
+                _ => {
+                    self.err(
+                            &ap.field("type"),
+                            format!(
+                                "type {ty} needs a pointer to the kernel's object (a kernel function's argument, e.g. bpf_check, security_bpf_map_create, security_perf_event_alloc); {}",
+                                describe()
+                            ),
+                        );
+                    None
+                }
+            },
+            // A `kernel_cap_t *`: the 64-bit set it points to (one resolve step), compared as an
+            // integer, reported in hex.
+            ArgType::KernelCap
+            | ArgType::CapInheritable
+            | ArgType::CapPermitted
+            | ArgType::CapEffective => match shape {
+                FieldShape::Ptr | FieldShape::Scalar(8, _) if !user => Some(CompiledArg {
+                    offset: field.offset,
+                    size: 8,
+                    read: ArgRead::Uint,
+                    render: match ty {
+                        ArgType::KernelCap => ArgRender::KernelCapT,
+                        ArgType::CapInheritable => ArgRender::CapInheritable,
+                        ArgType::CapPermitted => ArgRender::CapPermitted,
+                        _ => ArgRender::CapEffective,
+                    },
+                    label: None,
+                    size_offset: 0,
+                    size_width: 0,
+                    resolve: Some(ArgResolve {
+                        from_task: false,
+                        from: field.offset,
+                        steps: vec![resolve::ResolveStep { offset: 0, load: 8 }],
+                    }),
+                }),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type {ty} needs a kernel_cap_t pointer in kernel memory (a kernel function's argument); {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
             // A placeholder: nothing read, nothing reported (Tetragon's `nop`).
             ArgType::Nop => Some(CompiledArg {
                 offset: field.offset,
@@ -2198,8 +2315,10 @@ impl Compiler<'_> {
             | ArgType::NetDevice
             | ArgType::Cred
             | ArgType::Path
+            | ArgType::Dentry
             | ArgType::LinuxBinprm => {
                 let (read, render) = match ty {
+                    ArgType::Dentry => (ArgRead::Dentry, ArgRender::Path),
                     ArgType::Skb => (ArgRead::Skb, ArgRender::Skb),
                     ArgType::Sockaddr => (ArgRead::Sockaddr, ArgRender::Sockaddr),
                     ArgType::NetDevice => (ArgRead::NetDevice, ArgRender::String),
@@ -2996,12 +3115,26 @@ impl Compiler<'_> {
         } else {
             "matchCapabilities"
         };
-        if c.is_namespace_capability {
-            self.not_yet(
-                &path.field("isNamespaceCapability"),
-                &format!("{selector} isNamespaceCapability"),
-            );
-        }
+        let host_user_ns = if c.is_namespace_capability {
+            let user = NAMESPACE_KINDS
+                .iter()
+                .position(|k| *k == "User")
+                .unwrap_or(9) as u8;
+            match self.kernel.host_namespace(user) {
+                Some(ino) => ino,
+                None => {
+                    self.err(
+                        &path.field("isNamespaceCapability"),
+                        format!(
+                            "{selector} isNamespaceCapability needs the host user namespace (/proc/1/ns/user), which is not known"
+                        ),
+                    );
+                    0
+                }
+            }
+        } else {
+            0
+        };
         let set = match c.capability_set() {
             Some(CapabilitySet::Effective) => Some(cap_set::EFFECTIVE),
             Some(CapabilitySet::Inheritable) => Some(cap_set::INHERITABLE),
@@ -3038,6 +3171,7 @@ impl Compiler<'_> {
             op: op?,
             changes,
             mask,
+            host_user_ns,
         })
     }
 
@@ -3242,8 +3376,19 @@ impl Compiler<'_> {
     ) -> Option<CompiledMatchArg> {
         // An argument that failed to compile was reported already.
         let arg = ctx.args.get(pos)?.clone()?;
-        if arg.read == ArgRead::Cred {
-            self.not_yet(&path.field("index"), "matchArgs on a cred argument");
+        if matches!(
+            arg.read,
+            ArgRead::Cred
+                | ArgRead::BpfAttr
+                | ArgRead::BpfProg
+                | ArgRead::BpfMap
+                | ArgRead::PerfEvent
+                | ArgRead::UserNs
+        ) {
+            self.not_yet(
+                &path.field("index"),
+                &format!("matchArgs on a {:?} argument", arg.read),
+            );
             return None;
         }
         let Some(sop) = f.op() else {

@@ -328,6 +328,9 @@ impl KernelTypes for FakeTypes {
     fn struct_named(&self, name: &str) -> Option<u32> {
         (name == "task_struct").then_some(ty::TASK)
     }
+    fn has_function(&self, name: &str) -> bool {
+        !name.starts_with("missing_")
+    }
     fn shape(&self, id: u32) -> TypeShape {
         let m = |name: &str, byte: u32, ty| Member {
             name: name.into(),
@@ -1203,12 +1206,14 @@ fn process_filters_compile_and_evaluate() {
                     op: op::IN,
                     changes: false,
                     mask: 1 << 5 | 1 << 21,
+                    host_user_ns: 0,
                 },
                 CompiledCapabilities {
                     set: cap_set::PERMITTED,
                     op: op::NOT_IN,
                     changes: true,
                     mask: 1 << 7,
+                    host_user_ns: 0,
                 },
             ],
             namespace_changes: Some((op::NOT_IN, 1 << 3 | 1 << 5)),
@@ -1363,16 +1368,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "syscall kill has 2 arguments (tracepoint syscalls/sys_enter_kill); index 3 is out of range",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilities:\n    - operator: In\n      isNamespaceCapability: true\n      values: [CAP_SYS_ADMIN]",
-        "spec.kprobes[0].selectors[0].matchCapabilities[0].isNamespaceCapability",
-        "matchCapabilities isNamespaceCapability is not supported by the in-kernel engine yet",
-    ),
-    (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchCapabilityChanges:\n    - operator: NotIn\n      isNamespaceCapability: true\n      values: [CAP_SYS_ADMIN]",
-        "spec.kprobes[0].selectors[0].matchCapabilityChanges[0].isNamespaceCapability",
-        "not supported by the in-kernel engine yet",
-    ),
-    (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchNamespaces:\n    - namespace: Pid\n      operator: In\n      values: ['0x10']",
         "spec.kprobes[0].selectors[0].matchNamespaces[0].values[0]",
         "0x10 is not a namespace inode number (a decimal 32-bit unsigned integer) or host_ns",
@@ -1441,11 +1436,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "selectorsMacros:\n  parent:\n    matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [parent]",
         "spec.selectorsMacros.parent.matchParentBinaries",
         "matchParentBinaries is not supported",
-    ),
-    (
-        "selectorsMacros:\n  caps:\n    matchCapabilities:\n    - operator: In\n      values: [CAP_BPF]\n    - operator: In\n      isNamespaceCapability: true\n      values: [CAP_BPF]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [caps]\n    matchCapabilities:\n    - operator: NotIn\n      values: [CAP_SYS_ADMIN]",
-        "spec.selectorsMacros.caps.matchCapabilities[1].isNamespaceCapability",
-        "not supported by the in-kernel engine yet",
     ),
     (
         "selectorsMacros:\n  kill:\n    matchActions:\n    - action: CleanupEnforcerNotification\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [kill]\n    matchActions:\n    - action: Post",
@@ -1899,11 +1889,7 @@ fn every_problem_is_reported_at_once() {
           - index: 2
             type: "int"
           selectors:
-          - matchCapabilities:
-            - operator: In
-              isNamespaceCapability: true
-              values: [CAP_SYS_ADMIN]
-            matchArgs:
+          - matchArgs:
             - index: 2
               operator: "InMap"
               values: ["0:2000"]
@@ -1917,7 +1903,6 @@ fn every_problem_is_reported_at_once() {
         paths,
         vec![
             "spec.kprobes[0].args[0].type",
-            "spec.kprobes[0].selectors[0].matchCapabilities[0].isNamespaceCapability",
             "spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
             "spec.kprobes[0].selectors[0].matchActions[0].action",
         ]
@@ -2402,4 +2387,63 @@ kprobes:
         (a.kind, a.arg),
         (action::UNTRACKSOCK, i32::from(free.args[0].offset))
     );
+}
+
+/// The corpus' privileges-raise capset hook and bpf.yaml shapes: capability sets read through
+/// their `kernel_cap_t *` (one resolve step) and reported in hex; BPF objects and perf events
+/// read into records; a kernel function this kernel lacks is skipped with ignore.callNotFound.
+#[test]
+fn capability_sets_bpf_objects_and_missing_functions() {
+    let got = compiled_with(
+        r#"
+kprobes:
+- call: "security_capset"
+  syscall: false
+  args:
+  - index: 2
+    type: "cap_effective"
+  selectors:
+  - matchArgs:
+    - index: 2
+      operator: "NotEqual"
+      values:
+      - "0"
+- call: "bpf_check"
+  syscall: false
+  args:
+  - index: 1
+    type: "bpf_attr"
+- call: "missing_security_bpf_map_alloc"
+  syscall: false
+  args:
+  - index: 0
+    type: "bpf_map"
+  ignore:
+    callNotFound: true
+- call: "security_perf_event_alloc"
+  syscall: false
+  args:
+  - index: 0
+    type: "perf_event"
+"#,
+        &FakeKernel::stock(),
+    );
+    assert_eq!(got.hooks.len(), 3, "the missing function is skipped");
+    let cap = &got.hooks[0].args[0];
+    assert_eq!(
+        (cap.read, cap.render, cap.size),
+        (ArgRead::Uint, ArgRender::CapEffective, 8)
+    );
+    assert_eq!(
+        cap.resolve,
+        Some(ArgResolve {
+            from_task: false,
+            from: 16 + 8 * 2,
+            steps: vec![step(0, 8)],
+        })
+    );
+    let m = &got.selectors[0].match_args[0];
+    assert_eq!((m.op, m.values.as_slice()), (op::NEQ, &[0][..]));
+    assert_eq!(got.hooks[1].args[0].read, ArgRead::BpfAttr);
+    assert_eq!(got.hooks[2].args[0].read, ArgRead::PerfEvent);
 }

@@ -167,7 +167,7 @@ SECTION=socktrack
 if agent_start socktrack --tracing-policy "$POLICIES"/sock-track.yaml; then
     /usr/local/bin/tcpconn 127.0.0.1 7790 >/tmp/st.out 2>&1
     if wait_grep '"function_name":"tcp_close"' /tmp/socktrack.ev; then
-        check socktrack-loaded PASS "tcp_close event after the connect to 127.0.0.1:7790"
+        check socktrack-loaded PASS "tcp_close event after the connect to 127.0.0.1:7790 ($(cat /tmp/st.out))"
     else
         check socktrack-loaded FAIL "loaded but no tcp_close event ($(cat /tmp/st.out))"
     fi
@@ -175,6 +175,20 @@ if agent_start socktrack --tracing-policy "$POLICIES"/sock-track.yaml; then
 else
     not_ready socktrack-loaded
     ship socktrack.err /tmp/socktrack.err
+fi
+
+# --- 3e. bpf_attr / bpf_map / perf_event arguments: the agent's own second policy load ---------
+SECTION=bpfobj
+if agent_start bpfobj --tracing-policy "$POLICIES"/bpf-objects.yaml --tracing-policy "$POLICIES"/tp-fork.yaml; then
+    if wait_grep '"bpf_attr_arg"' /tmp/bpfobj.ev && wait_grep '"perf_event_arg"' /tmp/bpfobj.ev; then
+        check bpfobj-loaded PASS "bpf_check and security_perf_event_alloc events"
+    else
+        check bpfobj-loaded FAIL "loaded but missing events (bpf_attr: $(grep -c bpf_attr_arg /tmp/bpfobj.ev), perf_event: $(grep -c perf_event_arg /tmp/bpfobj.ev))"
+    fi
+    finish
+else
+    not_ready bpfobj-loaded
+    ship bpfobj.err /tmp/bpfobj.err
 fi
 
 # --- 4. syscall: true kprobe on write(2), fd + char_buf args, Sigkill and Signal -----------------
@@ -292,6 +306,8 @@ if agent_start structargs --tracing-policy "$POLICIES"/path-cred.yaml --tracing-
     # truncate(2) by path: security_path_truncate (O_TRUNC opens and ftruncate(2) go through
     # security_file_truncate since Linux 6.2)
     $MARKER truncate /tmp/trunc-x
+    ln -sf /tmp/trunc-x /tmp/auspex-lnk
+    /usr/bin/cat /tmp/auspex-lnk >/dev/null
     # From a forking shell: the marker's real parent is that sh (comm "sh").
     sh -c "$MARKER structargs >/dev/null; true"
     if wait_grep '"path":"/tmp/trunc-x"' /tmp/structargs.ev && wait_grep '"function_name":"bprm_check_security"' /tmp/structargs.ev; then

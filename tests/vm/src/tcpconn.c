@@ -29,12 +29,15 @@ int main(int argc, char **argv)
 	}
 	struct timeval tv = {.tv_sec = 5};
 	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* The socket is closed explicitly (tcp_close while the process is alive), not at exit. */
 	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0) {
 		printf("tcpconn: connected to %s:%s\n", argv[1], argv[2]);
+		close(s);
 		return 0;
 	}
 	if (errno == ECONNREFUSED) {
 		printf("tcpconn: %s:%s refused\n", argv[1], argv[2]);
+		close(s);
 		return 0;
 	}
 	fprintf(stderr, "tcpconn: connect %s:%s: %s\n", argv[1], argv[2], strerror(errno));

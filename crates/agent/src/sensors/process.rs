@@ -83,7 +83,7 @@ impl LoadedProcessSensor {
     /// Attaches exec, fork and exit. All or nothing: on error the links made so far are dropped.
     pub fn attach(self) -> Result<AttachedProcessSensor, SensorError> {
         let progs = &self.skel.progs;
-        let mut links = Vec::with_capacity(3);
+        let mut links = Vec::with_capacity(4);
         for (prog, name, hook) in [
             (
                 &progs.auspex_exec,
@@ -99,6 +99,11 @@ impl LoadedProcessSensor {
                 &progs.auspex_exit,
                 "auspex_exit",
                 "tp_btf/sched_process_exit",
+            ),
+            (
+                &progs.auspex_free,
+                "auspex_free",
+                "tp_btf/sched_process_free",
             ),
         ] {
             let link = prog.attach().map_err(|source| SensorError::Attach {

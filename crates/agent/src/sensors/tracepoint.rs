@@ -510,6 +510,7 @@ impl TracepointPolicySpec<'_> {
                 d.set = c.set;
                 d.op = c.op;
                 d.changes = u8::from(c.changes);
+                d.user_ns = c.host_user_ns;
                 d.mask = c.mask;
             }
             if let Some((op, mask)) = s.namespace_changes {

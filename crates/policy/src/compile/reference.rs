@@ -35,6 +35,8 @@
 //! * **matchNamespaces** (every entry must match): an entry of kind `k` *hits* when
 //!   `namespaces[k]` (the current namespace inode of [`NAMESPACE_KINDS`]`[k]`) is one of its
 //!   values. `In` matches on a hit, `NotIn` on no hit.
+//! * **isNamespaceCapability** (`host_user_ns` set): a capability entry fails for a task in the
+//!   host user namespace (the last of `namespaces`), whatever its operator.
 //! * **matchCapabilities** (every entry must match): *hits* when `caps[set] & mask != 0` (the
 //!   process currently has one of the listed capabilities in set `set`, a [`cap_set`] id). `In`
 //!   matches on a hit, `NotIn` on no hit.
@@ -343,6 +345,10 @@ fn capability_filter(c: &CompiledCapabilities, process: &EvalProcess) -> bool {
     let (Some(now), Some(at_exec)) = (process.caps.get(set), process.exec_caps.get(set)) else {
         return false;
     };
+    // isNamespaceCapability: tasks in the host user namespace never match.
+    if c.host_user_ns != 0 && process.namespaces.last() == Some(&c.host_user_ns) {
+        return false;
+    }
     let bits = if c.changes { now ^ at_exec } else { *now };
     set_op_matches(c.op, bits & c.mask != 0)
 }
@@ -1054,6 +1060,7 @@ mod tests {
             op: o,
             changes,
             mask,
+            host_user_ns: 0,
         }
     }
 

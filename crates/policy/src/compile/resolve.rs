@@ -75,6 +75,8 @@ pub trait KernelTypes {
     fn raw_tracepoint_param(&self, event: &str, index: u32) -> Result<TypeId, String>;
     /// `struct name`.
     fn struct_named(&self, name: &str) -> Option<TypeId>;
+    /// The kernel has a function of this name (for `ignore.callNotFound` on kprobes).
+    fn has_function(&self, name: &str) -> bool;
     /// The shape of `id`, typedefs and qualifiers skipped.
     fn shape(&self, id: TypeId) -> TypeShape;
     /// Size in bytes of `id` (`None` for void, functions, forward declarations).
@@ -319,6 +321,9 @@ mod tests {
         }
         fn struct_named(&self, name: &str) -> Option<TypeId> {
             (name == "task_struct").then_some(TASK)
+        }
+        fn has_function(&self, name: &str) -> bool {
+            name == "wake_up_new_task"
         }
         fn shape(&self, id: TypeId) -> TypeShape {
             let int = |name: &str, size, signed| TypeShape::Int {

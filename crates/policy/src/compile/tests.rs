@@ -654,24 +654,28 @@ fn capabilities_compile() {
                     op: op::IN,
                     changes: false,
                     mask: 1 << 21 | 1 << 13,
+                    host_user_ns: 0,
                 },
                 CompiledCapabilities {
                     set: cap_set::PERMITTED,
                     op: op::NOT_IN,
                     changes: false,
                     mask: 1 << 39,
+                    host_user_ns: 0,
                 },
                 CompiledCapabilities {
                     set: cap_set::INHERITABLE,
                     op: op::IN,
                     changes: true,
                     mask: 1 << 7,
+                    host_user_ns: 0,
                 },
                 CompiledCapabilities {
                     set: cap_set::EFFECTIVE,
                     op: op::NOT_IN,
                     changes: true,
                     mask: 1 | 1 << 40,
+                    host_user_ns: 0,
                 },
             ],
             ..no_filters()
@@ -692,6 +696,7 @@ fn capabilities_compile() {
             op: op::IN,
             changes: false,
             mask: 1 << 5 | 0x30,
+            host_user_ns: 0,
         }]
     );
 }
@@ -711,10 +716,13 @@ fn capability_errors() {
                 "- {field}:\n  - operator: In\n    isNamespaceCapability: true\n    values: [CAP_SYS_ADMIN]"
             ),
         );
+        // Compiled against the host user namespace; refused when it is unknown.
+        let sel = only_selector(&p);
+        assert_eq!(sel.capabilities[0].host_user_ns, HOST_NS_BASE + 9);
         one_error(
-            compile_known(&p),
+            compile(&p, &HostNs { known: false }),
             &format!("{SEL}.{field}[0].isNamespaceCapability"),
-            "isNamespaceCapability is not supported by the in-kernel engine yet",
+            "needs the host user namespace",
         );
         let mut p = caps(field);
         let entry = if field == "matchCapabilities" {
@@ -774,9 +782,9 @@ fn capability_errors() {
         "- macros: [caps]",
     );
     one_error(
-        compile_known(&p),
+        compile(&p, &HostNs { known: false }),
         "spec.selectorsMacros.caps.matchCapabilities[0].isNamespaceCapability",
-        "not supported by the in-kernel engine yet",
+        "needs the host user namespace",
     );
 }
 
@@ -898,12 +906,14 @@ fn all_process_filters_in_one_selector() {
                     op: op::IN,
                     changes: false,
                     mask: 1 << 21,
+                    host_user_ns: 0,
                 },
                 CompiledCapabilities {
                     set: cap_set::PERMITTED,
                     op: op::IN,
                     changes: true,
                     mask: 1 << 21,
+                    host_user_ns: 0,
                 },
             ],
             namespace_changes: Some((op::NOT_IN, 1 << 3)),
