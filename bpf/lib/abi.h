@@ -407,7 +407,7 @@ struct auspex_bpf_map_info {
 };
 
 struct auspex_perf_event_info {
-	__u32 type;
+	__u32 event_type; /* perf_event_attr.type */
 	__u32 pad;
 	__u64 config;
 	__u64 probe_offset;

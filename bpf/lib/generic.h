@@ -348,13 +348,13 @@ static __always_inline void read_bpf_object(struct generic_heap *h, __u32 kind, 
 		if (ev) {
 			__u64 func;
 
-			o->type = BPF_CORE_READ(ev, attr.type);
+			o->event_type = BPF_CORE_READ(ev, attr.type);
 			o->config = BPF_CORE_READ(ev, attr.config);
 			o->probe_offset = BPF_CORE_READ(ev, attr.probe_offset);
 			func = BPF_CORE_READ(ev, attr.kprobe_func);
 			/* Dynamic PMUs (perf_kprobe, perf_uprobe) name the function in config1, a
 			 * pointer into the memory of the task opening the event (this one). */
-			if (o->type >= 6 /* PERF_TYPE_MAX */ && func)
+			if (o->event_type >= 6 /* PERF_TYPE_MAX */ && func)
 				bpf_probe_read_user_str(o->kprobe_func, sizeof(o->kprobe_func), (void *)func);
 		}
 		len = sizeof(*o);

@@ -388,7 +388,7 @@ pub fn decode_args(
                         .unwrap_or_default();
                     Arg::PerfEventArg(auspex_events::tetragon::KprobePerfEvent {
                         kprobe_func: c_string(&p.kprobe_func),
-                        r#type: perf_event_type(p.r#type),
+                        r#type: perf_event_type(p.event_type),
                         config: p.config,
                         probe_offset: p.probe_offset,
                     })

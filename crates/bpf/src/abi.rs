@@ -661,7 +661,7 @@ pub struct UserNsInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PerfEventInfo {
     /// `perf_event_attr.type`.
-    pub r#type: u32,
+    pub event_type: u32,
     /// Padding.
     pub pad: u32,
     /// `perf_event_attr.config`.
@@ -675,7 +675,7 @@ pub struct PerfEventInfo {
 impl Default for PerfEventInfo {
     fn default() -> Self {
         Self {
-            r#type: 0,
+            event_type: 0,
             pad: 0,
             config: 0,
             probe_offset: 0,

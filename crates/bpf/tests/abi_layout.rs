@@ -190,7 +190,7 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         PerfEventInfo,
         "auspex_perf_event_info",
-        [r#type, pad, config, probe_offset, kprobe_func]
+        [event_type, pad, config, probe_offset, kprobe_func]
     );
     check!(
         btf,
