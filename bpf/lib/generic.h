@@ -386,15 +386,23 @@ static __always_inline void track_sock(__u64 sk, __u32 kind)
 	bpf_map_update_elem(&auspex_socktrack, &sk, &owner, BPF_ANY);
 }
 
-/* Reads argument `i` of `cfg` from the record copy into the heap. */
-static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+/*
+ * Reads argument `i` of hook `hook_idx` from the record copy into the heap. A global function:
+ * the verifier checks it once, not once per argument slot of every entry program.
+ */
+__noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 {
-	__u32 off = spec->offset & (AUSPEX_RECORD_MAX - 1);
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	struct auspex_arg_spec *spec;
+	__u32 off;
 	__u64 raw = 0;
 	long n;
 
-	if (i >= AUSPEX_MAX_HOOK_ARGS)
-		return;
+	if (!cfg || !h || i >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	spec = &cfg->args[i];
+	off = spec->offset & (AUSPEX_RECORD_MAX - 1);
 	if (spec->nsteps)
 		resolve_arg(h, spec);
 	h->is_str[i] = 0;
@@ -414,16 +422,16 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 			h->sock_owner = *owner;
 			h->has_sock_owner = 1;
 		}
-		return;
+		return 0;
 	}
 	case AUSPEX_ARG_SKB:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_skb(h, (struct sk_buff *)raw, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_SOCKADDR:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_sockaddr(h, (void *)raw, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_NET_DEVICE:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		n = raw ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
@@ -438,34 +446,34 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_USER_NS:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_bpf_object(h, spec->kind, raw, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_CRED:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		h->is_cred[i] = 1;
 		__builtin_memset(&h->creds[i], 0, sizeof(h->creds[i]));
 		if (raw)
 			read_cred((const struct cred *)raw, &h->creds[i]);
-		return;
+		return 0;
 	case AUSPEX_ARG_FD:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, fd_file((int)raw), i);
-		return;
+		return 0;
 	case AUSPEX_ARG_FILE_PTR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, (struct file *)raw, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_PATH_PTR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_path(h, (struct path *)raw, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_DENTRY:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_dentry_path(h, (struct dentry *)raw, NULL, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_BINPRM:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, raw ? BPF_CORE_READ((struct linux_binprm *)raw, file) : NULL, i);
-		return;
+		return 0;
 	case AUSPEX_ARG_INT:
 	case AUSPEX_ARG_UINT:
 		/* The record copy is ours (map memory): a plain load, no helper. */
@@ -483,7 +491,7 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 		default:
 			h->ints[i] = (__s64)raw;
 		}
-		return;
+		return 0;
 	case AUSPEX_ARG_USER_STR:
 	case AUSPEX_ARG_KERNEL_STR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
@@ -506,14 +514,14 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 	case AUSPEX_ARG_USER_BUF:
 	case AUSPEX_ARG_KERNEL_BUF:
 		read_buf(h, spec, i);
-		return;
+		return 0;
 	default:
-		return;
+		return 0;
 	}
 	h->is_str[i] = 1;
 	if (n <= 0) {
 		h->str_len[i] = 0;
-		return;
+		return 0;
 	}
 	/* n counts the NUL; a string that filled the buffer was cut. */
 	h->str_len[i] = n - 1;
@@ -521,6 +529,7 @@ static __always_inline void read_arg(struct generic_heap *h, struct auspex_arg_s
 		h->str_len[i] = AUSPEX_STRING_MAX;
 		h->truncated[i] = 1;
 	}
+	return 0;
 }
 
 /* Serialises the captured arguments after the event header. Returns the bytes written. */
@@ -645,7 +654,7 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
 		if (i >= cfg->nargs)
 			break;
-		read_arg(h, &cfg->args[i], i);
+		auspex_read_arg(hook_id & 0xffff, i);
 	}
 
 	h->pid = pid_tgid >> 32;
