@@ -12,6 +12,10 @@ use crate::export::EventSink;
 use crate::policy_manager::PolicyRegistry;
 use crate::process_cache::{ImageKey, ProcessCache};
 use crate::procfs::ProcProcess;
+
+/// Exited processes kept in the cache for events of their exit path (the kernel reports the exit
+/// before exit_files closes the process's files and sockets).
+const EXIT_GRACE: usize = 256;
 use crate::stats::Counters;
 
 /// Turns records into events and hands them to the sinks.
@@ -36,7 +40,7 @@ impl Pipeline {
         policies: PolicyRegistry,
     ) -> Self {
         Self {
-            cache: ProcessCache::new(capacity),
+            cache: ProcessCache::new(capacity).with_exit_grace(EXIT_GRACE),
             builder,
             sinks,
             counters,

@@ -50,6 +50,9 @@ pub struct ProcessCache {
     entries: HashMap<ImageKey, CachedProcess>,
     by_pid: HashMap<u32, ImageKey>,
     dead: VecDeque<ImageKey>,
+    /// Recently exited images, kept for events of their exit path (see `with_exit_grace`).
+    grace: VecDeque<ImageKey>,
+    exit_grace: usize,
     capacity: usize,
     evictions: u64,
 }
@@ -61,9 +64,19 @@ impl ProcessCache {
             entries: HashMap::new(),
             by_pid: HashMap::new(),
             dead: VecDeque::new(),
+            grace: VecDeque::new(),
+            exit_grace: 0,
             capacity: capacity.max(1),
             evictions: 0,
         }
+    }
+
+    /// Keeps the last `n` exited images until `n` later exits: events that the kernel emits on a
+    /// process's exit path after its exit event (files and sockets closed by exit_files) still
+    /// find it. Within the capacity like any dead image.
+    pub fn with_exit_grace(mut self, n: usize) -> Self {
+        self.exit_grace = n;
+        self
     }
 
     /// Number of cached images.
@@ -126,8 +139,32 @@ impl ProcessCache {
         if self.by_pid.get(&key.0) == Some(&key) {
             self.by_pid.remove(&key.0);
         }
-        self.retire(key);
+        if self.exit_grace == 0 {
+            self.retire(key);
+            return Some(msg);
+        }
+        if let Some(e) = self.entries.get_mut(&key)
+            && e.alive
+        {
+            e.alive = false;
+            self.grace.push_back(key);
+        }
+        while self.grace.len() > self.exit_grace {
+            let Some(k) = self.grace.pop_front() else {
+                break;
+            };
+            self.release_dead(k);
+        }
         Some(msg)
+    }
+
+    /// A dead image out of the grace list: gone now, or once its children are.
+    fn release_dead(&mut self, key: ImageKey) {
+        match self.entries.get(&key) {
+            Some(e) if !e.alive && e.refs == 0 => self.remove_cascade(key),
+            Some(e) if !e.alive => self.dead.push_back(key),
+            _ => {}
+        }
     }
 
     /// Parent chain above `key`'s parent, nearest first (the parent itself excluded), stopping at
@@ -194,7 +231,7 @@ impl ProcessCache {
 
     fn enforce_capacity(&mut self) {
         while self.entries.len() > self.capacity {
-            let Some(k) = self.dead.pop_front() else {
+            let Some(k) = self.dead.pop_front().or_else(|| self.grace.pop_front()) else {
                 break;
             };
             if self.entries.get(&k).is_some_and(|e| !e.alive) {
@@ -220,6 +257,22 @@ mod tests {
             pid: Some(pid),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn exited_images_stay_for_their_exit_path_events() {
+        let mut c = ProcessCache::new(100).with_exit_grace(2);
+        for pid in [1, 2, 3] {
+            c.insert((pid, 1), None, proc(pid));
+        }
+        c.exit((1, 1));
+        let e = c.get((1, 1)).expect("kept after its exit");
+        assert!(!e.is_alive());
+        assert!(c.get_by_pid(1).is_none(), "the pid is free for reuse");
+        c.exit((2, 1));
+        c.exit((3, 1));
+        assert!(c.get((1, 1)).is_none(), "gone two exits later");
+        assert!(c.get((2, 1)).is_some() && c.get((3, 1)).is_some());
     }
 
     #[test]

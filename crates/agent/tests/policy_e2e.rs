@@ -2392,4 +2392,16 @@ spec:
         .map(|e| e.4)
         .collect();
     assert_eq!(pids, vec![Some(client_pid)], "the exiting shell's close");
+    // Rendered with the whole process: the cache keeps it for events after its exit event.
+    let binaries: Vec<String> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "exit-path" => {
+                Some(proc_of(&t.process).binary.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(binaries, vec![bash.clone()]);
 }
