@@ -1303,9 +1303,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: fd_install\n  syscall: false\n  args:\n  - index: 1\n    type: dentry",
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: kiocb",
         "spec.kprobes[0].args[0].type",
-        "argument type dentry is not supported",
+        "argument type kiocb is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
