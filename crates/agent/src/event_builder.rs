@@ -805,16 +805,7 @@ mod tests {
     fn capability_sets_and_bpf_objects_render_like_tetragon() {
         use auspex_events::tetragon::kprobe_argument::Arg;
         use auspex_policy::compile::{ArgRead, ArgRender, CompiledArg};
-        let spec = |read, render| CompiledArg {
-            offset: 0,
-            size: 8,
-            read,
-            render,
-            label: None,
-            size_offset: 0,
-            size_width: 0,
-            resolve: None,
-        };
+        let spec = |read, render| CompiledArg::new(0, 8, read, render);
         let caps = decode_args(
             &[spec(ArgRead::Uint, ArgRender::CapEffective)],
             &0x1ff_ffff_ffffu64.to_ne_bytes(),

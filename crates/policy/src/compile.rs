@@ -356,6 +356,22 @@ pub struct CompiledArg {
     pub resolve: Option<ArgResolve>,
 }
 
+impl CompiledArg {
+    /// An argument read from the record as it is (no label, length argument or resolve path).
+    pub fn new(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> Self {
+        Self {
+            offset,
+            size,
+            read,
+            render,
+            label: None,
+            size_offset: 0,
+            size_width: 0,
+            resolve: None,
+        }
+    }
+}
+
 /// A `resolve:` path compiled to steps (see [`resolve`](mod@resolve)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArgResolve {
@@ -1097,16 +1113,8 @@ fn int_layout(ty: ArgType) -> Option<(bool, u16, ArgRender)> {
 }
 
 fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> CompiledArg {
-    CompiledArg {
-        offset: f.offset,
-        size: width,
-        read: if signed { ArgRead::Int } else { ArgRead::Uint },
-        render,
-        label: None,
-        size_offset: 0,
-        size_width: 0,
-        resolve: None,
-    }
+    let read = if signed { ArgRead::Int } else { ArgRead::Uint };
+    CompiledArg::new(f.offset, width, read, render)
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -2152,15 +2160,8 @@ impl Compiler<'_> {
         };
         let shape = field_shape(field);
         let describe = || format!("field {} is `{}`", field.name, field.ctype);
-        let string = |read: ArgRead, size: u16| CompiledArg {
-            offset: field.offset,
-            size,
-            read,
-            render: ArgRender::String,
-            label: None,
-            size_offset: 0,
-            size_width: 0,
-            resolve: None,
+        let string = |read: ArgRead, size: u16| {
+            CompiledArg::new(field.offset, size, read, ArgRender::String)
         };
         let ptr_read = if user {
             ArgRead::UserString
@@ -2185,16 +2186,12 @@ impl Compiler<'_> {
                 }
             },
             ArgType::Fd => match shape {
-                FieldShape::Scalar(..) => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: ArgRead::Fd,
-                    render: ArgRender::File,
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                    resolve: None,
-                }),
+                FieldShape::Scalar(..) => Some(CompiledArg::new(
+                    field.offset,
+                    field.size,
+                    ArgRead::Fd,
+                    ArgRender::File,
+                )),
                 _ => {
                     self.err(
                         &ap.field("type"),
@@ -2204,16 +2201,12 @@ impl Compiler<'_> {
                 }
             },
             ArgType::File => match shape {
-                FieldShape::Ptr if field.ctype.contains("struct file") => Some(CompiledArg {
-                    offset: field.offset,
-                    size: field.size,
-                    read: ArgRead::FilePtr,
-                    render: ArgRender::File,
-                    label: None,
-                    size_offset: 0,
-                    size_width: 0,
-                    resolve: None,
-                }),
+                FieldShape::Ptr if field.ctype.contains("struct file") => Some(CompiledArg::new(
+                    field.offset,
+                    field.size,
+                    ArgRead::FilePtr,
+                    ArgRender::File,
+                )),
                 _ => {
                     self.err(
                         &ap.field("type"),
@@ -2238,16 +2231,7 @@ impl Compiler<'_> {
                         ArgType::UserNamespace => (ArgRead::UserNs, ArgRender::UserNs),
                         _ => (ArgRead::PerfEvent, ArgRender::PerfEvent),
                     };
-                    Some(CompiledArg {
-                        offset: field.offset,
-                        size: 8,
-                        read,
-                        render,
-                        label: None,
-                        size_offset: 0,
-                        size_width: 0,
-                        resolve: None,
-                    })
+                    Some(CompiledArg::new(field.offset, 8, read, render))
                 }
                 _ => {
                     self.err(
@@ -2297,16 +2281,12 @@ impl Compiler<'_> {
                 }
             },
             // A placeholder: nothing read, nothing reported (Tetragon's `nop`).
-            ArgType::Nop => Some(CompiledArg {
-                offset: field.offset,
-                size: 8,
-                read: ArgRead::Nop,
-                render: ArgRender::Size,
-                label: None,
-                size_offset: 0,
-                size_width: 0,
-                resolve: None,
-            }),
+            ArgType::Nop => Some(CompiledArg::new(
+                field.offset,
+                8,
+                ArgRead::Nop,
+                ArgRender::Size,
+            )),
             // Pointers to kernel objects, read in the kernel into their own record shape.
             ArgType::Sock
             | ArgType::Socket
@@ -2335,16 +2315,9 @@ impl Compiler<'_> {
                         );
                         None
                     }
-                    FieldShape::Ptr => Some(CompiledArg {
-                        offset: field.offset,
-                        size: field.size,
-                        read,
-                        render,
-                        label: None,
-                        size_offset: 0,
-                        size_width: 0,
-                        resolve: None,
-                    }),
+                    FieldShape::Ptr => {
+                        Some(CompiledArg::new(field.offset, field.size, read, render))
+                    }
                     _ => {
                         self.err(
                             &ap.field("type"),
