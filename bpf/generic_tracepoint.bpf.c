@@ -42,21 +42,21 @@ int auspex_generic_tp(void *ctx)
 	if (size > AUSPEX_RECORD_MAX)
 		return 0;
 	bpf_probe_read_kernel(h->record, size, ctx);
-	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
 }
 
 /*
  * Register-based hooks: rebuild the record in the syscall tracepoint layout the argument offsets
  * expect (number at byte 8, argument n at byte 16 + 8n), then evaluate the hook.
  */
-static __always_inline int run_hook_with_args(struct generic_heap *h,
+static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
 					      struct auspex_hook_config *cfg, __u32 hook_idx,
 					      __u64 nr, const __u64 *args)
 {
 	*(__u64 *)&h->record[8] = nr;
 	for (int i = 0; i < 6; i++)
 		*(__u64 *)&h->record[16 + 8 * i] = args[i];
-	return run_hook(h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
 }
 
 /*
@@ -92,7 +92,7 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 #else
 	return 0;
 #endif
-	return run_hook_with_args(h, cfg, hook_idx, (__u64)id, args);
+	return run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
 }
 
 /* Syscall number → hook index + 1 of the return probes served by sys_exit below. */
@@ -151,7 +151,7 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 #else
 	args[5] = 0;
 #endif
-	return run_hook_with_args(h, cfg, hook_idx, 0, args);
+	return run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 }
 
 /*
@@ -178,7 +178,7 @@ int auspex_generic_usdt(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		args[i] = v;
 	}
-	return run_hook_with_args(h, cfg, hook_idx, 0, args);
+	return run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 }
 
 /* The syscall arguments in the struct pt_regs a syscall wrapper (__x64_sys_*) receives. */
@@ -227,7 +227,7 @@ static __always_inline struct generic_heap *kprobe_hook(struct pt_regs *ctx)
 
 	if (!cfg || !h || kprobe_args(ctx, cfg, args))
 		return NULL;
-	run_hook_with_args(h, cfg, hook_idx, 0, args);
+	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h->do_override ? h : NULL;
 }
 
@@ -281,7 +281,7 @@ const volatile __u32 auspex_fexit_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
  * Runs hook `slot` - 1 (slot 0: unused) on `args`; returns the heap, whose do_override says
  * whether an Override matched, or NULL when nothing ran.
  */
-static __always_inline struct generic_heap *run_slot(__u32 slot, __u64 *args)
+static __always_inline struct generic_heap *run_slot(void *ctx, __u32 slot, __u64 *args)
 {
 	__u32 hook_idx = slot - 1;
 	struct auspex_hook_config *cfg;
@@ -295,7 +295,7 @@ static __always_inline struct generic_heap *run_slot(__u32 slot, __u64 *args)
 		return NULL;
 	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
 		syscall_regs_args((struct pt_regs *)args[0], args);
-	run_hook_with_args(h, cfg, hook_idx, 0, args);
+	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h;
 }
 
@@ -307,7 +307,7 @@ static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
 
 	for (int i = 0; i < 6; i++)
 		bpf_get_func_arg(ctx, i, &args[i]);
-	h = run_slot(slot, args);
+	h = run_slot(ctx, slot, args);
 	return h && h->do_override ? h->override_ret : 0;
 }
 
@@ -368,7 +368,7 @@ static __always_inline int raw_tp_hook(struct bpf_raw_tracepoint_args *ctx, __u3
 
 	for (int i = 0; i < 6; i++)
 		bpf_probe_read_kernel(&args[i], sizeof(args[i]), &ctx->args[i]);
-	run_slot(slot, args);
+	run_slot(ctx, slot, args);
 	return 0;
 }
 

@@ -275,6 +275,17 @@ struct auspex_process_entry {
 #define AUSPEX_GENERIC_PROCESS_NOT_FOUND 16
 #define AUSPEX_GENERIC_ACTION_FAILED 32
 #define AUSPEX_GENERIC_HAS_RETURN 64 /* the arguments end with a struct auspex_return_trailer */
+/* The arguments end with stacks and a struct auspex_stack_trailer (before any return trailer);
+ * the bits are Tetragon's. */
+#define AUSPEX_GENERIC_KERNEL_STACK 2
+#define AUSPEX_GENERIC_USER_STACK 4
+
+/* Post action arg bits (the low byte is the rate limit scope). */
+#define AUSPEX_POST_KERNEL_STACK 0x100
+#define AUSPEX_POST_USER_STACK 0x200
+
+/* Frames kept per stack (kernel and user each). */
+#define AUSPEX_STACK_DEPTH 64
 
 /* Post-argument marker: a string argument was cut at AUSPEX_STRING_MAX. */
 #define AUSPEX_ARG_TRUNCATED 0x80000000u
@@ -390,6 +401,17 @@ struct auspex_return_trailer {
 	__u32 action; /* AUSPEX_ACTION_* of matchReturnActions taken, or POST */
 	__u32 pad;
 };
+
+/*
+ * After the arguments (and before a return trailer) when the event flags have
+ * AUSPEX_GENERIC_KERNEL_STACK or AUSPEX_GENERIC_USER_STACK: kernel_bytes of kernel frames, then
+ * user_bytes of user frames (__u64 instruction addresses, innermost first), then this.
+ */
+struct auspex_stack_trailer {
+	__u32 kernel_bytes;
+	__u32 user_bytes;
+};
+#define AUSPEX_STACK_BYTES (2 * AUSPEX_STACK_DEPTH * 8 + sizeof(struct auspex_stack_trailer))
 
 /* The BPF-object and perf-event arguments, sent as the bytes of a string argument. */
 struct auspex_bpf_prog_info {

@@ -641,13 +641,60 @@ static __always_inline int monitor_mode(void)
 }
 
 /* Selectors, actions and the event, once the hook's record is in h->record. */
-static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_config *cfg, __u32 hook_id)
+/*
+ * Appends the stacks a Post action asked for at data offset `len` (at most AUSPEX_EVENT_DATA);
+ * returns the bytes added. ctx is the program's context, as bpf_get_stack wants it.
+ */
+static __always_inline __u32 append_stacks(void *ctx, struct generic_heap *h, __u32 len, __s32 post_arg)
+{
+	struct auspex_stack_trailer *st = &h->stacks;
+	long n;
+
+	st->kernel_bytes = 0;
+	st->user_bytes = 0;
+	if (len > AUSPEX_EVENT_DATA)
+		return 0;
+	barrier_var(len);
+	if (post_arg & AUSPEX_POST_KERNEL_STACK) {
+		n = bpf_get_stack(ctx, &h->data[len], AUSPEX_STACK_DEPTH * 8, 0);
+		if (n > 0 && n <= AUSPEX_STACK_DEPTH * 8) {
+			st->kernel_bytes = n;
+			h->ev.flags |= AUSPEX_GENERIC_KERNEL_STACK;
+		}
+	}
+	if (post_arg & AUSPEX_POST_USER_STACK) {
+		__u32 at = len + st->kernel_bytes;
+
+		if (at > AUSPEX_EVENT_DATA + AUSPEX_STACK_DEPTH * 8)
+			goto none; /* not reached: keeps the bound visible to the verifier */
+		barrier_var(at);
+		n = bpf_get_stack(ctx, &h->data[at], AUSPEX_STACK_DEPTH * 8, BPF_F_USER_STACK);
+		if (n > 0 && n <= AUSPEX_STACK_DEPTH * 8) {
+			st->user_bytes = n;
+			h->ev.flags |= AUSPEX_GENERIC_USER_STACK;
+		}
+	}
+	if (!st->kernel_bytes && !st->user_bytes)
+		return 0;
+	len += st->kernel_bytes + st->user_bytes;
+	if (len > AUSPEX_EVENT_DATA + 2 * AUSPEX_STACK_DEPTH * 8)
+		goto none;
+	barrier_var(len);
+	__builtin_memcpy(&h->data[len], st, sizeof(*st));
+	return st->kernel_bytes + st->user_bytes + sizeof(*st);
+none:
+	h->ev.flags &= ~(AUSPEX_GENERIC_KERNEL_STACK | AUSPEX_GENERIC_USER_STACK);
+	return 0;
+}
+
+static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct auspex_hook_config *cfg,
+				    __u32 hook_id)
 {
 	struct auspex_process_entry *e;
 	struct auspex_selector *sel = NULL;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
-	__u32 flags = 0, rate_scope = 0;
+	__u32 flags = 0, rate_scope = 0, stacks = 0;
 	__u64 rate_period = 0;
 
 	h->has_sock_owner = 0;
@@ -726,7 +773,8 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 			case AUSPEX_ACTION_POST:
 				/* Checked once the arguments are serialized (they are part of the key). */
 				rate_period = act->rate_limit_ns;
-				rate_scope = act->arg;
+				rate_scope = act->arg & 0xff;
+				stacks = act->arg & (AUSPEX_POST_KERNEL_STACK | AUSPEX_POST_USER_STACK);
 				break;
 			}
 		}
@@ -766,11 +814,14 @@ static __always_inline int run_hook(struct generic_heap *h, struct auspex_hook_c
 		if (!rate_allows(h, id, sel_id, rate_period, len))
 			return 0;
 	}
+	/* After the rate limit: the stacks are not part of its key. */
+	if (stacks)
+		len += append_stacks(ctx, h, len, stacks);
 	h->ev.args_len = len;
 	size = sizeof(h->ev) + len;
 	h->ev.hdr.size = size;
 	barrier_var(size);
-	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA)
+	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
 		return 0;
 	if (cfg->flags & AUSPEX_HOOK_RETURN) {
 		/* Posted by the return probe, with the return value. */
@@ -850,10 +901,10 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		return 0;
 	}
 	len = p->ev.args_len;
-	if (len > AUSPEX_EVENT_DATA)
-		len = AUSPEX_EVENT_DATA;
+	if (len > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
+		len = AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES;
 	barrier_var(len);
-	if (len > AUSPEX_EVENT_DATA)
+	if (len > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
 		return 0;
 	trailer.ret = ret;
 	__builtin_memcpy(&p->data[len], &trailer, sizeof(trailer));

@@ -97,7 +97,7 @@ struct {
  */
 struct auspex_pending_event {
 	struct auspex_generic_event ev;
-	char data[AUSPEX_EVENT_DATA];
+	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES];
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
 };
@@ -161,8 +161,9 @@ struct generic_heap {
 	struct rate_key rkey;
 	__u32 do_override; /* an Override action matched (enforce mode) */
 	__s32 override_ret; /* its argError */
+	struct auspex_stack_trailer stacks; /* scratch of append_stacks() */
 	struct auspex_generic_event ev;
-	char data[AUSPEX_EVENT_DATA + AUSPEX_STR_BUF];
+	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + AUSPEX_STR_BUF];
 };
 
 struct {

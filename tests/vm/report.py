@@ -72,6 +72,7 @@ EXPECTED = [
     "override-event",
     "fentry-file-open",
     "fexit-event",
+    "fentry-stack-trace",
     "kprobe-multi",
     "retprobe-loaded",
     "retprobe-event",
@@ -383,6 +384,16 @@ def event_checks(files):
             if len(entry) == 1 and len(ret) == 1 and len(mine) == 2
             else f"{len(entry)} entry and {len(ret)} return events of {len(mine)} for the file: {json.dumps(mine)[:400]}",
         )
+        # kernelStackTrace on the entry hook: the open path's frames, symbolized from kallsyms.
+        ksyms = [f.get("symbol") for f in (entry[0].get("kernel_stack_trace") or [])] if entry else []
+        usyms = [f"{f.get('symbol')}@{f.get('module')}" for f in (entry[0].get("user_stack_trace") or [])] if entry else []
+        put(
+            "fentry-stack-trace",
+            "do_sys_openat2" in ksyms,
+            f"kernel_stack_trace {' < '.join(ksyms[:8])}; user_stack_trace {len(usyms)} frames {' < '.join(usyms[:2])}"
+            if entry
+            else "no entry event",
+        )
 
     # 7. path and linux_binprm arguments.
     evs = events(files, "structargs.ev")
@@ -640,7 +651,7 @@ def render_md(kernels, names, short, a):
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
-    out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
+    out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []
     for k in kernels:

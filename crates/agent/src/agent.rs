@@ -268,6 +268,7 @@ impl Agent {
             registry.clone(),
         );
         pipeline.set_action_runner(crate::actions::ActionRunner::start(2));
+        pipeline.expose_stack_addresses(cfg.expose_stack_addresses);
         let tracefs = Tracefs::locate(features.kprobe_attach == crate::features::Probe::Supported)
             .map(|t| t.with_host_namespaces(&host_ns).with_features(&features));
         let mut policies = PolicyManager::new(sensor.shared_maps()?, tracefs, registry);

@@ -25,6 +25,8 @@ pub struct AgentConfig {
     pub enable_process_cred: bool,
     /// Add `ns`.
     pub enable_process_ns: bool,
+    /// Report raw instruction addresses in stack traces (`--expose-stack-addresses`).
+    pub expose_stack_addresses: bool,
     /// User-name resolution.
     pub username_metadata: UsernameMetadata,
     /// procfs mount point.
@@ -61,6 +63,7 @@ impl Default for AgentConfig {
             enable_ancestors: false,
             enable_process_cred: false,
             enable_process_ns: false,
+            expose_stack_addresses: false,
             username_metadata: UsernameMetadata::Disabled,
             procfs: PathBuf::from("/proc"),
             btf: None,

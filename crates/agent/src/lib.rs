@@ -25,6 +25,7 @@ pub mod process_cache;
 pub mod procfs;
 pub mod reader;
 pub mod sensors;
+pub mod stack_symbolizer;
 pub mod stats;
 pub mod tracefs;
 

@@ -16,6 +16,7 @@ use crate::procfs::ProcProcess;
 /// Exited processes kept in the cache for events of their exit path (the kernel reports the exit
 /// before exit_files closes the process's files and sockets).
 const EXIT_GRACE: usize = 256;
+use crate::stack_symbolizer::{StackSymbolizer, split_stacks};
 use crate::stats::Counters;
 
 /// Turns records into events and hands them to the sinks.
@@ -27,6 +28,7 @@ pub struct Pipeline {
     ancestors: bool,
     policies: PolicyRegistry,
     actions: Option<crate::actions::ActionRunner>,
+    stacks: StackSymbolizer,
 }
 
 impl Pipeline {
@@ -47,7 +49,13 @@ impl Pipeline {
             ancestors,
             policies,
             actions: None,
+            stacks: StackSymbolizer::new(false),
         }
+    }
+
+    /// Reports raw addresses in stack traces (`--expose-stack-addresses`).
+    pub fn expose_stack_addresses(&mut self, expose: bool) {
+        self.stacks = StackSymbolizer::new(expose);
     }
 
     /// Performs GetUrl/DnsLookup actions of matching selectors with this runner.
@@ -173,6 +181,7 @@ impl Pipeline {
             _ => (&g.args[..], None, &g.args[..0]),
         };
         let ret = trailer.map(|t| t.ret);
+        let (arg_bytes, kernel_stack, user_stack) = split_stacks(arg_bytes, ev.flags);
         let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
         // `data` entries come last (never `nop`, so one rendered argument each).
         let data = args.split_off(args.len().saturating_sub(hook.data));
@@ -249,6 +258,9 @@ impl Pipeline {
                 message,
                 tags: hook.tags.clone(),
                 ancestors,
+                kernel_stack_trace: self.stacks.kernel(&kernel_stack),
+                // Frames of the thread that ran the hook, symbolized in its process's mappings.
+                user_stack_trace: self.stacks.user(ev.process.pid, &user_stack),
                 ..Default::default()
             }),
             HookEvent::Lsm { function_name } => Event::ProcessLsm(ProcessLsm {

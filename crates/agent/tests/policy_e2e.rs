@@ -2405,3 +2405,171 @@ spec:
         .collect();
     assert_eq!(binaries, vec![bash.clone()]);
 }
+
+/// Post with `kernelStackTrace` and `userStackTrace` on a syscall kprobe: the event carries the
+/// kernel frames of the syscall path and the user frames of the calling program, symbolized
+/// (kallsyms; the program's ELF symbols), addresses hidden by default. The program makes the
+/// syscall from its own function, so the innermost user frame is known exactly.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn root_stack_traces_of_a_syscall_kprobe() {
+    use std::io::Write;
+    if !require_root("root_stack_traces_of_a_syscall_kprobe") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("stack.c");
+    std::fs::write(
+        &src,
+        r#"#include <unistd.h>
+/* openat(AT_FDCWD, path, O_RDONLY) without libc, so that this function is the innermost frame. */
+__attribute__((noinline)) long auspex_stack_probe(const char *path)
+{
+	long ret;
+	register long r10 __asm__("r10") = 0;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"(257L), "D"(-100L), "S"(path), "d"(0L), "r"(r10)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+/* Not a leaf: has a frame, so the frame-pointer walk from the probe's rbp finds main. */
+__attribute__((noinline)) long auspex_stack_caller(const char *path)
+{
+	long ret = auspex_stack_probe(path);
+
+	__asm__ volatile("" ::: "memory");
+	return ret;
+}
+int main(int argc, char **argv)
+{
+	char c;
+
+	if (argc < 2 || auspex_stack_caller(argv[1]) < 0)
+		return 2;
+	/* Alive until the test closes stdin: user frames are symbolized in the live process. */
+	return read(0, &c, 1) < 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("stack-target");
+    let st = Command::new("gcc")
+        .args(["-O1", "-fno-omit-frame-pointer", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds the target");
+    let bin = bin.to_str().expect("utf8").to_string();
+    let target = d.join("stack-file");
+    std::fs::write(&target, "x").expect("write");
+    let target = target.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: stack-openat
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{target}"]
+      matchActions:
+      - action: Post
+        kernelStackTrace: true
+        userStackTrace: true
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let mut child = Command::new(&bin)
+        .arg(&target)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    agent.wait_until("stack event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, ..)| p == "stack-openat")
+    });
+    let _ = child.stdin.take().map(|mut s| s.write_all(b"x"));
+    assert!(child.wait().expect("wait").success());
+    let k = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "stack-openat" => Some(k.clone()),
+            _ => None,
+        })
+        .expect("event");
+    assert_eq!(proc_of(&k.process).binary, bin);
+    assert_eq!(string_args(&k.args), vec![target.clone()]);
+    let kernel: Vec<&str> = k
+        .kernel_stack_trace
+        .iter()
+        .map(|f| f.symbol.as_str())
+        .collect();
+    assert!(
+        kernel.contains(&"do_syscall_64"),
+        "kernel frames: {kernel:?}"
+    );
+    let user: Vec<(&str, &str)> = k
+        .user_stack_trace
+        .iter()
+        .map(|f| (f.symbol.as_str(), f.module.as_str()))
+        .collect();
+    assert_eq!(
+        user.first(),
+        Some(&("auspex_stack_probe", bin.as_str())),
+        "user frames: {:?}",
+        k.user_stack_trace
+    );
+    assert!(
+        user.contains(&("main", bin.as_str())),
+        "user frames: {:?}",
+        k.user_stack_trace
+    );
+    // The frame's offset is its address in the ELF image: inside auspex_stack_probe's symbol.
+    let nm = Command::new("nm").arg(&bin).output().expect("nm");
+    let probe_addr = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .find(|l| l.ends_with(" auspex_stack_probe"))
+        .and_then(|l| u64::from_str_radix(l.split(' ').next()?, 16).ok())
+        .expect("nm finds auspex_stack_probe");
+    let off = k.user_stack_trace[0].offset;
+    assert!(
+        off > probe_addr && off < probe_addr + 64,
+        "{off:#x} vs {probe_addr:#x}"
+    );
+    // Addresses are hidden without --expose-stack-addresses.
+    assert!(
+        k.kernel_stack_trace
+            .iter()
+            .chain(&k.user_stack_trace)
+            .all(|f| f.address == 0)
+    );
+    let ev = agent
+        .seen
+        .iter()
+        .find(|e| matches!(&e.event, Some(Event::ProcessKprobe(k)) if k.policy_name == "stack-openat"))
+        .expect("event");
+    let line = auspex_events::json::to_json_line(ev);
+    assert!(line.contains(r#""symbol":"do_syscall_64"}"#), "{line}");
+    assert!(
+        line.contains(&format!(
+            r#""user_stack_trace":[{{"offset":"{off}","symbol":"auspex_stack_probe","module":"{bin}"}}"#
+        )),
+        "{line}"
+    );
+}

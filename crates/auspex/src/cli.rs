@@ -313,6 +313,11 @@ struct AgentArgs {
     #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set, default_value_t = false, value_name = "BOOL")]
     enable_process_ns: bool,
 
+    /// Report the raw instruction addresses of stack trace frames (kernel addresses reveal the
+    /// KASLR offset) [default: false].
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set, default_value_t = false, value_name = "BOOL")]
+    expose_stack_addresses: bool,
+
     /// Resolve user names: `unix` fills user.name from the host's user database (host mount
     /// namespace only) [default: disabled].
     #[arg(long, value_name = "MODE", default_value = "disabled")]
@@ -812,6 +817,7 @@ fn run_agent(args: AgentArgs) -> anyhow::Result<ExitCode> {
             || args.enable_ancestors.contains(&AncestorKind::Base),
         enable_process_cred: args.enable_process_cred,
         enable_process_ns: args.enable_process_ns,
+        expose_stack_addresses: args.expose_stack_addresses,
         username_metadata: match args.username_metadata {
             UsernameArg::Disabled => UsernameMetadata::Disabled,
             UsernameArg::Unix => UsernameMetadata::Unix,

@@ -278,6 +278,12 @@ pub const GENERIC_PROCESS_NOT_FOUND: u32 = 16;
 pub const GENERIC_ACTION_FAILED: u32 = 32;
 /// Generic event flag: the arguments end with a [`ReturnTrailer`] (return probes).
 pub const GENERIC_HAS_RETURN: u32 = 64;
+/// Generic event flag: the arguments end with a kernel stack (see [`StackTrailer`]).
+pub const GENERIC_KERNEL_STACK: u32 = 2;
+/// Generic event flag: the arguments end with a user stack (see [`StackTrailer`]).
+pub const GENERIC_USER_STACK: u32 = 4;
+/// Frames kept per stack.
+pub const STACK_DEPTH: usize = 64;
 /// String argument length flag: cut at [`STRING_MAX`].
 pub const ARG_TRUNCATED: u32 = 0x8000_0000;
 
@@ -570,6 +576,18 @@ pub struct ReturnTrailer {
     pub pad: u32,
 }
 
+/// C: `struct auspex_stack_trailer`: ends the arguments (before a [`ReturnTrailer`]) when the
+/// event has [`GENERIC_KERNEL_STACK`] or [`GENERIC_USER_STACK`]; preceded by `kernel_bytes` of
+/// kernel frames then `user_bytes` of user frames (u64 addresses, innermost first).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StackTrailer {
+    /// Bytes of kernel frames.
+    pub kernel_bytes: u32,
+    /// Bytes of user frames.
+    pub user_bytes: u32,
+}
+
 /// C: `struct auspex_string_key`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -817,6 +835,8 @@ unsafe impl Pod for MatchCaps {}
 unsafe impl Pod for Selector {}
 // SAFETY: as above.
 unsafe impl Pod for ReturnTrailer {}
+// SAFETY: two u32, no padding.
+unsafe impl Pod for StackTrailer {}
 // SAFETY: as above.
 unsafe impl Pod for Substring {}
 // SAFETY: as above.

@@ -268,6 +268,12 @@ fn policy_engine_structs_match_compiled_btf() {
         "auspex_return_trailer",
         [ret, action, pad]
     );
+    check!(
+        btf,
+        StackTrailer,
+        "auspex_stack_trailer",
+        [kernel_bytes, user_bytes]
+    );
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
     check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);
     check!(btf, IntKey, "auspex_int_key", [set_id, pad, value]);

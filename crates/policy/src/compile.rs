@@ -41,13 +41,14 @@
 //!   [`limits::MAX_MATCH_VALUES`] needles of at most [`limits::SUBSTRING_MAX`] bytes); integers:
 //!   Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
 //!   InMap, NotInMap with `a:b` ranges and `list:` values; sockets: addresses, ports, protocol,
-//!   family, state), `matchActions` Post (rate limit per thread), NoPost, Sigkill, Signal, GetUrl,
+//!   family, state), `matchActions` Post (rate limit per thread, process or all; kernel and
+//!   user stack traces on kprobes and fentries), NoPost, Sigkill, Signal, GetUrl,
 //!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
 //!   through `bpf_override_return` where the kernel has it); `matchReturnArgs` (one entry,
 //!   integer operators) on kprobes with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
-//!   `matchParentBinaries`, `matchWorkloads`, `returnArgAction`.
+//!   `matchParentBinaries`, `matchWorkloads`, `imaHash`.
 //!   `matchReturnActions` (Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup) run at the return.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
@@ -217,6 +218,12 @@ pub mod action {
     /// verdict).
     pub const OVERRIDE: u32 = 4;
 }
+
+/// Post: `arg` bit asking for the kernel stack (`kernelStackTrace`); the low byte is the rate
+/// limit scope.
+pub const POST_KERNEL_STACK: i32 = 0x100;
+/// Post: `arg` bit asking for the user stack (`userStackTrace`).
+pub const POST_USER_STACK: i32 = 0x200;
 
 /// How the kernel reads an argument from the tracepoint record (`AUSPEX_ARG_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -614,7 +621,8 @@ pub struct CompiledCapabilities {
 pub struct CompiledAction {
     /// Action id ([`action`]).
     pub kind: u32,
-    /// Signal number for Signal (9 for Sigkill), 0 otherwise.
+    /// Signal number for Signal (9 for Sigkill); Post: rate limit scope (low byte) and
+    /// [`POST_KERNEL_STACK`] / [`POST_USER_STACK`]; 0 otherwise.
     pub arg: i32,
     /// Post rate limit in ns (0 = none).
     pub rate_limit_ns: u64,
@@ -1139,6 +1147,20 @@ enum Served {
     Lsm,
     /// An `fentries[]` entry.
     Fentry,
+}
+
+impl Served {
+    /// The events this hook produces, for messages.
+    fn event_kind(self) -> &'static str {
+        match self {
+            Served::Tracepoint => "tracepoints (process_tracepoint)",
+            Served::Uprobe => "uprobes and USDTs (process_uprobe, process_usdt)",
+            Served::Lsm => "LSM hooks (process_lsm)",
+            Served::SyscallKprobe | Served::Kprobe | Served::KprobeOverride | Served::Fentry => {
+                "kprobes (process_kprobe)"
+            }
+        }
+    }
 }
 
 /// What the selector compiler needs to know about the hook it compiles for.
@@ -3806,14 +3828,36 @@ impl Compiler<'_> {
                         RateLimitScope::Global => 2,
                     };
                 }
-                for (field, set) in [
-                    ("kernelStackTrace", a.kernel_stack_trace),
-                    ("userStackTrace", a.user_stack_trace),
-                    ("imaHash", a.ima_hash),
+                // Stack traces are fields of process_kprobe only (kprobes, fentries).
+                let carries_stacks = matches!(
+                    ctx.served,
+                    Served::Kprobe
+                        | Served::KprobeOverride
+                        | Served::SyscallKprobe
+                        | Served::Fentry
+                );
+                for (field, set, bit) in [
+                    ("kernelStackTrace", a.kernel_stack_trace, POST_KERNEL_STACK),
+                    ("userStackTrace", a.user_stack_trace, POST_USER_STACK),
                 ] {
-                    if set {
-                        self.not_yet(&path.field(field), field);
+                    if !set {
+                        continue;
                     }
+                    if carries_stacks {
+                        out.arg |= bit;
+                    } else {
+                        self.err(
+                            &path.field(field),
+                            format!(
+                                "{field} is only available on kprobes and fentries \
+                                 (process_kprobe events carry stack traces; {} do not)",
+                                ctx.served.event_kind()
+                            ),
+                        );
+                    }
+                }
+                if a.ima_hash {
+                    self.not_yet(&path.field("imaHash"), "imaHash");
                 }
             }
             ActionKind::NoPost => {}

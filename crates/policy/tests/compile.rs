@@ -14,7 +14,7 @@ use auspex_policy::compile::{
     CompiledPolicy, CompiledSelector, HookEvent, KernelView, NAMESPACE_KINDS, TracepointField,
     action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
-use auspex_policy::compile::{ArgResolve, limits};
+use auspex_policy::compile::{ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, limits};
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
 
@@ -1388,8 +1388,8 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "combines only NotIn entries",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      kernelStackTrace: true",
-        "spec.kprobes[0].selectors[0].matchActions[0].kernelStackTrace",
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      imaHash: true",
+        "spec.kprobes[0].selectors[0].matchActions[0].imaHash",
         "not supported",
     ),
     (
@@ -1786,6 +1786,36 @@ fn rate_limit_scopes() {
             (a.kind, a.arg, a.rate_limit_ns),
             (action::POST, id, 5_000_000_000)
         );
+    }
+}
+
+#[test]
+fn stack_traces_are_post_flags_on_kprobes_only() {
+    let got = compiled(
+        "kprobes:\n- call: sys_openat\n  selectors:\n  - matchActions:\n    - action: Post\n      rateLimit: 1m\n      rateLimitScope: process\n      kernelStackTrace: true\n      userStackTrace: true",
+    );
+    let a = &got.selectors[0].actions[0];
+    assert_eq!(a.arg, 1 | POST_KERNEL_STACK | POST_USER_STACK);
+    let got = compiled(
+        "kprobes:\n- call: sys_openat\n  selectors:\n  - matchActions:\n    - action: Post\n      userStackTrace: true",
+    );
+    assert_eq!(got.selectors[0].actions[0].arg, POST_USER_STACK);
+    // Tracepoint, uprobe and LSM events have no stack trace fields: refused, not dropped.
+    for (spec, path, kind) in [
+        (
+            "tracepoints:\n- subsystem: syscalls\n  event: sys_enter_openat\n  selectors:\n  - matchActions:\n    - action: Post\n      kernelStackTrace: true",
+            "spec.tracepoints[0].selectors[0].matchActions[0].kernelStackTrace",
+            "process_tracepoint",
+        ),
+        (
+            "uprobes:\n- path: /bin/true\n  symbols: [main]\n  selectors:\n  - matchActions:\n    - action: Post\n      userStackTrace: true",
+            "spec.uprobes[0].selectors[0].matchActions[0].userStackTrace",
+            "process_uprobe",
+        ),
+    ] {
+        let e = compile(&ok(spec), &FakeKernel::new()).expect_err(spec);
+        assert_eq!((e.len(), e[0].path.as_str()), (1, path), "{e:#?}");
+        assert!(e[0].reason.contains(kind), "{e:#?}");
     }
 }
 
