@@ -192,6 +192,9 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_PERF_EVENT 21 /* struct perf_event *: struct auspex_perf_event_info */
 #define AUSPEX_ARG_USER_NS 22 /* struct user_namespace *: struct auspex_user_ns_info */
 #define AUSPEX_ARG_DENTRY 23 /* struct dentry *: its path within its filesystem, and mode */
+#define AUSPEX_ARG_KIOCB 24 /* struct kiocb *: its file's path and mode */
+#define AUSPEX_ARG_MODULE 25 /* struct module *: struct auspex_module_info */
+#define AUSPEX_ARG_LOAD_INFO 26 /* struct load_info * (module being loaded): struct auspex_module_info */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -380,6 +383,7 @@ struct auspex_selector {
 	__u32 nactions;
 	struct auspex_match_pids pids;
 	struct auspex_match_binary binary;
+	struct auspex_match_binary parent_binary; /* matchParentBinaries */
 	__u32 nns;
 	__u32 ncaps;
 	__u8 ns_changes_op; /* 0 = no filter, IN, NOT_IN */
@@ -441,6 +445,15 @@ struct auspex_user_ns_info {
 	__u32 uid; /* owner */
 	__u32 gid; /* group */
 	__u32 inum;
+};
+
+/* A kernel module (`module`, `load_info` arguments). */
+#define AUSPEX_MODULE_NAME 56
+struct auspex_module_info {
+	char name[AUSPEX_MODULE_NAME];
+	__u32 sig_ok; /* 0: not verified, 1: verified, 2: unknown (kernel without module signatures) */
+	__u32 pad;
+	__u64 taints; /* the module's taint bits (1 << TAINT_*) */
 };
 
 /* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */

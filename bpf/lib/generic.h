@@ -286,6 +286,31 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 }
 
 /*
+ * Kernels without module signatures lack module.sig_ok and load_info.sig_ok; struct load_info is
+ * private to kernel/module (and absent where modules are not built in): our own CO-RE views.
+ */
+struct module___sig {
+	bool sig_ok;
+} __attribute__((preserve_access_index));
+
+struct load_info___auspex {
+	const char *name;
+	struct module *mod;
+	bool sig_ok;
+} __attribute__((preserve_access_index));
+
+static __always_inline void read_module(struct auspex_module_info *o, struct module *mod)
+{
+	if (!mod)
+		return;
+	bpf_probe_read_kernel_str(o->name, sizeof(o->name), __builtin_preserve_access_index(&mod->name));
+	o->taints = BPF_CORE_READ(mod, taints);
+	o->sig_ok = 2;
+	if (bpf_core_field_exists(((struct module___sig *)mod)->sig_ok))
+		o->sig_ok = BPF_CORE_READ((struct module___sig *)mod, sig_ok);
+}
+
+/*
  * BPF objects and perf events as fixed-size records in the argument's string slot (user space
  * decodes them by the argument's type).
  */
@@ -339,6 +364,27 @@ static __always_inline void read_bpf_object(struct generic_heap *h, __u32 kind, 
 			o->uid = BPF_CORE_READ(ns, owner.val);
 			o->gid = BPF_CORE_READ(ns, group.val);
 			o->inum = BPF_CORE_READ(ns, ns.inum);
+		}
+		len = sizeof(*o);
+	} else if (kind == AUSPEX_ARG_MODULE) {
+		read_module(&h->bpf_obj.module, (struct module *)ptr);
+		len = sizeof(h->bpf_obj.module);
+	} else if (kind == AUSPEX_ARG_LOAD_INFO) {
+		struct auspex_module_info *o = &h->bpf_obj.module;
+		struct load_info___auspex *info = (void *)ptr;
+
+		if (info && bpf_core_type_exists(struct load_info___auspex)) {
+			struct module *mod = BPF_CORE_READ(info, mod);
+			const char *name = BPF_CORE_READ(info, name);
+
+			/* The module image is being laid out: name and taints from it, the
+			 * signature verdict from the load. */
+			read_module(o, mod);
+			if (name)
+				bpf_probe_read_kernel_str(o->name, sizeof(o->name), name);
+			o->sig_ok = 2;
+			if (bpf_core_field_exists(info->sig_ok))
+				o->sig_ok = BPF_CORE_READ(info, sig_ok);
 		}
 		len = sizeof(*o);
 	} else if (kind == AUSPEX_ARG_PERF_EVENT) {
@@ -444,6 +490,8 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	case AUSPEX_ARG_BPF_MAP:
 	case AUSPEX_ARG_PERF_EVENT:
 	case AUSPEX_ARG_USER_NS:
+	case AUSPEX_ARG_MODULE:
+	case AUSPEX_ARG_LOAD_INFO:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		read_bpf_object(h, spec->kind, raw, i);
 		return 0;
@@ -473,6 +521,10 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	case AUSPEX_ARG_BINPRM:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
 		read_file(h, raw ? BPF_CORE_READ((struct linux_binprm *)raw, file) : NULL, i);
+		return 0;
+	case AUSPEX_ARG_KIOCB:
+		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		read_file(h, raw ? BPF_CORE_READ((struct kiocb *)raw, ki_filp) : NULL, i);
 		return 0;
 	case AUSPEX_ARG_INT:
 	case AUSPEX_ARG_UINT:

@@ -153,6 +153,7 @@ struct generic_heap {
 		struct auspex_bpf_map_info map;
 		struct auspex_perf_event_info perf;
 		struct auspex_user_ns_info user_ns;
+		struct auspex_module_info module;
 	} bpf_obj; /* BPF-object / perf-event argument being read */
 	__u32 has_sock_owner; /* a socket argument is tracked: the event is its owner's */
 	struct auspex_process_key sock_owner;
@@ -568,44 +569,67 @@ __noinline int auspex_match_pids(__u32 sel_id)
 	return sel->pids.op == AUSPEX_OP_NOT_IN ? !hit : hit;
 }
 
-/* matchBinaries on the binary path recorded for the process at exec (and, with followChildren,
- * for its nearest ancestors). */
-__noinline int auspex_match_binary(__u32 sel_id)
+/*
+ * Loads the binary of the parent of process `*pid` into h->abinary and moves `*pid` to it;
+ * 0 when the process or its parent is not in the map.
+ */
+static __always_inline int load_parent_binary(struct generic_heap *h, __u32 *pid)
+{
+	struct auspex_process_entry *e = bpf_map_lookup_elem(&auspex_processes, pid);
+	__u32 len;
+
+	if (!e || e->parent.pid == 0 || e->parent.pid == *pid)
+		return 0;
+	*pid = e->parent.pid;
+	e = bpf_map_lookup_elem(&auspex_processes, pid);
+	if (!e)
+		return 0;
+	len = e->binary_len;
+	if (len > AUSPEX_MAP_BINARY_MAX - 1)
+		len = AUSPEX_MAP_BINARY_MAX - 1;
+	barrier_var(len);
+	h->abinary_len = len;
+	if (len < AUSPEX_MAP_BINARY_MAX)
+		bpf_probe_read_kernel(h->abinary, len, e->binary);
+	return 1;
+}
+
+/*
+ * matchBinaries on the binary path recorded for the process at exec (and, with followChildren,
+ * for its nearest ancestors); matchParentBinaries the same from the parent up.
+ */
+__noinline int auspex_match_binary(__u32 sel_id, int parent)
 {
 	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
 	struct generic_heap *h = generic_heap();
-	struct auspex_process_entry *e;
-	__u32 cur, len;
+	struct auspex_match_binary *mb;
+	__u32 cur;
 	__u8 op;
 	int hit;
 
 	if (!sel || !h)
 		return 0;
-	op = sel->binary.op;
+	mb = parent ? &sel->parent_binary : &sel->binary;
+	op = mb->op;
 	if (op == 0)
 		return 1;
-	ensure_process(h);
-	if (!h->has_process)
-		return 0; /* unknown binary: neither In nor NotIn can be decided; do not match */
-	hit = string_in_set(h, REVERSE_BINARY, op, sel->binary.set_id);
-	if (!hit && (sel->binary.flags & AUSPEX_BINARY_FOLLOW_CHILDREN)) {
-		cur = h->pid;
+	cur = h->pid;
+	if (parent) {
+		/* unknown parent: neither In nor NotIn can be decided; do not match */
+		if (!load_parent_binary(h, &cur))
+			return 0;
+		hit = string_in_set(h, REVERSE_ANCESTOR, op, mb->set_id);
+	} else {
+		ensure_process(h);
+		if (!h->has_process)
+			return 0; /* unknown binary: as above */
+		hit = string_in_set(h, REVERSE_BINARY, op, mb->set_id);
+	}
+	if (!hit && (mb->flags & AUSPEX_BINARY_FOLLOW_CHILDREN)) {
 		for (int depth = 0; depth < AUSPEX_FOLLOW_CHILDREN_DEPTH && !hit; depth++) {
-			e = bpf_map_lookup_elem(&auspex_processes, &cur);
-			if (!e || e->parent.pid == 0 || e->parent.pid == cur)
+			if (!load_parent_binary(h, &cur))
 				break;
-			cur = e->parent.pid;
-			e = bpf_map_lookup_elem(&auspex_processes, &cur);
-			if (!e)
-				break;
-			len = e->binary_len;
-			if (len > AUSPEX_MAP_BINARY_MAX - 1)
-				len = AUSPEX_MAP_BINARY_MAX - 1;
-			barrier_var(len);
-			h->abinary_len = len;
-			if (len < AUSPEX_MAP_BINARY_MAX)
-				bpf_probe_read_kernel(h->abinary, len, e->binary);
-			hit = string_in_set(h, REVERSE_ANCESTOR, op, sel->binary.set_id);
+			hit = string_in_set(h, REVERSE_ANCESTOR, op, mb->set_id);
 		}
 	}
 	return negated(op) ? !hit : hit;
@@ -716,7 +740,9 @@ __noinline int auspex_match_selector(__u32 sel_id)
 	/* Only the filters the selector has: each call is a function call and two lookups. */
 	if (sel->pids.op && !auspex_match_pids(sel_id))
 		return 0;
-	if (sel->binary.op && !auspex_match_binary(sel_id))
+	if (sel->binary.op && !auspex_match_binary(sel_id, 0))
+		return 0;
+	if (sel->parent_binary.op && !auspex_match_binary(sel_id, 1))
 		return 0;
 	if ((sel->nns || sel->ncaps || sel->ns_changes_op) && !auspex_match_ns_caps(sel_id))
 		return 0;

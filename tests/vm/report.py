@@ -82,6 +82,8 @@ EXPECTED = [
     "dentry-event",
     "resolve-event",
     "cred-event",
+    "modules-loaded",
+    "module-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -91,6 +93,7 @@ OPTIONAL = [
     "multi-agent-stop",
     "retprobe-agent-stop",
     "structargs-agent-stop",
+    "modules-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -453,6 +456,27 @@ def event_checks(files):
             paths == [("/tmp/retprobe-missing", -2)] and len(ok) == 1,
             f"process_kprobe __x64_sys_openat args={json.dumps(ks[0].get('args'), separators=(',', ':'))} return={json.dumps(ks[0].get('return'))}" if len(ks) == 1 else f"(path, return) of the events: {paths}",
         )
+
+    # 8. Kernel modules: do_init_module's module_arg for the re-inserted dummy module (Debian
+    # signs its modules: signature_ok true); find_module_sections' load_info where the kernel has
+    # the function out of line.
+    evs = events(files, "modules.ev")
+    if evs is None:
+        put("module-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-modules"]
+        def mod(k, i):
+            return ((k.get("args") or [])[i:i + 1] or [{}])[0].get("module_arg")
+        init = [mod(k, 0) for k in ks if k.get("function_name") == "do_init_module"]
+        info = [mod(k, 1) for k in ks if k.get("function_name") == "find_module_sections"]
+        ok = [m for m in init if m and m.get("name") == "dummy" and m.get("signature_ok") is True]
+        put(
+            "module-event",
+            bool(ok),
+            f"do_init_module module_arg {json.dumps(ok[0], separators=(',', ':'))}; find_module_sections load_info: {json.dumps(info[:1], separators=(',', ':')) if info else 'not hooked (inlined on this kernel)'}"
+            if ok
+            else f"no do_init_module event for dummy with signature_ok: {json.dumps(init[:2])[:300]}",
+        )
     return res
 
 
@@ -650,6 +674,7 @@ def render_md(kernels, names, short, a):
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
+    out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")

@@ -305,6 +305,7 @@ pub fn decode_args(
                     | ArgRead::PathPtr
                     | ArgRead::Dentry
                     | ArgRead::Binprm
+                    | ArgRead::Kiocb
             ) {
                 let Some(m) = bytes.get(..4) else { break };
                 let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
@@ -370,6 +371,15 @@ pub fn decode_args(
                         map_name: c_string(&m.name),
                     })
                 }
+                ArgRender::Module => {
+                    let m = auspex_bpf::abi::read_struct::<auspex_bpf::abi::ModuleInfo>(data)
+                        .unwrap_or_default();
+                    Arg::ModuleArg(auspex_events::tetragon::KernelModule {
+                        name: c_string(&m.name),
+                        signature_ok: (m.sig_ok != 2).then_some(m.sig_ok == 1),
+                        tainted: tainted_bits(m.taints),
+                    })
+                }
                 ArgRender::UserNs => {
                     let n = auspex_bpf::abi::read_struct::<auspex_bpf::abi::UserNsInfo>(data)
                         .unwrap_or_default();
@@ -429,6 +439,7 @@ pub fn decode_args(
                 | ArgRender::BpfMap
                 | ArgRender::PerfEvent
                 | ArgRender::UserNs
+                | ArgRender::Module
                 | ArgRender::String
                 | ArgRender::Bytes
                 | ArgRender::File
@@ -449,6 +460,27 @@ pub fn decode_args(
 }
 
 /// A NUL-padded C string field.
+/// A module's taint mask (`1 << TAINT_*`, include/linux/panic.h numbering) as TaintedBitsType
+/// values: the module taints Tetragon names (its FORCED_UNLOAD is the kernel's FORCED_RMMOD).
+fn tainted_bits(taints: u64) -> Vec<i32> {
+    use auspex_events::tetragon::TaintedBitsType as T;
+    const MODULE_TAINTS: &[(u32, T)] = &[
+        (0, T::TaintProprietaryModule),
+        (1, T::TaintForcedModule),
+        (3, T::TaintForcedUnloadModule),
+        (10, T::TaintStagedModule),
+        (12, T::TaintOutOfTreeModule),
+        (13, T::TaintUnsignedModule),
+        (15, T::TaintKernelLivePatchModule),
+        (18, T::TaintTestModule),
+    ];
+    MODULE_TAINTS
+        .iter()
+        .filter(|(bit, _)| taints & (1u64 << bit) != 0)
+        .map(|(_, t)| *t as i32)
+        .collect()
+}
+
 fn c_string(b: &[u8]) -> String {
     let end = b.iter().position(|c| *c == 0).unwrap_or(b.len());
     auspex_events::args::to_valid_utf8(&b[..end])
@@ -835,6 +867,46 @@ mod tests {
         assert_eq!(perf_event_type(2), "PERF_TYPE_TRACEPOINT");
         assert_eq!(perf_event_type(9), "9");
         assert_eq!(bpf_map_type(27), "BPF_MAP_TYPE_RINGBUF");
+    }
+
+    /// Kernel modules (`module`, `load_info`): name, signature verdict (absent when the kernel
+    /// has no module signatures), the taint bits Tetragon names; JSON as Tetragon's.
+    #[test]
+    fn kernel_modules_render_with_taints_and_signature() {
+        use auspex_events::tetragon::kprobe_argument::Arg;
+        use auspex_policy::compile::{ArgRead, ArgRender, CompiledArg};
+        let raw = |m: &auspex_bpf::abi::ModuleInfo| {
+            let bytes = auspex_bpf::abi::as_bytes(m);
+            let mut raw = (bytes.len() as u32).to_ne_bytes().to_vec();
+            raw.extend_from_slice(bytes);
+            raw
+        };
+        let mut m = auspex_bpf::abi::ModuleInfo {
+            sig_ok: 0,
+            // Forced rmmod (bit 3), OOT (12), unsigned (13), and bit 2 (CPU out of spec: not
+            // a module taint).
+            taints: (1 << 3) | (1 << 12) | (1 << 13) | (1 << 2),
+            ..Default::default()
+        };
+        m.name[..5].copy_from_slice(b"dummy");
+        for read in [ArgRead::Module, ArgRead::LoadInfo] {
+            let a = decode_args(&[CompiledArg::new(0, 8, read, ArgRender::Module)], &raw(&m));
+            let Some(Arg::ModuleArg(k)) = &a[0].arg else {
+                panic!("{a:?}")
+            };
+            assert_eq!(k.name, "dummy");
+            assert_eq!(k.signature_ok, Some(false));
+            assert_eq!(k.tainted, vec![4, 4096, 8192]);
+        }
+        m.sig_ok = 2;
+        m.taints = 0;
+        let a = decode_args(
+            &[CompiledArg::new(0, 8, ArgRead::Module, ArgRender::Module)],
+            &raw(&m),
+        );
+        let ev = auspex_events::tetragon::KprobeArgument { ..a[0].clone() };
+        let line = serde_json::to_string(&ev).expect("json");
+        assert_eq!(line, r#"{"module_arg":{"name":"dummy"}}"#);
     }
 
     #[test]

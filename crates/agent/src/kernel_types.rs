@@ -18,6 +18,21 @@ impl VmlinuxTypes {
         Btf::from_vmlinux().ok().map(|btf| Self { btf })
     }
 
+    /// Names of the kernel functions starting with `prefix`, with the prefix removed, sorted.
+    pub fn functions_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .btf
+            .type_by_kind::<types::Func<'_>>()
+            .filter_map(|f| {
+                let n = f.name()?.to_str()?;
+                n.strip_prefix(prefix).map(str::to_owned)
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     fn ty(&self, id: TypeId) -> Option<BtfType<'_>> {
         self.btf
             .type_by_id::<BtfType<'_>>(id.into())

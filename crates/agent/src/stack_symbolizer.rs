@@ -34,7 +34,17 @@ impl StackSymbolizer {
             debug_syms: false,
             ..Default::default()
         });
-        self.entries(&src, addrs, |sym| sym.offset as u64)
+        let mut frames = self.entries(&src, addrs, |sym| sym.offset as u64);
+        // The innermost frames are the agent's own program (and its trampoline): not the
+        // kernel's path to the hook.
+        let ours = frames
+            .iter()
+            .take_while(|f| {
+                f.symbol.starts_with("bpf_prog_") || f.symbol.starts_with("bpf_trampoline_")
+            })
+            .count();
+        frames.drain(..ours);
+        frames
     }
 
     /// User frames of process `pid`: `symbol`, `module` (the file mapped) and `offset` (the

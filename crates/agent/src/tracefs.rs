@@ -118,6 +118,22 @@ impl KernelView for Tracefs {
             .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
     }
 
+    fn syscalls(&self) -> Option<Vec<String>> {
+        // As Tetragon: the syscall entry points in the kernel's BTF.
+        let prefix = if cfg!(target_arch = "aarch64") {
+            "__arm64_sys_"
+        } else {
+            "__x64_sys_"
+        };
+        let names = crate::kernel_types::VmlinuxTypes::load()?.functions_with_prefix(prefix);
+        (!names.is_empty()).then_some(names)
+    }
+
+    fn traceable_functions(&self) -> Option<Vec<String>> {
+        let text = std::fs::read_to_string(self.root.join("available_filter_functions")).ok()?;
+        Some(parse_filter_functions(&text))
+    }
+
     fn syscall_number(&self, name: &str) -> Option<u32> {
         // The syscall ABI of this build: tracepoints carry the native numbers.
         if cfg!(target_arch = "x86_64") {
@@ -128,12 +144,52 @@ impl KernelView for Tracefs {
     }
 }
 
+/// Function names of `available_filter_functions` (`name` or `name [module]` per line), sorted,
+/// without duplicates (static functions of the same name in several files).
+fn parse_filter_functions(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| !n.starts_with("__ftrace_invalid_address__"))
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Parses a tracefs format file (the compiler owns the parser; re-exported for callers here).
 pub use auspex_policy::compile::parse_tracepoint_format as parse_format;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filter_functions_without_modules_and_duplicates() {
+        let text =
+            "ksys_read\nvfs_read\ndummy_setup [dummy]\nksys_read\n__ftrace_invalid_address___64\n";
+        assert_eq!(
+            parse_filter_functions(text),
+            vec!["dummy_setup", "ksys_read", "vfs_read"]
+        );
+    }
+
+    #[test]
+    fn syscalls_of_this_kernel_from_btf() {
+        let Some(t) = Tracefs::locate(false) else {
+            eprintln!("SKIP: no tracefs");
+            return;
+        };
+        let Some(names) = t.syscalls() else {
+            eprintln!("SKIP: no kernel BTF");
+            return;
+        };
+        for n in ["openat", "read", "execve", "exit_group"] {
+            assert!(names.iter().any(|x| x == n), "{n} in {} names", names.len());
+        }
+        assert!(names.iter().all(|n| !n.starts_with("__")), "{names:?}");
+    }
 
     const OPENAT: &str = "name: sys_enter_openat\nID: 782\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;\n\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n\tfield:__data_loc char[] name;\toffset:32;\tsize:4;\tsigned:0;\n\tfield:char comm[16];\toffset:36;\tsize:16;\tsigned:0;\n\nprint fmt: \"dfd: 0x%08lx\"\n";
 

@@ -2573,3 +2573,146 @@ spec:
         "{line}"
     );
 }
+
+/// A `generated_syscalls` list (every syscall of this kernel, from its BTF) as the calls of a
+/// kprobe, scoped by matchBinaries, as the corpus' list-syscalls-generated.yaml: served here by
+/// the syscall tracepoints, one hook per syscall. A copied `cat` is seen making its open, read,
+/// write and exit_group calls; the same work by /bin/cat is not reported.
+#[test]
+fn root_generated_syscalls_list_with_match_binaries() {
+    if !require_root("root_generated_syscalls_list_with_match_binaries") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/bin/cat", &d, "gen-cat");
+    let target = d.join("target");
+    std::fs::write(&target, "x").expect("write");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: all-syscalls
+spec:
+  lists:
+  - name: "all-syscalls"
+    type: "generated_syscalls"
+  kprobes:
+  - call: "list:all-syscalls"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values:
+        - "{cat}"
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    for bin in [cat.as_str(), "/bin/cat"] {
+        let out = Command::new(bin).arg(&target).output().expect("run");
+        assert_eq!(out.stdout, b"x");
+    }
+    agent.wait_until("exit_group of gen-cat", WAIT, |seen| {
+        seen.iter().any(|e| {
+            matches!(&e.event, Some(Event::ProcessKprobe(k))
+                if k.policy_name == "all-syscalls" && k.function_name == "__x64_sys_exit_group")
+        })
+    });
+    marker(&mut agent, "after-generated");
+    let mut calls = std::collections::BTreeSet::new();
+    for e in &agent.seen {
+        if let Some(Event::ProcessKprobe(k)) = &e.event
+            && k.policy_name == "all-syscalls"
+        {
+            assert_eq!(proc_of(&k.process).binary, cat, "only gen-cat: {k:?}");
+            calls.insert(k.function_name.clone());
+        }
+    }
+    for c in [
+        "__x64_sys_openat",
+        "__x64_sys_read",
+        "__x64_sys_write",
+        "__x64_sys_close",
+        "__x64_sys_exit_group",
+    ] {
+        assert!(calls.contains(c), "{c} in {calls:?}");
+    }
+}
+
+/// matchParentBinaries: an open is reported when the opener's parent is a given (copied) shell;
+/// the same open under /bin/sh, the copied shell's own open (its parent is this test) and its
+/// grandchild's (parent /bin/sh) are not.
+#[test]
+fn root_match_parent_binaries() {
+    if !require_root("root_match_parent_binaries") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let sh = copy_binary("/bin/sh", &d, "pb-sh");
+    let target = d.join("target");
+    std::fs::write(&target, "x").expect("write");
+    let target = target.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: parent-binaries
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{target}"]
+      matchParentBinaries:
+      - operator: In
+        values: ["{sh}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let run = |shell: &str, script: &str| {
+        let st = Command::new(shell)
+            .args(["-c", script])
+            .status()
+            .expect("run");
+        assert!(st.success(), "{shell} -c {script}");
+    };
+    // cat is the child of pb-sh ("; true" keeps the shell from exec'ing cat in place).
+    run(&sh, &format!("/bin/cat {target} >/dev/null; true"));
+    run("/bin/sh", &format!("/bin/cat {target} >/dev/null; true"));
+    run(&sh, &format!(": < {target}"));
+    // A grandchild: its parent is /bin/sh, not pb-sh.
+    run(
+        &sh,
+        &format!("/bin/sh -c '/bin/cat {target} >/dev/null; true'; true"),
+    );
+    agent.wait_until("parent-binaries event", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, ..)| p == "parent-binaries")
+    });
+    marker(&mut agent, "after-parent-binaries");
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "parent-binaries" => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(events.len(), 1, "only the cat under pb-sh: {events:#?}");
+    assert_eq!(proc_of(&events[0].process).binary, "/bin/cat");
+    assert_eq!(
+        events[0].parent.as_ref().map(|p| p.binary.as_str()),
+        Some(sh.as_str())
+    );
+}

@@ -495,6 +495,8 @@ pub struct Selector {
     pub pids: MatchPids,
     /// matchBinaries.
     pub binary: MatchBinary,
+    /// matchParentBinaries.
+    pub parent_binary: MatchBinary,
     /// matchNamespaces used.
     pub nns: u32,
     /// matchCapabilities(+Changes) used.
@@ -674,6 +676,31 @@ pub struct UserNsInfo {
     pub inum: u32,
 }
 
+/// C: `struct auspex_module_info` (`module`, `load_info` arguments).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleInfo {
+    /// Module name (NUL-terminated).
+    pub name: [u8; 56],
+    /// 0: signature not verified, 1: verified, 2: unknown (no module signatures).
+    pub sig_ok: u32,
+    /// Padding.
+    pub pad: u32,
+    /// Taint bits (`1 << TAINT_*`).
+    pub taints: u64,
+}
+
+impl Default for ModuleInfo {
+    fn default() -> Self {
+        Self {
+            name: [0; 56],
+            sig_ok: 2,
+            pad: 0,
+            taints: 0,
+        }
+    }
+}
+
 /// C: `struct auspex_perf_event_info` (`perf_event` arguments).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -825,6 +852,8 @@ unsafe impl Pod for BpfProgInfo {}
 unsafe impl Pod for BpfMapInfo {}
 // SAFETY: as above.
 unsafe impl Pod for UserNsInfo {}
+// SAFETY: as above.
+unsafe impl Pod for ModuleInfo {}
 // SAFETY: as above.
 unsafe impl Pod for PerfEventInfo {}
 // SAFETY: as above.

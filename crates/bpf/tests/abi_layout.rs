@@ -188,6 +188,12 @@ fn policy_engine_structs_match_compiled_btf() {
     );
     check!(
         btf,
+        ModuleInfo,
+        "auspex_module_info",
+        [name, sig_ok, pad, taints]
+    );
+    check!(
+        btf,
         PerfEventInfo,
         "auspex_perf_event_info",
         [event_type, pad, config, probe_offset, kprobe_func]
@@ -246,6 +252,7 @@ fn policy_engine_structs_match_compiled_btf() {
             nactions,
             pids,
             binary,
+            parent_binary,
             nns,
             ncaps,
             ns_changes_op,

@@ -31,6 +31,7 @@
 //!   values of `data` entries follow the arguments and are matched by `matchData`.
 //! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
+//!   `matchParentBinaries` (the same on the parent's binary, from the live-process map),
 //!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
 //!   [`limits::MAX_NS_VALUES`] decimal inode numbers or `host_ns`, resolved through
 //!   [`KernelView::host_namespace`]), `matchCapabilities` and `matchCapabilityChanges` (In/NotIn,
@@ -48,7 +49,7 @@
 //!   integer operators) on kprobes with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
-//!   `matchParentBinaries`, `matchWorkloads`, `imaHash`.
+//!   `matchWorkloads`, `imaHash`.
 //!   `matchReturnActions` (Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup) run at the return.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
@@ -280,6 +281,12 @@ pub enum ArgRead {
     UserNs = 22,
     /// A `struct dentry *`: its path within its filesystem (no mount to cross), and mode.
     Dentry = 23,
+    /// A `struct kiocb *`: its file's path and mode (`ki_filp`).
+    Kiocb = 24,
+    /// A `struct module *`: name, signature verdict, taints.
+    Module = 25,
+    /// A `struct load_info *` (a module being loaded): name, signature verdict, taints.
+    LoadInfo = 26,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -330,6 +337,8 @@ pub enum ArgRender {
     PerfEvent,
     /// `user_ns_arg`.
     UserNs,
+    /// `module_arg`.
+    Module,
     /// `kernel_cap_t_arg` (16 hex digits).
     KernelCapT,
     /// `cap_inheritable_arg`.
@@ -637,6 +646,9 @@ pub struct CompiledSelector {
     pub pids: Option<CompiledPids>,
     /// matchBinaries, when present.
     pub binary: Option<CompiledBinary>,
+    /// matchParentBinaries, when present: the same test on the parent's binary
+    /// (`follow_children`: or on one of the parent's nearest ancestors').
+    pub parent_binary: Option<CompiledBinary>,
     /// matchArgs.
     pub match_args: Vec<CompiledMatchArg>,
     /// matchNamespaces (all must match).
@@ -730,6 +742,16 @@ pub trait KernelView {
     /// The kernel's types (BTF), for `resolve:` paths and `data` entries. The default has none,
     /// so those fail to compile. Called at most once per compilation.
     fn kernel_types(&self) -> Option<Box<dyn resolve::KernelTypes + '_>> {
+        None
+    }
+    /// The system calls this kernel has, named without prefix (`openat`), for
+    /// `generated_syscalls` lists; `None` when unknown (such lists then fail to compile).
+    fn syscalls(&self) -> Option<Vec<String>> {
+        None
+    }
+    /// The functions kprobes can attach to (tracefs `available_filter_functions`, without module
+    /// suffixes), for `generated_ftrace` lists; `None` when unknown.
+    fn traceable_functions(&self) -> Option<Vec<String>> {
         None
     }
 }
@@ -1021,6 +1043,7 @@ fn resolved_read(
         | ArgType::Socket
         | ArgType::Cred
         | ArgType::LinuxBinprm
+        | ArgType::Kiocb
         | ArgType::Skb
         | ArgType::Sockaddr
         | ArgType::NetDevice => {
@@ -1030,6 +1053,7 @@ fn resolved_read(
                 ArgType::Dentry => ("dentry", ArgRead::Dentry, ArgRender::Path),
                 ArgType::Cred => ("cred", ArgRead::Cred, ArgRender::Cred),
                 ArgType::LinuxBinprm => ("linux_binprm", ArgRead::Binprm, ArgRender::Binprm),
+                ArgType::Kiocb => ("kiocb", ArgRead::Kiocb, ArgRender::File),
                 ArgType::Skb => ("sk_buff", ArgRead::Skb, ArgRender::Skb),
                 ArgType::Sockaddr => ("sockaddr", ArgRead::Sockaddr, ArgRender::Sockaddr),
                 ArgType::NetDevice => ("net_device", ArgRead::NetDevice, ArgRender::String),
@@ -1097,6 +1121,7 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::PathPtr
             | ArgRead::Dentry
             | ArgRead::Binprm
+            | ArgRead::Kiocb
             | ArgRead::KernelBuf
             | ArgRead::NetDevice
     )
@@ -1351,6 +1376,10 @@ impl Compiler<'_> {
             k.args.len(),
         );
         let spec = &self.policy.spec;
+        // Generated lists name what this kernel has: an entry it cannot hook is skipped, as with
+        // ignore.callNotFound.
+        let mut generated = false;
+        let mut functions_only = false;
         let calls: Vec<String> = match k.call_list() {
             None => vec![k.call.clone()],
             Some(name) => match spec.list(name) {
@@ -1360,17 +1389,49 @@ impl Compiler<'_> {
                 }
                 Some(l) => match l.list_type() {
                     Some(ListType::Plain | ListType::Syscalls) => l.values.clone(),
-                    _ => {
-                        self.not_yet(
+                    Some(ListType::GeneratedSyscalls) => {
+                        generated = true;
+                        match self.kernel.syscalls() {
+                            Some(names) => names.iter().map(|n| format!("sys_{n}")).collect(),
+                            None => {
+                                self.err(
+                                    &p.field("call"),
+                                    format!("list {name} (generated_syscalls): this kernel's system calls are unknown (no BTF)"),
+                                );
+                                return;
+                            }
+                        }
+                    }
+                    Some(ListType::GeneratedFtrace) => {
+                        generated = true;
+                        // Kernel functions, whatever `syscall` says.
+                        functions_only = true;
+                        match self.generated_ftrace(name, l.pattern.as_deref().unwrap_or(""), p) {
+                            Some(calls) => calls,
+                            None => return,
+                        }
+                    }
+                    None => {
+                        self.err(
                             &p.field("call"),
-                            &format!("generated list {name} (type {})", l.type_),
+                            format!("list {name} has an unknown type {}", l.type_),
                         );
                         return;
                     }
                 },
             },
         };
-        let call_not_found = k.ignore.as_ref().is_some_and(|i| i.call_not_found);
+        let owned;
+        let k = if functions_only && k.syscall {
+            owned = KProbeSpec {
+                syscall: false,
+                ..k.clone()
+            };
+            &owned
+        } else {
+            k
+        };
+        let call_not_found = generated || k.ignore.as_ref().is_some_and(|i| i.call_not_found);
         // Kernel functions, and syscalls on a kernel with kprobes, use kprobe programs (arguments
         // from the registers). On a kernel without kprobes they still compile and load (the
         // verifier checks them); attaching then fails with the reason.
@@ -1695,6 +1756,7 @@ impl Compiler<'_> {
                 (None, Some(ArgType::Sockaddr)) => "struct sockaddr *".into(),
                 (None, Some(ArgType::NetDevice)) => "struct net_device *".into(),
                 (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
+                (None, Some(ArgType::Kiocb)) => "struct kiocb *".into(),
                 (None, Some(ArgType::Dentry)) => "struct dentry *".into(),
                 _ => "long".into(),
             };
@@ -2244,13 +2306,17 @@ impl Compiler<'_> {
             | ArgType::BpfProg
             | ArgType::BpfMap
             | ArgType::PerfEvent
-            | ArgType::UserNamespace => match shape {
+            | ArgType::UserNamespace
+            | ArgType::Module
+            | ArgType::LoadInfo => match shape {
                 FieldShape::Ptr | FieldShape::Scalar(8, _) if !user => {
                     let (read, render) = match ty {
                         ArgType::BpfAttr => (ArgRead::BpfAttr, ArgRender::BpfAttr),
                         ArgType::BpfProg => (ArgRead::BpfProg, ArgRender::BpfProg),
                         ArgType::BpfMap => (ArgRead::BpfMap, ArgRender::BpfMap),
                         ArgType::UserNamespace => (ArgRead::UserNs, ArgRender::UserNs),
+                        ArgType::Module => (ArgRead::Module, ArgRender::Module),
+                        ArgType::LoadInfo => (ArgRead::LoadInfo, ArgRender::Module),
                         _ => (ArgRead::PerfEvent, ArgRender::PerfEvent),
                     };
                     Some(CompiledArg::new(field.offset, 8, read, render))
@@ -2318,7 +2384,8 @@ impl Compiler<'_> {
             | ArgType::Cred
             | ArgType::Path
             | ArgType::Dentry
-            | ArgType::LinuxBinprm => {
+            | ArgType::LinuxBinprm
+            | ArgType::Kiocb => {
                 let (read, render) = match ty {
                     ArgType::Dentry => (ArgRead::Dentry, ArgRender::Path),
                     ArgType::Skb => (ArgRead::Skb, ArgRender::Skb),
@@ -2327,6 +2394,7 @@ impl Compiler<'_> {
                     ArgType::Cred => (ArgRead::Cred, ArgRender::Cred),
                     ArgType::Path => (ArgRead::PathPtr, ArgRender::Path),
                     ArgType::LinuxBinprm => (ArgRead::Binprm, ArgRender::Binprm),
+                    ArgType::Kiocb => (ArgRead::Kiocb, ArgRender::File),
                     _ => (ArgRead::Sock, ArgRender::Sock),
                 };
                 match shape {
@@ -2697,10 +2765,7 @@ impl Compiler<'_> {
     ) -> CompiledSelector {
         let s = self.policy.spec.expand_selector(orig);
         type Len = fn(&KProbeSelector) -> usize;
-        let unsupported: [(&str, Len); 2] = [
-            ("matchParentBinaries", |s| s.match_parent_binaries.len()),
-            ("matchWorkloads", |s| s.match_workloads.len()),
-        ];
+        let unsupported: [(&str, Len); 1] = [("matchWorkloads", |s| s.match_workloads.len())];
         for (field, len) in unsupported {
             if len(&s) > 0 {
                 let path = self.origin_list(orig, sp, field, len);
@@ -2761,6 +2826,21 @@ impl Compiler<'_> {
                     );
                 }
                 let path = self.origin(orig, sp, "matchBinaries", bin_len, 0);
+                self.binary(b, &path)
+            }
+        };
+        let parent_len: Len = |s| s.match_parent_binaries.len();
+        let parent_binary = match s.match_parent_binaries.as_slice() {
+            [] => None,
+            [b, rest @ ..] => {
+                if !rest.is_empty() {
+                    let path = self.origin(orig, sp, "matchParentBinaries", parent_len, 1);
+                    self.err(
+                        &path,
+                        "only one matchParentBinaries entry per selector is allowed",
+                    );
+                }
+                let path = self.origin(orig, sp, "matchParentBinaries", parent_len, 0);
                 self.binary(b, &path)
             }
         };
@@ -2960,6 +3040,7 @@ impl Compiler<'_> {
         CompiledSelector {
             pids,
             binary,
+            parent_binary,
             match_args,
             namespaces,
             capabilities,
@@ -3379,6 +3460,8 @@ impl Compiler<'_> {
                 | ArgRead::BpfMap
                 | ArgRead::PerfEvent
                 | ArgRead::UserNs
+                | ArgRead::Module
+                | ArgRead::LoadInfo
         ) {
             self.not_yet(
                 &path.field("index"),
@@ -3782,15 +3865,68 @@ impl Compiler<'_> {
                     }
                 }
             }
+            Some(ListType::GeneratedSyscalls) => match self.kernel.syscalls() {
+                Some(names) => out.extend(
+                    names
+                        .iter()
+                        .filter_map(|n| self.kernel.syscall_number(n))
+                        .map(i64::from),
+                ),
+                None => self.err(
+                    path,
+                    format!(
+                        "list {name} (generated_syscalls): this kernel's system calls are unknown (no BTF)"
+                    ),
+                ),
+            },
             Some(ListType::Plain) => self.err(
                 path,
                 format!("list {name} is not a syscalls list; InMap/NotInMap take syscalls lists"),
             ),
-            _ => self.not_yet(
+            _ => self.err(
                 path,
-                &format!("generated list {name} (type {})", list.type_),
+                format!("list {name} (type {}) holds kernel functions, not syscalls; InMap/NotInMap take syscalls lists", list.type_),
             ),
         }
+    }
+
+    /// Entries of a `generated_ftrace` list: the traceable functions `pattern` matches.
+    fn generated_ftrace(
+        &mut self,
+        name: &str,
+        pattern: &str,
+        p: &FieldPath,
+    ) -> Option<Vec<String>> {
+        let re = match regex::Regex::new(pattern) {
+            Ok(re) => re,
+            Err(e) => {
+                self.err(
+                    &p.field("call"),
+                    format!(
+                        "list {name}: pattern {pattern:?} is not a valid regular expression: {e}"
+                    ),
+                );
+                return None;
+            }
+        };
+        let Some(functions) = self.kernel.traceable_functions() else {
+            self.err(
+                &p.field("call"),
+                format!("list {name} (generated_ftrace): this kernel's traceable functions are unknown (no tracefs available_filter_functions)"),
+            );
+            return None;
+        };
+        let calls: Vec<String> = functions.into_iter().filter(|f| re.is_match(f)).collect();
+        if calls.is_empty() {
+            self.err(
+                &p.field("call"),
+                format!(
+                    "list {name}: pattern {pattern:?} matches no traceable function of this kernel"
+                ),
+            );
+            return None;
+        }
+        Some(calls)
     }
 
     fn action(

@@ -721,7 +721,18 @@ impl<'a> Validator<'a> {
                         reason: "for a list of type generated_ftrace".into(),
                     },
                 ),
-                (ListType::GeneratedFtrace, _) | (_, None) => {}
+                (ListType::GeneratedFtrace, Some(pat)) => {
+                    if let Err(e) = regex::Regex::new(pat) {
+                        self.err(
+                            p.field("pattern"),
+                            ErrorKind::InvalidValue {
+                                value: pat.to_string(),
+                                expected: format!("a regular expression ({e})"),
+                            },
+                        );
+                    }
+                }
+                (_, None) => {}
                 (_, Some(_)) => self.err(
                     p.field("pattern"),
                     ErrorKind::Conflict {

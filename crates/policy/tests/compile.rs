@@ -289,6 +289,19 @@ impl KernelView for FakeKernel {
     fn kernel_types(&self) -> Option<Box<dyn KernelTypes + '_>> {
         Some(Box::new(FakeTypes))
     }
+
+    /// getpid has no tracepoint in this fake kernel.
+    fn syscalls(&self) -> Option<Vec<String>> {
+        Some(vec!["getpid".into(), "kill".into(), "openat".into()])
+    }
+
+    fn traceable_functions(&self) -> Option<Vec<String>> {
+        Some(vec![
+            "ksys_read".into(),
+            "ksys_write".into(),
+            "vfs_read".into(),
+        ])
+    }
 }
 
 /// A few kernel types, laid out at made-up offsets:
@@ -518,6 +531,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             match_return: None,
             return_actions: Vec::new(),
             pids: None,
+            parent_binary: None,
             binary: None,
             match_args: vec![margs(1, op::EQ, vec![], 1)],
             namespaces: vec![],
@@ -643,6 +657,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 match_return: None,
                 return_actions: Vec::new(),
                 pids: None,
+                parent_binary: None,
                 binary: Some(CompiledBinary {
                     op: op::NOT_IN,
                     set_id: 1,
@@ -666,6 +681,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 match_return: None,
                 return_actions: Vec::new(),
                 pids: None,
+                parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
                 namespaces: vec![],
@@ -755,6 +771,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
                     namespace_pid: true,
                     values: vec![1],
                 }),
+                parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::IN_MAP, vec![], 1)],
                 namespaces: vec![],
@@ -766,6 +783,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
                 match_return: None,
                 return_actions: Vec::new(),
                 pids: None,
+                parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
                 namespaces: vec![],
@@ -909,6 +927,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
                 namespace_pid: false,
                 values: vec![1, 2, 3, 4],
             }),
+            parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::POSTFIX,
                 set_id: 1,
@@ -980,6 +999,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         match_return: None,
         return_actions: Vec::new(),
         pids: None,
+        parent_binary: None,
         binary: None,
         match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
         namespaces: vec![],
@@ -1100,6 +1120,7 @@ fn macros_are_expanded() {
             match_return: None,
             return_actions: Vec::new(),
             pids: None,
+            parent_binary: None,
             binary: None,
             match_args: vec![margs(0, op::PREFIX, vec![], 1)],
             namespaces: vec![],
@@ -1182,6 +1203,7 @@ fn process_filters_compile_and_evaluate() {
             match_return: None,
             return_actions: Vec::new(),
             pids: None,
+            parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::IN,
                 set_id: 1,
@@ -1303,9 +1325,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: kiocb",
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 1\n    type: iov_iter",
         "spec.kprobes[0].args[0].type",
-        "argument type kiocb is not supported",
+        "argument type iov_iter is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
@@ -1373,11 +1395,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "0x10 is not a namespace inode number (a decimal 32-bit unsigned integer) or host_ns",
     ),
     (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]",
-        "spec.kprobes[0].selectors[0].matchParentBinaries",
-        "not supported",
-    ),
-    (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchWorkloads:\n    - hostSelector: {}",
         "spec.kprobes[0].selectors[0].matchWorkloads",
         "not supported",
@@ -1423,19 +1440,14 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "range 0:5000 holds 5001 values",
     ),
     (
-        "lists:\n- name: all\n  type: generated_syscalls\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:all']",
-        "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
-        "generated list all (type generated_syscalls) is not supported",
-    ),
-    (
         "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup, __ia32_sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:dups']",
         "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
         "list dups: __ia32_sys_dup is a 32-bit (ia32) syscall entry point",
     ),
     (
-        "selectorsMacros:\n  parent:\n    matchParentBinaries:\n    - operator: In\n      values: [/bin/sh]\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [parent]",
-        "spec.selectorsMacros.parent.matchParentBinaries",
-        "matchParentBinaries is not supported",
+        "selectorsMacros:\n  parent:\n    matchWorkloads:\n    - hostSelector: {}\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [parent]",
+        "spec.selectorsMacros.parent.matchWorkloads",
+        "matchWorkloads is not supported",
     ),
     (
         "selectorsMacros:\n  kill:\n    matchActions:\n    - action: CleanupEnforcerNotification\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [kill]\n    matchActions:\n    - action: Post",
@@ -1537,6 +1549,26 @@ fn hooks_that_need_kprobes_on_a_kernel_with_kprobes() {
             ]
         );
     }
+    // The corpus' tty.yaml: a kiocb is read as its file (ki_filp).
+    let got = compiled(
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: kiocb",
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![arg(16, 8, ArgRead::Kiocb, ArgRender::File)]
+    );
+    // Kernel modules: the module and the load_info of one being loaded.
+    let got = compiled(
+        "kprobes:\n- call: do_init_module\n  syscall: false\n  args:\n  - index: 0\n    type: module\n- call: find_module_sections\n  syscall: false\n  args:\n  - index: 0\n    type: nop\n  - index: 1\n    type: load_info",
+    );
+    assert_eq!(
+        got.hooks[0].args,
+        vec![arg(16, 8, ArgRead::Module, ArgRender::Module)]
+    );
+    assert_eq!(
+        got.hooks[1].args[1],
+        arg(24, 8, ArgRead::LoadInfo, ArgRender::Module)
+    );
     // Syscalls use a kprobe on the wrapper when the kernel has kprobes, with the C types of the
     // syscall's tracepoint format.
     let kernel = FakeKernel::new().with_kprobes();
@@ -1787,6 +1819,66 @@ fn rate_limit_scopes() {
             (action::POST, id, 5_000_000_000)
         );
     }
+}
+
+/// `generated_syscalls` lists: every syscall of the kernel (one hook each; those without a
+/// tracepoint skipped where tracepoints serve them), and as InMap values; `generated_ftrace`:
+/// the traceable functions the pattern matches, hooked as kernel functions.
+#[test]
+fn generated_lists_expand_to_what_the_kernel_has() {
+    let all = "lists:\n- name: all\n  type: generated_syscalls\nkprobes:\n- call: list:all\n  selectors:\n  - matchBinaries:\n    - operator: In\n      values: [/usr/bin/kill]";
+    let functions = |p: &CompiledPolicy| -> Vec<String> {
+        p.hooks
+            .iter()
+            .map(|h| match &h.event {
+                HookEvent::Kprobe { function_name } => function_name.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    // No kprobes: the syscall tracepoints (getpid has none here).
+    let got = compiled(all);
+    assert_eq!(functions(&got), ["__x64_sys_kill", "__x64_sys_openat"]);
+    assert_eq!(got.selectors.len(), 2);
+    // Kprobes: every syscall entry point.
+    let mut k = FakeKernel::new();
+    k.kprobes = true;
+    let got = compiled_with(all, &k);
+    assert_eq!(
+        functions(&got),
+        ["__x64_sys_getpid", "__x64_sys_kill", "__x64_sys_openat"]
+    );
+    assert!(
+        got.hooks
+            .iter()
+            .all(|h| matches!(&h.attach, AttachPoint::Kprobe { syscall: true, .. }))
+    );
+    // generated_ftrace with the default `syscall: true`: kernel functions all the same.
+    let ksys = "lists:\n- name: ksys\n  type: generated_ftrace\n  pattern: \"^ksys_*\"\nkprobes:\n- call: list:ksys";
+    let got = compiled_with(ksys, &k);
+    assert_eq!(functions(&got), ["ksys_read", "ksys_write"]);
+    assert!(got.hooks.iter().all(|h| matches!(
+        &h.attach,
+        AttachPoint::Kprobe { syscall: false, function, .. } if function.starts_with("ksys_")
+    )));
+    // InMap over all syscalls: their numbers.
+    let got = compiled(
+        "lists:\n- name: all\n  type: generated_syscalls\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: [list:all]",
+    );
+    let mut values: Vec<i64> = got.int_set.iter().map(|(_, v)| *v).collect();
+    values.sort();
+    assert_eq!(values, [39, 62, 257]);
+    // A pattern that matches nothing is an error naming the list.
+    let e = compile(
+        &ok("lists:\n- name: none\n  type: generated_ftrace\n  pattern: \"^nothing_\"\nkprobes:\n- call: list:none"),
+        &k,
+    )
+    .expect_err("matches nothing");
+    assert_eq!(e[0].path, "spec.kprobes[0].call", "{e:#?}");
+    assert!(
+        e[0].reason.contains("matches no traceable function"),
+        "{e:#?}"
+    );
 }
 
 #[test]

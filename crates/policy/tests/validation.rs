@@ -1132,6 +1132,14 @@ fn list_definitions() {
     );
     assert!(matches!(k, ErrorKind::Conflict { .. }));
     let k = one(
+        "lists:\n- name: a\n  type: generated_ftrace\n  pattern: \"ksys_(\"\n",
+        "spec.lists[0].pattern",
+    );
+    assert!(
+        matches!(&k, ErrorKind::InvalidValue { value, expected } if value == "ksys_(" && expected.contains("regular expression")),
+        "{k:?}"
+    );
+    let k = one(
         "lists:\n- name: a\n  type: syscalls\n",
         "spec.lists[0].values",
     );

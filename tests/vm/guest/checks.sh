@@ -320,4 +320,25 @@ else
     refusal structargs-loaded spec
     ship structargs.err /tmp/structargs.err
 fi
+
+# --- 8. kernel modules: module / load_info arguments -------------------------------------------
+# The dummy module (inserted at boot, used by section 2) is removed and inserted again while the
+# policy runs.
+SECTION=modules
+DUMMY_KO=$(grep 'dummy.ko' /modules.order 2>/dev/null | head -1)
+if [ -z "$DUMMY_KO" ]; then
+    check modules-loaded FAIL "no dummy.ko in /modules.order"
+elif agent_start modules --tracing-policy "$POLICIES"/modules.yaml; then
+    ip link del d0 2>/dev/null
+    rmmod dummy 2>/tmp/modules.rmmod
+    if insmod "/lib/modules/$DUMMY_KO" 2>/tmp/modules.insmod && wait_grep '"module_arg"' /tmp/modules.ev; then
+        check modules-loaded PASS "insmod $DUMMY_KO reported"
+    else
+        check modules-loaded FAIL "no module_arg event (rmmod: $(cat /tmp/modules.rmmod) insmod: $(cat /tmp/modules.insmod))"
+    fi
+    finish
+else
+    refusal modules-loaded spec
+    ship modules.err /tmp/modules.err
+fi
 exit 0

@@ -489,11 +489,16 @@ impl TracepointPolicySpec<'_> {
                     *d = *v;
                 }
             }
-            if let Some(b) = &s.binary {
-                sel.binary.op = b.op;
-                sel.binary.set_id = b.set_id;
-                if b.follow_children {
-                    sel.binary.flags |= abi::BINARY_FOLLOW_CHILDREN;
+            for (b, d) in [
+                (&s.binary, &mut sel.binary),
+                (&s.parent_binary, &mut sel.parent_binary),
+            ] {
+                if let Some(b) = b {
+                    d.op = b.op;
+                    d.set_id = b.set_id;
+                    if b.follow_children {
+                        d.flags |= abi::BINARY_FOLLOW_CHILDREN;
+                    }
                 }
             }
             sel.nns = s.namespaces.len().min(abi::MAX_NS_FILTERS) as u32;

@@ -226,6 +226,11 @@ fn selector_matches(
     {
         return false;
     }
+    if let Some(b) = &sel.parent_binary
+        && !parent_binary_filter(policy, b, process)
+    {
+        return false;
+    }
     if !sel.namespaces.iter().all(|n| namespace_filter(n, process)) {
         return false;
     }
@@ -324,6 +329,28 @@ fn binary_filter(policy: &CompiledPolicy, b: &CompiledBinary, process: &EvalProc
     if !hit && b.follow_children {
         hit = process
             .ancestor_binaries
+            .iter()
+            .take(FOLLOW_CHILDREN_DEPTH)
+            .any(|a| string_hit(policy, b.op, b.set_id, a) == Some(true));
+    }
+    hit != negated(b.op)
+}
+
+/// matchParentBinaries: the nearest ancestor is the parent; `followChildren` goes on from there.
+/// An unknown parent never matches.
+fn parent_binary_filter(
+    policy: &CompiledPolicy,
+    b: &CompiledBinary,
+    process: &EvalProcess,
+) -> bool {
+    let Some((parent, above)) = process.ancestor_binaries.split_first() else {
+        return false;
+    };
+    let Some(mut hit) = string_hit(policy, b.op, b.set_id, parent) else {
+        return false;
+    };
+    if !hit && b.follow_children {
+        hit = above
             .iter()
             .take(FOLLOW_CHILDREN_DEPTH)
             .any(|a| string_hit(policy, b.op, b.set_id, a) == Some(true));
@@ -484,6 +511,7 @@ mod tests {
             match_return: None,
             return_actions: Vec::new(),
             pids: None,
+            parent_binary: None,
             binary: None,
             match_args: Vec::new(),
             namespaces: Vec::new(),
@@ -757,6 +785,7 @@ mod tests {
             let mut p = policy(vec![CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
+                parent_binary: None,
                 binary: Some(CompiledBinary {
                     op: *o,
                     set_id: SET,
@@ -927,11 +956,56 @@ mod tests {
     }
 
     #[test]
+    fn parent_binaries_look_from_the_parent_up() {
+        let sel = |o: u8, follow_children: bool| {
+            let mut p = policy(vec![CompiledSelector {
+                parent_binary: Some(CompiledBinary {
+                    op: o,
+                    set_id: SET,
+                    follow_children,
+                }),
+                ..empty()
+            }]);
+            p.string_eq.push((SET, b"/bin/sh".to_vec()));
+            p
+        };
+        let pr = |binary: &[u8], ancestors: &[&[u8]]| EvalProcess {
+            binary: binary.to_vec(),
+            ancestor_binaries: ancestors.iter().map(|a| a.to_vec()).collect(),
+            ..process()
+        };
+        let (sh, cat, init): (&[u8], &[u8], &[u8]) = (b"/bin/sh", b"/usr/bin/cat", b"/sbin/init");
+        /// (operator, followChildren, binary, ancestors nearest first, matches).
+        type Case<'a> = (u8, bool, &'a [u8], Vec<&'a [u8]>, bool);
+        let cases: Vec<Case<'_>> = vec![
+            (op::IN, false, cat, vec![sh, init], true),
+            // The process's own binary is not its parent's.
+            (op::IN, false, sh, vec![init], false),
+            (op::IN, false, cat, vec![init, sh], false),
+            (op::IN, true, cat, vec![init, sh], true),
+            (op::NOT_IN, false, cat, vec![init], true),
+            (op::NOT_IN, false, cat, vec![sh], false),
+            // Unknown parent: neither In nor NotIn.
+            (op::IN, false, cat, vec![], false),
+            (op::NOT_IN, false, cat, vec![], false),
+        ];
+        for (o, fc, binary, ancestors, want) in &cases {
+            assert_eq!(
+                matched(&sel(*o, *fc), &pr(binary, ancestors), &int_args(0)),
+                *want,
+                "op {o} followChildren {fc} ancestors {}",
+                ancestors.len()
+            );
+        }
+    }
+
+    #[test]
     fn binaries_follow_children() {
         let sel = |o: u8| {
             let mut p = policy(vec![CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
+                parent_binary: None,
                 binary: Some(CompiledBinary {
                     op: o,
                     set_id: SET,
@@ -1196,6 +1270,7 @@ mod tests {
                 namespace_pid: false,
                 values: vec![100],
             }),
+            parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::IN,
                 set_id: SET + 1,

@@ -402,6 +402,7 @@ fn no_filters() -> CompiledSelector {
         match_return: None,
         return_actions: Vec::new(),
         pids: None,
+        parent_binary: None,
         binary: None,
         match_args: Vec::new(),
         namespaces: Vec::new(),
@@ -428,6 +429,7 @@ fn follow_children_compiles() {
             vec![CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
+                parent_binary: None,
                 binary: Some(CompiledBinary {
                     op: kop,
                     set_id: 1,
@@ -889,6 +891,7 @@ fn all_process_filters_in_one_selector() {
                 namespace_pid: false,
                 values: vec![1],
             }),
+            parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::NOT_IN,
                 set_id: 1,
@@ -928,14 +931,22 @@ fn all_process_filters_in_one_selector() {
 }
 
 #[test]
+fn parent_binaries_compile_to_their_own_set() {
+    let sel = only_selector(&selector_policy(
+        "",
+        "- matchBinaries:\n  - operator: In\n    values: [/usr/bin/cat]\n  matchParentBinaries:\n  - operator: In\n    values: [/bin/sh]\n    followChildren: true",
+    ));
+    let (b, pb) = (
+        sel.binary.expect("binary"),
+        sel.parent_binary.expect("parent"),
+    );
+    assert_eq!((b.op, pb.op, pb.follow_children), (op::IN, op::IN, true));
+    assert_ne!(b.set_id, pb.set_id);
+}
+
+#[test]
 fn still_refused_selector_filters() {
-    let cases = [
-        (
-            "- matchParentBinaries:\n  - operator: In\n    values: [/bin/sh]",
-            "matchParentBinaries",
-        ),
-        ("- matchWorkloads:\n  - hostSelector: {}", "matchWorkloads"),
-    ];
+    let cases = [("- matchWorkloads:\n  - hostSelector: {}", "matchWorkloads")];
     for (yaml, field) in cases {
         one_error(
             compile_known(&selector_policy("", yaml)),
