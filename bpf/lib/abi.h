@@ -326,6 +326,7 @@ struct auspex_hook_config {
 	struct auspex_arg_spec args[AUSPEX_MAX_HOOK_ARGS];
 	__u32 selectors[AUSPEX_MAX_SELECTORS]; /* ids in `auspex_selectors` */
 	__u32 flags; /* AUSPEX_HOOK_* */
+	__u32 return_copy; /* 1 + position of the returnCopy char_buf argument; 0: none */
 };
 
 struct auspex_match_arg {

@@ -880,12 +880,52 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
 		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);
 
 		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
+		if (cfg->return_copy) {
+			__u32 pos = cfg->return_copy - 1;
+			__u64 ptr = 0;
+
+			if (pos < AUSPEX_MAX_HOOK_ARGS)
+				__builtin_memcpy(&ptr, &h->record[cfg->args[pos].offset & (AUSPEX_RECORD_MAX - 1)],
+						 sizeof(ptr));
+			bpf_map_update_elem(&auspex_return_copy, &key, &ptr, BPF_ANY);
+		}
 		return 0;
 	}
 	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
 	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
 	return 0;
+}
+
+/*
+ * returnCopy: the buffer whose pointer the entry kept, `ret` bytes of it (what the call
+ * returned), at data offset `at` of the pending event, encoded as a char_buf argument (u32 length
+ * with AUSPEX_ARG_TRUNCATED, bytes, u32 full length) in a slot of fixed size AUSPEX_STR_BUF, so
+ * that user space finds the return trailer before it. Returns the slot size.
+ */
+static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 key, __u32 at, __s64 ret,
+					 int kernel)
+{
+	__u64 *ptr = bpf_map_lookup_elem(&auspex_return_copy, &key);
+	__u32 n = 0, full = ret > 0 ? (__u32)ret : 0;
+
+	if (at > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
+			 sizeof(struct auspex_sock_info))
+		return 0;
+	barrier_var(at);
+	if (ptr && *ptr && ret > 0)
+		n = ret > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)ret;
+	barrier_var(n);
+	if (n > AUSPEX_STRING_MAX)
+		n = 0;
+	/* The buffer was just filled by the call (a syscall's: user memory of the current task). */
+	if (n && (kernel ? bpf_probe_read_kernel(&p->data[at + 4], n, (void *)*ptr)
+			 : bpf_probe_read_user(&p->data[at + 4], n, (void *)*ptr)))
+		n = 0;
+	*(__u32 *)&p->data[at] = n | (full > n ? AUSPEX_ARG_TRUNCATED : 0);
+	__builtin_memcpy(&p->data[at + 4 + n], &full, sizeof(full));
+	bpf_map_delete_elem(&auspex_return_copy, &key);
+	return AUSPEX_STR_BUF;
 }
 
 /*
@@ -970,6 +1010,12 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			__builtin_memcpy(&p->data[len + sizeof(trailer)], &h->socks[0], sizeof(h->socks[0]));
 			extra = sizeof(h->socks[0]);
 		}
+	}
+	if (cfg && cfg->return_copy) {
+		__u32 pos = cfg->return_copy - 1;
+
+		extra += return_copy(p, key, len + sizeof(trailer) + extra, ret,
+				     pos < AUSPEX_MAX_HOOK_ARGS && cfg->args[pos].kind == AUSPEX_ARG_KERNEL_BUF);
 	}
 	p->ev.args_len = len + sizeof(trailer) + extra;
 	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;

@@ -100,7 +100,17 @@ struct auspex_pending_event {
 	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES];
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
+	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */
 };
+
+/* returnCopy: the buffer pointer seen at entry, for the return (key as auspex_pending). Sized by
+ * user space (1 entry without returnCopy). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} auspex_return_copy SEC(".maps");
 
 /*
  * TrackSock: socket → the process that owns it. Events of hooks with a socket argument on a
@@ -164,7 +174,8 @@ struct generic_heap {
 	__s32 override_ret; /* its argError */
 	struct auspex_stack_trailer stacks; /* scratch of append_stacks() */
 	struct auspex_generic_event ev;
-	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + AUSPEX_STR_BUF];
+	/* Room for the pending event's tails, copied along with it (auspex_pending_event). */
+	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + 2 * AUSPEX_STR_BUF];
 };
 
 struct {

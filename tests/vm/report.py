@@ -76,6 +76,7 @@ EXPECTED = [
     "kprobe-multi",
     "retprobe-loaded",
     "retprobe-event",
+    "returncopy-event",
     "structargs-loaded",
     "path-event",
     "binprm-event",
@@ -447,6 +448,7 @@ def event_checks(files):
     evs = events(files, "retprobe.ev")
     if evs is None:
         put("retprobe-event", False, "no export file shipped (the policy did not load)")
+        put("returncopy-event", False, "no export file shipped (the policy did not load)")
     else:
         ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-openat-return"]
         paths = [((k.get("args") or [{}])[0].get("string_arg"), k.get("return", {}).get("int_arg")) for k in ks]
@@ -455,6 +457,14 @@ def event_checks(files):
             "retprobe-event",
             paths == [("/tmp/retprobe-missing", -2)] and len(ok) == 1,
             f"process_kprobe __x64_sys_openat args={json.dumps(ks[0].get('args'), separators=(',', ':'))} return={json.dumps(ks[0].get('return'))}" if len(ks) == 1 else f"(path, return) of the events: {paths}",
+        )
+        # returnCopy: cat's read of the file ("present\n"), then its read at EOF (empty).
+        rs = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-read-return-copy"]
+        bufs = [((k.get("args") or [{}, {}])[1:2] or [{}])[0].get("bytes_arg", "") for k in rs]
+        put(
+            "returncopy-event",
+            bool(bufs) and bufs[0] == "cHJlc2VudAo=" and all(k.get("function_name") == "__x64_sys_read" and "return" not in k for k in rs),
+            f"process_kprobe __x64_sys_read bytes_arg (base64) of the reads: {bufs}",
         )
 
     # 8. Kernel modules: do_init_module's module_arg for the re-inserted dummy module (Debian
@@ -673,7 +683,7 @@ def render_md(kernels, names, short, a):
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
-    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none.")
+    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")

@@ -158,7 +158,7 @@ impl Pipeline {
             return Ok(());
         };
         // A return probe's arguments end with the value returned and the return action.
-        // A returned socket follows the trailer.
+        // A returned socket follows the trailer, then the returnCopy slot.
         let returns_sock = hook
             .return_arg
             .as_ref()
@@ -167,6 +167,11 @@ impl Pipeline {
         let tail_size = trailer_size
             + if returns_sock {
                 std::mem::size_of::<auspex_bpf::abi::SockInfo>()
+            } else {
+                0
+            }
+            + if hook.return_copy.is_some() {
+                auspex_bpf::abi::RETURN_COPY_SLOT
             } else {
                 0
             };
@@ -181,8 +186,26 @@ impl Pipeline {
             _ => (&g.args[..], None, &g.args[..0]),
         };
         let ret = trailer.map(|t| t.ret);
+        // After a returned socket: the returnCopy buffer.
+        let (tail, copy) = if returns_sock {
+            tail.split_at(
+                tail.len()
+                    .min(std::mem::size_of::<auspex_bpf::abi::SockInfo>()),
+            )
+        } else {
+            (&tail[..0], tail)
+        };
         let (arg_bytes, kernel_stack, user_stack) = split_stacks(arg_bytes, ev.flags);
         let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
+        if let Some(pos) = hook.return_copy.map(usize::from)
+            && trailer.is_some()
+            && let (Some(spec), Some(slot)) = (hook.args.get(pos), args.get_mut(pos))
+            && let Some(v) =
+                crate::event_builder::decode_args(std::slice::from_ref(spec), copy).pop()
+        {
+            // The buffer as the call left it, in place of the (empty) entry value.
+            *slot = v;
+        }
         // `data` entries come last (never `nop`, so one rendered argument each).
         let data = args.split_off(args.len().saturating_sub(hook.data));
         let return_arg = match (&hook.return_arg, ret) {
@@ -251,7 +274,13 @@ impl Pipeline {
                 function_name: function_name.clone(),
                 args,
                 r#return: return_arg,
-                return_action: trailer.map_or(0, |t| crate::event_builder::kprobe_action(t.action)),
+                // A hook that returns only for returnCopy has no return to report.
+                return_action: match trailer {
+                    Some(t) if hook.return_copy.is_none() || hook.return_arg.is_some() => {
+                        crate::event_builder::kprobe_action(t.action)
+                    }
+                    _ => 0,
+                },
                 data,
                 action,
                 policy_name: info.name.clone(),

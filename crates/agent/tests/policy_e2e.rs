@@ -2716,3 +2716,90 @@ spec:
         Some(sh.as_str())
     );
 }
+
+/// `returnCopy` on a `char_buf`, the field notes' sys_read example (fd, char_buf returnCopy,
+/// size_t): the buffer is read when the call returns, as many bytes as it returned; the event
+/// reports what the program read, and no `return` (the policy did not ask for it).
+#[test]
+fn root_return_copy_reports_what_read_returned() {
+    if !require_root("root_return_copy_reports_what_read_returned") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/bin/cat", &d, "rc-cat");
+    let target = d.join("secret");
+    let content = b"secret-contents\n";
+    std::fs::write(&target, content).expect("write");
+    let target = target.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "sys-read-return-copy"
+spec:
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    args:
+    - index: 0
+      type: "fd"
+    - index: 1
+      type: "char_buf"
+      returnCopy: true
+    - index: 2
+      type: "size_t"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["{target}"]
+      matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let out = Command::new(&cat).arg(&target).output().expect("run");
+    assert_eq!(out.stdout, content);
+    agent.wait_until("two reads (data, then EOF)", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .filter(|(p, ..)| p == "sys-read-return-copy")
+            .count()
+            >= 2
+    });
+    let events: Vec<_> = agent
+        .seen
+        .iter()
+        .filter(|e| matches!(&e.event, Some(Event::ProcessKprobe(k)) if k.policy_name == "sys-read-return-copy"))
+        .cloned()
+        .collect();
+    let bufs: Vec<_> = events
+        .iter()
+        .map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) => {
+                assert_eq!(k.function_name, "__x64_sys_read");
+                assert!(k.r#return.is_none() && k.return_action == 0, "{k:?}");
+                k.args.get(1).and_then(|a| a.arg.clone())
+            }
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        bufs,
+        vec![
+            Some(Arg::BytesArg(content.to_vec())),
+            Some(Arg::BytesArg(Vec::new()))
+        ],
+        "the data, then the empty read at EOF"
+    );
+    let line = auspex_events::json::to_json_line(&events[0]);
+    assert!(
+        line.contains(r#"{"bytes_arg":"c2VjcmV0LWNvbnRlbnRzCg=="}"#),
+        "{line}"
+    );
+    assert!(!line.contains(r#""return""#), "{line}");
+}

@@ -270,6 +270,9 @@ pub const MAX_MATCH_VALUES: usize = 8;
 pub const MAX_PIDS: usize = 4;
 /// Captured/compared bytes of a string argument.
 pub const STRING_MAX: usize = 256;
+/// The returnCopy slot after a return trailer (and a returned socket): a char_buf argument
+/// (u32 length, bytes, u32 full length) padded to this size.
+pub const RETURN_COPY_SLOT: usize = STRING_MAX + 8;
 /// Bytes of an LPM-trie string key.
 pub const LPM_STRING_MAX: usize = 248;
 /// Generic event flag: the process was not in the live-process map.
@@ -346,6 +349,8 @@ pub struct HookConfig {
     pub selectors: [u32; MAX_SELECTORS],
     /// `HOOK_*` flags.
     pub flags: u32,
+    /// 1 + position of the `returnCopy` char_buf argument; 0: none.
+    pub return_copy: u32,
 }
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).

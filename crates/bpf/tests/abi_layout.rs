@@ -209,7 +209,8 @@ fn policy_engine_structs_match_compiled_btf() {
             msg_op,
             args,
             selectors,
-            flags
+            flags,
+            return_copy
         ]
     );
     check!(

@@ -23,7 +23,7 @@
 //! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
 //!   tracepoints and from kernel memory elsewhere; `__data_loc char[]`; `char[N]`), `data_loc`,
 //!   the integer types and `syscall64`, `fd`/`file` (path by a dentry walk in the kernel),
-//!   `sock`/`socket`, `char_buf` of user memory with `sizeArgIndex`, and `auto` (derived from the
+//!   `sock`/`socket`, `char_buf` with `sizeArgIndex` or `returnCopy` (read at the return, the return value as length), and `auto` (derived from the
 //!   field's C type). Integers are read with the width of their type (`int` = 4 bytes even in the
 //!   8-byte slots of syscall records; the targets are little-endian), capped at the field size.
 //!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints)
@@ -533,6 +533,10 @@ pub struct CompiledHook {
     pub return_arg: Option<CompiledArg>,
     /// `returnArgAction` TrackSock/UntrackSock ([`action`] id) on the returned socket.
     pub return_arg_action: Option<u32>,
+    /// Position in `args` of the `char_buf` argument with `returnCopy`: its buffer is read when
+    /// the call returns (as many bytes as it returned) and sent after the return value; the hook
+    /// then `returns`.
+    pub return_copy: Option<u8>,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -2137,6 +2141,32 @@ impl Compiler<'_> {
         message: Option<&str>,
         tags: &[String],
     ) {
+        // returnCopy: one char_buf read at the return probe of a kprobe or fentry.
+        let copies: Vec<usize> = (ctx.spec_args.iter().enumerate())
+            .filter(|(_, a)| a.return_copy)
+            .map(|(i, _)| i)
+            .collect();
+        let return_copy = copies.first().map(|&i| i as u8);
+        if let Some(&second) = copies.get(1) {
+            self.err(
+                &ctx.path.field("args").index(second).field("returnCopy"),
+                "one returnCopy argument per hook is supported",
+            );
+        }
+        if let Some(&i) = copies.first()
+            && !matches!(
+                ctx.served,
+                Served::Kprobe | Served::KprobeOverride | Served::SyscallKprobe | Served::Fentry
+            )
+        {
+            self.err(
+                &ctx.path.field("args").index(i).field("returnCopy"),
+                format!(
+                    "returnCopy needs a return probe, which kprobes and fentries have and {} do not",
+                    ctx.served.event_kind()
+                ),
+            );
+        }
         let mut args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();
         // A resolved value lands in its own scratch slot (two args may resolve from one pointer).
         for (pos, a) in args.iter_mut().enumerate() {
@@ -2195,9 +2225,10 @@ impl Compiler<'_> {
             message: message.map(|m| truncate_chars(m, 256)),
             tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
             syscall_nr,
-            returns: ctx.ret.is_some(),
+            returns: ctx.ret.is_some() || return_copy.is_some(),
             return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
             return_arg_action: ctx.ret.and_then(|r| r.action),
+            return_copy,
         });
     }
 
@@ -2223,8 +2254,14 @@ impl Compiler<'_> {
             );
             ok = false;
         }
-        if a.return_copy {
-            self.not_yet(&ap.field("returnCopy"), "returnCopy");
+        if a.return_copy && a.arg_type() != Some(ArgType::CharBuf) {
+            self.err(
+                &ap.field("returnCopy"),
+                format!(
+                    "returnCopy reads a buffer when the call returns; it applies to char_buf arguments, not {}",
+                    a.type_
+                ),
+            );
             ok = false;
         }
         if a.max_data {
@@ -2511,10 +2548,23 @@ impl Compiler<'_> {
             );
             return None;
         }
+        if a.size_arg_index == 0 && a.return_copy {
+            // Read at the return, as many bytes as the call returns.
+            return Some(CompiledArg::new(
+                field.offset,
+                8,
+                if user {
+                    ArgRead::UserBuf
+                } else {
+                    ArgRead::KernelBuf
+                },
+                ArgRender::Bytes,
+            ));
+        }
         if a.size_arg_index == 0 {
             self.err(
                 &ap.field("sizeArgIndex"),
-                "char_buf needs sizeArgIndex: the 1-based index of the argument holding the buffer's length",
+                "char_buf needs sizeArgIndex (the 1-based index of the argument holding the buffer's length) or returnCopy",
             );
             return None;
         }

@@ -512,6 +512,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             data: 0,
             return_arg: None,
             return_arg_action: None,
+            return_copy: None,
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -643,6 +644,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             data: 0,
             return_arg: None,
             return_arg_action: None,
+            return_copy: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -752,6 +754,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             data: 0,
             return_arg: None,
             return_arg_action: None,
+            return_copy: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -905,6 +908,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             data: 0,
             return_arg: None,
             return_arg_action: None,
+            return_copy: None,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -984,6 +988,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         data: 0,
         return_arg: None,
         return_arg_action: None,
+        return_copy: None,
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {
@@ -1879,6 +1884,47 @@ fn generated_lists_expand_to_what_the_kernel_has() {
         e[0].reason.contains("matches no traceable function"),
         "{e:#?}"
     );
+}
+
+/// returnCopy, as the field notes' sys_read example: the hook returns (to read the buffer), the
+/// char_buf needs no sizeArgIndex (the return value is its length); only char_buf, only hooks
+/// with a return probe, one per hook.
+#[test]
+fn return_copy_makes_a_return_hook() {
+    let mut k = FakeKernel::new();
+    k.syscall("read", &["unsigned int fd", "char * buf", "size_t count"]);
+    let got = compiled_with(
+        "kprobes:\n- call: sys_read\n  syscall: true\n  args:\n  - index: 0\n    type: fd\n  - index: 1\n    type: char_buf\n    returnCopy: true\n  - index: 2\n    type: size_t",
+        &k,
+    );
+    let h = &got.hooks[0];
+    assert!(h.returns && h.return_arg.is_none());
+    assert_eq!(h.return_copy, Some(1));
+    assert_eq!(
+        (h.args[1].read, h.args[1].size_offset),
+        (ArgRead::UserBuf, 0)
+    );
+    for (spec, path, reason) in [
+        (
+            "kprobes:\n- call: sys_read\n  args:\n  - index: 1\n    type: string\n    returnCopy: true",
+            "spec.kprobes[0].args[0].returnCopy",
+            "applies to char_buf arguments",
+        ),
+        (
+            "tracepoints:\n- subsystem: syscalls\n  event: sys_enter_openat\n  args:\n  - index: 6\n    type: char_buf\n    returnCopy: true",
+            "spec.tracepoints[0].args[0].returnCopy",
+            "needs a return probe",
+        ),
+        (
+            "kprobes:\n- call: sys_read\n  args:\n  - index: 1\n    type: char_buf\n    returnCopy: true\n  - index: 1\n    type: char_buf\n    returnCopy: true",
+            "spec.kprobes[0].args[1].returnCopy",
+            "one returnCopy argument per hook",
+        ),
+    ] {
+        let e = compile(&ok(spec), &k).expect_err(spec);
+        assert_eq!((e.len(), e[0].path.as_str()), (1, path), "{e:#?}");
+        assert!(e[0].reason.contains(reason), "{e:#?}");
+    }
 }
 
 #[test]

@@ -286,10 +286,11 @@ else
 fi
 SECTION=retprobe
 echo present >/tmp/retprobe-present
-if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml; then
+if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracing-policy "$POLICIES"/read-return-copy.yaml; then
     links=$(link_types "$AGENT_PID")
     /usr/bin/cat /tmp/retprobe-present >/dev/null
     /usr/bin/cat /tmp/retprobe-missing 2>/dev/null
+    wait_grep '"bytes_arg"' /tmp/retprobe.ev
     if wait_grep '"string_arg":"/tmp/retprobe-missing"' /tmp/retprobe.ev; then
         check retprobe-loaded PASS "event for the failed open; links: $links"
     else

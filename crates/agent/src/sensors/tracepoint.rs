@@ -217,6 +217,11 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
             .map_err(map_err("auspex_pending"))?;
+        let copies = c.hooks.iter().any(|h| h.return_copy.is_some());
+        open.maps
+            .auspex_return_copy
+            .set_max_entries(if copies { PENDING_CALLS } else { 1 })
+            .map_err(map_err("auspex_return_copy"))?;
         // Tracked sockets: only for a policy with TrackSock.
         let tracks = c
             .hooks
@@ -444,6 +449,7 @@ impl TracepointPolicySpec<'_> {
                         Some(action::UNTRACKSOCK) => abi::HOOK_RETURN_UNTRACKSOCK,
                         _ => 0,
                     },
+                return_copy: hook.return_copy.map_or(0, |p| u32::from(p) + 1),
                 ..Default::default()
             };
             for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {

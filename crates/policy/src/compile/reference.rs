@@ -477,6 +477,7 @@ mod tests {
             data: 0,
             return_arg: None,
             return_arg_action: None,
+            return_copy: None,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),
