@@ -355,6 +355,41 @@ static __always_inline long lsm_verdict(long ret)
 	}
 
 /*
+ * Enforcers (spec.enforcers): fmod_ret programs on the enforced syscalls' entry points. A
+ * NotifyEnforcer action left a decision for this thread: send its signal, and return its error
+ * instead of running the syscall (0: run it).
+ */
+static __always_inline long enforce(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct auspex_enforcer_info *e = bpf_map_lookup_elem(&auspex_enforcer, &id);
+	long ret;
+
+	if (!e)
+		return 0;
+	ret = e->error;
+	if (e->sig)
+		bpf_send_signal(e->sig);
+	bpf_map_delete_elem(&auspex_enforcer, &id);
+	policy_stat_inc(ret ? AUSPEX_POLICY_STAT_OVERRIDE : AUSPEX_POLICY_STAT_SIGNAL);
+	return lsm_verdict(ret);
+}
+
+#define AUSPEX_ENFORCER_SLOT(n)                                                      \
+	SEC("fmod_ret/security_file_open")                                           \
+	int auspex_generic_enforcer##n(__u64 *ctx)                                   \
+	{                                                                            \
+		return enforce();                                                    \
+	}
+
+AUSPEX_ENFORCER_SLOT(0)
+AUSPEX_ENFORCER_SLOT(1)
+AUSPEX_ENFORCER_SLOT(2)
+AUSPEX_ENFORCER_SLOT(3)
+AUSPEX_ENFORCER_SLOT(4)
+AUSPEX_ENFORCER_SLOT(5)
+
+/*
  * Raw tracepoints (`raw: true`): the tracepoint's own arguments (TP_PROTO), not its record.
  * Attached by name, so one program could serve all, but without attach cookies on older kernels
  * each hook gets a slot too. The arguments are copied with a helper: a direct ctx load past the

@@ -240,6 +240,8 @@ struct auspex_process_entry {
 #define AUSPEX_ACTION_SIGNAL 9
 #define AUSPEX_ACTION_TRACKSOCK 10 /* arg: record offset of the socket pointer */
 #define AUSPEX_ACTION_UNTRACKSOCK 11
+#define AUSPEX_ACTION_NOTIFY_ENFORCER 12 /* arg: argError; rate_limit_ns: argSig */
+#define AUSPEX_ACTION_CLEANUP_ENFORCER 13
 
 /* Per-policy action counters (`auspex_policy_stats` keys; TracingPolicyActionCounters). */
 #define AUSPEX_POLICY_STAT_POST 0
@@ -398,6 +400,12 @@ struct auspex_selector {
 	__u32 nreturn_actions; /* matchReturnActions, run at the return */
 	struct auspex_match_arg match_return;
 	struct auspex_action return_actions[AUSPEX_MAX_ACTIONS];
+};
+
+/* A NotifyEnforcer decision waiting for the thread's next enforced syscall (auspex_enforcer). */
+struct auspex_enforcer_info {
+	__s32 error; /* returned instead of running the syscall; 0: let it run */
+	__u32 sig; /* sent to the thread; 0: none */
 };
 
 /* After the arguments of a return probe's event: the value returned and the return action. */

@@ -817,6 +817,24 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
 				track_sock(sk, act->kind);
 				break;
 			}
+			case AUSPEX_ACTION_NOTIFY_ENFORCER: {
+				struct auspex_enforcer_info info = {
+					.error = act->arg,
+					.sig = (__u32)act->rate_limit_ns,
+				};
+
+				if (monitor_mode()) {
+					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_SIGNAL);
+					break;
+				}
+				if (bpf_map_update_elem(&auspex_enforcer, &pid_tgid, &info, BPF_ANY))
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				action = act->kind;
+				break;
+			}
+			case AUSPEX_ACTION_CLEANUP_ENFORCER:
+				bpf_map_delete_elem(&auspex_enforcer, &pid_tgid);
+				break;
 			case AUSPEX_ACTION_GETURL:
 			case AUSPEX_ACTION_DNSLOOKUP:
 				if (action == AUSPEX_ACTION_POST)

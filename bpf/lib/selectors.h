@@ -103,6 +103,15 @@ struct auspex_pending_event {
 	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */
 };
 
+/* NotifyEnforcer decisions by thread (pid_tgid), carried out by the enforcer programs at the
+ * thread's next enforced syscall. Sized by user space (1 entry without spec.enforcers). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct auspex_enforcer_info);
+} auspex_enforcer SEC(".maps");
+
 /* returnCopy: the buffer pointer seen at entry, for the return (key as auspex_pending). Sized by
  * user space (1 entry without returnCopy). */
 struct {

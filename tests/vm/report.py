@@ -70,6 +70,8 @@ EXPECTED = [
     "lsm-event",
     "kprobe-override",
     "override-event",
+    "enforcer-marker-killed",
+    "enforcer-event",
     "fentry-file-open",
     "fexit-event",
     "fentry-stack-trace",
@@ -90,6 +92,7 @@ EXPECTED = [
 OPTIONAL = [
     "lsm-agent-stop",
     "override-agent-stop",
+    "enforcer-agent-stop",
     "fentry-agent-stop",
     "multi-agent-stop",
     "retprobe-agent-stop",
@@ -371,6 +374,19 @@ def event_checks(files):
             put(name, True, f"{kind} {function} {json.dumps(hit[0]['args'], separators=(',', ':'))} action=KPROBE_ACTION_OVERRIDE")
         else:
             put(name, False, f"no {kind} {function} event with KPROBE_ACTION_OVERRIDE for {path} among {len(ks)}: {json.dumps(ks[:1])[:400]}")
+    # 5b. Enforcer: the marker's dup seen on raw_syscalls/sys_enter with NotifyEnforcer.
+    evs = events(files, "enforcer.ev")
+    if evs is None:
+        put("enforcer-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ts = [e["process_tracepoint"] for e in evs if "process_tracepoint" in e and e["process_tracepoint"].get("policy_name") == "vm-enforcer-dup"]
+        ok = [t for t in ts if t.get("action") == "KPROBE_ACTION_NOTIFYENFORCER" and t.get("process", {}).get("binary") == MARKER
+              and ((t.get("args") or [{}])[0].get("syscall_id") or {}).get("id") == 32]
+        put(
+            "enforcer-event",
+            bool(ok),
+            f"process_tracepoint raw_syscalls/sys_enter {json.dumps(ok[0].get('args'), separators=(',', ':'))} action=KPROBE_ACTION_NOTIFYENFORCER" if ok else f"no NotifyEnforcer event for the marker's dup among {len(ts)}: {json.dumps(ts[:1])[:300]}",
+        )
     # 6a. fentry + fexit on security_file_open: one entry event without `return`, one return
     # event with `return.int_arg` 0 (the open succeeded).
     evs = events(files, "fentry.ev")
@@ -686,6 +702,7 @@ def render_md(kernels, names, short, a):
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
+    out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32.")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
     out.append("")
     notes = []

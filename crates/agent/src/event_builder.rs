@@ -210,6 +210,7 @@ pub fn kprobe_action(kernel_action: u32) -> i32 {
         action::GETURL => KprobeAction::Geturl,
         action::DNSLOOKUP => KprobeAction::Dnslookup,
         action::NOPOST => KprobeAction::Nopost,
+        action::NOTIFY_ENFORCER => KprobeAction::Notifyenforcer,
         _ => KprobeAction::Unknown,
     }) as i32
 }

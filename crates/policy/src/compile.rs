@@ -218,6 +218,12 @@ pub mod action {
     /// Return `arg` (argError) from the hooked function instead of running it (or as the LSM
     /// verdict).
     pub const OVERRIDE: u32 = 4;
+    /// Hand the decision to the policy's enforcer programs (`spec.enforcers`): at the next
+    /// enforced syscall of this thread, return `arg` (argError, 0: run it) and send
+    /// `rate_limit_ns` (argSig, 0: none).
+    pub const NOTIFY_ENFORCER: u32 = 12;
+    /// Drop a pending NotifyEnforcer decision of this thread.
+    pub const CLEANUP_ENFORCER: u32 = 13;
 }
 
 /// Post: `arg` bit asking for the kernel stack (`kernelStackTrace`); the low byte is the rate
@@ -693,6 +699,9 @@ pub struct CompiledPolicy {
     pub enforces: bool,
     /// `policy-mode: monitor`: start with enforcement off (Sigkill/Signal are reported, not sent).
     pub monitor: bool,
+    /// `spec.enforcers`: the kernel functions (syscall entry points) where an fmod_ret program
+    /// carries out NotifyEnforcer decisions (return the error, send the signal).
+    pub enforcers: Vec<String>,
 }
 
 /// One field of a tracepoint record, as tracefs `format` describes it.
@@ -1325,10 +1334,69 @@ impl Compiler<'_> {
             });
         }
         self.out.enforces = self.out.selectors.iter().any(|s| {
-            s.actions
-                .iter()
-                .any(|a| matches!(a.kind, action::SIGKILL | action::SIGNAL | action::OVERRIDE))
+            s.actions.iter().any(|a| {
+                matches!(
+                    a.kind,
+                    action::SIGKILL | action::SIGNAL | action::OVERRIDE | action::NOTIFY_ENFORCER
+                )
+            })
         });
+    }
+
+    /// `spec.enforcers`: the syscall entry points NotifyEnforcer decisions are carried out at, by
+    /// fmod_ret programs (the kernel must load BPF trampolines).
+    fn enforcers(&mut self, root: &FieldPath) {
+        let spec = &self.policy.spec;
+        if spec.enforcers.is_empty() {
+            return;
+        }
+        let mut functions = Vec::new();
+        for (i, e) in spec.enforcers.iter().enumerate() {
+            let ep = root.field("enforcers").index(i).field("calls");
+            for (j, call) in e.calls.iter().enumerate() {
+                let names: Vec<String> = match call.strip_prefix("list:") {
+                    None => vec![call.clone()],
+                    Some(name) => match spec.list(name) {
+                        Some(l) if matches!(l.list_type(), Some(ListType::Syscalls)) => {
+                            l.values.clone()
+                        }
+                        Some(_) => {
+                            self.err(&ep.index(j), format!("list {name} is not a syscalls list"));
+                            continue;
+                        }
+                        None => {
+                            self.err(&ep.index(j), format!("list {name} is not defined"));
+                            continue;
+                        }
+                    },
+                };
+                for n in names {
+                    // Entry points named in full (`__ia32_sys_dup`) are kernel functions.
+                    let f = if n.starts_with("__") {
+                        n
+                    } else {
+                        let base = n.strip_prefix("sys_").unwrap_or(&n);
+                        format!("__x64_sys_{base}")
+                    };
+                    if !functions.contains(&f) {
+                        functions.push(f);
+                    }
+                }
+            }
+        }
+        if !self.kernel.trampolines() {
+            self.err(
+                &root.field("enforcers"),
+                "enforcers need fmod_ret programs (BPF trampolines), which this kernel does not load; alternatives: Sigkill or Signal in the selector",
+            );
+        }
+        self.limit(
+            &root.field("enforcers"),
+            "enforced syscalls",
+            limits::TRAMPOLINE_SLOTS,
+            functions.len(),
+        );
+        self.out.enforcers = functions;
     }
 
     /// Policy-wide features: scoping, loader, enforcers, options.
@@ -1356,12 +1424,7 @@ impl Compiler<'_> {
         if spec.loader {
             self.not_yet(&root.field("loader"), "the loader sensor (loader: true)");
         }
-        if !spec.enforcers.is_empty() {
-            self.not_yet(
-                &root.field("enforcers"),
-                "enforcer programs (spec.enforcers)",
-            );
-        }
+        self.enforcers(&root);
         // policy-mode monitor: loaded with enforcement off (switchable at runtime).
         self.out.monitor = policy.policy_mode() == PolicyMode::Monitor;
     }
@@ -4114,6 +4177,33 @@ impl Compiler<'_> {
                 }
                 out.arg = err;
             }
+            ActionKind::NotifyEnforcer | ActionKind::CleanupEnforcerNotification
+                if self.policy.spec.enforcers.is_empty() =>
+            {
+                self.err(
+                    &path.field("action"),
+                    format!(
+                        "{} needs spec.enforcers (the syscalls where decisions are carried out)",
+                        kind.name()
+                    ),
+                );
+                return None;
+            }
+            ActionKind::NotifyEnforcer => {
+                out.arg = a.arg_error.unwrap_or(0);
+                if !(-4095..=0).contains(&out.arg) {
+                    self.err(
+                        &path.field("argError"),
+                        format!(
+                            "argError {} is not an error a syscall returns (-4095..=-1)",
+                            out.arg
+                        ),
+                    );
+                    return None;
+                }
+                out.rate_limit_ns = u64::from(a.arg_sig.unwrap_or(0));
+            }
+            ActionKind::CleanupEnforcerNotification => {}
             ActionKind::TrackSock | ActionKind::UntrackSock => {
                 let idx = a.arg_sock.unwrap_or(0);
                 let pos = ctx

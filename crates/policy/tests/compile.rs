@@ -548,6 +548,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         addr_set: vec![],
         enforces: true,
         monitor: false,
+        enforcers: Vec::new(),
     }
 }
 
@@ -700,6 +701,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         addr_set: vec![],
         enforces: false,
         monitor: false,
+        enforcers: Vec::new(),
     };
     assert_eq!(got, expected);
 }
@@ -828,6 +830,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         addr_set: vec![],
         enforces: true,
         monitor: false,
+        enforcers: Vec::new(),
     };
     assert_eq!(got, expected);
 }
@@ -955,6 +958,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         addr_set: vec![],
         enforces: false,
         monitor: false,
+        enforcers: Vec::new(),
     };
     assert_eq!(got, expected);
 }
@@ -1020,6 +1024,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         selectors: vec![selector.clone(), selector],
         enforces: true,
         monitor: false,
+        enforcers: Vec::new(),
         ..CompiledPolicy::default()
     };
     assert_eq!(got, expected);
@@ -1422,7 +1427,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: CleanupEnforcerNotification",
         "spec.kprobes[0].selectors[0].matchActions[0].action",
-        "action CleanupEnforcerNotification is not supported",
+        "CleanupEnforcerNotification needs spec.enforcers",
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: CelExpr\n      values: [x]",
@@ -1457,7 +1462,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "selectorsMacros:\n  kill:\n    matchActions:\n    - action: CleanupEnforcerNotification\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [kill]\n    matchActions:\n    - action: Post",
         "spec.selectorsMacros.kill.matchActions[0].action",
-        "action CleanupEnforcerNotification is not supported",
+        "CleanupEnforcerNotification needs spec.enforcers",
     ),
     (
         "tracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: uint64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: GT\n      values: ['0x8000000000000000']",
@@ -1482,7 +1487,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "enforcers:\n- calls: [sys_kill]\nkprobes:\n- call: sys_kill",
         "spec.enforcers",
-        "enforcer programs",
+        "enforcers need fmod_ret programs (BPF trampolines)",
     ),
 ];
 
@@ -1925,6 +1930,27 @@ fn return_copy_makes_a_return_hook() {
         assert_eq!((e.len(), e[0].path.as_str()), (1, path), "{e:#?}");
         assert!(e[0].reason.contains(reason), "{e:#?}");
     }
+}
+
+/// Enforcers (the corpus' killer.yaml without its ia32 entry): the listed syscalls' entry points
+/// for the fmod_ret enforcer, NotifyEnforcer carrying argError and argSig; refused where the
+/// kernel loads no BPF trampolines.
+#[test]
+fn enforcers_take_notify_enforcer_decisions() {
+    let spec = "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup, sys_dup2]\nenforcers:\n- calls: [list:dups, __ia32_sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: syscall64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: [list:dups]\n    matchActions:\n    - action: NotifyEnforcer\n      argError: -1\n      argSig: 9";
+    let mut k = FakeKernel::new();
+    k.trampolines = true;
+    let got = compiled_with(spec, &k);
+    assert_eq!(
+        got.enforcers,
+        ["__x64_sys_dup", "__x64_sys_dup2", "__ia32_sys_dup"]
+    );
+    let a = &got.selectors[0].actions[0];
+    assert_eq!(
+        (a.kind, a.arg, a.rate_limit_ns),
+        (action::NOTIFY_ENFORCER, -1, 9)
+    );
+    assert!(got.enforces);
 }
 
 #[test]

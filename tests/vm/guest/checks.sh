@@ -247,6 +247,18 @@ else
     ship override.err /tmp/override.err
 fi
 
+# Enforcers: NotifyEnforcer on raw_syscalls/sys_enter, carried out by an fmod_ret program at dup.
+SECTION=enforcer
+if agent_start enforcer --tracing-policy "$POLICIES"/enforcer-dup.yaml; then
+    $MARKER dup >/tmp/enforcer.out 2>&1
+    expect enforcer-marker-killed 137 $? "(SIGKILL from the enforcer at dup; output: '$(cat /tmp/enforcer.out)'; links: $(link_types "$AGENT_PID"))"
+    wait_grep 'KPROBE_ACTION_NOTIFYENFORCER' /tmp/enforcer.ev
+    finish
+else
+    refusal enforcer-marker-killed spec.enforcers
+    ship enforcer.err /tmp/enforcer.err
+fi
+
 SECTION=fentry
 echo watched >/tmp/fentry-watched
 if agent_start fentry --tracing-policy "$POLICIES"/fentry-file-open.yaml; then

@@ -3,6 +3,7 @@
 //   auspex-marker exit N           exit with status N
 //   auspex-marker write PATH TEXT  open PATH (create/truncate) and write(2) TEXT to it, exit 0
 //   auspex-marker truncate PATH    truncate(2) PATH to 0 bytes (by path, not by fd), exit 0
+//   auspex-marker dup              dup(1); print the result, exit 0 (4 when dup failed)
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,12 @@ int main(int argc, char **argv)
 		close(fd);
 		printf("marker: wrote %zd bytes to %s\n", n, argv[2]);
 		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "dup") == 0) {
+		int fd = dup(1);
+
+		printf("marker: dup %d\n", fd);
+		return fd < 0 ? 4 : 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "truncate") == 0) {
 		if (truncate(argv[2], 0)) {

@@ -217,6 +217,14 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
             .map_err(map_err("auspex_pending"))?;
+        open.maps
+            .auspex_enforcer
+            .set_max_entries(if c.enforcers.is_empty() {
+                1
+            } else {
+                ENFORCER_DECISIONS
+            })
+            .map_err(map_err("auspex_enforcer"))?;
         let copies = c.hooks.iter().any(|h| h.return_copy.is_some());
         open.maps
             .auspex_return_copy
@@ -265,7 +273,9 @@ impl TracepointPolicySpec<'_> {
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
-        let mut slots: [Vec<(String, usize)>; 5] = Default::default();
+        let mut slots: [Vec<(String, usize)>; TrampolineKind::ALL.len()] = Default::default();
+        slots[TrampolineKind::Enforcer as usize] =
+            c.enforcers.iter().map(|f| (f.clone(), 0)).collect();
         for (i, hook) in c.hooks.iter().enumerate() {
             let cookie = hook_cookie(self.policy_id, i);
             if hook.returns {
@@ -358,7 +368,7 @@ impl TracepointPolicySpec<'_> {
             .auspex_generic_kprobe_override
             .set_autoload(!plan.kprobe_override.is_empty());
         // Trampoline slots: point each used one at its function, load only those.
-        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; 5];
+        let mut slot_hooks = [[0u32; TRAMPOLINE_SLOTS]; TrampolineKind::ALL.len()];
         for (kind, wanted) in TrampolineKind::ALL.iter().zip(&slots) {
             if wanted.len() > TRAMPOLINE_SLOTS {
                 return Err(SensorError::Trampoline {
@@ -656,6 +666,8 @@ impl TracepointPolicySpec<'_> {
 
 /// Calls of return probes a policy keeps between entry and return (LRU beyond).
 const PENDING_CALLS: u32 = 4096;
+/// NotifyEnforcer decisions waiting for their thread's next enforced syscall.
+const ENFORCER_DECISIONS: u32 = 4096;
 /// Sockets a TrackSock policy remembers (LRU: an untracked socket eventually falls out).
 const TRACKED_SOCKETS: u32 = 16384;
 
@@ -671,15 +683,18 @@ enum TrampolineKind {
     Fexit = 3,
     /// Raw tracepoints: attached by name (no load-time target), slots for the hook index.
     RawTp = 4,
+    /// Enforcers (`spec.enforcers`): fmod_ret programs on syscall entry points, not hooks.
+    Enforcer = 5,
 }
 
 impl TrampolineKind {
-    const ALL: [TrampolineKind; 5] = [
+    const ALL: [TrampolineKind; 6] = [
         Self::Lsm,
         Self::Fentry,
         Self::FmodRet,
         Self::Fexit,
         Self::RawTp,
+        Self::Enforcer,
     ];
 
     fn name(self) -> &'static str {
@@ -689,6 +704,7 @@ impl TrampolineKind {
             Self::FmodRet => "fmod_ret",
             Self::Fexit => "fexit",
             Self::RawTp => "raw_tp",
+            Self::Enforcer => "enforcer",
         }
     }
 
