@@ -7,6 +7,14 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* fmod_ret on a syscall entry point: loads only where syscalls are on the kernel's
+ * error-injection list (enforcers). */
+SEC("fmod_ret/__x64_sys_getpid")
+int auspex_probe_fmod_ret_syscall(void *ctx)
+{
+	return 0;
+}
+
 /* kprobe.multi (fprobe) links: the program type loads everywhere; attaching says. */
 SEC("kprobe.multi")
 int auspex_probe_kprobe_multi(void *ctx)

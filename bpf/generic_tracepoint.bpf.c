@@ -76,6 +76,10 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 	slot = bpf_map_lookup_elem(&auspex_syscall_hooks, &nr);
 	if (!slot || !*slot)
 		return 0;
+	/* A 32-bit syscall's number is an i386 one: not this hook's (the kernel's own
+	 * syscalls/sys_enter_* tracepoints skip compat syscalls too). */
+	if (compat_syscall())
+		return 0;
 	hook_idx = *slot - 1;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	h = generic_heap();
@@ -115,7 +119,7 @@ int BPF_PROG(auspex_generic_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 #endif
 	slot = bpf_map_lookup_elem(&auspex_syscall_exit_hooks, &nr);
-	if (!slot || !*slot)
+	if (!slot || !*slot || compat_syscall())
 		return 0;
 	return run_return(*slot - 1, ret);
 }

@@ -195,6 +195,7 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_KIOCB 24 /* struct kiocb *: its file's path and mode */
 #define AUSPEX_ARG_MODULE 25 /* struct module *: struct auspex_module_info */
 #define AUSPEX_ARG_LOAD_INFO 26 /* struct load_info * (module being loaded): struct auspex_module_info */
+#define AUSPEX_ARG_SYSCALL64 27 /* syscall number (8 bytes); bit 31 set for a 32-bit compat syscall */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1

@@ -286,6 +286,22 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 }
 
 /*
+ * The current task is in a 32-bit compat syscall (x86-64 with IA32 emulation: TS_COMPAT in its
+ * thread_info status, as in_ia32_syscall() reads it). Its syscall numbers are the i386 ones.
+ */
+#define AUSPEX_TS_COMPAT 0x0002
+static __always_inline int compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return (BPF_CORE_READ(task, thread_info.status) & AUSPEX_TS_COMPAT) != 0;
+#else
+	return 0;
+#endif
+}
+
+/*
  * Kernels without module signatures lack module.sig_ok and load_info.sig_ok; struct load_info is
  * private to kernel/module (and absent where modules are not built in): our own CO-RE views.
  */
@@ -544,6 +560,10 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 			h->ints[i] = (__s64)raw;
 		}
 		return 0;
+	case AUSPEX_ARG_SYSCALL64:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		h->ints[i] = (__s64)((__u32)raw | (compat_syscall() ? 0x80000000u : 0));
+		return 0;
 	case AUSPEX_ARG_USER_STR:
 	case AUSPEX_ARG_KERNEL_STR:
 		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
@@ -704,9 +724,9 @@ static __always_inline __u32 append_stacks(void *ctx, struct generic_heap *h, __
 
 	st->kernel_bytes = 0;
 	st->user_bytes = 0;
+	barrier_var(len);
 	if (len > AUSPEX_EVENT_DATA)
 		return 0;
-	barrier_var(len);
 	if (post_arg & AUSPEX_POST_KERNEL_STACK) {
 		n = bpf_get_stack(ctx, &h->data[len], AUSPEX_STACK_DEPTH * 8, 0);
 		if (n > 0 && n <= AUSPEX_STACK_DEPTH * 8) {
@@ -927,10 +947,11 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 	__u64 *ptr = bpf_map_lookup_elem(&auspex_return_copy, &key);
 	__u32 n = 0, full = ret > 0 ? (__u32)ret : 0;
 
+	/* Opaque first: the compiler would drop a check it can prove, older verifiers need it. */
+	barrier_var(at);
 	if (at > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
 			 sizeof(struct auspex_sock_info))
 		return 0;
-	barrier_var(at);
 	if (ptr && *ptr && ret > 0)
 		n = ret > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)ret;
 	barrier_var(n);

@@ -286,7 +286,7 @@ pub fn decode_args(
             bytes = rest;
             continue;
         }
-        let is_str = !matches!(spec.read, ArgRead::Int | ArgRead::Uint);
+        let is_str = !matches!(spec.read, ArgRead::Int | ArgRead::Uint | ArgRead::Syscall64);
         let arg = if is_str {
             let Some(head) = bytes.get(..4) else { break };
             let raw = u32::from_ne_bytes([head[0], head[1], head[2], head[3]]);

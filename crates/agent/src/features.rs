@@ -142,14 +142,48 @@ pub fn kprobe_multi() -> &'static Probe {
     })
 }
 
-fn probe_kprobe_multi() -> Probe {
+/// fmod_ret programs on syscall entry points (`spec.enforcers`): the kernel allows them on the
+/// functions of its error-injection list, which has the syscalls only with
+/// CONFIG_FUNCTION_ERROR_INJECTION. Probed once.
+pub fn syscall_fmod_ret() -> &'static Probe {
+    static PROBE: std::sync::OnceLock<Probe> = std::sync::OnceLock::new();
+    PROBE.get_or_init(|| {
+        let print = libbpf_rs::set_print(None);
+        let probe = probe_syscall_fmod_ret();
+        libbpf_rs::set_print(print);
+        probe
+    })
+}
+
+fn probe_syscall_fmod_ret() -> Probe {
     use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    if !cfg!(target_arch = "x86_64") {
+        return Probe::Unsupported("enforcers are implemented for x86_64".into());
+    }
     let mut storage = std::mem::MaybeUninit::uninit();
-    let open =
+    let mut open =
         match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage) {
             Ok(o) => o,
             Err(e) => return Probe::Inconclusive(e.to_string()),
         };
+    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+    match open.load() {
+        Ok(_) => Probe::Supported,
+        Err(e) => Probe::Unsupported(format!(
+            "fmod_ret programs on syscalls do not load ({e}; needs BPF trampolines and syscalls on the error-injection list, CONFIG_FUNCTION_ERROR_INJECTION)"
+        )),
+    }
+}
+
+fn probe_kprobe_multi() -> Probe {
+    use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    let mut storage = std::mem::MaybeUninit::uninit();
+    let mut open =
+        match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage) {
+            Ok(o) => o,
+            Err(e) => return Probe::Inconclusive(e.to_string()),
+        };
+    open.progs.auspex_probe_fmod_ret_syscall.set_autoload(false);
     let skel = match open.load() {
         Ok(s) => s,
         Err(e) => return Probe::Unsupported(format!("kprobe.multi programs do not load: {e}")),
@@ -191,6 +225,8 @@ pub struct KernelFeatures {
     pub trampolines: Probe,
     /// kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE).
     pub kprobe_override: Probe,
+    /// fmod_ret programs attach to syscall entry points (enforcers).
+    pub syscall_fmod_ret: Probe,
     /// kprobe.multi (fprobe) links attach.
     pub kprobe_multi: Probe,
 }
@@ -269,6 +305,11 @@ impl KernelFeatures {
             ),
             Err(e) => Probe::Inconclusive(e.to_string()),
         };
+        let trampolines = prog_type(ProgramType::Tracing);
+        let syscall_fmod_ret = match &trampolines {
+            Probe::Supported => syscall_fmod_ret().clone(),
+            _ => Probe::Unsupported("no BPF trampolines (fmod_ret)".into()),
+        };
         Self {
             release,
             ring_buffer,
@@ -277,8 +318,9 @@ impl KernelFeatures {
             kprobe_attach,
             uprobe_attach,
             bpf_lsm,
-            trampolines: prog_type(ProgramType::Tracing),
+            trampolines,
             kprobe_override,
+            syscall_fmod_ret,
             kprobe_multi: kprobe_multi().clone(),
         }
     }
@@ -351,6 +393,10 @@ impl KernelFeatures {
                 "yes (user space, fire and forget)".to_string(),
             ),
             ("Override", self.override_support()),
+            (
+                "enforcers, NotifyEnforcer",
+                yes(&self.syscall_fmod_ret, "fmod_ret on the enforced syscalls"),
+            ),
         ]
     }
 
@@ -379,7 +425,7 @@ impl KernelFeatures {
     }
 
     /// Every probe: (name for people, snake_case key for the API, answer).
-    pub fn probes(&self) -> [(&'static str, &'static str, &Probe); 9] {
+    pub fn probes(&self) -> [(&'static str, &'static str, &Probe); 10] {
         [
             ("ring buffer", "ring_buffer", &self.ring_buffer),
             ("tracepoints", "tracepoints", &self.tracepoints),
@@ -389,6 +435,11 @@ impl KernelFeatures {
             ("BPF LSM", "bpf_lsm", &self.bpf_lsm),
             ("fentry/fmod_ret", "trampolines", &self.trampolines),
             ("kprobe override", "kprobe_override", &self.kprobe_override),
+            (
+                "fmod_ret on syscalls",
+                "syscall_fmod_ret",
+                &self.syscall_fmod_ret,
+            ),
             ("kprobe.multi", "kprobe_multi", &self.kprobe_multi),
         ]
     }

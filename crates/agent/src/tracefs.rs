@@ -12,6 +12,7 @@ pub struct Tracefs {
     bpf_lsm: bool,
     trampolines: bool,
     kprobe_override: bool,
+    syscall_fmod_ret: bool,
     host_ns: [u32; 10],
 }
 
@@ -28,6 +29,7 @@ impl Tracefs {
                 bpf_lsm: false,
                 trampolines: false,
                 kprobe_override: false,
+                syscall_fmod_ret: false,
                 host_ns: [0; 10],
             })
     }
@@ -38,6 +40,7 @@ impl Tracefs {
         self.bpf_lsm = f.bpf_lsm == Probe::Supported;
         self.trampolines = f.trampolines == Probe::Supported;
         self.kprobe_override = f.kprobe_override == Probe::Supported;
+        self.syscall_fmod_ret = f.syscall_fmod_ret == Probe::Supported;
         self
     }
 
@@ -66,6 +69,7 @@ impl Tracefs {
             bpf_lsm: false,
             trampolines: false,
             kprobe_override: false,
+            syscall_fmod_ret: false,
             host_ns: [0; 10],
         }
     }
@@ -106,6 +110,10 @@ impl KernelView for Tracefs {
         self.kprobe_override
     }
 
+    fn syscall_fmod_ret(&self) -> bool {
+        self.syscall_fmod_ret
+    }
+
     fn host_namespace(&self, kind: u8) -> Option<u32> {
         self.host_ns
             .get(usize::from(kind))
@@ -132,6 +140,14 @@ impl KernelView for Tracefs {
     fn traceable_functions(&self) -> Option<Vec<String>> {
         let text = std::fs::read_to_string(self.root.join("available_filter_functions")).ok()?;
         Some(parse_filter_functions(&text))
+    }
+
+    fn compat_syscall_number(&self, name: &str) -> Option<u32> {
+        if cfg!(target_arch = "x86_64") {
+            auspex_policy::compile::syscalls_i386::number(name)
+        } else {
+            None
+        }
     }
 
     fn syscall_number(&self, name: &str) -> Option<u32> {

@@ -2803,3 +2803,131 @@ spec:
     );
     assert!(!line.contains(r#""return""#), "{line}");
 }
+
+/// 32-bit compat syscalls (IA32 emulation: a 64-bit program making `int $0x80`): `syscall64`
+/// values carry bit 31 and lists may name `__ia32_sys_*` entry points, as in the corpus'
+/// killer.yaml; syscall kprobes (served by the syscall tracepoints here) see native syscalls only
+/// — the i386 dup is number 41, x86-64's socket, and must not be taken for it.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn root_compat_syscalls_are_told_apart() {
+    if !require_root("root_compat_syscalls_are_told_apart") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("compat.c");
+    std::fs::write(
+        &src,
+        r#"#include <unistd.h>
+#include <sys/syscall.h>
+int main(void)
+{
+	long r64 = syscall(SYS_dup, 1), r32;
+
+	/* i386 dup (41) through the 32-bit entry */
+	__asm__ volatile("int $0x80" : "=a"(r32) : "0"(41L), "b"(1L) : "r8", "r9", "r10", "r11", "memory");
+	return r64 < 0 || r32 < 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("compat-dup");
+    let st = Command::new("gcc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds the target");
+    let bin = bin.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: compat-syscalls
+spec:
+  lists:
+  - name: "dups"
+    type: "syscalls"
+    values: ["sys_dup", "__ia32_sys_dup"]
+  tracepoints:
+  - subsystem: "raw_syscalls"
+    event: "sys_enter"
+    args:
+    - index: 4
+      type: "syscall64"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: "InMap"
+        values: ["list:dups"]
+      matchBinaries:
+      - operator: "In"
+        values: ["{bin}"]
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: compat-kprobes
+spec:
+  kprobes:
+  - call: "sys_dup"
+    syscall: true
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values: ["{bin}"]
+  - call: "sys_socket"
+    syscall: true
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values: ["{bin}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    for doc in yaml.split("\n---\n") {
+        agent.control.add_policy(policy(doc)).expect("loads");
+    }
+    let st = Command::new(&bin).status().expect("run");
+    assert!(st.success(), "both dups succeed (IA32 emulation on)");
+    agent.wait_until("two raw sys_enter events", WAIT, |seen| {
+        seen.iter()
+            .filter(|e| matches!(&e.event, Some(Event::ProcessTracepoint(t)) if t.policy_name == "compat-syscalls"))
+            .count()
+            >= 2
+    });
+    marker(&mut agent, "after-compat");
+    let mut ids = Vec::new();
+    let mut kprobes = Vec::new();
+    for e in &agent.seen {
+        match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "compat-syscalls" => {
+                if let Some(Arg::SyscallId(s)) = t.args.first().and_then(|a| a.arg.clone()) {
+                    ids.push((s.id, s.abi));
+                }
+            }
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "compat-kprobes" => {
+                kprobes.push(k.function_name.clone())
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        ids,
+        [(32, "x64".to_string()), (41, "i386".to_string())],
+        "{:#?}",
+        agent
+            .seen
+            .iter()
+            .filter(|e| matches!(&e.event, Some(Event::ProcessTracepoint(_))))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        kprobes,
+        ["__x64_sys_dup"],
+        "the compat dup is neither dup nor socket"
+    );
+}

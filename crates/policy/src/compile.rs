@@ -80,6 +80,7 @@ use crate::values;
 
 pub mod reference;
 pub mod resolve;
+pub mod syscalls_i386;
 pub mod syscalls_x86_64;
 #[cfg(test)]
 mod tests;
@@ -226,6 +227,9 @@ pub mod action {
     pub const CLEANUP_ENFORCER: u32 = 13;
 }
 
+/// Bit 31 of a `syscall64` value: the syscall was made through the 32-bit compat ABI.
+pub const SYSCALL64_COMPAT: u32 = 0x8000_0000;
+
 /// Post: `arg` bit asking for the kernel stack (`kernelStackTrace`); the low byte is the rate
 /// limit scope.
 pub const POST_KERNEL_STACK: i32 = 0x100;
@@ -293,6 +297,9 @@ pub enum ArgRead {
     Module = 25,
     /// A `struct load_info *` (a module being loaded): name, signature verdict, taints.
     LoadInfo = 26,
+    /// A syscall number (`syscall64`): bit 31 set ([`SYSCALL64_COMPAT`]) when the task is in a
+    /// 32-bit compat syscall.
+    Syscall64 = 27,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -733,12 +740,24 @@ pub trait KernelView {
         let _ = name;
         None
     }
+    /// Number of a 32-bit compat system call (`dup` of `__ia32_sys_dup`), for `syscalls` lists
+    /// naming compat entry points. The default knows none; [`syscalls_i386::number`] is an
+    /// implementation for x86_64 kernels with IA32 emulation.
+    fn compat_syscall_number(&self, name: &str) -> Option<u32> {
+        let _ = name;
+        None
+    }
     /// True when BPF-LSM programs can run (`bpf` in the kernel's active LSM list).
     fn bpf_lsm(&self) -> bool {
         false
     }
     /// True when BPF trampoline programs (fentry, fmod_ret) load on this kernel.
     fn trampolines(&self) -> bool {
+        false
+    }
+    /// True when fmod_ret programs attach to syscall entry points (`spec.enforcers`): BPF
+    /// trampolines, and syscalls on the kernel's error-injection list.
+    fn syscall_fmod_ret(&self) -> bool {
         false
     }
     /// True when kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE; the
@@ -1159,7 +1178,11 @@ fn int_layout(ty: ArgType) -> Option<(bool, u16, ArgRender)> {
 }
 
 fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> CompiledArg {
-    let read = if signed { ArgRead::Int } else { ArgRead::Uint };
+    let read = match (render, signed) {
+        (ArgRender::SyscallId, _) => ArgRead::Syscall64,
+        (_, true) => ArgRead::Int,
+        (_, false) => ArgRead::Uint,
+    };
     CompiledArg::new(f.offset, width, read, render)
 }
 
@@ -1384,10 +1407,14 @@ impl Compiler<'_> {
                 }
             }
         }
-        if !self.kernel.trampolines() {
+        if !self.kernel.syscall_fmod_ret() {
             self.err(
                 &root.field("enforcers"),
-                "enforcers need fmod_ret programs (BPF trampolines), which this kernel does not load; alternatives: Sigkill or Signal in the selector",
+                if self.kernel.trampolines() {
+                    "enforcers are not supported on this kernel: they need fmod_ret programs on syscalls, which it refuses (syscalls are not on its error-injection list: CONFIG_FUNCTION_ERROR_INJECTION); alternatives: Sigkill or Signal in the selector"
+                } else {
+                    "enforcers are not supported on this kernel: they need fmod_ret programs (BPF trampolines), which it does not load; alternatives: Sigkill or Signal in the selector"
+                },
             );
         }
         self.limit(
@@ -3960,6 +3987,20 @@ impl Compiler<'_> {
         match list.list_type() {
             Some(ListType::Syscalls) => {
                 for call in &list.values {
+                    // A 32-bit entry point: its compat number with bit 31, as `syscall64`
+                    // values of compat syscalls carry it.
+                    if let Some(base) = call.strip_prefix("__ia32_sys_") {
+                        match self.kernel.compat_syscall_number(base) {
+                            Some(nr) => out.push(i64::from(nr | SYSCALL64_COMPAT)),
+                            None => self.err(
+                                path,
+                                format!(
+                                    "list {name}: {call} has no known 32-bit syscall number on this kernel"
+                                ),
+                            ),
+                        }
+                        continue;
+                    }
                     let nr = match syscall_name(call) {
                         Ok(base) => self.kernel.syscall_number(base),
                         Err(reason) => {

@@ -63,6 +63,10 @@ struct FakeKernel {
     bpf_lsm: bool,
     trampolines: bool,
     kprobe_override: bool,
+    /// Knows i386 syscall numbers (IA32 emulation).
+    compat: bool,
+    /// fmod_ret on syscalls (enforcers).
+    syscall_fmod_ret: bool,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -77,6 +81,8 @@ impl FakeKernel {
             bpf_lsm: false,
             trampolines: false,
             kprobe_override: false,
+            compat: false,
+            syscall_fmod_ret: false,
         }
     }
 
@@ -279,6 +285,16 @@ impl KernelView for FakeKernel {
         } else {
             None
         }
+    }
+
+    fn syscall_fmod_ret(&self) -> bool {
+        self.syscall_fmod_ret
+    }
+
+    fn compat_syscall_number(&self, name: &str) -> Option<u32> {
+        self.compat
+            .then(|| auspex_policy::compile::syscalls_i386::number(name))
+            .flatten()
     }
 
     fn host_namespace(&self, kind: u8) -> Option<u32> {
@@ -1452,7 +1468,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup, __ia32_sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: ['list:dups']",
         "spec.tracepoints[0].selectors[0].matchArgs[0].values[0]",
-        "list dups: __ia32_sys_dup is a 32-bit (ia32) syscall entry point",
+        "list dups: __ia32_sys_dup has no known 32-bit syscall number on this kernel",
     ),
     (
         "selectorsMacros:\n  parent:\n    matchWorkloads:\n    - hostSelector: {}\nkprobes:\n- call: sys_kill\n  selectors:\n  - macros: [parent]",
@@ -1487,7 +1503,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "enforcers:\n- calls: [sys_kill]\nkprobes:\n- call: sys_kill",
         "spec.enforcers",
-        "enforcers need fmod_ret programs (BPF trampolines)",
+        "they need fmod_ret programs (BPF trampolines)",
     ),
 ];
 
@@ -1935,11 +1951,35 @@ fn return_copy_makes_a_return_hook() {
 /// Enforcers (the corpus' killer.yaml without its ia32 entry): the listed syscalls' entry points
 /// for the fmod_ret enforcer, NotifyEnforcer carrying argError and argSig; refused where the
 /// kernel loads no BPF trampolines.
+/// The corpus' killer.yaml: a syscalls list with a 32-bit entry point, as InMap values of a
+/// syscall64 argument (the compat number with bit 31) and as enforced syscalls.
+#[test]
+fn compat_syscalls_in_lists() {
+    let mut k = FakeKernel::new();
+    k.compat = true;
+    k.trampolines = true;
+    k.syscall_fmod_ret = true;
+    let policy = load_documents(&corpus_dir().join("tracingpolicy/killer.yaml"))
+        .expect("valid")
+        .policies
+        .remove(0);
+    let got = compile(&policy, &k).expect("compiles");
+    let mut values: Vec<i64> = got.int_set.iter().map(|(_, v)| *v).collect();
+    values.sort();
+    assert_eq!(values, [32, 33, 0x8000_0000 | 41]);
+    assert_eq!(
+        got.enforcers,
+        ["__x64_sys_dup", "__x64_sys_dup2", "__ia32_sys_dup"]
+    );
+    assert_eq!(got.hooks[0].args[0].read, ArgRead::Syscall64);
+}
+
 #[test]
 fn enforcers_take_notify_enforcer_decisions() {
     let spec = "lists:\n- name: dups\n  type: syscalls\n  values: [sys_dup, sys_dup2]\nenforcers:\n- calls: [list:dups, __ia32_sys_dup]\ntracepoints:\n- subsystem: raw_syscalls\n  event: sys_enter\n  args:\n  - index: 4\n    type: syscall64\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: InMap\n      values: [list:dups]\n    matchActions:\n    - action: NotifyEnforcer\n      argError: -1\n      argSig: 9";
     let mut k = FakeKernel::new();
     k.trampolines = true;
+    k.syscall_fmod_ret = true;
     let got = compiled_with(spec, &k);
     assert_eq!(
         got.enforcers,
@@ -1951,6 +1991,11 @@ fn enforcers_take_notify_enforcer_decisions() {
         (action::NOTIFY_ENFORCER, -1, 9)
     );
     assert!(got.enforces);
+    // Trampolines, but syscalls not on the error-injection list (Debian 6.1 and 6.12).
+    k.syscall_fmod_ret = false;
+    let e = compile(&ok(spec), &k).expect_err("not modifiable");
+    assert_eq!(e[0].path, "spec.enforcers");
+    assert!(e[0].reason.contains("error-injection list"), "{e:#?}");
 }
 
 #[test]

@@ -232,7 +232,7 @@ fn argument_layouts() {
             "syscalls",
             5,
             "syscall64",
-            arg(16, 8, R::Uint, D::SyscallId),
+            arg(16, 8, R::Syscall64, D::SyscallId),
         ),
         ("syscalls", 5, "auto", arg(16, 4, R::Int, D::Int)),
         ("syscalls", 8, "auto", arg(40, 2, R::Uint, D::Uint)),
