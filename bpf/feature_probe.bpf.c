@@ -9,7 +9,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* fmod_ret on a syscall entry point: loads only where syscalls are on the kernel's
  * error-injection list (enforcers). */
-SEC("fmod_ret/__x64_sys_getpid")
+SEC("fmod_ret/__x64_sys_dup")
 int auspex_probe_fmod_ret_syscall(void *ctx)
 {
 	return 0;

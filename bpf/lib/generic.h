@@ -941,28 +941,34 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
  * with AUSPEX_ARG_TRUNCATED, bytes, u32 full length) in a slot of fixed size AUSPEX_STR_BUF, so
  * that user space finds the return trailer before it. Returns the slot size.
  */
-static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 key, __u32 at, __s64 ret,
+static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 key, __u64 at, __s64 ret,
 					 int kernel)
 {
 	__u64 *ptr = bpf_map_lookup_elem(&auspex_return_copy, &key);
-	__u32 n = 0, full = ret > 0 ? (__u32)ret : 0;
+	__u32 full = ret > 0 ? (__u32)ret : 0;
+	__u64 n = 0;
+	char *dst;
 
-	/* Opaque first: the compiler would drop a check it can prove, older verifiers need it. */
+	/*
+	 * Opaque first: the compiler would drop a check it can prove, and older verifiers (6.1)
+	 * need it. 64-bit values and a pointer: their 32-bit moves lose the bounds.
+	 */
 	barrier_var(at);
 	if (at > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
 			 sizeof(struct auspex_sock_info))
 		return 0;
+	dst = &p->data[at];
 	if (ptr && *ptr && ret > 0)
-		n = ret > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)ret;
+		n = ret > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u64)ret;
 	barrier_var(n);
 	if (n > AUSPEX_STRING_MAX)
 		n = 0;
 	/* The buffer was just filled by the call (a syscall's: user memory of the current task). */
-	if (n && (kernel ? bpf_probe_read_kernel(&p->data[at + 4], n, (void *)*ptr)
-			 : bpf_probe_read_user(&p->data[at + 4], n, (void *)*ptr)))
+	if (n && (kernel ? bpf_probe_read_kernel(dst + 4, n, (void *)*ptr)
+			 : bpf_probe_read_user(dst + 4, n, (void *)*ptr)))
 		n = 0;
-	*(__u32 *)&p->data[at] = n | (full > n ? AUSPEX_ARG_TRUNCATED : 0);
-	__builtin_memcpy(&p->data[at + 4 + n], &full, sizeof(full));
+	*(__u32 *)dst = (__u32)n | (full > n ? AUSPEX_ARG_TRUNCATED : 0);
+	__builtin_memcpy(dst + 4 + n, &full, sizeof(full));
 	bpf_map_delete_elem(&auspex_return_copy, &key);
 	return AUSPEX_STR_BUF;
 }
