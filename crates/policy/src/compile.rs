@@ -2846,6 +2846,28 @@ impl Compiler<'_> {
 
     /// Path of entry `k` of a filter list of the macro-expanded selector: inside the selector when
     /// it comes from there, else inside the macro that contributed it.
+    /// The one matchBinaries / matchParentBinaries entry of a selector (macros expanded); `len`
+    /// counts the selector's own entries, for the path of one that came from a macro.
+    fn one_binary(
+        &mut self,
+        orig: &KProbeSelector,
+        sp: &FieldPath,
+        field: &str,
+        entries: &[BinarySelector],
+        len: fn(&KProbeSelector) -> usize,
+    ) -> Option<CompiledBinary> {
+        let (b, rest) = entries.split_first()?;
+        if !rest.is_empty() {
+            let path = self.origin(orig, sp, field, len, 1);
+            self.err(
+                &path,
+                format!("only one {field} entry per selector is allowed"),
+            );
+        }
+        let path = self.origin(orig, sp, field, len, 0);
+        self.binary(b, &path)
+    }
+
     fn origin(
         &self,
         sel: &KProbeSelector,
@@ -2954,36 +2976,16 @@ impl Compiler<'_> {
             }
         };
 
-        let bin_len: Len = |s| s.match_binaries.len();
-        let binary = match s.match_binaries.as_slice() {
-            [] => None,
-            [b, rest @ ..] => {
-                if !rest.is_empty() {
-                    let path = self.origin(orig, sp, "matchBinaries", bin_len, 1);
-                    self.err(
-                        &path,
-                        "only one matchBinaries entry per selector is allowed",
-                    );
-                }
-                let path = self.origin(orig, sp, "matchBinaries", bin_len, 0);
-                self.binary(b, &path)
-            }
-        };
-        let parent_len: Len = |s| s.match_parent_binaries.len();
-        let parent_binary = match s.match_parent_binaries.as_slice() {
-            [] => None,
-            [b, rest @ ..] => {
-                if !rest.is_empty() {
-                    let path = self.origin(orig, sp, "matchParentBinaries", parent_len, 1);
-                    self.err(
-                        &path,
-                        "only one matchParentBinaries entry per selector is allowed",
-                    );
-                }
-                let path = self.origin(orig, sp, "matchParentBinaries", parent_len, 0);
-                self.binary(b, &path)
-            }
-        };
+        let binary = self.one_binary(orig, sp, "matchBinaries", &s.match_binaries, |s| {
+            s.match_binaries.len()
+        });
+        let parent_binary = self.one_binary(
+            orig,
+            sp,
+            "matchParentBinaries",
+            &s.match_parent_binaries,
+            |s| s.match_parent_binaries.len(),
+        );
 
         let ns_len: Len = |s| s.match_namespaces.len();
         let path = self.origin_list(orig, sp, "matchNamespaces", ns_len);

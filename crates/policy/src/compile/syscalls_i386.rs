@@ -450,7 +450,7 @@ pub const SYSCALLS: &[(u32, &str)] = &[
 
 /// Number of an i386 system call named without prefix (`dup`), or `None`.
 pub fn number(name: &str) -> Option<u32> {
-    SYSCALLS.iter().find(|(_, n)| *n == name).map(|(nr, _)| *nr)
+    super::syscalls_x86_64::number_in(SYSCALLS, name)
 }
 
 #[cfg(test)]

@@ -387,7 +387,12 @@ pub const SYSCALLS: &[(u32, &str)] = &[
 
 /// Number of a system call given without prefix (`openat`), or `None`.
 pub fn number(name: &str) -> Option<u32> {
-    SYSCALLS.iter().find(|(_, n)| *n == name).map(|(nr, _)| *nr)
+    number_in(SYSCALLS, name)
+}
+
+/// Number of `name` in a `(number, name)` table.
+pub(crate) fn number_in(table: &[(u32, &str)], name: &str) -> Option<u32> {
+    table.iter().find(|(_, n)| *n == name).map(|(nr, _)| *nr)
 }
 
 /// Name of a system call number, or `None`.
