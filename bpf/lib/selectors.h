@@ -201,6 +201,19 @@ static __always_inline struct generic_heap *generic_heap(void)
 	return bpf_map_lookup_elem(&auspex_generic_heap, &zero);
 }
 
+/* Copies a process entry's binary path into `dst` (AUSPEX_STR_BUF bytes); returns its length. */
+static __always_inline __u32 copy_binary(char *dst, struct auspex_process_entry *e)
+{
+	__u32 len = e->binary_len;
+
+	if (len > AUSPEX_MAP_BINARY_MAX - 1)
+		len = AUSPEX_MAP_BINARY_MAX - 1;
+	barrier_var(len);
+	if (len < AUSPEX_MAP_BINARY_MAX)
+		bpf_probe_read_kernel(dst, len, e->binary);
+	return len;
+}
+
 /*
  * The current process's live-process entry: nspid and binary, looked up once per event and only
  * when a filter or the event needs them (most calls of a busy hook are rejected before that).
@@ -208,7 +221,7 @@ static __always_inline struct generic_heap *generic_heap(void)
 static __always_inline void ensure_process(struct generic_heap *h)
 {
 	struct auspex_process_entry *e;
-	__u32 len, pid = h->pid;
+	__u32 pid = h->pid;
 
 	if (h->process_read)
 		return;
@@ -216,16 +229,7 @@ static __always_inline void ensure_process(struct generic_heap *h)
 	e = bpf_map_lookup_elem(&auspex_processes, &pid);
 	h->has_process = e != NULL;
 	h->nspid = e ? e->nspid : h->pid;
-	h->binary_len = 0;
-	if (!e)
-		return;
-	len = e->binary_len;
-	if (len > AUSPEX_MAP_BINARY_MAX - 1)
-		len = AUSPEX_MAP_BINARY_MAX - 1;
-	barrier_var(len);
-	h->binary_len = len;
-	if (len < AUSPEX_MAP_BINARY_MAX)
-		bpf_probe_read_kernel(h->binary, len, e->binary);
+	h->binary_len = e ? copy_binary(h->binary, e) : 0;
 }
 
 /* Source of a string to look up: a captured argument (0..4), the binary (5), an ancestor's (6). */
@@ -596,7 +600,6 @@ __noinline int auspex_match_pids(__u32 sel_id)
 static __always_inline int load_parent_binary(struct generic_heap *h, __u32 *pid)
 {
 	struct auspex_process_entry *e = bpf_map_lookup_elem(&auspex_processes, pid);
-	__u32 len;
 
 	if (!e || e->parent.pid == 0 || e->parent.pid == *pid)
 		return 0;
@@ -604,13 +607,7 @@ static __always_inline int load_parent_binary(struct generic_heap *h, __u32 *pid
 	e = bpf_map_lookup_elem(&auspex_processes, pid);
 	if (!e)
 		return 0;
-	len = e->binary_len;
-	if (len > AUSPEX_MAP_BINARY_MAX - 1)
-		len = AUSPEX_MAP_BINARY_MAX - 1;
-	barrier_var(len);
-	h->abinary_len = len;
-	if (len < AUSPEX_MAP_BINARY_MAX)
-		bpf_probe_read_kernel(h->abinary, len, e->binary);
+	h->abinary_len = copy_binary(h->abinary, e);
 	return 1;
 }
 

@@ -450,16 +450,7 @@ fn one_error(policy: &TracingPolicy, kernel: &FakeKernel, path: &str, reason: &s
 }
 
 fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg {
-    CompiledArg {
-        offset,
-        size,
-        read,
-        render,
-        label: None,
-        size_offset: 0,
-        size_width: 0,
-        resolve: None,
-    }
+    CompiledArg::new(offset, size, read, render)
 }
 
 fn tp(subsystem: &str, event: &str) -> AttachPoint {

@@ -461,16 +461,7 @@ mod tests {
     const SET: u32 = 1;
 
     fn hook(nselectors: u32) -> CompiledHook {
-        let arg = |offset, read, render| CompiledArg {
-            offset,
-            size: 8,
-            read,
-            render,
-            label: None,
-            size_offset: 0,
-            size_width: 0,
-            resolve: None,
-        };
+        let arg = |offset, read, render| CompiledArg::new(offset, 8, read, render);
         CompiledHook {
             syscall_nr: None,
             returns: false,

@@ -177,16 +177,7 @@ fn layout(
 }
 
 fn arg(offset: u16, size: u16, read: ArgRead, render: ArgRender) -> CompiledArg {
-    CompiledArg {
-        offset,
-        size,
-        read,
-        render,
-        label: None,
-        size_offset: 0,
-        size_width: 0,
-        resolve: None,
-    }
+    CompiledArg::new(offset, size, read, render)
 }
 
 #[test]
