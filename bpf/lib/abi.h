@@ -196,6 +196,12 @@ struct auspex_process_entry {
 #define AUSPEX_ARG_MODULE 25 /* struct module *: struct auspex_module_info */
 #define AUSPEX_ARG_LOAD_INFO 26 /* struct load_info * (module being loaded): struct auspex_module_info */
 #define AUSPEX_ARG_SYSCALL64 27 /* syscall number (8 bytes); bit 31 set for a 32-bit compat syscall */
+#define AUSPEX_ARG_CONST_BUF 28 /* const_buf: `size` bytes inline in the record (a tracepoint array field) */
+#define AUSPEX_ARG_IOVEC 29 /* char_iovec: struct iovec * (user or kernel array), count in the arg at `size_offset` */
+#define AUSPEX_ARG_IOV_ITER 30 /* struct iov_iter *: the bytes it iterates over (ubuf, iovec or kvec) */
+#define AUSPEX_ARG_USER_SOCKADDR 31 /* struct sockaddr * in user memory (syscall argument), as SOCKADDR */
+#define AUSPEX_ARG_SOCKADDR_UN 32 /* struct sockaddr * (kernel): AF_UNIX path (abstract: '@' first) + family */
+#define AUSPEX_ARG_USER_SOCKADDR_UN 33 /* the same in user memory */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1
@@ -258,6 +264,7 @@ struct auspex_process_entry {
 #define AUSPEX_RATE_SCOPE_GLOBAL 2
 
 #define AUSPEX_MAX_NS_FILTERS 10
+#define AUSPEX_MAX_PID_FILTERS 4 /* matchPIDs entries per selector (ANDed) */
 #define AUSPEX_MAX_NS_VALUES 4
 #define AUSPEX_MAX_CAP_FILTERS 4
 #define AUSPEX_FOLLOW_CHILDREN_DEPTH 8
@@ -385,7 +392,9 @@ struct auspex_action {
 struct auspex_selector {
 	__u32 nmatch_args;
 	__u32 nactions;
-	struct auspex_match_pids pids;
+	__u32 npids;
+	__u32 pad_pids;
+	struct auspex_match_pids pids[AUSPEX_MAX_PID_FILTERS];
 	struct auspex_match_binary binary;
 	struct auspex_match_binary parent_binary; /* matchParentBinaries */
 	__u32 nns;

@@ -158,6 +158,176 @@ static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_s
 	h->str_len[i] = n;
 }
 
+/* Segments of an iovec array read for one argument (the first AUSPEX_STRING_MAX bytes are kept). */
+#define AUSPEX_IOVEC_SEGS 8
+
+/*
+ * Appends the bytes of up to AUSPEX_IOVEC_SEGS `struct iovec`s (user buffers) at `iov` to string
+ * slot `i`, skipping `skip` bytes of the first; the array itself may be in user memory (a syscall
+ * argument) or in the kernel (an import_iovec() copy). Returns the bytes the segments hold.
+ */
+static __always_inline __u64 copy_iovecs(struct generic_heap *h, __u32 i, const struct iovec *iov,
+					 __u64 nr, __u64 skip, int kvec)
+{
+	__u64 total = 0;
+	__u32 copied = 0;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	for (int k = 0; k < AUSPEX_IOVEC_SEGS; k++) {
+		struct iovec seg = {};
+		__u64 len, n;
+
+		if (k >= nr)
+			break;
+		if (bpf_probe_read_user(&seg, sizeof(seg), &iov[k]) &&
+		    bpf_probe_read_kernel(&seg, sizeof(seg), &iov[k]))
+			break;
+		len = seg.iov_len;
+		if (k == 0 && skip) {
+			if (skip >= len)
+				continue;
+			seg.iov_base = (char *)seg.iov_base + skip;
+			len -= skip;
+		}
+		total += len;
+		if (copied >= AUSPEX_STRING_MAX)
+			continue;
+		n = len;
+		if (n > AUSPEX_STRING_MAX - copied)
+			n = AUSPEX_STRING_MAX - copied;
+		barrier_var(n);
+		if (n > AUSPEX_STRING_MAX)
+			break;
+		barrier_var(copied);
+		if (copied > AUSPEX_STRING_MAX)
+			break;
+		if (kvec ? bpf_probe_read_kernel(&h->strs[i][copied], n, seg.iov_base)
+			 : bpf_probe_read_user(&h->strs[i][copied], n, seg.iov_base))
+			break;
+		copied += n;
+	}
+	h->str_len[i] = copied;
+	return total;
+}
+
+/* Marks string slot `i` as a buffer of `total` bytes of which str_len[i] were captured. */
+static __always_inline void set_buf_trailer(struct generic_heap *h, __u32 i, __u64 total, int more)
+{
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 1;
+	h->has_trailer[i] = 1;
+	h->ints[i] = total > 0xffffffffULL ? 0xffffffffULL : total;
+	h->truncated[i] = more || total > h->str_len[i];
+}
+
+/* char_iovec: a `struct iovec *` whose count is the argument at spec->size_offset. */
+static __always_inline void read_iovec_arg(struct generic_heap *h, struct auspex_arg_spec *spec, __u32 i)
+{
+	__u64 ptr = 0, nr = 0, total;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	if (spec->size_offset)
+		__builtin_memcpy(&nr, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(nr));
+	if (spec->size_width == 4)
+		nr = (__u32)nr;
+	else if (spec->size_width == 2)
+		nr = (__u16)nr;
+	else if (spec->size_width == 1)
+		nr = (__u8)nr;
+	h->str_len[i] = 0;
+	total = ptr ? copy_iovecs(h, i, (const struct iovec *)ptr, nr, 0, 0) : 0;
+	set_buf_trailer(h, i, total, nr > AUSPEX_IOVEC_SEGS);
+}
+
+/* Kernels before 6.4 name the iovec array of an iov_iter `iov` (now `__iov`). */
+struct iov_iter___pre64 {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+/*
+ * A struct iov_iter: the bytes still to be transferred (`count`), from its user buffer (ITER_UBUF),
+ * its iovecs (ITER_IOVEC) or its kvecs (ITER_KVEC); other kinds (pages, pipes) report the length
+ * with no bytes.
+ */
+static __always_inline void read_iov_iter(struct generic_heap *h, struct iov_iter *it, __u32 i)
+{
+	__u64 count, skip, nr, total = 0;
+	__u8 type;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->str_len[i] = 0;
+	if (!it) {
+		set_buf_trailer(h, i, 0, 0);
+		return;
+	}
+	type = BPF_CORE_READ(it, iter_type);
+	count = BPF_CORE_READ(it, count);
+	skip = BPF_CORE_READ(it, iov_offset);
+	nr = BPF_CORE_READ(it, nr_segs);
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		__u32 n = count > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)count;
+		void *base = BPF_CORE_READ(it, ubuf);
+
+		barrier_var(n);
+		if (n <= AUSPEX_STRING_MAX && !bpf_probe_read_user(h->strs[i], n, base))
+			h->str_len[i] = n;
+	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
+		const struct iovec *iov;
+
+		if (bpf_core_field_exists(it->__iov))
+			iov = BPF_CORE_READ(it, __iov);
+		else
+			iov = BPF_CORE_READ((struct iov_iter___pre64 *)it, iov);
+		copy_iovecs(h, i, iov, nr, skip, 0);
+	} else if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+		copy_iovecs(h, i, (const struct iovec *)BPF_CORE_READ(it, kvec), nr, skip, 1);
+	}
+	total = count;
+	set_buf_trailer(h, i, total, 0);
+}
+
+/*
+ * A struct sockaddr of family AF_UNIX into string slot `i`: its path, an abstract name with '@'
+ * in place of its leading NUL; the family goes to the trailer. Other families give an empty path.
+ */
+static __always_inline void read_sockaddr_un(struct generic_heap *h, void *sa, __u32 i, int user)
+{
+	__u16 family = 0;
+	char first = 0;
+	long n;
+
+	if (i >= AUSPEX_MAX_HOOK_ARGS)
+		return;
+	h->is_str[i] = 1;
+	h->has_trailer[i] = 1;
+	h->str_len[i] = 0;
+	h->ints[i] = 0;
+	if (!sa || (user ? bpf_probe_read_user(&family, sizeof(family), sa)
+			 : bpf_probe_read_kernel(&family, sizeof(family), sa)))
+		return;
+	h->ints[i] = family;
+	if (family != 1 /* AF_UNIX */)
+		return;
+	if (user ? bpf_probe_read_user(&first, 1, (char *)sa + 2) : bpf_probe_read_kernel(&first, 1, (char *)sa + 2))
+		return;
+	if (first) {
+		n = user ? bpf_probe_read_user_str(h->strs[i], 108 + 1, (char *)sa + 2)
+			 : bpf_probe_read_kernel_str(h->strs[i], 108 + 1, (char *)sa + 2);
+		h->str_len[i] = n > 0 ? n - 1 : 0;
+		return;
+	}
+	h->strs[i][0] = '@';
+	n = user ? bpf_probe_read_user_str(&h->strs[i][1], 107 + 1, (char *)sa + 3)
+		 : bpf_probe_read_kernel_str(&h->strs[i][1], 107 + 1, (char *)sa + 3);
+	h->str_len[i] = n > 0 ? n : 1;
+}
+
 /*
  * A struct sk_buff into socket slot `i`, from its headers: IP version, addresses and protocol
  * from the network header, ports from the transport header (TCP/UDP), plus length, mark,
@@ -222,34 +392,38 @@ static __always_inline void read_skb(struct generic_heap *h, struct sk_buff *skb
 	}
 }
 
-/* A struct sockaddr (kernel copy) into socket slot `i`: family, address as saddr, port as sport. */
-static __always_inline void read_sockaddr(struct generic_heap *h, void *sa, __u32 i)
+/*
+ * A struct sockaddr (a kernel copy, or user memory for syscall arguments) into socket slot `i`:
+ * family, address as saddr, port as sport. The UAPI layouts (sockaddr_in, sockaddr_in6) are fixed.
+ */
+static __always_inline void read_sockaddr(struct generic_heap *h, void *sa, __u32 i, int user)
 {
 	struct auspex_sock_info *out;
-	__u16 family = 0;
-	__be16 port = 0;
+	__u8 raw[24] = {}; /* sockaddr_in6 up to the end of sin6_addr */
+	__u16 family;
 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	h->is_sock[i] = 1;
 	out = &h->socks[i];
 	__builtin_memset(out, 0, sizeof(*out));
-	if (!sa || bpf_probe_read_kernel(&family, sizeof(family), sa))
+	if (!sa)
 		return;
+	/* A sockaddr_in may end a mapping: fall back to its 16 bytes. */
+	if (user ? (bpf_probe_read_user(raw, sizeof(raw), sa) && bpf_probe_read_user(raw, 16, sa))
+		 : (bpf_probe_read_kernel(raw, sizeof(raw), sa) && bpf_probe_read_kernel(raw, 16, sa)))
+		return;
+	family = raw[0] | (raw[1] << 8);
 	out->family = family;
-	if (family == 2 /* AF_INET */) {
-		struct sockaddr_in *in = sa;
-
-		BPF_CORE_READ_INTO(&port, in, sin_port);
+	if (family == 2 /* AF_INET: port at 2, address at 4 */) {
 		out->saddr[10] = out->saddr[11] = 0xff;
-		bpf_probe_read_kernel(&out->saddr[12], 4, __builtin_preserve_access_index(&in->sin_addr));
-	} else if (family == 10 /* AF_INET6 */) {
-		struct sockaddr_in6 *in6 = sa;
-
-		BPF_CORE_READ_INTO(&port, in6, sin6_port);
-		bpf_probe_read_kernel(out->saddr, 16, __builtin_preserve_access_index(&in6->sin6_addr));
+		__builtin_memcpy(&out->saddr[12], &raw[4], 4);
+	} else if (family == 10 /* AF_INET6: port at 2, address at 8 */) {
+		__builtin_memcpy(out->saddr, &raw[8], 16);
+	} else {
+		return;
 	}
-	out->sport = bpf_ntohs(port);
+	out->sport = (raw[2] << 8) | raw[3];
 }
 
 /*
@@ -491,9 +665,33 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 		read_skb(h, (struct sk_buff *)raw, i);
 		return 0;
 	case AUSPEX_ARG_SOCKADDR:
+	case AUSPEX_ARG_USER_SOCKADDR:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
-		read_sockaddr(h, (void *)raw, i);
+		read_sockaddr(h, (void *)raw, i, spec->kind == AUSPEX_ARG_USER_SOCKADDR);
 		return 0;
+	case AUSPEX_ARG_SOCKADDR_UN:
+	case AUSPEX_ARG_USER_SOCKADDR_UN:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_sockaddr_un(h, (void *)raw, i, spec->kind == AUSPEX_ARG_USER_SOCKADDR_UN);
+		return 0;
+	case AUSPEX_ARG_IOVEC:
+		read_iovec_arg(h, spec, i);
+		return 0;
+	case AUSPEX_ARG_IOV_ITER:
+		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		read_iov_iter(h, (struct iov_iter *)raw, i);
+		return 0;
+	case AUSPEX_ARG_CONST_BUF: {
+		__u32 sz = spec->size > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : spec->size;
+
+		barrier_var(sz);
+		if (sz <= AUSPEX_STRING_MAX && !bpf_probe_read_kernel(h->strs[i], sz, &h->record[off]))
+			h->str_len[i] = sz;
+		else
+			h->str_len[i] = 0;
+		set_buf_trailer(h, i, spec->size, 0);
+		return 0;
+	}
 	case AUSPEX_ARG_NET_DEVICE:
 		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
 		n = raw ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,

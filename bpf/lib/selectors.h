@@ -541,6 +541,14 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return sock_negated(ma->op) ? !hit : hit;
 	}
 	if (h->is_str[a]) {
+		/* sockaddr_un: the family is in the string's trailer. */
+		if (ma->op == AUSPEX_OP_FAMILY) {
+			hit = 0;
+			for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
+				if (k < ma->nvalues && ma->values[k] == h->ints[a])
+					hit = 1;
+			return hit;
+		}
 		if (ma->op == AUSPEX_OP_SUBSTRING || ma->op == AUSPEX_OP_SUBSTRING_IGNCASE)
 			return substring_hit(h, ma, a);
 		hit = string_in_set(h, a, ma->op, ma->set_id);
@@ -558,23 +566,26 @@ static __always_inline int pid_listed(struct auspex_match_pids *p, __u32 pid)
 	return 0;
 }
 
-__noinline int auspex_match_pids(__u32 sel_id)
+/* matchPIDs entry `k` of selector `sel_id`. */
+__noinline int auspex_match_pid_filter(__u32 sel_id, __u32 k)
 {
 	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
 	struct generic_heap *h = generic_heap();
 	struct auspex_process_entry *e;
+	struct auspex_match_pids *p;
 	__u32 pid;
 	int hit;
 
-	if (!sel || !h)
+	if (!sel || !h || k >= AUSPEX_MAX_PID_FILTERS)
 		return 0;
-	if (sel->pids.op == 0)
+	p = &sel->pids[k];
+	if (p->op == 0)
 		return 1;
-	if (sel->pids.flags & AUSPEX_PIDS_NAMESPACE)
+	if (p->flags & AUSPEX_PIDS_NAMESPACE)
 		ensure_process(h);
-	pid = (sel->pids.flags & AUSPEX_PIDS_NAMESPACE) ? h->nspid : h->pid;
-	hit = pid_listed(&sel->pids, pid);
-	if (!hit && (sel->pids.flags & AUSPEX_PIDS_FOLLOW_FORKS)) {
+	pid = (p->flags & AUSPEX_PIDS_NAMESPACE) ? h->nspid : h->pid;
+	hit = pid_listed(p, pid);
+	if (!hit && (p->flags & AUSPEX_PIDS_FOLLOW_FORKS)) {
 		__u32 cur = h->pid;
 
 		for (int depth = 0; depth < 16 && !hit; depth++) {
@@ -582,15 +593,30 @@ __noinline int auspex_match_pids(__u32 sel_id)
 			if (!e || e->parent.pid == 0 || e->parent.pid == cur)
 				break;
 			cur = e->parent.pid;
-			if (sel->pids.flags & AUSPEX_PIDS_NAMESPACE) {
+			if (p->flags & AUSPEX_PIDS_NAMESPACE) {
 				e = bpf_map_lookup_elem(&auspex_processes, &cur);
-				hit = e && pid_listed(&sel->pids, e->nspid);
+				hit = e && pid_listed(p, e->nspid);
 			} else {
-				hit = pid_listed(&sel->pids, cur);
+				hit = pid_listed(p, cur);
 			}
 		}
 	}
-	return sel->pids.op == AUSPEX_OP_NOT_IN ? !hit : hit;
+	return p->op == AUSPEX_OP_NOT_IN ? !hit : hit;
+}
+
+/* matchPIDs: every entry matches. */
+__noinline int auspex_match_pids(__u32 sel_id)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	__u32 n;
+
+	if (!sel)
+		return 0;
+	n = sel->npids;
+	for (__u32 k = 0; k < AUSPEX_MAX_PID_FILTERS; k++)
+		if (k < n && !auspex_match_pid_filter(sel_id, k))
+			return 0;
+	return 1;
 }
 
 /*
@@ -755,7 +781,7 @@ __noinline int auspex_match_selector(__u32 sel_id)
 		return 0;
 	n = sel->nmatch_args;
 	/* Only the filters the selector has: each call is a function call and two lookups. */
-	if (sel->pids.op && !auspex_match_pids(sel_id))
+	if (sel->npids && !auspex_match_pids(sel_id))
 		return 0;
 	if (sel->binary.op && !auspex_match_binary(sel_id, 0))
 		return 0;

@@ -87,6 +87,9 @@ EXPECTED = [
     "cred-event",
     "modules-loaded",
     "module-event",
+    "buffers-loaded",
+    "iov-iter-event",
+    "sockaddr-un-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -98,6 +101,7 @@ OPTIONAL = [
     "retprobe-agent-stop",
     "structargs-agent-stop",
     "modules-agent-stop",
+    "buffers-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -503,6 +507,29 @@ def event_checks(files):
             if ok
             else f"no do_init_module event for dummy with signature_ok: {json.dumps(init[:2])[:300]}",
         )
+    # 9. iov_iter: the bytes the marker wrote to the console tty (base64 in JSON); sockaddr_un:
+    # the path and the abstract name ('@' first) the marker connected to.
+    evs = events(files, "buffers.ev")
+    if evs is None:
+        for n in ("iov-iter-event", "sockaddr-un-event"):
+            put(n, False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-tty-unix"]
+        want = base64.b64encode(b"auspex-tty-marker\n").decode()
+        tty = [k.get("args") for k in ks if k.get("function_name") == "tty_write"]
+        ok = [a for a in tty if len(a or []) == 2 and a[1].get("bytes_arg") == want and a[0].get("file_arg", {}).get("path", "").startswith("/dev/")]
+        put(
+            "iov-iter-event",
+            bool(ok),
+            f"tty_write args {json.dumps(ok[0], separators=(',', ':'))}" if ok else f"no tty_write event with bytes {want}: {json.dumps(tty[:2])[:300]}",
+        )
+        uns = [((k.get("args") or [{}])[0]).get("sockaddrun_arg") for k in ks if k.get("function_name") == "unix_stream_connect"]
+        paths = sorted(u.get("path", "") for u in uns if u and u.get("family") == "AF_UNIX")
+        put(
+            "sockaddr-un-event",
+            paths == ["/tmp/auspex-vm.sock", "@auspex-vm-abstract"],
+            f"unix_stream_connect sockaddrun_arg paths {paths}",
+        )
     return res
 
 
@@ -703,6 +730,7 @@ def render_md(kernels, names, short, a):
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
+    out.append("- `buffers-*`, `iov-iter-event`, `sockaddr-un-event`: an `iov_iter` argument (kprobe `tty_write`, matchBinaries the marker): the marker's write to the console tty gives `bytes_arg` with exactly the bytes written and the tty as `file_arg`; a `sockaddr_un` argument (kprobe `unix_stream_connect`, `Family AF_UNIX`): connecting to a path and to an abstract name gives `sockaddrun_arg` with the path and `@auspex-vm-abstract`.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32. n/a where the kernel refuses fmod_ret on syscalls (Debian 6.1 and 6.12: `__x64_sys_dup() is not modifiable`); the policy is then refused up front with that reason.")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")

@@ -253,7 +253,10 @@ pub fn decode_args(
             });
             continue;
         }
-        if matches!(spec.read, ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr) {
+        if matches!(
+            spec.read,
+            ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr | ArgRead::UserSockaddr
+        ) {
             let size = std::mem::size_of::<auspex_bpf::abi::SockInfo>();
             let Some(sk) = bytes
                 .get(..size)
@@ -264,7 +267,7 @@ pub fn decode_args(
             bytes = &bytes[size..];
             let arg = match spec.read {
                 ArgRead::Skb => Arg::SkbArg(skb_message(&sk)),
-                ArgRead::Sockaddr => {
+                ArgRead::Sockaddr | ArgRead::UserSockaddr => {
                     let names = sock_message(&sk);
                     Arg::SockaddrArg(auspex_events::tetragon::KprobeSockaddr {
                         family: names.family,
@@ -307,6 +310,11 @@ pub fn decode_args(
                     | ArgRead::Dentry
                     | ArgRead::Binprm
                     | ArgRead::Kiocb
+                    | ArgRead::ConstBuf
+                    | ArgRead::Iovec
+                    | ArgRead::IovIter
+                    | ArgRead::SockaddrUn
+                    | ArgRead::UserSockaddrUn
             ) {
                 let Some(m) = bytes.get(..4) else { break };
                 let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
@@ -342,6 +350,12 @@ pub fn decode_args(
                     orig_size: trailer.map_or(0, u64::from),
                 }),
                 ArgRender::Bytes => Arg::BytesArg(data.to_vec()),
+                ArgRender::SockaddrUn => {
+                    Arg::SockaddrunArg(auspex_events::tetragon::KprobeSockaddrUn {
+                        family: family_name(trailer.unwrap_or(0) as u16),
+                        path: auspex_events::args::to_valid_utf8(data),
+                    })
+                }
                 ArgRender::BpfAttr | ArgRender::BpfProg => {
                     let p = auspex_bpf::abi::read_struct::<auspex_bpf::abi::BpfProgInfo>(data)
                         .unwrap_or_default();
@@ -449,7 +463,8 @@ pub fn decode_args(
                 | ArgRender::Binprm
                 | ArgRender::Cred
                 | ArgRender::Skb
-                | ArgRender::Sockaddr => Arg::StringArg(v.to_string()),
+                | ArgRender::Sockaddr
+                | ArgRender::SockaddrUn => Arg::StringArg(v.to_string()),
             }
         };
         out.push(KprobeArgument {
@@ -623,6 +638,18 @@ pub fn skb_message(sk: &auspex_bpf::abi::SockInfo) -> auspex_events::tetragon::K
     }
 }
 
+/// An address family as Tetragon names it (`AF_INET`), or its number.
+fn family_name(family: u16) -> String {
+    match family {
+        1 => "AF_UNIX".to_string(),
+        2 => "AF_INET".to_string(),
+        10 => "AF_INET6".to_string(),
+        16 => "AF_NETLINK".to_string(),
+        17 => "AF_PACKET".to_string(),
+        f => f.to_string(),
+    }
+}
+
 /// Tetragon's `sock_arg` of a socket read in the kernel (names as Tetragon prints them).
 pub fn sock_message(sk: &auspex_bpf::abi::SockInfo) -> auspex_events::tetragon::KprobeSock {
     use std::net::{Ipv4Addr, Ipv6Addr};
@@ -634,14 +661,7 @@ pub fn sock_message(sk: &auspex_bpf::abi::SockInfo) -> auspex_events::tetragon::
             _ => String::new(),
         }
     };
-    let family = match sk.family {
-        1 => "AF_UNIX".to_string(),
-        2 => "AF_INET".to_string(),
-        10 => "AF_INET6".to_string(),
-        16 => "AF_NETLINK".to_string(),
-        17 => "AF_PACKET".to_string(),
-        f => f.to_string(),
-    };
+    let family = family_name(sk.family);
     let sock_type = match sk.sock_type {
         1 => "SOCK_STREAM".to_string(),
         2 => "SOCK_DGRAM".to_string(),

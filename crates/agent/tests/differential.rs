@@ -212,8 +212,14 @@ fn root_string_selectors_kernel_agrees_with_reference() {
                 4 => ("Postfix", word(&mut g)),
                 _ => ("NotPostfix", word(&mut g)),
             };
+            // A second matchPIDs entry (ANDed) that excludes this process or an unrelated pid.
+            let second = match g.below(4) {
+                0 => format!("      - operator: NotIn\n        values: [{me}]\n"),
+                1 => "      - operator: NotIn\n        values: [1]\n".to_string(),
+                _ => String::new(),
+            };
             sels.push_str(&format!(
-                "    - matchPIDs:\n      - operator: In\n        values: [{me}]\n      matchArgs:\n      - index: 6\n        operator: {op}\n        values: [\"{value}\"]\n"
+                "    - matchPIDs:\n      - operator: In\n        values: [{me}]\n{second}      matchArgs:\n      - index: 6\n        operator: {op}\n        values: [\"{value}\"]\n"
             ));
             if g.below(3) == 0 {
                 sels.push_str("      matchActions:\n      - action: NoPost\n");

@@ -2931,3 +2931,279 @@ spec:
         "the compat dup is neither dup nor socket"
     );
 }
+
+/// Buffers and addresses read from user memory at syscall entry: `char_iovec` (writev's iovec
+/// array), `sockaddr` and `sockaddr_un` (connect's address, IPv4, a path and an abstract name),
+/// and `const_buf` (a tracepoint's inline array, here inet_sock_set_state's daddr).
+#[test]
+fn root_iovec_sockaddr_sockaddr_un_and_const_buf() {
+    if !require_root("root_iovec_sockaddr_sockaddr_un_and_const_buf") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("netio.c");
+    std::fs::write(
+        &src,
+        r#"#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+static int unix_pair(const char *path, int abstract)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + strlen(path) + abstract;
+	int srv = socket(AF_UNIX, SOCK_STREAM, 0), cli = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(a.sun_path + abstract, path);
+	if (bind(srv, (struct sockaddr *)&a, len) || listen(srv, 1))
+		return 1;
+	return connect(cli, (struct sockaddr *)&a, len);
+}
+int main(int argc, char **argv)
+{
+	char big[500];
+	struct iovec small[3] = {{"hello ", 6}, {"iovec ", 6}, {"world", 5}}, large[5];
+	int fd = open("/dev/null", O_WRONLY);
+	memset(big, 'x', sizeof(big));
+	for (int i = 0; i < 5; i++)
+		large[i] = (struct iovec){big + 100 * i, 100};
+	if (writev(fd, small, 3) != 17 || writev(fd, large, 5) != 500)
+		return 1;
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(in);
+	int srv = socket(AF_INET, SOCK_STREAM, 0), cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(srv, (struct sockaddr *)&in, len) || listen(srv, 1) ||
+	    getsockname(srv, (struct sockaddr *)&in, &len))
+		return 2;
+	if (connect(cli, (struct sockaddr *)&in, len))
+		return 3;
+	printf("%d\n", ntohs(in.sin_port));
+	if (unix_pair(argv[1], 0) || unix_pair("auspex-e2e-abstract", 1))
+		return 4;
+	return 0;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("netio");
+    let st = Command::new("gcc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds the helper");
+    let bin = bin.to_str().expect("utf8").to_string();
+    let sock_path = d.join("e2e.sock").to_str().expect("utf8").to_string();
+    let only_bin = format!("matchBinaries:\n      - operator: In\n        values: [\"{bin}\"]");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: buffers-and-addresses
+spec:
+  kprobes:
+  - call: sys_writev
+    args:
+    - index: 0
+      type: fd
+    - index: 1
+      type: char_iovec
+      sizeArgIndex: 3
+    - index: 2
+      type: uint64
+    selectors:
+    - {only_bin}
+  - call: sys_connect
+    args:
+    - index: 1
+      type: sockaddr
+    selectors:
+    - {only_bin}
+      matchArgs:
+      - index: 1
+        operator: Family
+        values: [AF_INET]
+  - call: sys_connect
+    args:
+    - index: 1
+      type: sockaddr_un
+    selectors:
+    - {only_bin}
+      matchArgs:
+      - index: 1
+        operator: Family
+        values: [AF_UNIX]
+      - index: 1
+        operator: NotPrefix
+        values: ["/nowhere"]
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: buffers-and-addresses-tp
+spec:
+  tracepoints:
+  - subsystem: sock
+    event: inet_sock_set_state
+    args:
+    - index: 6
+      type: int
+    - index: 12
+    selectors:
+    - {only_bin}
+      matchArgs:
+      - index: 6
+        operator: Equal
+        values: ["2"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    for p in auspex_policy::parse_str(&yaml, "test.yaml").unwrap_or_else(|e| panic!("{e}")) {
+        agent.control.add_policy(p).expect("loads");
+    }
+    let out = Command::new(&bin).arg(&sock_path).output().expect("run");
+    assert!(out.status.success(), "helper: {out:?}");
+    let port: u32 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("port");
+    marker(&mut agent, "buffers-marker");
+    let kprobes: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "buffers-and-addresses" => Some(k),
+            _ => None,
+        })
+        .collect();
+    let writev: Vec<_> = kprobes
+        .iter()
+        .filter(|k| k.function_name == "__x64_sys_writev")
+        .collect();
+    assert_eq!(writev.len(), 2, "two writev calls: {writev:?}");
+    match &writev[0].args[..] {
+        [f, b, n] => {
+            assert!(
+                matches!(&f.arg, Some(Arg::FileArg(f)) if f.path == "/dev/null"),
+                "{f:?}"
+            );
+            assert_eq!(b.arg, Some(Arg::BytesArg(b"hello iovec world".to_vec())));
+            assert_eq!(n.arg, Some(Arg::SizeArg(3)));
+        }
+        other => panic!("writev args: {other:?}"),
+    }
+    match &writev[1].args[1].arg {
+        Some(Arg::TruncatedBytesArg(t)) => {
+            assert_eq!(t.orig_size, 500);
+            assert_eq!(t.bytes_arg, vec![b'x'; 256]);
+        }
+        other => panic!("500 bytes in 5 iovecs: {other:?}"),
+    }
+    let connects: Vec<_> = kprobes
+        .iter()
+        .filter(|k| k.function_name == "__x64_sys_connect")
+        .flat_map(|k| k.args.iter().filter_map(|a| a.arg.clone()))
+        .collect();
+    assert_eq!(connects.len(), 3, "{connects:?}");
+    assert_eq!(
+        connects[0],
+        Arg::SockaddrArg(auspex_events::tetragon::KprobeSockaddr {
+            family: "AF_INET".into(),
+            addr: "127.0.0.1".into(),
+            port,
+        })
+    );
+    let un = |path: &str| {
+        Arg::SockaddrunArg(auspex_events::tetragon::KprobeSockaddrUn {
+            family: "AF_UNIX".into(),
+            path: path.into(),
+        })
+    };
+    assert_eq!(connects[1], un(&sock_path));
+    assert_eq!(connects[2], un("@auspex-e2e-abstract"));
+    let states: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "buffers-and-addresses-tp" => {
+                Some(
+                    t.args
+                        .iter()
+                        .filter_map(|a| a.arg.clone())
+                        .collect::<Vec<_>>(),
+                )
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states,
+        vec![vec![Arg::IntArg(2), Arg::BytesArg(vec![127, 0, 0, 1])]],
+        "TCP_SYN_SENT of the helper's connect, daddr as the record's bytes"
+    );
+    let summary = agent.stop();
+    assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
+}
+
+/// matchPIDs entries are ANDed: `In [me] followForks` and `NotIn [me]` report the descendants of
+/// this test process and not the process itself.
+#[test]
+fn root_match_pids_entries_are_anded() {
+    if !require_root("root_match_pids_entries_are_anded") {
+        return;
+    }
+    let me = std::process::id();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: pids-anded
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_mkdir
+    args:
+    - index: 5
+      type: string
+    selectors:
+    - matchPIDs:
+      - operator: In
+        followForks: true
+        values: [{me}]
+      - operator: NotIn
+        values: [{me}]
+      matchArgs:
+      - index: 5
+        operator: Postfix
+        values: ["pids-anded-dir"]
+"#
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    // This process (excluded by NotIn), then a grandchild (sh → mkdir; included by followForks).
+    std::fs::create_dir(dir.path().join("self-pids-anded-dir")).expect("mkdir");
+    let st = Command::new("/bin/sh")
+        .args(["-c", "/bin/mkdir child-pids-anded-dir; :"])
+        .current_dir(dir.path())
+        .status()
+        .expect("sh");
+    assert!(st.success());
+    marker(&mut agent, "pids-anded-marker");
+    let evs: Vec<_> = policy_events(&agent.seen)
+        .into_iter()
+        .filter(|e| e.0 == "pids-anded")
+        .collect();
+    assert_eq!(evs.len(), 1, "only the grandchild's mkdir: {evs:?}");
+    assert_eq!(evs[0].3, vec!["child-pids-anded-dir".to_string()]);
+    assert_ne!(evs[0].4, Some(me));
+}

@@ -423,6 +423,8 @@ pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
 pub const BINARY_FOLLOW_CHILDREN: u8 = 1;
 /// matchNamespaces entries per selector.
 pub const MAX_NS_FILTERS: usize = 10;
+/// matchPIDs entries per selector (`AUSPEX_MAX_PID_FILTERS`).
+pub const MAX_PID_FILTERS: usize = 4;
 /// Values per matchNamespaces entry.
 pub const MAX_NS_VALUES: usize = 4;
 /// matchCapabilities(+Changes) entries per selector.
@@ -496,8 +498,12 @@ pub struct Selector {
     pub nmatch_args: u32,
     /// Actions used.
     pub nactions: u32,
-    /// matchPIDs.
-    pub pids: MatchPids,
+    /// matchPIDs entries used.
+    pub npids: u32,
+    /// Padding.
+    pub pad_pids: u32,
+    /// matchPIDs (ANDed).
+    pub pids: [MatchPids; MAX_PID_FILTERS],
     /// matchBinaries.
     pub binary: MatchBinary,
     /// matchParentBinaries.

@@ -251,6 +251,8 @@ fn policy_engine_structs_match_compiled_btf() {
         [
             nmatch_args,
             nactions,
+            npids,
+            pad_pids,
             pids,
             binary,
             parent_binary,

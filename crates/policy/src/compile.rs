@@ -23,13 +23,17 @@
 //! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
 //!   tracepoints and from kernel memory elsewhere; `__data_loc char[]`; `char[N]`), `data_loc`,
 //!   the integer types and `syscall64`, `fd`/`file` (path by a dentry walk in the kernel),
-//!   `sock`/`socket`, `char_buf` with `sizeArgIndex` or `returnCopy` (read at the return, the return value as length), and `auto` (derived from the
-//!   field's C type). Integers are read with the width of their type (`int` = 4 bytes even in the
+//!   `sock`/`socket`, `char_buf` with `sizeArgIndex` or `returnCopy` (read at the return, the
+//!   return value as length), `char_iovec` (an iovec array, its count by `sizeArgIndex`),
+//!   `iov_iter` (the bytes it still has to move), `const_buf` (a tracepoint's inline array),
+//!   `sockaddr`/`sockaddr_un` (kernel copies, or user memory for syscall arguments), and `auto`
+//!   (derived from the field's C type; a non-char array is a `const_buf`). Buffers keep their
+//!   first [`limits::STRING_MAX`] bytes and their full length. Integers are read with the width of their type (`int` = 4 bytes even in the
 //!   8-byte slots of syscall records; the targets are little-endian), capped at the field size.
 //!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints)
 //!   and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
 //!   values of `data` entries follow the arguments and are matched by `matchData`.
-//! * Selectors: `matchPIDs` (one entry), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
+//! * Selectors: `matchPIDs` (at most [`limits::MAX_PID_FILTERS`] entries, ANDed), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
 //!   `matchParentBinaries` (the same on the parent's binary, from the live-process map),
 //!   `matchNamespaces` (In/NotIn; at most [`limits::MAX_NS_FILTERS`] entries of at most
@@ -99,6 +103,8 @@ pub mod limits {
     pub const MAX_MATCH_VALUES: usize = 8;
     /// Values per matchPIDs.
     pub const MAX_PIDS: usize = 4;
+    /// matchPIDs entries per selector.
+    pub const MAX_PID_FILTERS: usize = 4;
     /// matchNamespaces entries per selector.
     pub const MAX_NS_FILTERS: usize = 10;
     /// Values per matchNamespaces entry.
@@ -300,6 +306,22 @@ pub enum ArgRead {
     /// A syscall number (`syscall64`): bit 31 set ([`SYSCALL64_COMPAT`]) when the task is in a
     /// 32-bit compat syscall.
     Syscall64 = 27,
+    /// `const_buf`: [`CompiledArg::size`] bytes inline in the record (a tracepoint array field),
+    /// the first [`limits::STRING_MAX`] captured.
+    ConstBuf = 28,
+    /// `char_iovec`: a `struct iovec *` (the array in user or kernel memory, the buffers in user
+    /// memory) whose count is another argument ([`CompiledArg::size_offset`]); the bytes of its
+    /// first 8 segments, up to [`limits::STRING_MAX`].
+    Iovec = 29,
+    /// A `struct iov_iter *`: the bytes it still has to transfer (user buffer, iovecs or kvecs).
+    IovIter = 30,
+    /// A `struct sockaddr *` in user memory (syscall arguments), as [`ArgRead::Sockaddr`].
+    UserSockaddr = 31,
+    /// A `struct sockaddr *` in kernel memory read as `sockaddr_un`: the AF_UNIX path (an abstract
+    /// name starts with `@`) and the family.
+    SockaddrUn = 32,
+    /// [`ArgRead::SockaddrUn`] in user memory.
+    UserSockaddrUn = 33,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -360,6 +382,8 @@ pub enum ArgRender {
     CapPermitted,
     /// `cap_effective_arg`.
     CapEffective,
+    /// `sockaddrun_arg` (family and path).
+    SockaddrUn,
 }
 
 /// One argument of a hook.
@@ -659,8 +683,8 @@ pub struct CompiledAction {
 /// One selector (`auspex_selector`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledSelector {
-    /// matchPIDs, when present.
-    pub pids: Option<CompiledPids>,
+    /// matchPIDs entries (all must match).
+    pub pids: Vec<CompiledPids>,
     /// matchBinaries, when present.
     pub binary: Option<CompiledBinary>,
     /// matchParentBinaries, when present: the same test on the parent's binary
@@ -1156,6 +1180,11 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::Kiocb
             | ArgRead::KernelBuf
             | ArgRead::NetDevice
+            | ArgRead::ConstBuf
+            | ArgRead::Iovec
+            | ArgRead::IovIter
+            | ArgRead::SockaddrUn
+            | ArgRead::UserSockaddrUn
     )
 }
 
@@ -1184,6 +1213,11 @@ fn int_arg(signed: bool, width: u16, render: ArgRender, f: &TracepointField) -> 
         (_, false) => ArgRead::Uint,
     };
     CompiledArg::new(f.offset, width, read, render)
+}
+
+/// A tracepoint array field read inline as bytes (`const_buf`, or `auto` on a non-char array).
+fn const_buf(f: &TracepointField) -> CompiledArg {
+    CompiledArg::new(f.offset, f.size, ArgRead::ConstBuf, ArgRender::Bytes)
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -1847,7 +1881,9 @@ impl Compiler<'_> {
                 (None, Some(ArgType::Path)) => "struct path *".into(),
                 (None, Some(ArgType::Cred)) => "struct cred *".into(),
                 (None, Some(ArgType::Skb)) => "struct sk_buff *".into(),
-                (None, Some(ArgType::Sockaddr)) => "struct sockaddr *".into(),
+                (None, Some(ArgType::Sockaddr | ArgType::SockaddrUn)) => "struct sockaddr *".into(),
+                (None, Some(ArgType::CharIovec)) => "struct iovec *".into(),
+                (None, Some(ArgType::IovIter)) => "struct iov_iter *".into(),
                 (None, Some(ArgType::NetDevice)) => "struct net_device *".into(),
                 (None, Some(ArgType::LinuxBinprm)) => "struct linux_binprm *".into(),
                 (None, Some(ArgType::Kiocb)) => "struct kiocb *".into(),
@@ -2427,6 +2463,60 @@ impl Compiler<'_> {
                 }
             },
             ArgType::CharBuf => self.char_buf(a, field, ap, user, size_at),
+            ArgType::CharIovec => self.char_iovec(a, field, ap, size_at),
+            ArgType::ConstBuf => match shape {
+                FieldShape::Array | FieldShape::CharArray => Some(const_buf(field)),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type const_buf reads an array of fixed size inline in the record (a tracepoint array field); {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
+            ArgType::IovIter => match shape {
+                FieldShape::Ptr if !user => Some(CompiledArg::new(
+                    field.offset,
+                    8,
+                    ArgRead::IovIter,
+                    ArgRender::Bytes,
+                )),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type iov_iter needs a `struct iov_iter *` argument of a kernel function (e.g. tty_write, vfs_iter_write); {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
+            ArgType::SockaddrUn => match shape {
+                FieldShape::Ptr => Some(CompiledArg::new(
+                    field.offset,
+                    8,
+                    if user {
+                        ArgRead::UserSockaddrUn
+                    } else {
+                        ArgRead::SockaddrUn
+                    },
+                    ArgRender::SockaddrUn,
+                )),
+                _ => {
+                    self.err(
+                        &ap.field("type"),
+                        format!(
+                            "type sockaddr_un needs a `struct sockaddr *` pointer field; {}",
+                            describe()
+                        ),
+                    );
+                    None
+                }
+            },
             // BPF objects and perf events (kernel functions of bpf(2) and perf_event_open(2)):
             // read in the kernel into fixed records, reported, not matched.
             ArgType::BpfAttr
@@ -2525,13 +2615,12 @@ impl Compiler<'_> {
                     _ => (ArgRead::Sock, ArgRender::Sock),
                 };
                 match shape {
-                    FieldShape::Ptr if ty == ArgType::Sockaddr && user => {
-                        self.not_yet(
-                            &ap.field("type"),
-                            "sockaddr in user memory (syscall arguments)",
-                        );
-                        None
-                    }
+                    FieldShape::Ptr if ty == ArgType::Sockaddr && user => Some(CompiledArg::new(
+                        field.offset,
+                        field.size,
+                        ArgRead::UserSockaddr,
+                        render,
+                    )),
                     FieldShape::Ptr => {
                         Some(CompiledArg::new(field.offset, field.size, read, render))
                     }
@@ -2571,7 +2660,8 @@ impl Compiler<'_> {
                     };
                     Some(int_arg(signed, w, render, field))
                 }
-                FieldShape::DataLocOther | FieldShape::Array => {
+                FieldShape::Array => Some(const_buf(field)),
+                FieldShape::DataLocOther => {
                     self.not_yet(
                         &ap.field("type"),
                         &format!("type auto on a `{}` field ({})", field.ctype, field.name),
@@ -2695,6 +2785,52 @@ impl Compiler<'_> {
             size_offset: size.map_or(0, |f| f.offset),
             size_width: width as u8,
             resolve: None,
+        })
+    }
+
+    /// A `char_iovec` argument: a `struct iovec *` and the 1-based index of its count.
+    fn char_iovec(
+        &mut self,
+        a: &KProbeArg,
+        field: &TracepointField,
+        ap: &FieldPath,
+        size_at: &dyn Fn(u32) -> Option<TracepointField>,
+    ) -> Option<CompiledArg> {
+        if !matches!(field_shape(field), FieldShape::Ptr) {
+            self.err(
+                &ap.field("type"),
+                format!(
+                    "type char_iovec needs a `struct iovec *` field; field {} is `{}`",
+                    field.name, field.ctype
+                ),
+            );
+            return None;
+        }
+        if a.size_arg_index == 0 {
+            self.err(
+                &ap.field("sizeArgIndex"),
+                "char_iovec needs sizeArgIndex (the 1-based index of the argument holding the number of iovecs)",
+            );
+            return None;
+        }
+        let count = size_at(a.size_arg_index - 1);
+        let width = match count.as_ref().map(field_shape) {
+            Some(FieldShape::Scalar(w, _)) if matches!(w, 1 | 2 | 4 | 8) => w,
+            _ => {
+                self.err(
+                    &ap.field("sizeArgIndex"),
+                    format!(
+                        "sizeArgIndex {} does not name an integer argument (1-based index)",
+                        a.size_arg_index
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(CompiledArg {
+            size_offset: count.map_or(0, |f| f.offset),
+            size_width: width as u8,
+            ..CompiledArg::new(field.offset, 8, ArgRead::Iovec, ArgRender::Bytes)
         })
     }
 
@@ -2935,46 +3071,19 @@ impl Compiler<'_> {
             }
         }
 
+        // Entries are ANDed, each evaluated on its own in the kernel.
         let pids_len: Len = |s| s.match_pids.len();
-        let pids = match s.match_pids.as_slice() {
-            [] => None,
-            [p, rest @ ..] => {
-                let path = self.origin(orig, sp, "matchPIDs", pids_len, 0);
-                let mut merged = self.pids(p, &path);
-                // Entries are ANDed. NotIn entries with the same flags are one NotIn over the
-                // union of their values (no pid and no ancestor listed in either); the kernel
-                // holds one entry, so other combinations are refused.
-                for (k, q) in rest.iter().enumerate() {
-                    let path = self.origin(orig, sp, "matchPIDs", pids_len, k + 1);
-                    let Some(next) = self.pids(q, &path) else {
-                        continue;
-                    };
-                    match &mut merged {
-                        Some(m)
-                            if m.op == op::NOT_IN
-                                && next.op == op::NOT_IN
-                                && m.follow_forks == next.follow_forks
-                                && m.namespace_pid == next.namespace_pid =>
-                        {
-                            m.values.extend(next.values);
-                        }
-                        _ => self.err(
-                            &path,
-                            "several matchPIDs entries in one selector: the in-kernel engine combines only NotIn entries with the same followForks and isNamespacePID (one NotIn over all their values)",
-                        ),
-                    }
-                }
-                if let Some(m) = merged.as_ref().filter(|_| !rest.is_empty()) {
-                    self.limit(
-                        &self.origin_list(orig, sp, "matchPIDs", pids_len),
-                        "values in the matchPIDs entries of one selector",
-                        limits::MAX_PIDS,
-                        m.values.len(),
-                    );
-                }
-                merged
-            }
-        };
+        self.limit(
+            &self.origin_list(orig, sp, "matchPIDs", pids_len),
+            "matchPIDs entries in one selector",
+            limits::MAX_PID_FILTERS,
+            s.match_pids.len(),
+        );
+        let mut pids = Vec::with_capacity(s.match_pids.len());
+        for (k, p) in s.match_pids.iter().enumerate() {
+            let path = self.origin(orig, sp, "matchPIDs", pids_len, k);
+            pids.extend(self.pids(p, &path));
+        }
 
         let binary = self.one_binary(orig, sp, "matchBinaries", &s.match_binaries, |s| {
             s.match_binaries.len()
@@ -3621,7 +3730,17 @@ impl Compiler<'_> {
         let op_path = path.field("operator");
         let vp = path.field("values");
         let arg_pos = u8::try_from(pos).unwrap_or(u8::MAX);
-        if matches!(arg.read, ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr) {
+        if matches!(
+            arg.read,
+            ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr | ArgRead::UserSockaddr
+        ) {
+            return self.sock_match(sop, f, arg_pos, &op_path, &vp);
+        }
+        // sockaddr_un: a path (string operators) plus its family (the kernel compares the
+        // trailer, which holds it).
+        if matches!(arg.read, ArgRead::SockaddrUn | ArgRead::UserSockaddrUn)
+            && sop == SelectorOp::Family
+        {
             return self.sock_match(sop, f, arg_pos, &op_path, &vp);
         }
         if is_string_read(arg.read) {

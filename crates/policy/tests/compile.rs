@@ -538,7 +538,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         selectors: vec![CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: None,
+            pids: Vec::new(),
             parent_binary: None,
             binary: None,
             match_args: vec![margs(1, op::EQ, vec![], 1)],
@@ -666,7 +666,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
-                pids: None,
+                pids: Vec::new(),
                 parent_binary: None,
                 binary: Some(CompiledBinary {
                     op: op::NOT_IN,
@@ -690,7 +690,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
-                pids: None,
+                pids: Vec::new(),
                 parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::POSTFIX, vec![], 3)],
@@ -777,12 +777,12 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
-                pids: Some(CompiledPids {
+                pids: vec![CompiledPids {
                     op: op::NOT_IN,
                     follow_forks: true,
                     namespace_pid: true,
                     values: vec![1],
-                }),
+                }],
                 parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::IN_MAP, vec![], 1)],
@@ -794,7 +794,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
-                pids: None,
+                pids: Vec::new(),
                 parent_binary: None,
                 binary: None,
                 match_args: vec![margs(0, op::NOT_IN_MAP, vec![], 2)],
@@ -935,12 +935,12 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         selectors: vec![CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: Some(CompiledPids {
+            pids: vec![CompiledPids {
                 op: op::IN,
                 follow_forks: false,
                 namespace_pid: false,
                 values: vec![1, 2, 3, 4],
-            }),
+            }],
             parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::POSTFIX,
@@ -1014,7 +1014,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     let selector = CompiledSelector {
         match_return: None,
         return_actions: Vec::new(),
-        pids: None,
+        pids: Vec::new(),
         parent_binary: None,
         binary: None,
         match_args: vec![margs(0, op::NEQ, vec![-100, 0], 0)],
@@ -1136,7 +1136,7 @@ fn macros_are_expanded() {
         vec![CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: None,
+            pids: Vec::new(),
             parent_binary: None,
             binary: None,
             match_args: vec![margs(0, op::PREFIX, vec![], 1)],
@@ -1219,7 +1219,7 @@ fn process_filters_compile_and_evaluate() {
         vec![CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: None,
+            pids: Vec::new(),
             parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::IN,
@@ -1342,9 +1342,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 1\n    type: iov_iter",
-        "spec.kprobes[0].args[0].type",
-        "argument type iov_iter is not supported",
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 1\n    type: iov_iter\n    maxData: true",
+        "spec.kprobes[0].args[0].maxData",
+        "maxData is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
@@ -1415,11 +1415,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchWorkloads:\n    - hostSelector: {}",
         "spec.kprobes[0].selectors[0].matchWorkloads",
         "not supported",
-    ),
-    (
-        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n    - operator: In\n      values: [1]\n    - operator: NotIn\n      values: [2]",
-        "spec.kprobes[0].selectors[0].matchPIDs[1]",
-        "combines only NotIn entries",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      imaHash: true",
@@ -2254,17 +2249,18 @@ fn limits_are_enforced_with_paths() {
 
     // Errors of selectors merged from a macro point into the macro.
     let mut p = kill_policy();
-    let m = KProbeSelector {
+    let mut m = KProbeSelector {
         match_pids: p.spec.kprobes[0].selectors[0].match_pids.clone(),
         ..KProbeSelector::default()
     };
+    m.match_pids[0].values = vec![1, 2, 3, 4, 5];
     p.spec.selectors_macros.insert("pids".into(), m);
     p.spec.kprobes[0].selectors[0].macros = vec!["pids".into()];
     one_error(
         &p,
         &kernel,
-        "spec.selectorsMacros.pids.matchPIDs[0]",
-        "combines only NotIn entries",
+        "spec.selectorsMacros.pids.matchPIDs[0].values",
+        "5 values in one matchPIDs entry",
     );
 }
 
@@ -2534,10 +2530,10 @@ fn resolve_errors_name_the_field_and_the_reason() {
     }
 }
 
-/// The corpus' sys_clock_settime / sys_pivot_root selectors: two NotIn matchPIDs entries with the
-/// same flags are one NotIn over both values; an In entry next to them cannot be.
+/// The corpus' sys_clock_settime / sys_pivot_root selectors: matchPIDs entries are ANDed, each
+/// kept as written (In next to NotIn included); more than the kernel holds is refused.
 #[test]
-fn not_in_match_pids_entries_merge() {
+fn match_pids_entries_are_anded() {
     let spec = |second_op: &str| {
         format!(
             r#"
@@ -2552,29 +2548,42 @@ kprobes:
       values:
       - 1
     - operator: {second_op}
-      followForks: true
-      isNamespacePID: true
+      followForks: false
+      isNamespacePID: false
       values:
       - 0
 "#
         )
     };
-    let got = compiled(&spec("NotIn"));
-    assert_eq!(
-        got.selectors[0].pids,
-        Some(CompiledPids {
-            op: op::NOT_IN,
-            follow_forks: true,
-            namespace_pid: true,
-            values: vec![1, 0],
-        })
+    for (second, op2) in [("NotIn", op::NOT_IN), ("In", op::IN)] {
+        let got = compiled(&spec(second));
+        assert_eq!(
+            got.selectors[0].pids,
+            vec![
+                CompiledPids {
+                    op: op::NOT_IN,
+                    follow_forks: true,
+                    namespace_pid: true,
+                    values: vec![1],
+                },
+                CompiledPids {
+                    op: op2,
+                    follow_forks: false,
+                    namespace_pid: false,
+                    values: vec![0],
+                }
+            ]
+        );
+    }
+    let five = format!(
+        "kprobes:\n- call: sys_kill\n  selectors:\n  - matchPIDs:\n{}",
+        "    - operator: NotIn\n      values: [1]\n".repeat(5)
     );
-    let errs = errors(&ok(&spec("In")), &FakeKernel::new());
-    assert!(
-        errs.iter()
-            .any(|e| e.path == "spec.kprobes[0].selectors[0].matchPIDs[1]"
-                && e.reason.contains("combines only NotIn entries")),
-        "{errs:#?}"
+    one_error(
+        &ok(&five),
+        &FakeKernel::new(),
+        "spec.kprobes[0].selectors[0].matchPIDs",
+        "matchPIDs entries in one selector",
     );
 }
 
@@ -2676,4 +2685,129 @@ kprobes:
     assert_eq!((m.op, m.values.as_slice()), (op::NEQ, &[0][..]));
     assert_eq!(got.hooks[1].args[0].read, ArgRead::BpfAttr);
     assert_eq!(got.hooks[2].args[0].read, ArgRead::PerfEvent);
+}
+
+/// char_iovec, iov_iter, const_buf: buffers read in the kernel, rendered as bytes.
+#[test]
+fn iovec_iov_iter_and_const_buf_arguments() {
+    let mut kernel = FakeKernel::with_common_syscalls();
+    kernel.syscall(
+        "writev",
+        &[
+            "unsigned long fd",
+            "const struct iovec * vec",
+            "unsigned long vlen",
+        ],
+    );
+    kernel.add(
+        "sock",
+        "inet_sock_set_state",
+        &format(
+            "inet_sock_set_state",
+            &[
+                ("const void * skaddr", 8, 8, false),
+                ("int oldstate", 16, 4, true),
+                ("__u8 saddr[4]", 36, 4, false),
+                ("__u8 saddr_v6[16]", 44, 16, false),
+            ],
+        ),
+    );
+    // char_iovec on writev's user iovec array, its count from `vlen` (8 bytes at 32).
+    let got = compiled_with(
+        "kprobes:\n- call: sys_writev\n  args:\n  - index: 1\n    type: char_iovec\n    sizeArgIndex: 3\n  - index: 2\n    type: uint64\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: Prefix\n      values: [hello]",
+        &kernel,
+    );
+    let iov = &got.hooks[0].args[0];
+    assert_eq!(
+        (
+            iov.offset,
+            iov.read,
+            iov.render,
+            iov.size_offset,
+            iov.size_width
+        ),
+        (24, ArgRead::Iovec, ArgRender::Bytes, 32, 8)
+    );
+    assert_eq!(
+        got.string_prefix.len(),
+        1,
+        "Prefix on the bytes is a string match"
+    );
+    one_error(
+        &ok("kprobes:\n- call: sys_writev\n  args:\n  - index: 1\n    type: char_iovec"),
+        &kernel,
+        "spec.kprobes[0].args[0].sizeArgIndex",
+        "char_iovec needs sizeArgIndex",
+    );
+    // iov_iter on a kernel function (tty_write(struct kiocb *, struct iov_iter *)).
+    let got = compiled_with(
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: kiocb\n  - index: 1\n    type: iov_iter",
+        &FakeKernel::stock(),
+    );
+    let it = &got.hooks[0].args[1];
+    assert_eq!(
+        (it.offset, it.read, it.render),
+        (24, ArgRead::IovIter, ArgRender::Bytes)
+    );
+    one_error(
+        &ok("kprobes:\n- call: sys_writev\n  args:\n  - index: 1\n    type: iov_iter"),
+        &kernel,
+        "spec.kprobes[0].args[0].type",
+        "type iov_iter needs a `struct iov_iter *` argument of a kernel function",
+    );
+    // const_buf (and auto) on tracepoint array fields: the bytes inline in the record.
+    let got = compiled_with(
+        "tracepoints:\n- subsystem: sock\n  event: inet_sock_set_state\n  args:\n  - index: 6\n    type: const_buf\n  - index: 7\n  selectors:\n  - matchArgs:\n    - index: 6\n      operator: Equal\n      values: [\"\\x7f\\0\\0\\x01\"]",
+        &kernel,
+    );
+    let (v4, v6) = (&got.hooks[0].args[0], &got.hooks[0].args[1]);
+    assert_eq!(
+        (v4.offset, v4.size, v4.read, v4.render),
+        (36, 4, ArgRead::ConstBuf, ArgRender::Bytes)
+    );
+    assert_eq!((v6.offset, v6.size, v6.read), (44, 16, ArgRead::ConstBuf));
+    one_error(
+        &ok(
+            "tracepoints:\n- subsystem: sock\n  event: inet_sock_set_state\n  args:\n  - index: 4\n    type: const_buf",
+        ),
+        &kernel,
+        "spec.tracepoints[0].args[0].type",
+        "type const_buf reads an array of fixed size inline in the record",
+    );
+}
+
+/// sockaddr and sockaddr_un on syscall arguments (user memory) and kernel functions.
+#[test]
+fn sockaddr_in_user_memory_and_sockaddr_un() {
+    let kernel = FakeKernel::with_common_syscalls();
+    let got = compiled_with(
+        "kprobes:\n- call: sys_connect\n  args:\n  - index: 1\n    type: sockaddr\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: SPort\n      values: ['8080']",
+        &kernel,
+    );
+    let sa = &got.hooks[0].args[0];
+    assert_eq!(
+        (sa.offset, sa.read, sa.render),
+        (24, ArgRead::UserSockaddr, ArgRender::Sockaddr)
+    );
+    assert_eq!(got.selectors[0].match_args[0].op, 15 /* SPort */);
+    let got = compiled_with(
+        "kprobes:\n- call: sys_connect\n  args:\n  - index: 1\n    type: sockaddr_un\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: Family\n      values: [AF_UNIX]\n    - index: 1\n      operator: Prefix\n      values: ['@auspex']",
+        &kernel,
+    );
+    let un = &got.hooks[0].args[0];
+    assert_eq!(
+        (un.read, un.render),
+        (ArgRead::UserSockaddrUn, ArgRender::SockaddrUn)
+    );
+    let m = &got.selectors[0].match_args;
+    assert_eq!(
+        (m[0].op, m[0].values.as_slice()),
+        (28 /* Family */, &[1i64][..])
+    );
+    assert_eq!(m[1].op, 8 /* Prefix */);
+    let got = compiled_with(
+        "kprobes:\n- call: unix_stream_connect\n  syscall: false\n  args:\n  - index: 1\n    type: sockaddr_un",
+        &FakeKernel::stock(),
+    );
+    assert_eq!(got.hooks[0].args[0].read, ArgRead::SockaddrUn);
 }

@@ -358,4 +358,21 @@ else
     refusal modules-loaded spec
     ship modules.err /tmp/modules.err
 fi
+
+# --- 9. buffers and addresses of kernel functions: iov_iter (tty_write), sockaddr_un -------------
+SECTION=buffers
+if agent_start buffers --tracing-policy "$POLICIES"/tty-unix.yaml; then
+    $MARKER write /dev/ttyS0 "auspex-tty-marker
+" >/dev/null
+    $MARKER unix /tmp/auspex-vm.sock >/tmp/buffers.out 2>&1
+    if wait_grep '"sockaddrun_arg"' /tmp/buffers.ev && wait_grep '"bytes_arg"' /tmp/buffers.ev; then
+        check buffers-loaded PASS "events for the tty write and the unix connects"
+    else
+        check buffers-loaded FAIL "loaded but missing events (tty: $(grep -c '"bytes_arg"' /tmp/buffers.ev), unix: $(grep -c '"sockaddrun_arg"' /tmp/buffers.ev); marker: $(cat /tmp/buffers.out))"
+    fi
+    finish
+else
+    refusal buffers-loaded spec
+    ship buffers.err /tmp/buffers.err
+fi
 exit 0

@@ -4,11 +4,35 @@
 //   auspex-marker write PATH TEXT  open PATH (create/truncate) and write(2) TEXT to it, exit 0
 //   auspex-marker truncate PATH    truncate(2) PATH to 0 bytes (by path, not by fd), exit 0
 //   auspex-marker dup              dup(1); print the result, exit 0 (4 when dup failed)
+//   auspex-marker unix PATH        listen on the AF_UNIX socket PATH and connect to it, then the
+//                                  same with the abstract name "auspex-vm-abstract", exit 0
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+/* Listens on `name` (an abstract name when `abstract`) and connects to it; 0 on success. */
+static int unix_connect(const char *name, int abstract)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + strlen(name) + abstract;
+	int srv = socket(AF_UNIX, SOCK_STREAM, 0), cli = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strncpy(a.sun_path + abstract, name, sizeof(a.sun_path) - 2);
+	unlink(abstract ? "" : name);
+	if (bind(srv, (struct sockaddr *)&a, len) || listen(srv, 1) ||
+	    connect(cli, (struct sockaddr *)&a, len)) {
+		perror(name);
+		return 1;
+	}
+	close(cli);
+	close(srv);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -35,6 +59,8 @@ int main(int argc, char **argv)
 		printf("marker: dup %d\n", fd);
 		return fd < 0 ? 4 : 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "unix") == 0)
+		return unix_connect(argv[2], 0) || unix_connect("auspex-vm-abstract", 1) ? 2 : 0;
 	if (argc == 3 && strcmp(argv[1], "truncate") == 0) {
 		if (truncate(argv[2], 0)) {
 			perror(argv[2]);

@@ -497,11 +497,12 @@ impl TracepointPolicySpec<'_> {
                 nactions: s.actions.len().min(abi::MAX_ACTIONS) as u32,
                 ..Default::default()
             };
-            if let Some(p) = &s.pids {
-                sel.pids.op = p.op;
-                sel.pids.flags = u8::from(p.follow_forks) | (u8::from(p.namespace_pid) << 1);
-                sel.pids.nvalues = p.values.len().min(abi::MAX_PIDS) as u8;
-                for (d, v) in sel.pids.values.iter_mut().zip(&p.values) {
+            sel.npids = s.pids.len().min(abi::MAX_PID_FILTERS) as u32;
+            for (d, p) in sel.pids.iter_mut().zip(&s.pids) {
+                d.op = p.op;
+                d.flags = u8::from(p.follow_forks) | (u8::from(p.namespace_pid) << 1);
+                d.nvalues = p.values.len().min(abi::MAX_PIDS) as u8;
+                for (d, v) in d.values.iter_mut().zip(&p.values) {
                     *d = *v;
                 }
             }

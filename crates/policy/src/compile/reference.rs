@@ -203,7 +203,7 @@ fn selector_matches(
     args: &[EvalArg],
     string_args: &[bool],
 ) -> bool {
-    if let Some(p) = &sel.pids {
+    for p in &sel.pids {
         let pid = if p.namespace_pid {
             process.nspid
         } else {
@@ -502,7 +502,7 @@ mod tests {
         CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: None,
+            pids: Vec::new(),
             parent_binary: None,
             binary: None,
             match_args: Vec::new(),
@@ -810,12 +810,12 @@ mod tests {
             policy(vec![CompiledSelector {
                 match_return: None,
                 return_actions: Vec::new(),
-                pids: Some(CompiledPids {
+                pids: vec![CompiledPids {
                     op: o,
                     follow_forks,
                     namespace_pid,
                     values: values.to_vec(),
-                }),
+                }],
                 ..empty()
             }])
         };
@@ -1256,12 +1256,12 @@ mod tests {
         let sel = CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: Some(CompiledPids {
+            pids: vec![CompiledPids {
                 op: op::IN,
                 follow_forks: false,
                 namespace_pid: false,
                 values: vec![100],
-            }),
+            }],
             parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::IN,

@@ -392,7 +392,7 @@ fn no_filters() -> CompiledSelector {
     CompiledSelector {
         match_return: None,
         return_actions: Vec::new(),
-        pids: None,
+        pids: Vec::new(),
         parent_binary: None,
         binary: None,
         match_args: Vec::new(),
@@ -876,12 +876,12 @@ fn all_process_filters_in_one_selector() {
         CompiledSelector {
             match_return: None,
             return_actions: Vec::new(),
-            pids: Some(CompiledPids {
+            pids: vec![CompiledPids {
                 op: op::NOT_IN,
                 follow_forks: false,
                 namespace_pid: false,
                 values: vec![1],
-            }),
+            }],
             parent_binary: None,
             binary: Some(CompiledBinary {
                 op: op::NOT_IN,
