@@ -39,6 +39,7 @@
 #define AUSPEX_STAT_PROCESS_MAP_FULL 3
 #define AUSPEX_STAT_EXIT_UNKNOWN 4
 #define AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC 5
+#define AUSPEX_STAT_RB_RESERVE_FAIL_DATA 6 /* chunks of maxData buffers */
 #define AUSPEX_STAT_MAX 8
 
 struct auspex_msg_header {
@@ -157,6 +158,24 @@ struct auspex_process_entry {
 #define AUSPEX_MSG_GENERIC_TRACEPOINT 14
 #define AUSPEX_MSG_GENERIC_UPROBE 15
 #define AUSPEX_MSG_GENERIC_LSM 16
+#define AUSPEX_MSG_DATA 24 /* a chunk of a maxData buffer, sent before its event */
+
+/* maxData: at most this many bytes of one buffer argument, sent in chunks of AUSPEX_DATA_CHUNK. */
+#define AUSPEX_DATA_MAX 327360
+#define AUSPEX_DATA_CHUNK 16384
+
+/*
+ * One chunk of a maxData argument. It precedes its event in the ring buffer; (tid, hdr.ktime)
+ * are the event's, `arg` the argument's position, `offset` where the bytes go in the buffer.
+ * Followed by `len` bytes.
+ */
+struct auspex_data_msg {
+	struct auspex_msg_header hdr;
+	__u32 tid;
+	__u32 arg;
+	__u32 offset;
+	__u32 len;
+};
 
 #define AUSPEX_MAX_HOOK_ARGS 5
 #define AUSPEX_MAX_SELECTORS 5
@@ -236,6 +255,8 @@ struct auspex_process_entry {
 #define AUSPEX_OP_NOT_IN_RANGE 32
 #define AUSPEX_OP_SUBSTRING 33 /* values: indexes into auspex_substrings */
 #define AUSPEX_OP_SUBSTRING_IGNCASE 34 /* the same, ASCII case-insensitive (needles lowercased) */
+#define AUSPEX_OP_FILE_TYPE 36 /* values: S_IFMT bits; compared with the mode read with the path */
+#define AUSPEX_OP_NOT_FILE_TYPE 37
 
 /* Actions, Tetragon's kernel numbering. */
 #define AUSPEX_ACTION_POST 0
@@ -276,6 +297,7 @@ struct auspex_process_entry {
 #define AUSPEX_HOOK_RETURN_SOCK 8 /* the return value is a struct sock *: read, sent after the trailer */
 #define AUSPEX_HOOK_RETURN_TRACKSOCK 16 /* returnArgAction TrackSock on the returned socket */
 #define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
+#define AUSPEX_HOOK_MAX_DATA 64 /* an argument has maxData: its bytes follow in AUSPEX_MSG_DATA chunks */
 
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
@@ -323,7 +345,8 @@ struct auspex_arg_spec {
 	__u8 nsteps;
 	__u8 from_task;
 	__u16 resolve_from;
-	__u32 pad;
+	__u8 max_data; /* buffers: send up to AUSPEX_DATA_MAX bytes in AUSPEX_MSG_DATA chunks */
+	__u8 pad[3];
 	struct auspex_resolve_step steps[AUSPEX_MAX_RESOLVE_STEPS];
 };
 

@@ -292,6 +292,170 @@ static __always_inline void read_iov_iter(struct generic_heap *h, struct iov_ite
 	set_buf_trailer(h, i, total, 0);
 }
 
+/* maxData chunks are built here, one per CPU. */
+struct auspex_data_scratch {
+	struct auspex_data_msg msg;
+	__u8 data[AUSPEX_DATA_CHUNK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct auspex_data_scratch);
+} auspex_data_heap SEC(".maps");
+
+/* State of one auspex_send_data() loop. */
+struct data_send {
+	__u64 src;
+	__u32 len;
+	__u32 at;
+	__u32 user;
+	__u32 sent;
+};
+
+/* One chunk of auspex_send_data(); 1 stops the loop. */
+static long send_chunk(__u64 index, void *ctx)
+{
+	struct data_send *d = ctx;
+	struct auspex_data_scratch *s;
+	__u32 zero = 0, n, pos;
+
+	s = bpf_map_lookup_elem(&auspex_data_heap, &zero);
+	if (!s)
+		return 1;
+	pos = d->at + d->sent;
+	if (d->sent >= d->len || pos >= AUSPEX_DATA_MAX)
+		return 1;
+	n = d->len - d->sent;
+	if (n > AUSPEX_DATA_MAX - pos)
+		n = AUSPEX_DATA_MAX - pos;
+	if (n > AUSPEX_DATA_CHUNK)
+		n = AUSPEX_DATA_CHUNK;
+	barrier_var(n);
+	if (n == 0 || n > AUSPEX_DATA_CHUNK)
+		return 1;
+	if (d->user ? bpf_probe_read_user(s->data, n, (void *)(d->src + d->sent))
+		    : bpf_probe_read_kernel(s->data, n, (void *)(d->src + d->sent)))
+		return 1;
+	s->msg.offset = pos;
+	s->msg.len = n;
+	s->msg.hdr.size = sizeof(s->msg) + n;
+	if (bpf_ringbuf_output(&auspex_events, s, sizeof(s->msg) + n, BPF_RB_NO_WAKEUP)) {
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_DATA);
+		return 1;
+	}
+	d->sent += n;
+	return 0;
+}
+
+/*
+ * Sends `len` bytes at `src` (user or kernel memory) as chunks placed at buffer offset `at`
+ * onwards; the scratch message already names the event and the argument. Stops at
+ * AUSPEX_DATA_MAX, at a read fault, or at the first chunk the ring buffer cannot take (counted).
+ * A bpf_loop: the verifier checks one chunk, not every iteration. Returns the bytes sent.
+ */
+__noinline int auspex_send_data(__u64 src, __u32 len, __u32 at, __u32 user)
+{
+	struct data_send d = {.src = src, .len = len, .at = at, .user = user};
+
+	bpf_loop(AUSPEX_DATA_MAX / AUSPEX_DATA_CHUNK + 1, send_chunk, &d, 0);
+	return d.sent;
+}
+
+/* The segments of an iovec (or kvec) array as data chunks, after `skip` bytes of the first. */
+__noinline int auspex_send_iovecs(__u64 iov_ptr, __u64 nr, __u64 skip, __u32 kvec)
+{
+	const struct iovec *iov = (const struct iovec *)iov_ptr;
+	__u32 at = 0;
+
+	for (int k = 0; k < AUSPEX_IOVEC_SEGS; k++) {
+		struct iovec seg = {};
+		__u64 len;
+
+		if (k >= nr || at >= AUSPEX_DATA_MAX)
+			break;
+		if (bpf_probe_read_user(&seg, sizeof(seg), &iov[k]) &&
+		    bpf_probe_read_kernel(&seg, sizeof(seg), &iov[k]))
+			break;
+		len = seg.iov_len;
+		if (k == 0 && skip) {
+			if (skip >= len)
+				continue;
+			seg.iov_base = (char *)seg.iov_base + skip;
+			len -= skip;
+		}
+		if (len > AUSPEX_DATA_MAX)
+			len = AUSPEX_DATA_MAX;
+		if (auspex_send_data((__u64)seg.iov_base, len, at, !kvec) != len)
+			break;
+		at += len;
+	}
+	return 0;
+}
+
+/*
+ * maxData: the whole buffer of argument `i` of hook `hook_idx` as AUSPEX_MSG_DATA chunks ahead of
+ * the event (its tid and ktime are in h->ev), read again from the record. Only for a capture that
+ * kept just the head of the buffer.
+ */
+__noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
+{
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	struct auspex_data_scratch *s;
+	struct auspex_arg_spec *spec;
+	__u64 ptr = 0, nr = 0;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&auspex_data_heap, &zero);
+	if (!cfg || !h || !s || i >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	spec = &cfg->args[i];
+	if (!spec->max_data || !h->truncated[i])
+		return 0;
+	s->msg.hdr.op = AUSPEX_MSG_DATA;
+	s->msg.hdr.pad0 = 0;
+	s->msg.hdr.pad1 = 0;
+	s->msg.hdr.ktime = h->ev.hdr.ktime;
+	s->msg.tid = h->ev.tid;
+	s->msg.arg = i;
+	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	if (spec->kind == AUSPEX_ARG_USER_BUF || spec->kind == AUSPEX_ARG_KERNEL_BUF) {
+		auspex_send_data(ptr, (__u32)h->ints[i], 0, spec->kind == AUSPEX_ARG_USER_BUF);
+	} else if (spec->kind == AUSPEX_ARG_IOVEC) {
+		if (spec->size_offset)
+			__builtin_memcpy(&nr, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(nr));
+		if (spec->size_width == 4)
+			nr = (__u32)nr;
+		else if (spec->size_width == 2)
+			nr = (__u16)nr;
+		else if (spec->size_width == 1)
+			nr = (__u8)nr;
+		auspex_send_iovecs(ptr, nr, 0, 0);
+	} else if (spec->kind == AUSPEX_ARG_IOV_ITER && ptr) {
+		struct iov_iter *it = (struct iov_iter *)ptr;
+		__u8 type = BPF_CORE_READ(it, iter_type);
+
+		if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+		    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+			auspex_send_data((__u64)BPF_CORE_READ(it, ubuf), (__u32)h->ints[i], 0, 1);
+		} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
+			const struct iovec *iov;
+
+			if (bpf_core_field_exists(it->__iov))
+				iov = BPF_CORE_READ(it, __iov);
+			else
+				iov = BPF_CORE_READ((struct iov_iter___pre64 *)it, iov);
+			auspex_send_iovecs((__u64)iov, BPF_CORE_READ(it, nr_segs), BPF_CORE_READ(it, iov_offset), 0);
+		} else if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+			auspex_send_iovecs((__u64)BPF_CORE_READ(it, kvec), BPF_CORE_READ(it, nr_segs),
+					   BPF_CORE_READ(it, iov_offset), 1);
+		}
+	}
+	return 0;
+}
+
 /*
  * A struct sockaddr of family AF_UNIX into string slot `i`: its path, an abstract name with '@'
  * in place of its leading NUL; the family goes to the trailer. Other families give an empty path.
@@ -1128,6 +1292,13 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
 		return 0;
 	}
 	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
+	if (cfg->flags & AUSPEX_HOOK_MAX_DATA) {
+		for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+			if (i >= cfg->nargs)
+				break;
+			auspex_send_arg_data(hook_id & 0xffff, i);
+		}
+	}
 	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
 	return 0;

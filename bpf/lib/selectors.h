@@ -541,6 +541,14 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return sock_negated(ma->op) ? !hit : hit;
 	}
 	if (h->is_str[a]) {
+		/* Files: the mode is in the string's trailer. */
+		if (ma->op == AUSPEX_OP_FILE_TYPE || ma->op == AUSPEX_OP_NOT_FILE_TYPE) {
+			hit = 0;
+			for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
+				if (k < ma->nvalues && ma->values[k] == (h->ints[a] & 0170000))
+					hit = 1;
+			return ma->op == AUSPEX_OP_NOT_FILE_TYPE ? !hit : hit;
+		}
 		/* sockaddr_un: the family is in the string's trailer. */
 		if (ma->op == AUSPEX_OP_FAMILY) {
 			hit = 0;

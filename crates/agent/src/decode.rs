@@ -15,6 +15,24 @@ pub enum KernelEvent {
     Exit(ExitEvent),
     /// A policy hook matched (process_kprobe / process_tracepoint).
     Generic(Box<GenericRecord>),
+    /// A chunk of a maxData buffer of the policy event that follows.
+    Data(Box<DataRecord>),
+}
+
+/// A chunk of a maxData argument: `bytes` go at `offset` of argument `arg` of the policy event
+/// of thread `tid` produced at `ktime`.
+#[derive(Debug, Clone)]
+pub struct DataRecord {
+    /// The event's thread id.
+    pub tid: u32,
+    /// The event's ktime.
+    pub ktime: u64,
+    /// Position of the argument in the hook.
+    pub arg: u32,
+    /// Offset of the bytes in the buffer.
+    pub offset: u32,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// A policy event with its serialised arguments (decoded against the hook's argument list).
@@ -53,7 +71,7 @@ pub enum DecodeError {
         need: usize,
     },
     /// Declared lengths exceed the record.
-    #[error("exec record declares {declared} payload bytes but carries {have}")]
+    #[error("record declares {declared} payload bytes but carries {have}")]
     BadLengths {
         /// Sum of the declared lengths.
         declared: usize,
@@ -89,6 +107,22 @@ pub fn decode(bytes: &[u8]) -> Result<KernelEvent, DecodeError> {
             Ok(KernelEvent::Generic(Box::new(GenericRecord {
                 event,
                 args: args.to_vec(),
+            })))
+        }
+        abi::MSG_DATA => {
+            let m: abi::DataMsg = fixed(op, bytes)?;
+            let payload = &bytes[std::mem::size_of::<abi::DataMsg>()..];
+            let len = m.len as usize;
+            let data = payload.get(..len).ok_or(DecodeError::BadLengths {
+                declared: len,
+                have: payload.len(),
+            })?;
+            Ok(KernelEvent::Data(Box::new(DataRecord {
+                tid: m.tid,
+                ktime: m.hdr.ktime,
+                arg: m.arg,
+                offset: m.offset,
+                bytes: data.to_vec(),
             })))
         }
         other => {

@@ -155,6 +155,45 @@ pub fn syscall_fmod_ret() -> &'static Probe {
     })
 }
 
+/// Whether an fmod_ret program may change `function` (it is on the kernel's error-injection
+/// list); 32-bit syscall entry points may be missing from it where the 64-bit ones are there.
+/// Probed once per function by loading the do-nothing program against it.
+pub fn fmod_ret_allowed(function: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashMap<String, bool>>> = Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(HashMap::new);
+    if let Some(v) = seen.get(function) {
+        return *v;
+    }
+    let print = libbpf_rs::set_print(None);
+    let ok = probe_fmod_ret_on(function);
+    libbpf_rs::set_print(print);
+    seen.insert(function.to_string(), ok);
+    ok
+}
+
+fn probe_fmod_ret_on(function: &str) -> bool {
+    use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    let mut storage = std::mem::MaybeUninit::uninit();
+    let Ok(mut open) =
+        auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage)
+    else {
+        return false;
+    };
+    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+    if open
+        .progs
+        .auspex_probe_fmod_ret_syscall
+        .set_attach_target(0, Some(function.to_string()))
+        .is_err()
+    {
+        return false;
+    }
+    open.load().is_ok()
+}
+
 fn probe_syscall_fmod_ret() -> Probe {
     use libbpf_rs::skel::{OpenSkel, SkelBuilder};
     if !cfg!(target_arch = "x86_64") {

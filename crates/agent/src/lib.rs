@@ -18,6 +18,7 @@ pub mod export;
 pub mod features;
 pub mod grpc;
 pub mod kernel_types;
+pub mod max_data;
 pub mod metrics;
 pub mod pipeline;
 pub mod policy_manager;

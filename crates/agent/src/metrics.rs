@@ -371,7 +371,7 @@ impl Metrics {
     }
 
     /// Sets the kernel, queue and decode losses from the agent's loss counters:
-    /// `kernel_ringbuf` = exec + exit + clone + generic records lost in the kernel,
+    /// `kernel_ringbuf` = exec + exit + clone + generic records and maxData chunks lost in the kernel,
     /// `user_queue` = queue overflows, `decode` = decode errors. (Processes the kernel's process
     /// map could not hold are not lost events and are not counted.)
     pub fn set_loss_snapshot(&self, loss: &LossSnapshot) {
@@ -379,7 +379,8 @@ impl Metrics {
             .kernel_exec
             .saturating_add(loss.kernel_exit)
             .saturating_add(loss.kernel_clone)
-            .saturating_add(loss.kernel_generic);
+            .saturating_add(loss.kernel_generic)
+            .saturating_add(loss.kernel_data);
         self.set_lost(LossReason::KernelRingbuf, kernel);
         self.set_lost(LossReason::UserQueue, loss.queue_overflow);
         self.set_lost(LossReason::Decode, loss.decode_errors);

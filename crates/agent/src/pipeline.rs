@@ -29,6 +29,7 @@ pub struct Pipeline {
     policies: PolicyRegistry,
     actions: Option<crate::actions::ActionRunner>,
     stacks: StackSymbolizer,
+    max_data: crate::max_data::MaxDataAssembler,
 }
 
 impl Pipeline {
@@ -50,6 +51,7 @@ impl Pipeline {
             policies,
             actions: None,
             stacks: StackSymbolizer::new(false),
+            max_data: crate::max_data::MaxDataAssembler::default(),
         }
     }
 
@@ -131,6 +133,53 @@ impl Pipeline {
             }
             KernelEvent::Exit(e) => self.exit(&e),
             KernelEvent::Generic(g) => self.generic(&g),
+            KernelEvent::Data(d) => {
+                self.max_data.add(&d);
+                Ok(())
+            }
+        }
+    }
+
+    /// maxData arguments: the whole buffer the chunks brought in place of the captured head.
+    fn fill_max_data(
+        &mut self,
+        specs: &[auspex_policy::compile::CompiledArg],
+        args: &mut [auspex_events::tetragon::KprobeArgument],
+        tid: u32,
+        ktime: u64,
+    ) {
+        use auspex_events::tetragon::{KprobeTruncatedBytes, kprobe_argument::Arg};
+        use auspex_policy::compile::ArgRead;
+        // `nop` arguments have no entry in `args`.
+        let mut pos = 0;
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.read == ArgRead::Nop {
+                continue;
+            }
+            let slot = args.get_mut(pos);
+            pos += 1;
+            if !spec.max_data {
+                continue;
+            }
+            let Some(slot) = slot else { break };
+            let Some(Arg::TruncatedBytesArg(t)) = &slot.arg else {
+                continue;
+            };
+            let orig_size = t.orig_size;
+            let Some(buf) = self.max_data.take(tid, ktime, i as u32) else {
+                continue;
+            };
+            if buf.len() < t.bytes_arg.len() {
+                continue;
+            }
+            slot.arg = Some(if buf.len() as u64 >= orig_size {
+                Arg::BytesArg(buf)
+            } else {
+                Arg::TruncatedBytesArg(KprobeTruncatedBytes {
+                    bytes_arg: buf,
+                    orig_size,
+                })
+            });
         }
     }
 
@@ -197,6 +246,7 @@ impl Pipeline {
         };
         let (arg_bytes, kernel_stack, user_stack) = split_stacks(arg_bytes, ev.flags);
         let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
+        self.fill_max_data(&hook.args, &mut args, ev.tid, ev.hdr.ktime);
         if let Some(pos) = hook.return_copy.map(usize::from)
             && trailer.is_some()
             && let (Some(spec), Some(slot)) = (hook.args.get(pos), args.get_mut(pos))

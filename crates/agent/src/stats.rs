@@ -44,6 +44,8 @@ pub struct LossSnapshot {
     pub kernel_clone: u64,
     /// Policy event records lost in the kernel.
     pub kernel_generic: u64,
+    /// Chunks of maxData buffers lost in the kernel (their event came with less of the buffer).
+    pub kernel_data: u64,
     /// Processes the kernel map could not hold.
     pub kernel_process_map_full: u64,
     /// Records dropped by the user-space queue.
@@ -59,6 +61,7 @@ impl LossSnapshot {
             + self.kernel_exit
             + self.kernel_clone
             + self.kernel_generic
+            + self.kernel_data
             + self.kernel_process_map_full
             + self.queue_overflow
             + self.decode_errors

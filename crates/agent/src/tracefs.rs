@@ -114,6 +114,10 @@ impl KernelView for Tracefs {
         self.syscall_fmod_ret
     }
 
+    fn fmod_ret_target(&self, function: &str) -> bool {
+        self.syscall_fmod_ret && crate::features::fmod_ret_allowed(function)
+    }
+
     fn host_namespace(&self, kind: u8) -> Option<u32> {
         self.host_ns
             .get(usize::from(kind))

@@ -215,6 +215,7 @@ fn counters_over_a_real_http_scrape() {
         kernel_exit: 2,
         kernel_clone: 3,
         kernel_generic: 4,
+        kernel_data: 0,
         kernel_process_map_full: 100,
         queue_overflow: 7,
         decode_errors: 8,

@@ -3207,3 +3207,212 @@ spec:
     assert_eq!(evs[0].3, vec!["child-pids-anded-dir".to_string()]);
     assert_ne!(evs[0].4, Some(me));
 }
+
+/// maxData: the whole buffer of a write(2) (100 000 bytes), the first 327 360 bytes of a larger
+/// one (truncated_bytes_arg with the length the call was given), and all bytes of a writev, sent
+/// in chunks after the event's head and joined in user space.
+#[test]
+fn root_max_data_sends_whole_buffers() {
+    if !require_root("root_max_data_sends_whole_buffers") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let src = d.join("bigwrite.c");
+    std::fs::write(
+        &src,
+        r#"#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/uio.h>
+#include <unistd.h>
+int main(void)
+{
+	size_t big = 400000;
+	char *buf = malloc(big);
+	struct iovec iov[3];
+	int fd = open("/dev/null", O_WRONLY);
+	for (size_t i = 0; i < big; i++)
+		buf[i] = 'a' + (i * 7 + i / 251) % 26;
+	if (write(fd, buf, 100000) != 100000 || write(fd, buf, big) != (ssize_t)big)
+		return 1;
+	iov[0] = (struct iovec){buf, 300};
+	iov[1] = (struct iovec){buf + 1000, 20000};
+	iov[2] = (struct iovec){buf + 50000, 7};
+	return writev(fd, iov, 3) == 20307 ? 0 : 2;
+}
+"#,
+    )
+    .expect("write");
+    let bin = d.join("bigwrite");
+    let st = Command::new("gcc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds the helper");
+    let bin = bin.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: max-data
+spec:
+  kprobes:
+  - call: sys_write
+    args:
+    - index: 1
+      type: char_buf
+      sizeArgIndex: 3
+      maxData: true
+    - index: 2
+      type: size_t
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{bin}"]
+  - call: sys_writev
+    args:
+    - index: 1
+      type: char_iovec
+      sizeArgIndex: 3
+      maxData: true
+    - index: 2
+      type: uint64
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{bin}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let st = Command::new(&bin).status().expect("run");
+    assert!(st.success(), "helper: {st:?}");
+    marker(&mut agent, "max-data-marker");
+    let pattern: Vec<u8> = (0..400_000usize)
+        .map(|i| b'a' + ((i * 7 + i / 251) % 26) as u8)
+        .collect();
+    let bufs: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "max-data" => {
+                Some((k.function_name.clone(), k.args.first()?.arg.clone()?))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(bufs.len(), 3, "two writes and a writev");
+    assert_eq!(bufs[0].0, "__x64_sys_write");
+    assert!(
+        bufs[0].1 == Arg::BytesArg(pattern[..100_000].to_vec()),
+        "the whole 100000-byte buffer"
+    );
+    match &bufs[1].1 {
+        Arg::TruncatedBytesArg(t) => {
+            assert_eq!(t.orig_size, 400_000);
+            assert!(t.bytes_arg == pattern[..327_360], "the first 327360 bytes");
+        }
+        other => panic!("a 400000-byte write: {:?}", std::mem::discriminant(other)),
+    }
+    let mut want = pattern[..300].to_vec();
+    want.extend_from_slice(&pattern[1000..21_000]);
+    want.extend_from_slice(&pattern[50_000..50_007]);
+    assert_eq!(bufs[2].0, "__x64_sys_writev");
+    assert!(bufs[2].1 == Arg::BytesArg(want), "the three iovecs' bytes");
+    let summary = agent.stop();
+    assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
+}
+
+/// FileType / NotFileType on an fd argument: the file's type comes from the mode the kernel read
+/// with its path (a character device vs regular files).
+#[test]
+fn root_file_type_operators_on_fd_arguments() {
+    if !require_root("root_file_type_operators_on_fd_arguments") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let plain = d.join("plain.txt");
+    std::fs::write(&plain, "plain\n").expect("write");
+    let plain = plain.to_str().expect("utf8").to_string();
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-ftype");
+    let yaml = |name: &str, op: &str| {
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    args:
+    - index: 0
+      type: "fd"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 0
+        operator: {op}
+        values: ["chr", "dir"]
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    agent
+        .control
+        .add_policy(policy(&yaml("ftype-chr", "FileType")))
+        .expect("loads");
+    agent
+        .control
+        .add_policy(policy(&yaml("ftype-not-chr", "NotFileType")))
+        .expect("loads");
+    for f in ["/dev/null", plain.as_str()] {
+        let st = Command::new(&cat)
+            .arg(f)
+            .stdout(Stdio::null())
+            .status()
+            .expect("cat");
+        assert!(st.success());
+    }
+    marker(&mut agent, "ftype-marker");
+    let paths = |name: &str| -> Vec<(String, String)> {
+        agent
+            .seen
+            .iter()
+            .filter_map(|e| match &e.event {
+                Some(Event::ProcessKprobe(k)) if k.policy_name == name => {
+                    match k.args.first().and_then(|a| a.arg.as_ref()) {
+                        Some(Arg::FileArg(f)) => Some((f.path.clone(), f.permission.clone())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let chr = paths("ftype-chr");
+    assert!(!chr.is_empty(), "cat's read of /dev/null");
+    assert!(
+        chr.iter()
+            .all(|(p, perm)| p == "/dev/null" && perm.starts_with('c')),
+        "only the character device: {chr:?}"
+    );
+    let other = paths("ftype-not-chr");
+    assert!(
+        other.iter().any(|(p, _)| *p == plain),
+        "the regular file: {other:?}"
+    );
+    assert!(
+        other
+            .iter()
+            .all(|(p, perm)| p != "/dev/null" && perm.starts_with('-')),
+        "regular files only (the file and the libraries the loader reads): {other:?}"
+    );
+}

@@ -32,6 +32,8 @@ pub mod stat {
     pub const EXIT_UNKNOWN: u32 = 4;
     /// Policy (generic hook) record lost: ring buffer full.
     pub const RB_RESERVE_FAIL_GENERIC: u32 = 5;
+    /// Chunk of a maxData buffer lost: ring buffer full.
+    pub const RB_RESERVE_FAIL_DATA: u32 = 6;
     /// Number of slots.
     pub const MAX: u32 = 8;
 }
@@ -256,6 +258,12 @@ pub const MSG_GENERIC_TRACEPOINT: u8 = 14;
 pub const MSG_GENERIC_UPROBE: u8 = 15;
 /// Record op: a policy event of an LSM hook (`process_lsm`).
 pub const MSG_GENERIC_LSM: u8 = 16;
+/// Record op: a chunk of a maxData buffer ([`DataMsg`]), ahead of its event.
+pub const MSG_DATA: u8 = 24;
+/// maxData: bytes of one buffer argument at most (`AUSPEX_DATA_MAX`).
+pub const DATA_MAX: usize = 327_360;
+/// maxData: bytes per chunk (`AUSPEX_DATA_CHUNK`).
+pub const DATA_CHUNK: usize = 16_384;
 /// Arguments per hook.
 pub const MAX_HOOK_ARGS: usize = 5;
 /// Selectors per hook.
@@ -310,8 +318,10 @@ pub struct ArgSpec {
     pub from_task: u8,
     /// Record offset of the pointer the path starts from.
     pub resolve_from: u16,
+    /// Buffers: send up to [`DATA_MAX`] bytes in [`MSG_DATA`] chunks (`maxData`).
+    pub max_data: u8,
     /// Padding.
-    pub pad: u32,
+    pub pad: [u8; 3],
     /// The path.
     pub steps: [ResolveStep; MAX_RESOLVE_STEPS],
 }
@@ -382,6 +392,8 @@ pub const HOOK_RETURN_SOCK: u32 = 8;
 pub const HOOK_RETURN_TRACKSOCK: u32 = 16;
 /// Hook flag: `returnArgAction: UntrackSock` on the returned socket.
 pub const HOOK_RETURN_UNTRACKSOCK: u32 = 32;
+/// Hook flag: an argument has maxData (`AUSPEX_HOOK_MAX_DATA`).
+pub const HOOK_MAX_DATA: u32 = 64;
 
 /// C: `struct auspex_match_arg`.
 #[repr(C)]
@@ -816,6 +828,22 @@ pub struct GenericEvent {
     pub args_len: u32,
 }
 
+/// C: `struct auspex_data_msg`; followed by `len` bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataMsg {
+    /// Header; `ktime` is the event's.
+    pub hdr: MsgHeader,
+    /// The event's thread id.
+    pub tid: u32,
+    /// Position of the argument in the hook.
+    pub arg: u32,
+    /// Where the bytes go in the buffer.
+    pub offset: u32,
+    /// Bytes following.
+    pub len: u32,
+}
+
 /// Plain-old-data ABI structs: every bit pattern is a valid value and there is no implicit padding.
 ///
 /// # Safety
@@ -825,6 +853,8 @@ pub unsafe trait Pod: Copy + Default {}
 
 // SAFETY: all fields are integers; padding is explicit (see tests/abi_layout.rs).
 unsafe impl Pod for MsgHeader {}
+// SAFETY: as above.
+unsafe impl Pod for DataMsg {}
 // SAFETY: as above.
 unsafe impl Pod for ProcessKey {}
 // SAFETY: as above.

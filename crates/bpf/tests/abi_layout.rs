@@ -163,6 +163,7 @@ fn policy_engine_structs_match_compiled_btf() {
             nsteps,
             from_task,
             resolve_from,
+            max_data,
             pad,
             steps
         ]
@@ -296,6 +297,12 @@ fn policy_engine_structs_match_compiled_btf() {
             family, sock_type, protocol, state, sport, dport, mark, priority, len, cookie, saddr,
             daddr
         ]
+    );
+    check!(
+        btf,
+        DataMsg,
+        "auspex_data_msg",
+        [hdr, tid, arg, offset, len]
     );
     check!(
         btf,

@@ -28,8 +28,10 @@
 //!   `iov_iter` (the bytes it still has to move), `const_buf` (a tracepoint's inline array),
 //!   `sockaddr`/`sockaddr_un` (kernel copies, or user memory for syscall arguments), and `auto`
 //!   (derived from the field's C type; a non-char array is a `const_buf`). Buffers keep their
-//!   first [`limits::STRING_MAX`] bytes and their full length. Integers are read with the width of their type (`int` = 4 bytes even in the
-//!   8-byte slots of syscall records; the targets are little-endian), capped at the field size.
+//!   first [`limits::STRING_MAX`] bytes and their full length; with `maxData` the kernel also
+//!   sends the whole buffer (up to [`limits::DATA_MAX`] bytes) in chunks ahead of the event.
+//!   Integers are read with the width of their type (`int` = 4 bytes even in the 8-byte slots
+//!   of syscall records; the targets are little-endian), capped at the field size.
 //!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints)
 //!   and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
 //!   values of `data` entries follow the arguments and are matched by `matchData`.
@@ -113,6 +115,8 @@ pub mod limits {
     pub const MAX_CAP_FILTERS: usize = 4;
     /// Ancestors a matchBinaries `followChildren` looks at.
     pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
+    /// maxData: bytes of one buffer argument sent at most (in chunks after the event's head).
+    pub const DATA_MAX: usize = 327_360;
     /// Bytes of a string argument captured and compared.
     pub const STRING_MAX: usize = 256;
     /// Bytes of a SubString needle (Tetragon: under 100 characters).
@@ -168,6 +172,10 @@ pub mod op {
     pub const SUBSTRING: u8 = 33;
     /// `SubStringIgnCase` (ASCII case-insensitive; needles stored lowercased).
     pub const SUBSTRING_IGNCASE: u8 = 34;
+    /// `FileType` (values: `S_IFMT` bits of the file's mode).
+    pub const FILE_TYPE: u8 = 36;
+    /// `NotFileType`.
+    pub const NOT_FILE_TYPE: u8 = 37;
     /// `SAddr` (CIDR set).
     pub const SADDR: u8 = 13;
     /// `DAddr`.
@@ -407,6 +415,9 @@ pub struct CompiledArg {
     /// the pointer in the record at [`ArgResolve::from`], or from the current task; the kernel
     /// leaves it in the record's scratch slot at `offset` ([`limits::RESOLVE_SCRATCH`]).
     pub resolve: Option<ArgResolve>,
+    /// `maxData` (char_buf, char_iovec, iov_iter): the whole buffer, up to
+    /// [`limits::DATA_MAX`] bytes, follows the event in data chunks.
+    pub max_data: bool,
 }
 
 impl CompiledArg {
@@ -421,6 +432,7 @@ impl CompiledArg {
             size_offset: 0,
             size_width: 0,
             resolve: None,
+            max_data: false,
         }
     }
 }
@@ -783,6 +795,12 @@ pub trait KernelView {
     /// trampolines, and syscalls on the kernel's error-injection list.
     fn syscall_fmod_ret(&self) -> bool {
         false
+    }
+    /// True when an fmod_ret program may change `function` (it is on the kernel's
+    /// error-injection list). Asked only where [`KernelView::syscall_fmod_ret`] holds; the
+    /// default says yes (the load then decides).
+    fn fmod_ret_target(&self, _function: &str) -> bool {
+        true
     }
     /// True when kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE; the
     /// kernel then allows it on functions of its error-injection list, which includes syscalls).
@@ -1188,6 +1206,19 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
     )
 }
 
+/// Reads that capture a file's mode with its path (the trailer), for FileType.
+fn has_mode(r: ArgRead) -> bool {
+    matches!(
+        r,
+        ArgRead::Fd
+            | ArgRead::FilePtr
+            | ArgRead::PathPtr
+            | ArgRead::Dentry
+            | ArgRead::Binprm
+            | ArgRead::Kiocb
+    )
+}
+
 /// (signed, width, render) of the integer argument types.
 fn int_layout(ty: ArgType) -> Option<(bool, u16, ArgRender)> {
     Some(match ty {
@@ -1408,6 +1439,7 @@ impl Compiler<'_> {
             return;
         }
         let mut functions = Vec::new();
+        let mut paths = Vec::new();
         for (i, e) in spec.enforcers.iter().enumerate() {
             let ep = root.field("enforcers").index(i).field("calls");
             for (j, call) in e.calls.iter().enumerate() {
@@ -1436,12 +1468,24 @@ impl Compiler<'_> {
                         format!("__x64_sys_{base}")
                     };
                     if !functions.contains(&f) {
-                        functions.push(f);
+                        functions.push(f.clone());
+                        paths.push(ep.index(j));
                     }
                 }
             }
         }
-        if !self.kernel.syscall_fmod_ret() {
+        if self.kernel.syscall_fmod_ret() {
+            for (f, path) in functions.iter().zip(&paths) {
+                if !self.kernel.fmod_ret_target(f) {
+                    self.err(
+                        path,
+                        format!(
+                            "{f} cannot be enforced on this kernel: fmod_ret programs may not change it (it is not on the kernel's error-injection list; 32-bit entry points often are not); remove it from the enforced calls, or use Sigkill or Signal in the selector"
+                        ),
+                    );
+                }
+            }
+        } else {
             self.err(
                 &root.field("enforcers"),
                 if self.kernel.trampolines() {
@@ -1669,6 +1713,7 @@ impl Compiler<'_> {
                 size_offset: 0,
                 size_width: 0,
                 resolve: None,
+                max_data: false,
             }),
             Some((signed, width, render)) => Some(CompiledArg {
                 offset: 0,
@@ -1679,6 +1724,7 @@ impl Compiler<'_> {
                 size_offset: 0,
                 size_width: 0,
                 resolve: None,
+                max_data: false,
             }),
             None => {
                 self.not_yet(
@@ -2340,6 +2386,14 @@ impl Compiler<'_> {
             }
             _ => None,
         };
+        let returns = ctx.ret.is_some() || return_copy.is_some();
+        if returns && let Some(k) = args.iter().position(|a| a.max_data) {
+            // A return probe posts the event it kept at entry; the chunks go out with direct posts.
+            self.not_yet(
+                &ctx.path.field("args").index(k).field("maxData"),
+                "maxData on a hook with a return probe",
+            );
+        }
         self.out.hooks.push(CompiledHook {
             path: ctx.path.to_string(),
             attach,
@@ -2351,7 +2405,7 @@ impl Compiler<'_> {
             message: message.map(|m| truncate_chars(m, 256)),
             tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
             syscall_nr,
-            returns: ctx.ret.is_some() || return_copy.is_some(),
+            returns,
             return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
             return_arg_action: ctx.ret.and_then(|r| r.action),
             return_copy,
@@ -2390,8 +2444,22 @@ impl Compiler<'_> {
             );
             ok = false;
         }
-        if a.max_data {
-            self.not_yet(&ap.field("maxData"), "maxData");
+        if a.max_data && a.return_copy {
+            self.not_yet(&ap.field("maxData"), "maxData together with returnCopy");
+            ok = false;
+        } else if a.max_data
+            && !matches!(
+                a.arg_type(),
+                Some(ArgType::CharBuf | ArgType::CharIovec | ArgType::IovIter)
+            )
+        {
+            self.err(
+                &ap.field("maxData"),
+                format!(
+                    "maxData reads a whole buffer; it applies to char_buf, char_iovec and iov_iter arguments, not {}",
+                    a.type_
+                ),
+            );
             ok = false;
         }
         if a.btf_type.is_some() || a.btf_type_module.is_some() {
@@ -2573,6 +2641,7 @@ impl Compiler<'_> {
                         from: field.offset,
                         steps: vec![resolve::ResolveStep { offset: 0, load: 8 }],
                     }),
+                    max_data: false,
                 }),
                 _ => {
                     self.err(
@@ -2704,6 +2773,7 @@ impl Compiler<'_> {
             return None;
         }
         compiled.label.clone_from(&a.label);
+        compiled.max_data = a.max_data;
         ok.then_some(compiled)
     }
 
@@ -2785,6 +2855,7 @@ impl Compiler<'_> {
             size_offset: size.map_or(0, |f| f.offset),
             size_width: width as u8,
             resolve: None,
+            max_data: false,
         })
     }
 
@@ -2926,6 +2997,7 @@ impl Compiler<'_> {
                         from: offset,
                         steps,
                     }),
+                    max_data: false,
                 })
             }
             Err(reason) => {
@@ -3742,6 +3814,36 @@ impl Compiler<'_> {
             && sop == SelectorOp::Family
         {
             return self.sock_match(sop, f, arg_pos, &op_path, &vp);
+        }
+        // The file type is in the mode the kernel read with the path.
+        if matches!(sop, SelectorOp::FileType | SelectorOp::NotFileType) {
+            if !has_mode(arg.read) {
+                self.err(
+                    &op_path,
+                    format!(
+                        "operator {sop} applies to file and path arguments (file, fd, path, dentry, linux_binprm, kiocb); argument {pos} is a {:?} read",
+                        arg.read
+                    ),
+                );
+                return None;
+            }
+            // Validated: every value names a type.
+            let values = f
+                .values
+                .iter()
+                .filter_map(|v| values::parse_file_type(v))
+                .map(i64::from)
+                .collect();
+            return Some(CompiledMatchArg {
+                arg: arg_pos,
+                op: if sop == SelectorOp::FileType {
+                    op::FILE_TYPE
+                } else {
+                    op::NOT_FILE_TYPE
+                },
+                values,
+                set_id: 0,
+            });
         }
         if is_string_read(arg.read) {
             let (kop, kind) = match sop {

@@ -67,6 +67,8 @@ struct FakeKernel {
     compat: bool,
     /// fmod_ret on syscalls (enforcers).
     syscall_fmod_ret: bool,
+    /// Functions fmod_ret programs may not change (off the error-injection list).
+    fmod_ret_denied: Vec<&'static str>,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -83,6 +85,7 @@ impl FakeKernel {
             kprobe_override: false,
             compat: false,
             syscall_fmod_ret: false,
+            fmod_ret_denied: Vec::new(),
         }
     }
 
@@ -289,6 +292,10 @@ impl KernelView for FakeKernel {
 
     fn syscall_fmod_ret(&self) -> bool {
         self.syscall_fmod_ret
+    }
+
+    fn fmod_ret_target(&self, function: &str) -> bool {
+        !self.fmod_ret_denied.contains(&function)
     }
 
     fn compat_syscall_number(&self, name: &str) -> Option<u32> {
@@ -1342,9 +1349,9 @@ fn host_ns_needs_the_host_namespace_inode() {
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
-        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 1\n    type: iov_iter\n    maxData: true",
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: char_buf\n    returnCopy: true\n    maxData: true",
         "spec.kprobes[0].args[0].maxData",
-        "maxData is not supported",
+        "maxData together with returnCopy is not supported",
     ),
     (
         "lsmhooks:\n- hook: file_open",
@@ -1977,6 +1984,18 @@ fn enforcers_take_notify_enforcer_decisions() {
         (action::NOTIFY_ENFORCER, -1, 9)
     );
     assert!(got.enforces);
+    // One entry point the kernel does not let fmod_ret change (Debian 7.3's __ia32_sys_dup):
+    // refused at its own place in the policy.
+    k.fmod_ret_denied = vec!["__ia32_sys_dup"];
+    let e = compile(&ok(spec), &k).expect_err("__ia32_sys_dup not modifiable");
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].path, "spec.enforcers[0].calls[1]");
+    assert!(
+        e[0].reason
+            .starts_with("__ia32_sys_dup cannot be enforced on this kernel"),
+        "{e:#?}"
+    );
+    k.fmod_ret_denied.clear();
     // Trampolines, but syscalls not on the error-injection list (Debian 6.1 and 6.12).
     k.syscall_fmod_ret = false;
     let e = compile(&ok(spec), &k).expect_err("not modifiable");
@@ -2810,4 +2829,58 @@ fn sockaddr_in_user_memory_and_sockaddr_un() {
         &FakeKernel::stock(),
     );
     assert_eq!(got.hooks[0].args[0].read, ArgRead::SockaddrUn);
+}
+
+/// maxData on buffers: flagged for the kernel (chunks after the head); refused elsewhere.
+#[test]
+fn max_data_on_buffers() {
+    let kernel = FakeKernel::with_common_syscalls();
+    let got = compiled_with(
+        "kprobes:\n- call: sys_write\n  args:\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 3\n    maxData: true\n  - index: 2\n    type: size_t",
+        &kernel,
+    );
+    assert!(got.hooks[0].args[0].max_data);
+    assert!(!got.hooks[0].args[1].max_data);
+    let got = compiled_with(
+        "kprobes:\n- call: tty_write\n  syscall: false\n  args:\n  - index: 0\n    type: kiocb\n  - index: 1\n    type: iov_iter\n    maxData: true",
+        &FakeKernel::stock(),
+    );
+    assert!(got.hooks[0].args[1].max_data);
+    one_error(
+        &ok("kprobes:\n- call: sys_write\n  args:\n  - index: 0\n    type: fd\n    maxData: true"),
+        &kernel,
+        "spec.kprobes[0].args[0].maxData",
+        "it applies to char_buf, char_iovec and iov_iter arguments, not fd",
+    );
+    one_error(
+        &ok(
+            "kprobes:\n- call: sys_write\n  return: true\n  returnArg:\n    index: 0\n    type: int\n  args:\n  - index: 1\n    type: char_buf\n    sizeArgIndex: 3\n    maxData: true\n  - index: 2\n    type: size_t",
+        ),
+        &kernel,
+        "spec.kprobes[0].args[0].maxData",
+        "maxData on a hook with a return probe is not supported",
+    );
+}
+
+/// FileType / NotFileType: the S_IFMT bits of the named types, on file-like arguments only.
+#[test]
+fn file_type_operators() {
+    let kernel = FakeKernel::with_common_syscalls();
+    let got = compiled_with(
+        "kprobes:\n- call: sys_read\n  args:\n  - index: 0\n    type: fd\n  selectors:\n  - matchArgs:\n    - index: 0\n      operator: NotFileType\n      values: [reg, Pipe, socket]",
+        &kernel,
+    );
+    let m = &got.selectors[0].match_args[0];
+    assert_eq!(
+        (m.op, m.values.as_slice()),
+        (op::NOT_FILE_TYPE, &[0o100000i64, 0o010000, 0o140000][..])
+    );
+    one_error(
+        &ok(
+            "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: FileType\n      values: [reg]",
+        ),
+        &kernel,
+        "spec.kprobes[0].selectors[0].matchArgs[0].operator",
+        "operator FileType applies to file and path arguments",
+    );
 }

@@ -362,7 +362,14 @@ fi
 # --- 9. buffers and addresses of kernel functions: iov_iter (tty_write), sockaddr_un -------------
 SECTION=buffers
 if agent_start buffers --tracing-policy "$POLICIES"/tty-unix.yaml; then
-    $MARKER write /dev/ttyS0 "auspex-tty-marker
+    # 458 bytes: more than the event's own capture, all of them come as maxData chunks.
+    TTY_TEXT=auspex-tty-marker
+    i=0
+    while [ $i -lt 40 ]; do
+        TTY_TEXT="$TTY_TEXT-0123456789"
+        i=$((i + 1))
+    done
+    $MARKER write /dev/ttyS0 "$TTY_TEXT
 " >/dev/null
     $MARKER unix /tmp/auspex-vm.sock >/tmp/buffers.out 2>&1
     if wait_grep '"sockaddrun_arg"' /tmp/buffers.ev && wait_grep '"bytes_arg"' /tmp/buffers.ev; then

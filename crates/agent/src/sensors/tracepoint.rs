@@ -458,6 +458,11 @@ impl TracepointPolicySpec<'_> {
                         Some(action::TRACKSOCK) => abi::HOOK_RETURN_TRACKSOCK,
                         Some(action::UNTRACKSOCK) => abi::HOOK_RETURN_UNTRACKSOCK,
                         _ => 0,
+                    }
+                    | if hook.args.iter().any(|a| a.max_data) {
+                        abi::HOOK_MAX_DATA
+                    } else {
+                        0
                     },
                 return_copy: hook.return_copy.map_or(0, |p| u32::from(p) + 1),
                 ..Default::default()
@@ -469,6 +474,7 @@ impl TracepointPolicySpec<'_> {
                     kind: a.read as u8,
                     size_width: a.size_width,
                     size_offset: a.size_offset,
+                    max_data: u8::from(a.max_data),
                     ..Default::default()
                 };
                 if let Some(r) = &a.resolve {

@@ -111,6 +111,8 @@ pub enum EvalArg {
     Str(Vec<u8>),
     /// Socket argument.
     Sock(EvalSock),
+    /// A file (file, fd, path, …): its path and its mode (`st_mode`).
+    File(Vec<u8>, u32),
 }
 
 /// A socket argument as the kernel reads it.
@@ -257,6 +259,18 @@ fn selector_matches(
                 substring_filter(policy, m, s)
             }
             (Some(true), Some(EvalArg::Str(s))) => string_filter(policy, m.op, m.set_id, s),
+            (Some(true), Some(EvalArg::File(_, mode)))
+                if matches!(m.op, op::FILE_TYPE | op::NOT_FILE_TYPE) =>
+            {
+                let hit = m.values.contains(&i64::from(mode & 0o170000));
+                hit == (m.op == op::FILE_TYPE)
+            }
+            (Some(true), Some(EvalArg::File(s, _)))
+                if matches!(m.op, op::SUBSTRING | op::SUBSTRING_IGNCASE) =>
+            {
+                substring_filter(policy, m, s)
+            }
+            (Some(true), Some(EvalArg::File(s, _))) => string_filter(policy, m.op, m.set_id, s),
             (Some(false), Some(EvalArg::Int(v))) => int_filter(policy, m, *v),
             (Some(false), Some(EvalArg::Sock(sk))) => sock_filter(policy, m, sk),
             _ => false,
