@@ -1360,6 +1360,14 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_INT32))
 		ret = (__s32)ret;
+	/* A returned socket is read first: matchReturnArgs may look at it (heap socket slot 0, the
+	 * entry program is done with the heap). */
+	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
+		struct generic_heap *h = generic_heap();
+
+		if (h)
+			read_sock(h, (struct sock *)ret, 0);
+	}
 	si = p->ev.selector - 1; /* the selector is 1-based; 0 (no selectors) wraps past the end */
 	if (cfg && si < AUSPEX_MAX_SELECTORS) {
 		sel = cfg->selectors[si];
@@ -1419,8 +1427,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		struct generic_heap *h = generic_heap();
 
 		if (h) {
-			/* Socket slot 0 of the heap as scratch: the entry program is done with it. */
-			read_sock(h, (struct sock *)ret, 0);
+			/* Read above, before matchReturnArgs. */
 			__builtin_memcpy(&p->data[len + sizeof(trailer)], &h->socks[0], sizeof(h->socks[0]));
 			extra = sizeof(h->socks[0]);
 		}

@@ -519,6 +519,15 @@ __noinline int auspex_match_return(__u32 sel_id, __s64 ret)
 		return 0;
 	if (!sel->nmatch_return)
 		return 1;
+	if (sel->match_return.arg == AUSPEX_RETURN_SOCK_ARG) {
+		struct generic_heap *h = generic_heap();
+		int hit;
+
+		if (!h)
+			return 0;
+		hit = sock_hit(h, &sel->match_return, 0);
+		return sock_negated(sel->match_return.op) ? !hit : hit;
+	}
 	return int_hit(&sel->match_return, ret);
 }
 
@@ -536,6 +545,13 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 	a = ma->arg;
 	if (a >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;
+	if (ma->op == AUSPEX_OP_CAPS_GAINED) {
+		__u32 b = ma->set_id;
+
+		if (b >= AUSPEX_MAX_HOOK_ARGS)
+			return 0;
+		return (h->ints[a] & ~h->ints[b] & ma->values[0]) != 0;
+	}
 	if (h->is_sock[a]) {
 		hit = sock_hit(h, ma, a);
 		return sock_negated(ma->op) ? !hit : hit;

@@ -90,6 +90,8 @@ EXPECTED = [
     "buffers-loaded",
     "iov-iter-event",
     "sockaddr-un-event",
+    "caps-marker-capset",
+    "caps-gained-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -102,6 +104,7 @@ OPTIONAL = [
     "structargs-agent-stop",
     "modules-agent-stop",
     "buffers-agent-stop",
+    "caps-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -295,13 +298,14 @@ def event_checks(files):
     if evs is None:
         put("socktrack-event", False, "no export file shipped")
     else:
-        allocs = [k for k in kprobes(evs, "sk_alloc") if k.get("return", {}).get("sock_arg", {}).get("family") == "AF_INET"]
+        all_allocs = kprobes(evs, "sk_alloc")
+        allocs = [k for k in all_allocs if k.get("return", {}).get("sock_arg", {}).get("family") == "AF_INET"]
         closes = [k for k in kprobes(evs, "tcp_close") if (k.get("args") or [{}])[0].get("sock_arg", {}).get("family") == "AF_INET"]
         owners = {(k.get("process") or {}).get("binary") for k in allocs + closes}
         put(
             "socktrack-event",
-            bool(allocs) and len(closes) == 1 and owners == {"/usr/local/bin/tcpconn"},
-            f"sk_alloc return {json.dumps(allocs[0]['return'], separators=(',', ':'))[:200]}; tcp_close of that AF_INET socket by tcpconn"
+            bool(allocs) and len(allocs) == len(all_allocs) and len(closes) == 1 and owners == {"/usr/local/bin/tcpconn"},
+            f"sk_alloc return {json.dumps(allocs[0]['return'], separators=(',', ':'))[:200]} (matchReturnArgs Family AF_INET: {len(all_allocs) - len(allocs)} other sockets posted, the marker's AF_UNIX ones filtered); tcp_close of that AF_INET socket by tcpconn"
             if allocs and closes
             else f"{len(allocs)} sk_alloc events with an AF_INET sock_arg return, {len(closes)} tcp_close events of an AF_INET socket: {json.dumps([e for e in evs if 'process_kprobe' in e][:2])[:300]}",
         )
@@ -530,6 +534,25 @@ def event_checks(files):
             paths == ["/tmp/auspex-vm.sock", "@auspex-vm-abstract"],
             f"unix_stream_connect sockaddrun_arg paths {paths}",
         )
+    # 10. CapabilitiesGained: of the marker's three capset calls only the one raising CAP_NET_RAW
+    # (bit 13) posts; its args are the new effective set and the old one.
+    evs = events(files, "caps.ev")
+    if evs is None:
+        put("caps-gained-event", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-caps-gained"]
+        sets = []
+        for k in ks:
+            a = k.get("args") or []
+            new = int(a[0].get("kernel_cap_t_arg", "0"), 16) if len(a) > 0 else 0
+            old = int(a[1].get("cap_effective_arg", "0"), 16) if len(a) > 1 else 0
+            sets.append((new, old))
+        ok = len(sets) == 1 and sets[0][0] >> 13 & 1 == 1 and sets[0][1] >> 13 & 1 == 0 and sets[0][1] >> 25 & 1 == 1
+        put(
+            "caps-gained-event",
+            ok,
+            f"{len(sets)} event(s) of 3 capset calls; new/old effective " + ", ".join(f"{n:016x}/{o:016x}" for n, o in sets),
+        )
     return res
 
 
@@ -724,12 +747,13 @@ def render_md(kernels, names, short, a):
     out.append("- `skb-*`: `ip_output` with an `skb` arg, `Protocol IPPROTO_TCP` + `DPort 7778` + `DAddr 10.77.0.0/24`, Sigkill: a connect to 10.77.0.1:7778 dies with 137 (its SYN matched), one to port 7779 is refused normally; the event's `skb_arg` has the addresses, ports, protocol, family and length.")
     out.append("- `sockaddr-*`, `netdev-*`: `security_socket_connect` with a `sockaddr` arg (`Family AF_INET`, `SAddr 10.77.0.0/24`, `SPort 7781`), Sigkill: a connect to 10.77.0.1:7781 dies with 137, to port 7782 not; the event has `sockaddr_arg` {family, addr, port}. `dev_set_mtu` with a `net_device` arg: `ip link set d0 mtu 1400` gives `string_arg` `d0` and `int_arg` 1400.")
     out.append("- `bpfobj-*`: `bpf_check` with a `bpf_attr` arg, `security_bpf_map_alloc` / `security_bpf_map_create` (whichever the kernel has; the other is skipped by `ignore.callNotFound`) with a `bpf_map` arg, `security_perf_event_alloc` with a `perf_event` arg; the agent's own next policy (a classic tracepoint) gives `bpf_attr_arg` (program type, instruction count, name `auspex_generic_`), `bpf_map_arg` (an `auspex_*` map) `perf_event_arg` (`PERF_TYPE_TRACEPOINT`, the tracepoint id); `cap_capable` with a `user_namespace` arg (`Equal 39`, CAP_BPF) gives `user_ns_arg` level 0, `is_host`.")
-    out.append("- `socktrack-*`: `sk_alloc` with `return: true`, `returnArg` of type `sock` and `returnArgAction: TrackSock` (family 2, matchBinaries tcpconn), and `tcp_close` with a `sock` arg (`Family AF_INET`, matchBinaries tcpconn): a (refused) connect to 127.0.0.1:7790 gives the sk_alloc event with `return.sock_arg` (AF_INET) at the kretprobe and the tcp_close event, both for tcpconn.")
+    out.append("- `socktrack-*`: `sk_alloc` with `return: true`, `returnArg` of type `sock` and `returnArgAction: TrackSock` (matchReturnArgs `Family AF_INET` on the returned socket, matchBinaries tcpconn and the marker), and `tcp_close` with a `sock` arg (`Family AF_INET`, matchBinaries tcpconn): a (refused) connect to 127.0.0.1:7790 gives the sk_alloc event with `return.sock_arg` (AF_INET) at the kretprobe and the tcp_close event, both for tcpconn; the marker's AF_UNIX sockets are filtered out at the return.")
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
+    out.append("- `caps-*`, `caps-gained-event`: CapabilitiesGained (kprobe `security_capset`, `args: [0, 1]` over the new effective set, a `kernel_cap_t` argument, and the old cred's `cap_effective` through `resolve`, values `CAP_NET_RAW`): the marker drops CAP_NET_RAW and CAP_SYS_TIME, raises CAP_SYS_TIME, then CAP_NET_RAW; only the last call posts, with CAP_NET_RAW in the new set and not in the old one (which has CAP_SYS_TIME back).")
     out.append("- `buffers-*`, `iov-iter-event`, `sockaddr-un-event`: an `iov_iter` argument with `maxData` (kprobe `tty_write`, matchBinaries the marker): the marker's 458-byte write to the console tty gives `bytes_arg` with exactly the bytes written (more than the event's own 256-byte capture: the rest comes in data chunks) and the tty as `file_arg`; a `sockaddr_un` argument (kprobe `unix_stream_connect`, `Family AF_UNIX`): connecting to a path and to an abstract name gives `sockaddrun_arg` with the path and `@auspex-vm-abstract`.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32. n/a where the kernel refuses fmod_ret on syscalls (Debian 6.1 and 6.12: `__x64_sys_dup() is not modifiable`); the policy is then refused up front with that reason.")

@@ -204,6 +204,9 @@ pub mod op {
     pub const NOT_DADDR: u8 = 25;
     /// `Family`.
     pub const FAMILY: u8 = 28;
+    /// `CapabilitiesGained`: `arg` is the new set, `set_id` the position of the old one,
+    /// `values[0]` the mask of the capabilities looked for.
+    pub const CAPS_GAINED: u8 = 30;
     /// `State`.
     pub const STATE: u8 = 29;
     /// `InRange`.
@@ -1072,6 +1075,35 @@ fn resolved_read(
         _ => None,
     };
     let mismatch = |want: &str| format!("type {ty} needs {want}; {path} is {leaf_name}");
+    // A capability set (`kernel_cap_t`: 64 bits, as `u64 val` or, before 6.3, `u32 cap[2]`),
+    // member or pointer: its 64 bits.
+    if let Some(render) = cap_set_render(ty) {
+        // `struct kernel_cap_struct { u32 cap[2]; }` before 6.3, an anonymous `{ u64 val; }` since.
+        let is_cap = |id| match types.shape(id) {
+            TypeShape::Composite { name, members, .. } => {
+                name == "kernel_cap_struct"
+                    || (name.is_empty()
+                        && members.len() == 1
+                        && members[0].name == "val"
+                        && types.size_of(id) == Some(8))
+            }
+            _ => false,
+        };
+        let mut steps = end.steps;
+        let at_member = resolve::ResolveStep {
+            offset: end.offset,
+            load: 8,
+        };
+        match leaf {
+            TypeShape::Composite { .. } if is_cap(end.ty) => steps.push(at_member),
+            TypeShape::Ptr { to } if is_cap(to) => {
+                steps.push(at_member);
+                steps.push(resolve::ResolveStep { offset: 0, load: 8 });
+            }
+            _ => return Err(mismatch("a kernel_cap_t member or a pointer to one")),
+        }
+        return Ok((steps, ArgRead::Uint, render, 8));
+    }
     let (load, read, render, size) = match ty {
         ArgType::String | ArgType::Filename => match (&leaf, int_leaf) {
             (TypeShape::Array { elem, .. }, _) if is_char(*elem) => {
@@ -1169,6 +1201,18 @@ fn resolved_read(
     Ok((steps, read, render, size))
 }
 
+/// How a capability-set type (`kernel_cap_t`, `cap_effective`, …) is reported; `None` for the
+/// other types.
+fn cap_set_render(ty: ArgType) -> Option<ArgRender> {
+    Some(match ty {
+        ArgType::KernelCap => ArgRender::KernelCapT,
+        ArgType::CapInheritable => ArgRender::CapInheritable,
+        ArgType::CapPermitted => ArgRender::CapPermitted,
+        ArgType::CapEffective => ArgRender::CapEffective,
+        _ => return None,
+    })
+}
+
 /// Drops qualifiers and collapses blanks: `const  char` → `char`.
 fn normalize_type(s: &str) -> String {
     s.split_whitespace()
@@ -1205,6 +1249,9 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::UserSockaddrUn
     )
 }
+
+/// `arg` of a matchReturnArgs entry on a returned socket (`AUSPEX_RETURN_SOCK_ARG`).
+pub const RETURN_SOCK_ARG: u8 = 0xff;
 
 /// Reads that capture a file's mode with its path (the trailer), for FileType.
 fn has_mode(r: ArgRead) -> bool {
@@ -3283,8 +3330,29 @@ impl Compiler<'_> {
                     );
                     None
                 } else if matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock) {
-                    self.not_yet(&path, "matchReturnArgs on a returned socket");
-                    None
+                    // The returned socket, read at the return into the heap's socket slot 0.
+                    let ret_ctx = HookCtx {
+                        spec_args: ret.spec,
+                        args: ret.args,
+                        ..*ctx
+                    };
+                    match (self.arg_position(f, &path, &ret_ctx), f.op()) {
+                        (Some(_), Some(sop)) => self.sock_match(
+                            sop,
+                            f,
+                            RETURN_SOCK_ARG,
+                            &path.field("operator"),
+                            &path.field("values"),
+                        ),
+                        (Some(_), None) => {
+                            self.err(
+                                &path.field("operator"),
+                                format!("unknown operator {}", f.operator),
+                            );
+                            None
+                        }
+                        (None, _) => None,
+                    }
                 } else {
                     let ret_ctx = HookCtx {
                         spec_args: ret.spec,
@@ -3734,8 +3802,83 @@ impl Compiler<'_> {
         path: &FieldPath,
         ctx: &HookCtx<'_>,
     ) -> Option<CompiledMatchArg> {
+        if f.op() == Some(SelectorOp::CapabilitiesGained) {
+            return self.caps_gained(f, path, ctx);
+        }
         let pos = self.arg_position(f, path, ctx)?;
         self.match_arg_at(f, path, ctx, pos)
+    }
+
+    /// CapabilitiesGained: `args: [new, old]`, two capability-set arguments (positions in the
+    /// hook's `args`); matches when a listed capability (any, without values) is in the new set
+    /// and not in the old one.
+    fn caps_gained(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<CompiledMatchArg> {
+        let &[new, old] = f.args.as_slice() else {
+            self.err(
+                &path.field("args"),
+                format!(
+                    "CapabilitiesGained compares two capability-set arguments: args: [new, old] (positions in the hook's args); got {} positions",
+                    f.args.len()
+                ),
+            );
+            return None;
+        };
+        let n = ctx.spec_args.len();
+        let mut ok = true;
+        for (k, p) in [new, old].into_iter().enumerate() {
+            let p = p as usize;
+            let is_cap_set = ctx.args.get(p).and_then(|a| a.as_ref()).is_some_and(|a| {
+                matches!(
+                    a.render,
+                    ArgRender::KernelCapT
+                        | ArgRender::CapEffective
+                        | ArgRender::CapInheritable
+                        | ArgRender::CapPermitted
+                )
+            });
+            if p >= n {
+                self.err(
+                    &path.field("args").index(k),
+                    format!("argument position {p} is out of range (the hook has {n} arguments)"),
+                );
+                ok = false;
+            } else if !is_cap_set && ctx.args.get(p).is_some_and(|a| a.is_some()) {
+                self.err(
+                    &path.field("args").index(k),
+                    format!(
+                        "CapabilitiesGained compares capability sets; argument {p} is not one (kernel_cap_t, cap_effective, cap_inheritable or cap_permitted)"
+                    ),
+                );
+                ok = false;
+            } else if !is_cap_set {
+                ok = false;
+            }
+        }
+        let mut mask = 0u64;
+        for v in &f.values {
+            // Validated: a capability name or number.
+            if let Some(c) = values::capability_number(v)
+                .map(u64::from)
+                .or_else(|| values::parse_int(v).and_then(|i| u64::try_from(i).ok()))
+                && c < 64
+            {
+                mask |= 1 << c;
+            }
+        }
+        if f.values.is_empty() {
+            mask = u64::MAX;
+        }
+        ok.then(|| CompiledMatchArg {
+            arg: new as u8,
+            op: op::CAPS_GAINED,
+            values: vec![mask as i64],
+            set_id: old,
+        })
     }
 
     /// A matchData entry: `index` (or `args: [i]`) is the position in the hook's `data`, whose

@@ -14,7 +14,9 @@ use auspex_policy::compile::{
     CompiledPolicy, CompiledSelector, HookEvent, KernelView, NAMESPACE_KINDS, TracepointField,
     action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
-use auspex_policy::compile::{ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, limits};
+use auspex_policy::compile::{
+    ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, RETURN_SOCK_ARG, limits,
+};
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
 
@@ -2883,4 +2885,44 @@ fn file_type_operators() {
         "spec.kprobes[0].selectors[0].matchArgs[0].operator",
         "operator FileType applies to file and path arguments",
     );
+}
+
+/// CapabilitiesGained: `args: [new, old]` over two capability-set arguments (one read through a
+/// `resolve:` path to a kernel_cap_t member), values as a mask.
+#[test]
+fn capabilities_gained_compares_two_cap_sets() {
+    let spec = "kprobes:\n- call: security_capset\n  syscall: false\n  args:\n  - index: 2\n    type: kernel_cap_t\n  - index: 3\n    type: cap_effective\n  selectors:\n  - matchArgs:\n    - args: [0, 1]\n      operator: CapabilitiesGained\n      values: [CAP_NET_RAW, CAP_SYS_ADMIN]";
+    let got = compiled_with(spec, &FakeKernel::stock());
+    let m = &got.selectors[0].match_args[0];
+    assert_eq!(
+        (m.arg, m.op, m.set_id, m.values.as_slice()),
+        (0, op::CAPS_GAINED, 1, &[(1i64 << 13) | (1 << 21)][..])
+    );
+    let policy = ok(
+        "kprobes:\n- call: security_capset\n  syscall: false\n  args:\n  - index: 2\n    type: kernel_cap_t\n  - index: 0\n    type: int\n  selectors:\n  - matchArgs:\n    - args: [0, 1]\n      operator: CapabilitiesGained\n      values: [CAP_NET_RAW]",
+    );
+    one_error(
+        &policy,
+        &FakeKernel::stock(),
+        "spec.kprobes[0].selectors[0].matchArgs[0].args[1]",
+        "CapabilitiesGained compares capability sets; argument 1 is not one",
+    );
+}
+
+/// matchReturnArgs on a returned socket: socket operators on the socket read at the return.
+#[test]
+fn match_return_args_on_a_returned_socket() {
+    let got = compiled_with(
+        "kprobes:\n- call: sk_alloc\n  syscall: false\n  return: true\n  returnArg:\n    index: 0\n    type: sock\n  selectors:\n  - matchReturnArgs:\n    - index: 0\n      operator: Family\n      values: [AF_INET, AF_INET6]",
+        &FakeKernel::stock(),
+    );
+    let m = got.selectors[0]
+        .match_return
+        .as_ref()
+        .expect("matchReturnArgs");
+    assert_eq!(
+        (m.arg, m.op, m.values.as_slice()),
+        (RETURN_SOCK_ARG, 28 /* Family */, &[2i64, 10][..])
+    );
+    assert!(got.hooks[0].returns);
 }

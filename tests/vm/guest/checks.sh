@@ -166,6 +166,7 @@ fi
 SECTION=socktrack
 if agent_start socktrack --tracing-policy "$POLICIES"/sock-track.yaml; then
     /usr/local/bin/tcpconn 127.0.0.1 7790 >/tmp/st.out 2>&1
+    $MARKER unix /tmp/auspex-st.sock >>/tmp/st.out 2>&1
     if wait_grep '"function_name":"tcp_close"' /tmp/socktrack.ev; then
         check socktrack-loaded PASS "tcp_close event after the connect to 127.0.0.1:7790 ($(cat /tmp/st.out))"
     else
@@ -381,5 +382,17 @@ if agent_start buffers --tracing-policy "$POLICIES"/tty-unix.yaml; then
 else
     refusal buffers-loaded spec
     ship buffers.err /tmp/buffers.err
+fi
+
+# --- 10. CapabilitiesGained (security_capset) -----------------------------------------------------
+SECTION=caps
+if agent_start caps --tracing-policy "$POLICIES"/caps-gained.yaml; then
+    $MARKER capset >/tmp/caps.out 2>&1
+    expect caps-marker-capset 0 $? "($(cat /tmp/caps.out))"
+    wait_grep '"policy_name":"vm-caps-gained"' /tmp/caps.ev
+    finish
+else
+    refusal caps-marker-capset spec
+    ship caps.err /tmp/caps.err
 fi
 exit 0

@@ -4,9 +4,13 @@
 //   auspex-marker write PATH TEXT  open PATH (create/truncate) and write(2) TEXT to it, exit 0
 //   auspex-marker truncate PATH    truncate(2) PATH to 0 bytes (by path, not by fd), exit 0
 //   auspex-marker dup              dup(1); print the result, exit 0 (4 when dup failed)
+//   auspex-marker capset           drop CAP_NET_RAW and CAP_SYS_TIME from the effective set, raise
+//                                  CAP_SYS_TIME again, then CAP_NET_RAW (three capset(2) calls)
 //   auspex-marker unix PATH        listen on the AF_UNIX socket PATH and connect to it, then the
 //                                  same with the abstract name "auspex-vm-abstract", exit 0
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -14,6 +18,37 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+/* capset(2) of this process: effective `eff`, permitted `perm`, nothing inheritable. */
+static int set_caps(unsigned long long eff, unsigned long long perm)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {
+		{(__u32)eff, (__u32)perm, 0},
+		{(__u32)(eff >> 32), (__u32)(perm >> 32), 0},
+	};
+
+	return syscall(SYS_capset, &hdr, d);
+}
+
+static int capset_steps(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	unsigned long long perm, base, net_raw = 1ULL << CAP_NET_RAW, sys_time = 1ULL << CAP_SYS_TIME;
+
+	if (syscall(SYS_capget, &hdr, d))
+		return 1;
+	perm = d[0].permitted | ((unsigned long long)d[1].permitted << 32);
+	base = perm & ~(net_raw | sys_time);
+	if (set_caps(base, perm) || set_caps(base | sys_time, perm) ||
+	    set_caps(base | sys_time | net_raw, perm)) {
+		perror("capset");
+		return 2;
+	}
+	printf("marker: capset done\n");
+	return 0;
+}
 
 /* Listens on `name` (an abstract name when `abstract`) and connects to it; 0 on success. */
 static int unix_connect(const char *name, int abstract)
@@ -59,6 +94,8 @@ int main(int argc, char **argv)
 		printf("marker: dup %d\n", fd);
 		return fd < 0 ? 4 : 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "capset") == 0)
+		return capset_steps();
 	if (argc == 3 && strcmp(argv[1], "unix") == 0)
 		return unix_connect(argv[2], 0) || unix_connect("auspex-vm-abstract", 1) ? 2 : 0;
 	if (argc == 3 && strcmp(argv[1], "truncate") == 0) {

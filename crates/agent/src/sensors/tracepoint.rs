@@ -562,6 +562,8 @@ impl TracepointPolicySpec<'_> {
             }
             if let Some(r) = &s.match_return {
                 sel.nmatch_return = 1;
+                // RETURN_SOCK_ARG for a returned socket; the return value needs no position.
+                sel.match_return.arg = r.arg;
                 sel.match_return.op = r.op;
                 sel.match_return.set_id = r.set_id;
                 sel.match_return.nvalues = r.values.len().min(abi::MAX_MATCH_VALUES) as u8;

@@ -251,6 +251,14 @@ fn selector_matches(
         }
     }
     sel.match_args.iter().all(|m| {
+        if m.op == op::CAPS_GAINED {
+            return match (args.get(usize::from(m.arg)), args.get(m.set_id as usize)) {
+                (Some(EvalArg::Int(new)), Some(EvalArg::Int(old))) => {
+                    new & !old & m.values.first().copied().unwrap_or(0) != 0
+                }
+                _ => false,
+            };
+        }
         let is_string = string_args.get(usize::from(m.arg)).copied();
         match (is_string, args.get(usize::from(m.arg))) {
             (Some(true), Some(EvalArg::Str(s)))
