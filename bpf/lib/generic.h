@@ -124,6 +124,25 @@ static __always_inline void read_sock(struct generic_heap *h, struct sock *sk, _
 }
 
 /*
+ * The length (char_buf) or count (char_iovec) argument of a buffer argument, cut to its width:
+ * registers of narrower arguments may hold garbage above it.
+ */
+static __always_inline __u64 size_arg(struct generic_heap *h, struct auspex_arg_spec *spec)
+{
+	__u64 v = 0;
+
+	if (spec->size_offset)
+		__builtin_memcpy(&v, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(v));
+	if (spec->size_width == 4)
+		v = (__u32)v;
+	else if (spec->size_width == 2)
+		v = (__u16)v;
+	else if (spec->size_width == 1)
+		v = (__u8)v;
+	return v;
+}
+
+/*
  * A char_buf argument into string slot `i`: the first AUSPEX_STRING_MAX bytes of the (user or kernel) buffer,
  * whose length is the argument at spec->size_offset (the trailer keeps the full length).
  */
@@ -135,15 +154,7 @@ static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_s
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
-	if (spec->size_offset)
-		__builtin_memcpy(&len, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(len));
-	/* Registers of narrower arguments may hold garbage above their width. */
-	if (spec->size_width == 4)
-		len = (__u32)len;
-	else if (spec->size_width == 2)
-		len = (__u16)len;
-	else if (spec->size_width == 1)
-		len = (__u8)len;
+	len = size_arg(h, spec);
 	h->is_str[i] = 1;
 	h->has_trailer[i] = 1;
 	h->ints[i] = (__u32)len;
@@ -230,14 +241,7 @@ static __always_inline void read_iovec_arg(struct generic_heap *h, struct auspex
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
 	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
-	if (spec->size_offset)
-		__builtin_memcpy(&nr, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(nr));
-	if (spec->size_width == 4)
-		nr = (__u32)nr;
-	else if (spec->size_width == 2)
-		nr = (__u16)nr;
-	else if (spec->size_width == 1)
-		nr = (__u8)nr;
+	nr = size_arg(h, spec);
 	h->str_len[i] = 0;
 	total = ptr ? copy_iovecs(h, i, (const struct iovec *)ptr, nr, 0, 0) : 0;
 	set_buf_trailer(h, i, total, nr > AUSPEX_IOVEC_SEGS);
@@ -405,7 +409,7 @@ __noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
 	struct generic_heap *h = generic_heap();
 	struct auspex_data_scratch *s;
 	struct auspex_arg_spec *spec;
-	__u64 ptr = 0, nr = 0;
+	__u64 ptr = 0;
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&auspex_data_heap, &zero);
@@ -424,15 +428,7 @@ __noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
 	if (spec->kind == AUSPEX_ARG_USER_BUF || spec->kind == AUSPEX_ARG_KERNEL_BUF) {
 		auspex_send_data(ptr, (__u32)h->ints[i], 0, spec->kind == AUSPEX_ARG_USER_BUF);
 	} else if (spec->kind == AUSPEX_ARG_IOVEC) {
-		if (spec->size_offset)
-			__builtin_memcpy(&nr, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(nr));
-		if (spec->size_width == 4)
-			nr = (__u32)nr;
-		else if (spec->size_width == 2)
-			nr = (__u16)nr;
-		else if (spec->size_width == 1)
-			nr = (__u8)nr;
-		auspex_send_iovecs(ptr, nr, 0, 0);
+		auspex_send_iovecs(ptr, size_arg(h, spec), 0, 0);
 	} else if (spec->kind == AUSPEX_ARG_IOV_ITER && ptr) {
 		struct iov_iter *it = (struct iov_iter *)ptr;
 		__u8 type = BPF_CORE_READ(it, iter_type);

@@ -56,6 +56,23 @@ fn policy_events(seen: &[GetEventsResponse]) -> Vec<PolicyEvent> {
         .collect()
 }
 
+/// Builds a C test program `name` from `source` in `dir` (gcc -O1 plus `flags`); its path.
+fn build_c(dir: &Path, name: &str, source: &str, flags: &[&str]) -> String {
+    let src = dir.join(format!("{name}.c"));
+    std::fs::write(&src, source).expect("write the C source");
+    let bin = dir.join(name);
+    let st = Command::new("gcc")
+        .arg("-O1")
+        .args(flags)
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc");
+    assert!(st.success(), "gcc builds {name}");
+    bin.to_str().expect("utf8").to_string()
+}
+
 fn copy_binary(from: &str, dir: &Path, name: &str) -> String {
     let to = dir.join(name);
     std::fs::copy(from, &to).expect("copy binary");
@@ -1189,9 +1206,9 @@ fn root_uprobe_on_a_test_binary_function() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("target.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "uprobe-target",
         r#"#include <stdio.h>
 #include <stdlib.h>
 __attribute__((noinline)) int auspex_probe_target(long n, const char *word)
@@ -1208,17 +1225,8 @@ int main(int argc, char **argv)
 	return 0;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("uprobe-target");
-    let st = Command::new("gcc")
-        .args(["-O1", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(st.success(), "gcc builds the target");
-    let bin = bin.to_str().expect("utf8").to_string();
+        &[],
+    );
     let yaml = format!(
         r#"
 apiVersion: cilium.io/v1alpha1
@@ -2056,9 +2064,9 @@ fn root_usdt_probe_in_a_test_binary() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("usdt.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "usdt-target",
         r#"#include <stdio.h>
 #include <stdlib.h>
 #include <sys/sdt.h>
@@ -2076,20 +2084,8 @@ int main(int argc, char **argv)
 	return 0;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("usdt-target");
-    let st = Command::new("gcc")
-        .args(["-O1", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(
-        st.success(),
-        "gcc builds the target (sys/sdt.h: apt-get install systemtap-sdt-dev)"
+        &[],
     );
-    let bin = bin.to_str().expect("utf8").to_string();
     let yaml = format!(
         r#"
 apiVersion: cilium.io/v1alpha1
@@ -2419,9 +2415,9 @@ fn root_stack_traces_of_a_syscall_kprobe() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("stack.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "stack-target",
         r#"#include <unistd.h>
 /* openat(AT_FDCWD, path, O_RDONLY) without libc, so that this function is the innermost frame. */
 __attribute__((noinline)) long auspex_stack_probe(const char *path)
@@ -2453,17 +2449,8 @@ int main(int argc, char **argv)
 	return read(0, &c, 1) < 0;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("stack-target");
-    let st = Command::new("gcc")
-        .args(["-O1", "-fno-omit-frame-pointer", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(st.success(), "gcc builds the target");
-    let bin = bin.to_str().expect("utf8").to_string();
+        &["-fno-omit-frame-pointer"],
+    );
     let target = d.join("stack-file");
     std::fs::write(&target, "x").expect("write");
     let target = target.to_str().expect("utf8").to_string();
@@ -2816,9 +2803,9 @@ fn root_compat_syscalls_are_told_apart() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("compat.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "compat-dup",
         r#"#include <unistd.h>
 #include <sys/syscall.h>
 int main(void)
@@ -2830,17 +2817,8 @@ int main(void)
 	return r64 < 0 || r32 < 0;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("compat-dup");
-    let st = Command::new("gcc")
-        .args(["-O1", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(st.success(), "gcc builds the target");
-    let bin = bin.to_str().expect("utf8").to_string();
+        &[],
+    );
     let yaml = format!(
         r#"
 apiVersion: cilium.io/v1alpha1
@@ -2942,9 +2920,9 @@ fn root_iovec_sockaddr_sockaddr_un_and_const_buf() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("netio.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "netio",
         r#"#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -2989,17 +2967,8 @@ int main(int argc, char **argv)
 	return 0;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("netio");
-    let st = Command::new("gcc")
-        .args(["-O1", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(st.success(), "gcc builds the helper");
-    let bin = bin.to_str().expect("utf8").to_string();
+        &[],
+    );
     let sock_path = d.join("e2e.sock").to_str().expect("utf8").to_string();
     let only_bin = format!("matchBinaries:\n      - operator: In\n        values: [\"{bin}\"]");
     let yaml = format!(
@@ -3218,9 +3187,9 @@ fn root_max_data_sends_whole_buffers() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let src = d.join("bigwrite.c");
-    std::fs::write(
-        &src,
+    let bin = build_c(
+        &d,
+        "bigwrite",
         r#"#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/uio.h>
@@ -3241,17 +3210,8 @@ int main(void)
 	return writev(fd, iov, 3) == 20307 ? 0 : 2;
 }
 "#,
-    )
-    .expect("write");
-    let bin = d.join("bigwrite");
-    let st = Command::new("gcc")
-        .args(["-O1", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("gcc");
-    assert!(st.success(), "gcc builds the helper");
-    let bin = bin.to_str().expect("utf8").to_string();
+        &[],
+    );
     let yaml = format!(
         r#"
 apiVersion: cilium.io/v1alpha1
