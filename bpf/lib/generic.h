@@ -173,6 +173,24 @@ static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_s
 #define AUSPEX_IOVEC_SEGS 8
 
 /*
+ * Segment `k` of an iovec (or kvec) array in user or kernel memory, the first one without its
+ * first `skip` bytes: 1 with `seg` filled, 0 when nothing of it is left, -1 on a read fault.
+ */
+static __always_inline int iovec_segment(const struct iovec *iov, int k, __u64 skip, struct iovec *seg)
+{
+	if (bpf_probe_read_user(seg, sizeof(*seg), &iov[k]) &&
+	    bpf_probe_read_kernel(seg, sizeof(*seg), &iov[k]))
+		return -1;
+	if (k == 0 && skip) {
+		if (skip >= seg->iov_len)
+			return 0;
+		seg->iov_base = (char *)seg->iov_base + skip;
+		seg->iov_len -= skip;
+	}
+	return 1;
+}
+
+/*
  * Appends the bytes of up to AUSPEX_IOVEC_SEGS `struct iovec`s (user buffers) at `iov` to string
  * slot `i`, skipping `skip` bytes of the first; the array itself may be in user memory (a syscall
  * argument) or in the kernel (an import_iovec() copy). Returns the bytes the segments hold.
@@ -186,21 +204,18 @@ static __always_inline __u64 copy_iovecs(struct generic_heap *h, __u32 i, const 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;
 	for (int k = 0; k < AUSPEX_IOVEC_SEGS; k++) {
-		struct iovec seg = {};
+		struct iovec seg;
 		__u64 len, n;
+		int got;
 
 		if (k >= nr)
 			break;
-		if (bpf_probe_read_user(&seg, sizeof(seg), &iov[k]) &&
-		    bpf_probe_read_kernel(&seg, sizeof(seg), &iov[k]))
+		got = iovec_segment(iov, k, skip, &seg);
+		if (got < 0)
 			break;
+		if (!got)
+			continue;
 		len = seg.iov_len;
-		if (k == 0 && skip) {
-			if (skip >= len)
-				continue;
-			seg.iov_base = (char *)seg.iov_base + skip;
-			len -= skip;
-		}
 		total += len;
 		if (copied >= AUSPEX_STRING_MAX)
 			continue;
@@ -252,6 +267,38 @@ struct iov_iter___pre64 {
 	const struct iovec *iov;
 } __attribute__((preserve_access_index));
 
+/* Where the bytes of an iov_iter are (iov_iter_source()). */
+#define IOV_SRC_NONE 0 /* pages, pipes, …: no bytes read */
+#define IOV_SRC_UBUF 1 /* one user buffer at `base` */
+#define IOV_SRC_IOVEC 2 /* an iovec array at `base`: `nr` segments, `skip` bytes of the first done */
+#define IOV_SRC_KVEC 3 /* the same with kernel buffers */
+
+/* The kind of an iov_iter and where its bytes start (CO-RE: the kinds' values differ by kernel). */
+static __always_inline int iov_iter_source(struct iov_iter *it, __u64 *base, __u64 *nr, __u64 *skip)
+{
+	__u8 type = BPF_CORE_READ(it, iter_type);
+
+	*nr = BPF_CORE_READ(it, nr_segs);
+	*skip = BPF_CORE_READ(it, iov_offset);
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		*base = (__u64)BPF_CORE_READ(it, ubuf);
+		return IOV_SRC_UBUF;
+	}
+	if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
+		if (bpf_core_field_exists(it->__iov))
+			*base = (__u64)BPF_CORE_READ(it, __iov);
+		else
+			*base = (__u64)BPF_CORE_READ((struct iov_iter___pre64 *)it, iov);
+		return IOV_SRC_IOVEC;
+	}
+	if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
+		*base = (__u64)BPF_CORE_READ(it, kvec);
+		return IOV_SRC_KVEC;
+	}
+	return IOV_SRC_NONE;
+}
+
 /*
  * A struct iov_iter: the bytes still to be transferred (`count`), from its user buffer (ITER_UBUF),
  * its iovecs (ITER_IOVEC) or its kvecs (ITER_KVEC); other kinds (pages, pipes) report the length
@@ -259,8 +306,8 @@ struct iov_iter___pre64 {
  */
 static __always_inline void read_iov_iter(struct generic_heap *h, struct iov_iter *it, __u32 i)
 {
-	__u64 count, skip, nr, total = 0;
-	__u8 type;
+	__u64 count, base = 0, nr = 0, skip = 0;
+	int src;
 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
@@ -269,31 +316,18 @@ static __always_inline void read_iov_iter(struct generic_heap *h, struct iov_ite
 		set_buf_trailer(h, i, 0, 0);
 		return;
 	}
-	type = BPF_CORE_READ(it, iter_type);
 	count = BPF_CORE_READ(it, count);
-	skip = BPF_CORE_READ(it, iov_offset);
-	nr = BPF_CORE_READ(it, nr_segs);
-	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
-	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+	src = iov_iter_source(it, &base, &nr, &skip);
+	if (src == IOV_SRC_UBUF) {
 		__u32 n = count > AUSPEX_STRING_MAX ? AUSPEX_STRING_MAX : (__u32)count;
-		void *base = BPF_CORE_READ(it, ubuf);
 
 		barrier_var(n);
-		if (n <= AUSPEX_STRING_MAX && !bpf_probe_read_user(h->strs[i], n, base))
+		if (n <= AUSPEX_STRING_MAX && !bpf_probe_read_user(h->strs[i], n, (void *)base))
 			h->str_len[i] = n;
-	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
-		const struct iovec *iov;
-
-		if (bpf_core_field_exists(it->__iov))
-			iov = BPF_CORE_READ(it, __iov);
-		else
-			iov = BPF_CORE_READ((struct iov_iter___pre64 *)it, iov);
-		copy_iovecs(h, i, iov, nr, skip, 0);
-	} else if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
-		copy_iovecs(h, i, (const struct iovec *)BPF_CORE_READ(it, kvec), nr, skip, 1);
+	} else if (src == IOV_SRC_IOVEC || src == IOV_SRC_KVEC) {
+		copy_iovecs(h, i, (const struct iovec *)base, nr, skip, src == IOV_SRC_KVEC);
 	}
-	total = count;
-	set_buf_trailer(h, i, total, 0);
+	set_buf_trailer(h, i, count, 0);
 }
 
 /* maxData chunks are built here, one per CPU. */
@@ -374,21 +408,18 @@ __noinline int auspex_send_iovecs(__u64 iov_ptr, __u64 nr, __u64 skip, __u32 kve
 	__u32 at = 0;
 
 	for (int k = 0; k < AUSPEX_IOVEC_SEGS; k++) {
-		struct iovec seg = {};
+		struct iovec seg;
 		__u64 len;
+		int got;
 
 		if (k >= nr || at >= AUSPEX_DATA_MAX)
 			break;
-		if (bpf_probe_read_user(&seg, sizeof(seg), &iov[k]) &&
-		    bpf_probe_read_kernel(&seg, sizeof(seg), &iov[k]))
+		got = iovec_segment(iov, k, skip, &seg);
+		if (got < 0)
 			break;
+		if (!got)
+			continue;
 		len = seg.iov_len;
-		if (k == 0 && skip) {
-			if (skip >= len)
-				continue;
-			seg.iov_base = (char *)seg.iov_base + skip;
-			len -= skip;
-		}
 		if (len > AUSPEX_DATA_MAX)
 			len = AUSPEX_DATA_MAX;
 		if (auspex_send_data((__u64)seg.iov_base, len, at, !kvec) != len)
@@ -430,24 +461,13 @@ __noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
 	} else if (spec->kind == AUSPEX_ARG_IOVEC) {
 		auspex_send_iovecs(ptr, size_arg(h, spec), 0, 0);
 	} else if (spec->kind == AUSPEX_ARG_IOV_ITER && ptr) {
-		struct iov_iter *it = (struct iov_iter *)ptr;
-		__u8 type = BPF_CORE_READ(it, iter_type);
+		__u64 base = 0, nr = 0, skip = 0;
+		int src = iov_iter_source((struct iov_iter *)ptr, &base, &nr, &skip);
 
-		if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
-		    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
-			auspex_send_data((__u64)BPF_CORE_READ(it, ubuf), (__u32)h->ints[i], 0, 1);
-		} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
-			const struct iovec *iov;
-
-			if (bpf_core_field_exists(it->__iov))
-				iov = BPF_CORE_READ(it, __iov);
-			else
-				iov = BPF_CORE_READ((struct iov_iter___pre64 *)it, iov);
-			auspex_send_iovecs((__u64)iov, BPF_CORE_READ(it, nr_segs), BPF_CORE_READ(it, iov_offset), 0);
-		} else if (type == bpf_core_enum_value(enum iter_type, ITER_KVEC)) {
-			auspex_send_iovecs((__u64)BPF_CORE_READ(it, kvec), BPF_CORE_READ(it, nr_segs),
-					   BPF_CORE_READ(it, iov_offset), 1);
-		}
+		if (src == IOV_SRC_UBUF)
+			auspex_send_data(base, (__u32)h->ints[i], 0, 1);
+		else if (src == IOV_SRC_IOVEC || src == IOV_SRC_KVEC)
+			auspex_send_iovecs(base, nr, skip, src == IOV_SRC_KVEC);
 	}
 	return 0;
 }

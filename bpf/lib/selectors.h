@@ -332,6 +332,15 @@ static __always_inline int negated(__u8 op)
 }
 
 /* Socket operators on a captured struct sock. Returns the positive hit (negations by caller). */
+/* `v` is one of the inline values of a matchArgs entry. */
+static __always_inline int value_listed(struct auspex_match_arg *ma, __s64 v)
+{
+	for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
+		if (k < ma->nvalues && ma->values[k] == v)
+			return 1;
+	return 0;
+}
+
 static __always_inline int sock_hit(struct generic_heap *h, struct auspex_match_arg *ma, __u32 a)
 {
 	struct auspex_sock_info *sk;
@@ -381,10 +390,7 @@ static __always_inline int sock_hit(struct generic_heap *h, struct auspex_match_
 	default:
 		return 0;
 	}
-	for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
-		if (k < n && ma->values[k] == v)
-			hit = 1;
-	return hit;
+	return value_listed(ma, v);
 }
 
 static __always_inline int sock_negated(__u8 op)
@@ -557,22 +563,13 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return sock_negated(ma->op) ? !hit : hit;
 	}
 	if (h->is_str[a]) {
-		/* Files: the mode is in the string's trailer. */
-		if (ma->op == AUSPEX_OP_FILE_TYPE || ma->op == AUSPEX_OP_NOT_FILE_TYPE) {
-			hit = 0;
-			for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
-				if (k < ma->nvalues && ma->values[k] == (h->ints[a] & 0170000))
-					hit = 1;
-			return ma->op == AUSPEX_OP_NOT_FILE_TYPE ? !hit : hit;
-		}
-		/* sockaddr_un: the family is in the string's trailer. */
-		if (ma->op == AUSPEX_OP_FAMILY) {
-			hit = 0;
-			for (int k = 0; k < AUSPEX_MAX_MATCH_VALUES; k++)
-				if (k < ma->nvalues && ma->values[k] == h->ints[a])
-					hit = 1;
-			return hit;
-		}
+		/* The trailer: a file's mode (FileType), a sockaddr_un's family. */
+		if (ma->op == AUSPEX_OP_FILE_TYPE)
+			return value_listed(ma, h->ints[a] & 0170000);
+		if (ma->op == AUSPEX_OP_NOT_FILE_TYPE)
+			return !value_listed(ma, h->ints[a] & 0170000);
+		if (ma->op == AUSPEX_OP_FAMILY)
+			return value_listed(ma, h->ints[a]);
 		if (ma->op == AUSPEX_OP_SUBSTRING || ma->op == AUSPEX_OP_SUBSTRING_IGNCASE)
 			return substring_hit(h, ma, a);
 		hit = string_in_set(h, a, ma->op, ma->set_id);

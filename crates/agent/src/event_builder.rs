@@ -300,22 +300,7 @@ pub fn decode_args(
             };
             bytes = &bytes[4 + len..];
             // Files are followed by their mode, buffers by the length the call was given.
-            let trailer = if matches!(
-                spec.read,
-                ArgRead::Fd
-                    | ArgRead::FilePtr
-                    | ArgRead::UserBuf
-                    | ArgRead::KernelBuf
-                    | ArgRead::PathPtr
-                    | ArgRead::Dentry
-                    | ArgRead::Binprm
-                    | ArgRead::Kiocb
-                    | ArgRead::ConstBuf
-                    | ArgRead::Iovec
-                    | ArgRead::IovIter
-                    | ArgRead::SockaddrUn
-                    | ArgRead::UserSockaddrUn
-            ) {
+            let trailer = if spec.read.has_trailer() {
                 let Some(m) = bytes.get(..4) else { break };
                 let m = u32::from_ne_bytes([m[0], m[1], m[2], m[3]]);
                 bytes = &bytes[4..];

@@ -1250,6 +1250,24 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
     )
 }
 
+impl ArgRead {
+    /// The kernel follows the captured bytes with a u32: a file's mode, a buffer's full length,
+    /// a sockaddr_un's family.
+    pub fn has_trailer(self) -> bool {
+        has_mode(self)
+            || matches!(
+                self,
+                ArgRead::UserBuf
+                    | ArgRead::KernelBuf
+                    | ArgRead::ConstBuf
+                    | ArgRead::Iovec
+                    | ArgRead::IovIter
+                    | ArgRead::SockaddrUn
+                    | ArgRead::UserSockaddrUn
+            )
+    }
+}
+
 /// `arg` of a matchReturnArgs entry on a returned socket (`AUSPEX_RETURN_SOCK_ARG`).
 pub const RETURN_SOCK_ARG: u8 = 0xff;
 
