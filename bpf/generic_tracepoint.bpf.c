@@ -9,7 +9,6 @@
  * User space twin: crates/agent/src/sensors/tracepoint.rs.
  */
 #include "lib/generic.h"
-#include <bpf/usdt.bpf.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -49,14 +48,21 @@ int auspex_generic_tp(void *ctx)
  * Register-based hooks: rebuild the record in the syscall tracepoint layout the argument offsets
  * expect (number at byte 8, argument n at byte 16 + 8n), then evaluate the hook.
  */
-static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
-					      struct auspex_hook_config *cfg, __u32 hook_idx,
-					      __u64 nr, const __u64 *args)
+static __always_inline int run_hook_with_args_set(void *ctx, struct generic_heap *h,
+						  struct auspex_hook_config *cfg, __u32 hook_idx,
+						  __u64 nr, const __u64 *args, const int can_set)
 {
 	*(__u64 *)&h->record[8] = nr;
 	for (int i = 0; i < 6; i++)
 		*(__u64 *)&h->record[16 + 8 * i] = args[i];
-	return run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
+	return run_hook_set(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx, can_set);
+}
+
+static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
+					      struct auspex_hook_config *cfg, __u32 hook_idx,
+					      __u64 nr, const __u64 *args)
+{
+	return run_hook_with_args_set(ctx, h, cfg, hook_idx, nr, args, 0);
 }
 
 /*
@@ -161,10 +167,10 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 /*
  * USDT probes: libbpf locates each argument (register, memory, constant) from the probe's note
  * and hands it over through bpf_usdt_arg(); the hook index is the user cookie. The record is
- * rebuilt like a uprobe's.
+ * rebuilt like a uprobe's. Hooks with a Set action use the second program, the only one that
+ * writes user memory.
  */
-SEC("usdt")
-int auspex_generic_usdt(struct pt_regs *ctx)
+static __always_inline int usdt_hook(struct pt_regs *ctx, const int can_set)
 {
 	__u32 hook_idx = (__u32)bpf_usdt_cookie(ctx) & 0xffff;
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
@@ -182,7 +188,19 @@ int auspex_generic_usdt(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		args[i] = v;
 	}
-	return run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
+	return run_hook_with_args_set(ctx, h, cfg, hook_idx, 0, args, can_set);
+}
+
+SEC("usdt")
+int auspex_generic_usdt(struct pt_regs *ctx)
+{
+	return usdt_hook(ctx, 0);
+}
+
+SEC("usdt")
+int auspex_generic_usdt_set(struct pt_regs *ctx)
+{
+	return usdt_hook(ctx, 1);
 }
 
 /* The syscall arguments in the struct pt_regs a syscall wrapper (__x64_sys_*) receives. */
@@ -231,6 +249,9 @@ static __always_inline struct generic_heap *kprobe_hook(struct pt_regs *ctx)
 
 	if (!cfg || !h || kprobe_args(ctx, cfg, args))
 		return NULL;
+	/* `source: pt_regs` data entries read the probe's registers from the record. */
+	if (cfg->flags & AUSPEX_HOOK_PT_REGS)
+		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), ctx);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h->do_override ? h : NULL;
 }

@@ -180,6 +180,7 @@ struct auspex_data_msg {
 #define AUSPEX_MAX_HOOK_ARGS 5
 #define AUSPEX_MAX_SELECTORS 5
 #define AUSPEX_MAX_MATCH_ARGS 5
+#define AUSPEX_MAX_MATCH_RETURN 5 /* matchReturnArgs entries per selector */
 #define AUSPEX_MAX_ACTIONS 3
 #define AUSPEX_MAX_MATCH_VALUES 8 /* ints: 4 values, or 4 (min, max) ranges */
 #define AUSPEX_MAX_PIDS 4
@@ -272,6 +273,7 @@ struct auspex_data_msg {
 #define AUSPEX_ACTION_UNTRACKSOCK 11
 #define AUSPEX_ACTION_NOTIFY_ENFORCER 12 /* arg: argError; rate_limit_ns: argSig */
 #define AUSPEX_ACTION_CLEANUP_ENFORCER 13
+#define AUSPEX_ACTION_SET 14 /* arg: USDT argument index; rate_limit_ns: the value to write */
 
 /* Per-policy action counters (`auspex_policy_stats` keys; TracingPolicyActionCounters). */
 #define AUSPEX_POLICY_STAT_POST 0
@@ -279,7 +281,11 @@ struct auspex_data_msg {
 #define AUSPEX_POLICY_STAT_MONITOR_SIGNAL 2
 #define AUSPEX_POLICY_STAT_OVERRIDE 3
 #define AUSPEX_POLICY_STAT_MONITOR_OVERRIDE 4
-#define AUSPEX_POLICY_STAT_MAX 5
+#define AUSPEX_POLICY_STAT_NOTIFY_ENFORCER 5
+#define AUSPEX_POLICY_STAT_MONITOR_NOTIFY_ENFORCER 6
+#define AUSPEX_POLICY_STAT_SET 7
+#define AUSPEX_POLICY_STAT_MONITOR_SET 8
+#define AUSPEX_POLICY_STAT_MAX 9
 
 /* rateLimitScope of Post (in auspex_action.arg). */
 #define AUSPEX_RATE_SCOPE_THREAD 0
@@ -300,6 +306,8 @@ struct auspex_data_msg {
 #define AUSPEX_HOOK_RETURN_TRACKSOCK 16 /* returnArgAction TrackSock on the returned socket */
 #define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
 #define AUSPEX_HOOK_MAX_DATA 64 /* an argument has maxData: its bytes follow in AUSPEX_MSG_DATA chunks */
+#define AUSPEX_HOOK_PT_REGS 128 /* a data entry reads a register: the kprobe's pt_regs go to the record */
+#define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
 
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
@@ -431,9 +439,9 @@ struct auspex_selector {
 	struct auspex_match_ns ns[AUSPEX_MAX_NS_FILTERS];
 	struct auspex_match_caps caps[AUSPEX_MAX_CAP_FILTERS];
 	struct auspex_action actions[AUSPEX_MAX_ACTIONS];
-	__u32 nmatch_return; /* 0 or 1: matchReturnArgs on the return value (integer operators) */
+	__u32 nmatch_return; /* matchReturnArgs entries (ANDed) on the return value */
 	__u32 nreturn_actions; /* matchReturnActions, run at the return */
-	struct auspex_match_arg match_return;
+	struct auspex_match_arg match_return[AUSPEX_MAX_MATCH_RETURN];
 	struct auspex_action return_actions[AUSPEX_MAX_ACTIONS];
 };
 

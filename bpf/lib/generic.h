@@ -12,6 +12,7 @@
 #include "process.h"
 #include "selectors.h"
 #include "path.h"
+#include <bpf/usdt.bpf.h>
 
 /*
  * Path and mode of a struct path into string slot `i`: the path comes from the kernel's dentries,
@@ -429,6 +430,17 @@ __noinline int auspex_send_iovecs(__u64 iov_ptr, __u64 nr, __u64 skip, __u32 kve
 	return 0;
 }
 
+/* The header naming the event (thread, time) and argument the next chunks belong to. */
+static __always_inline void data_msg_init(struct auspex_data_scratch *s, __u64 ktime, __u32 tid, __u32 arg)
+{
+	s->msg.hdr.op = AUSPEX_MSG_DATA;
+	s->msg.hdr.pad0 = 0;
+	s->msg.hdr.pad1 = 0;
+	s->msg.hdr.ktime = ktime;
+	s->msg.tid = tid;
+	s->msg.arg = arg;
+}
+
 /*
  * maxData: the whole buffer of argument `i` of hook `hook_idx` as AUSPEX_MSG_DATA chunks ahead of
  * the event (its tid and ktime are in h->ev), read again from the record. Only for a capture that
@@ -449,12 +461,7 @@ __noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
 	spec = &cfg->args[i];
 	if (!spec->max_data || !h->truncated[i])
 		return 0;
-	s->msg.hdr.op = AUSPEX_MSG_DATA;
-	s->msg.hdr.pad0 = 0;
-	s->msg.hdr.pad1 = 0;
-	s->msg.hdr.ktime = h->ev.hdr.ktime;
-	s->msg.tid = h->ev.tid;
-	s->msg.arg = i;
+	data_msg_init(s, h->ev.hdr.ktime, h->ev.tid, i);
 	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
 	if (spec->kind == AUSPEX_ARG_USER_BUF || spec->kind == AUSPEX_ARG_KERNEL_BUF) {
 		auspex_send_data(ptr, (__u32)h->ints[i], 0, spec->kind == AUSPEX_ARG_USER_BUF);
@@ -1090,6 +1097,57 @@ static __always_inline int monitor_mode(void)
 	return mode && *mode == 1;
 }
 
+/*
+ * The Set action (USDT only): writes `value` over probe argument `idx` where the probe's note puts
+ * it in memory (`-4@-20(%rbp)`: a variable of the traced program). A register or a constant has
+ * no address to write; the agent refuses such a Set at load from the same note, so a failure here
+ * means the probe moved. Only the program serving Set hooks contains bpf_probe_write_user (its
+ * load logs a kernel warning, which other policies should not cause).
+ */
+static __always_inline long usdt_write_arg(struct pt_regs *ctx, __u32 idx, __u64 value)
+{
+	struct __bpf_usdt_arg_spec *arg;
+	struct __bpf_usdt_spec *spec;
+	unsigned long base;
+	int spec_id = __bpf_usdt_spec_id(ctx);
+	void *addr;
+
+	if (spec_id < 0)
+		return -ESRCH;
+	spec = bpf_map_lookup_elem(&__bpf_usdt_specs, &spec_id);
+	if (!spec)
+		return -ESRCH;
+	if (idx >= BPF_USDT_MAX_ARG_CNT || idx >= (__u32)spec->arg_cnt)
+		return -ENOENT;
+	arg = &spec->args[idx];
+	if (arg->arg_type != BPF_USDT_ARG_REG_DEREF)
+		return -EINVAL;
+	if (bpf_probe_read_kernel(&base, sizeof(base), (void *)ctx + arg->reg_off))
+		return -EFAULT;
+	addr = (void *)(base + arg->val_off);
+	/* arg_bitshift = 64 - 8 * (size of the argument) */
+	switch (arg->arg_bitshift) {
+	case 56: {
+		__u8 v = value;
+
+		return bpf_probe_write_user(addr, &v, sizeof(v));
+	}
+	case 48: {
+		__u16 v = value;
+
+		return bpf_probe_write_user(addr, &v, sizeof(v));
+	}
+	case 32: {
+		__u32 v = value;
+
+		return bpf_probe_write_user(addr, &v, sizeof(v));
+	}
+	case 0:
+		return bpf_probe_write_user(addr, &value, sizeof(value));
+	}
+	return -EINVAL;
+}
+
 /* Selectors, actions and the event, once the hook's record is in h->record. */
 /*
  * Appends the stacks a Post action asked for at data offset `len` (at most AUSPEX_EVENT_DATA);
@@ -1137,8 +1195,8 @@ none:
 	return 0;
 }
 
-static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct auspex_hook_config *cfg,
-				    __u32 hook_id)
+static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struct auspex_hook_config *cfg,
+					__u32 hook_id, const int can_set)
 {
 	struct auspex_process_entry *e;
 	struct auspex_selector *sel = NULL;
@@ -1222,14 +1280,32 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
 				};
 
 				if (monitor_mode()) {
-					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_SIGNAL);
+					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_NOTIFY_ENFORCER);
 					break;
 				}
 				if (bpf_map_update_elem(&auspex_enforcer, &pid_tgid, &info, BPF_ANY))
 					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+				else
+					policy_stat_inc(AUSPEX_POLICY_STAT_NOTIFY_ENFORCER);
 				action = act->kind;
 				break;
 			}
+			case AUSPEX_ACTION_SET:
+				/* Only a USDT program built with can_set (a constant) has the write. */
+				if (!can_set)
+					break;
+				if (monitor_mode()) {
+					policy_stat_inc(AUSPEX_POLICY_STAT_MONITOR_SET);
+					break;
+				}
+				if (usdt_write_arg((struct pt_regs *)ctx, (__u32)act->arg, act->rate_limit_ns)) {
+					flags |= AUSPEX_GENERIC_ACTION_FAILED;
+					break;
+				}
+				policy_stat_inc(AUSPEX_POLICY_STAT_SET);
+				if (action == AUSPEX_ACTION_POST)
+					action = AUSPEX_ACTION_SET;
+				break;
 			case AUSPEX_ACTION_CLEANUP_ENFORCER:
 				bpf_map_delete_elem(&auspex_enforcer, &pid_tgid);
 				break;
@@ -1320,6 +1396,26 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
 	return 0;
 }
 
+static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct auspex_hook_config *cfg,
+				    __u32 hook_id)
+{
+	return run_hook_set(ctx, h, cfg, hook_id, 0);
+}
+
+/* The whole returnCopy buffer of a maxData argument as AUSPEX_MSG_DATA chunks. */
+static __always_inline void return_copy_data(struct auspex_pending_event *p, __u64 ptr, __u32 len,
+					     __u32 arg, int kernel)
+{
+	struct auspex_data_scratch *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&auspex_data_heap, &zero);
+	if (!s)
+		return;
+	data_msg_init(s, p->ev.hdr.ktime, p->ev.tid, arg);
+	auspex_send_data(ptr, len, 0, !kernel);
+}
+
 /*
  * returnCopy: the buffer whose pointer the entry kept, `ret` bytes of it (what the call
  * returned), at data offset `at` of the pending event, encoded as a char_buf argument (u32 length
@@ -1327,7 +1423,7 @@ static __always_inline int run_hook(void *ctx, struct generic_heap *h, struct au
  * that user space finds the return trailer before it. Returns the slot size.
  */
 static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 key, __u64 at, __s64 ret,
-					 int kernel)
+					 __u32 arg, int kernel, int max_data)
 {
 	__u64 *ptr = bpf_map_lookup_elem(&auspex_return_copy, &key);
 	__u32 full = ret > 0 ? (__u32)ret : 0;
@@ -1354,6 +1450,9 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 		n = 0;
 	*(__u32 *)dst = (__u32)n | (full > n ? AUSPEX_ARG_TRUNCATED : 0);
 	__builtin_memcpy(dst + 4 + n, &full, sizeof(full));
+	/* maxData: all of it, as chunks ahead of the event (whose ktime is set by now). */
+	if (max_data && n && full > n)
+		return_copy_data(p, *ptr, full, arg, kernel);
 	bpf_map_delete_elem(&auspex_return_copy, &key);
 	return AUSPEX_STR_BUF;
 }
@@ -1448,15 +1547,19 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			extra = sizeof(h->socks[0]);
 		}
 	}
+	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
 	if (cfg && cfg->return_copy) {
 		__u32 pos = cfg->return_copy - 1;
+		int kernel = 0, max_data = 0;
 
-		extra += return_copy(p, key, len + sizeof(trailer) + extra, ret,
-				     pos < AUSPEX_MAX_HOOK_ARGS && cfg->args[pos].kind == AUSPEX_ARG_KERNEL_BUF);
+		if (pos < AUSPEX_MAX_HOOK_ARGS) {
+			kernel = cfg->args[pos].kind == AUSPEX_ARG_KERNEL_BUF;
+			max_data = cfg->args[pos].max_data;
+		}
+		extra += return_copy(p, key, len + sizeof(trailer) + extra, ret, pos, kernel, max_data);
 	}
 	p->ev.args_len = len + sizeof(trailer) + extra;
 	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;
-	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
 	size = sizeof(p->ev) + len + sizeof(trailer) + extra;
 	p->ev.hdr.size = size;
 	barrier_var(size);

@@ -523,18 +523,27 @@ __noinline int auspex_match_return(__u32 sel_id, __s64 ret)
 
 	if (!sel)
 		return 0;
-	if (!sel->nmatch_return)
-		return 1;
-	if (sel->match_return.arg == AUSPEX_RETURN_SOCK_ARG) {
-		struct generic_heap *h = generic_heap();
+	for (__u32 i = 0; i < AUSPEX_MAX_MATCH_RETURN; i++) {
+		struct auspex_match_arg *ma = &sel->match_return[i];
 		int hit;
 
-		if (!h)
+		if (i >= sel->nmatch_return)
+			break;
+		if (ma->arg == AUSPEX_RETURN_SOCK_ARG) {
+			struct generic_heap *h = generic_heap();
+
+			if (!h)
+				return 0;
+			hit = sock_hit(h, ma, 0);
+			if (sock_negated(ma->op))
+				hit = !hit;
+		} else {
+			hit = int_hit(ma, ret);
+		}
+		if (!hit)
 			return 0;
-		hit = sock_hit(h, &sel->match_return, 0);
-		return sock_negated(sel->match_return.op) ? !hit : hit;
 	}
-	return int_hit(&sel->match_return, ret);
+	return 1;
 }
 
 __noinline int auspex_match_arg(__u32 sel_id, __u32 i)

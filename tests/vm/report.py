@@ -76,6 +76,7 @@ EXPECTED = [
     "fexit-event",
     "fentry-stack-trace",
     "kprobe-multi",
+    "pt-regs-data",
     "retprobe-loaded",
     "retprobe-event",
     "returncopy-event",
@@ -92,6 +93,9 @@ EXPECTED = [
     "sockaddr-un-event",
     "caps-marker-capset",
     "caps-gained-event",
+    "usdt-set-written",
+    "usdt-set-event",
+    "usdt-set-constant-refused",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -105,6 +109,7 @@ OPTIONAL = [
     "modules-agent-stop",
     "buffers-agent-stop",
     "caps-agent-stop",
+    "usdtset-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -553,6 +558,31 @@ def event_checks(files):
             ok,
             f"{len(sets)} event(s) of 3 capset calls; new/old effective " + ", ".join(f"{n:016x}/{o:016x}" for n, o in sets),
         )
+    # 5b. pt_regs data: security_file_permission's mask read from rsi equals its argument.
+    evs = events(files, "multi.ev")
+    if evs is None:
+        put("pt-regs-data", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("function_name") == "security_file_permission"]
+        pairs = [(((k.get("args") or [{}, {}])[1:2] or [{}])[0].get("int_arg"), ((k.get("data") or [{}])[0]).get("int_arg")) for k in ks]
+        put(
+            "pt-regs-data",
+            bool(pairs) and all(a is not None and a == r for a, r in pairs),
+            f"{len(pairs)} security_file_permission event(s), (mask argument, rsi): {pairs[:4]}",
+        )
+    # 11. Set (USDT): one event, for the matching call, with action KPROBE_ACTION_SET and the
+    # arguments as read before the write.
+    evs = events(files, "usdtset.ev")
+    if evs is None:
+        put("usdt-set-event", False, "no export file shipped (the policy did not load)")
+    else:
+        us = [e["process_usdt"] for e in evs if "process_usdt" in e and e["process_usdt"].get("policy_name") == "vm-usdt-set"]
+        got = [(u.get("action"), [a.get("int_arg", a.get("long_arg")) for a in u.get("args") or []]) for u in us]
+        put(
+            "usdt-set-event",
+            got == [("KPROBE_ACTION_SET", [1, 2, "5"])] or got == [("KPROBE_ACTION_SET", [1, 2, 5])],
+            f"process_usdt events (action, args): {got}",
+        )
     return res
 
 
@@ -753,11 +783,12 @@ def render_md(kernels, names, short, a):
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
+    out.append("- `usdt-set-*`, `usdtset-agent-stop`: the Set action on a USDT probe of the marker (`-O0`, so its arguments are stack slots): when the first argument is 1, argValue 32 goes over an int and 4000000000 over a long; the marker prints `1 32 4000000000`, and `3 2 5` when the selector does not match; one process_usdt event with `KPROBE_ACTION_SET` and the values read before the write. A Set on a probe whose arguments are constants is refused at load with the argument named. (This host's kernel runs in lockdown integrity mode, which forbids bpf_probe_write_user: there the policy is refused up front.)")
     out.append("- `caps-*`, `caps-gained-event`: CapabilitiesGained (kprobe `security_capset`, `args: [0, 1]` over the new effective set, a `kernel_cap_t` argument, and the old cred's `cap_effective` through `resolve`, values `CAP_NET_RAW`): the marker drops CAP_NET_RAW and CAP_SYS_TIME, raises CAP_SYS_TIME, then CAP_NET_RAW; only the last call posts, with CAP_NET_RAW in the new set and not in the old one (which has CAP_SYS_TIME back).")
     out.append("- `buffers-*`, `iov-iter-event`, `sockaddr-un-event`: an `iov_iter` argument with `maxData` (kprobe `tty_write`, matchBinaries the marker): the marker's 458-byte write to the console tty gives `bytes_arg` with exactly the bytes written (more than the event's own 256-byte capture: the rest comes in data chunks) and the tty as `file_arg`; a `sockaddr_un` argument (kprobe `unix_stream_connect`, `Family AF_UNIX`): connecting to a path and to an abstract name gives `sockaddrun_arg` with the path and `@auspex-vm-abstract`.")
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32. n/a where the kernel refuses fmod_ret on syscalls (Debian 6.1 and 6.12: `__x64_sys_dup() is not modifiable`); the policy is then refused up front with that reason.")
-    out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1.")
+    out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1. `pt-regs-data`: a `source: pt_regs` data entry (`resolve: rsi`) on `security_file_permission` reports the same mask as its second argument.")
     out.append("")
     notes = []
     for k in kernels:

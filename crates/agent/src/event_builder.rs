@@ -211,6 +211,7 @@ pub fn kprobe_action(kernel_action: u32) -> i32 {
         action::DNSLOOKUP => KprobeAction::Dnslookup,
         action::NOPOST => KprobeAction::Nopost,
         action::NOTIFY_ENFORCER => KprobeAction::Notifyenforcer,
+        action::SET => KprobeAction::Set,
         _ => KprobeAction::Unknown,
     }) as i32
 }

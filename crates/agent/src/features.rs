@@ -174,6 +174,53 @@ pub fn fmod_ret_allowed(function: &str) -> bool {
     ok
 }
 
+/// The kernel's lockdown mode when it is on (`none [integrity] confidentiality`: integrity).
+fn lockdown_mode() -> Option<String> {
+    let l = std::fs::read_to_string("/sys/kernel/security/lockdown").ok()?;
+    let mode = l.split('[').nth(1)?.split(']').next()?;
+    (mode != "none").then(|| mode.to_string())
+}
+
+/// The Set action as `auspex status` shows it, without loading a program that uses
+/// bpf_probe_write_user (that logs a kernel warning): lockdown forbids it, else the first policy
+/// with a Set probes it.
+fn set_support() -> String {
+    match lockdown_mode() {
+        Some(m) => format!(
+            "no: lockdown mode {m} forbids bpf_probe_write_user (/sys/kernel/security/lockdown)"
+        ),
+        _ => "yes (bpf_probe_write_user on arguments the probe keeps in memory; probed when a policy uses it)".into(),
+    }
+}
+
+/// Whether kprobe-type programs (uprobes, USDTs) may write user memory with
+/// `bpf_probe_write_user` (the Set action); `Err` says why not. Probed on first use only: the
+/// kernel logs a warning whenever a program using the helper loads.
+pub fn probe_write_user() -> Result<(), String> {
+    static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    ANSWER
+        .get_or_init(|| {
+            let print = libbpf_rs::set_print(None);
+            let ok = ProgramType::Kprobe
+                .is_helper_supported(libbpf_rs::libbpf_sys::BPF_FUNC_probe_write_user);
+            libbpf_rs::set_print(print);
+            match ok {
+                Ok(true) => Ok(()),
+                Ok(false) => {
+                    // The usual reason: kernel lockdown.
+                    Err(match lockdown_mode() {
+                        Some(mode) => format!(
+                            "the kernel forbids bpf_probe_write_user (lockdown mode {mode}, /sys/kernel/security/lockdown)"
+                        ),
+                        None => "the kernel forbids bpf_probe_write_user".into(),
+                    })
+                }
+                Err(e) => Err(format!("probing bpf_probe_write_user failed: {e}")),
+            }
+        })
+        .clone()
+}
+
 fn probe_fmod_ret_on(function: &str) -> bool {
     use libbpf_rs::skel::{OpenSkel, SkelBuilder};
     let mut storage = std::mem::MaybeUninit::uninit();
@@ -436,6 +483,7 @@ impl KernelFeatures {
                 "enforcers, NotifyEnforcer",
                 yes(&self.syscall_fmod_ret, "fmod_ret on the enforced syscalls"),
             ),
+            ("Set (usdts)", set_support()),
         ]
     }
 

@@ -1060,7 +1060,10 @@ fn policy_stats(c: &[u64; auspex_bpf::abi::policy_stat::MAX]) -> tetragon::Traci
             monitor_signal: c[k::MONITOR_SIGNAL as usize],
             r#override: c[k::OVERRIDE as usize],
             monitor_override: c[k::MONITOR_OVERRIDE as usize],
-            ..Default::default()
+            notify_enforcer: c[k::NOTIFY_ENFORCER as usize],
+            monitor_notify_enforcer: c[k::MONITOR_NOTIFY_ENFORCER as usize],
+            set: c[k::SET as usize],
+            monitor_set: c[k::MONITOR_SET as usize],
         }),
     }
 }

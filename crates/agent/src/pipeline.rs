@@ -246,7 +246,6 @@ impl Pipeline {
         };
         let (arg_bytes, kernel_stack, user_stack) = split_stacks(arg_bytes, ev.flags);
         let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
-        self.fill_max_data(&hook.args, &mut args, ev.tid, ev.hdr.ktime);
         if let Some(pos) = hook.return_copy.map(usize::from)
             && trailer.is_some()
             && let (Some(spec), Some(slot)) = (hook.args.get(pos), args.get_mut(pos))
@@ -256,6 +255,8 @@ impl Pipeline {
             // The buffer as the call left it, in place of the (empty) entry value.
             *slot = v;
         }
+        // After the returnCopy value: a maxData one is completed like the others.
+        self.fill_max_data(&hook.args, &mut args, ev.tid, ev.hdr.ktime);
         // `data` entries come last (never `nop`, so one rendered argument each).
         let data = args.split_off(args.len().saturating_sub(hook.data));
         let return_arg = match (&hook.return_arg, ret) {

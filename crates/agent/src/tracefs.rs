@@ -118,6 +118,10 @@ impl KernelView for Tracefs {
         self.syscall_fmod_ret && crate::features::fmod_ret_allowed(function)
     }
 
+    fn probe_write_user(&self) -> Result<(), String> {
+        crate::features::probe_write_user()
+    }
+
     fn host_namespace(&self, kind: u8) -> Option<u32> {
         self.host_ns
             .get(usize::from(kind))

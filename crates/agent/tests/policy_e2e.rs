@@ -1545,7 +1545,7 @@ spec:
 
 /// `return: true` on a `syscall: true` kprobe (served here by the raw sys_enter / sys_exit
 /// tracepoints): one event per call, posted at the return with the value in `return`, and
-/// matchReturnArgs deciding on that value.
+/// matchReturnArgs deciding on that value (two entries, ANDed: -10 < ret < 0).
 #[test]
 fn root_return_probe_reports_the_return_value_and_filters_on_it() {
     if !require_root("root_return_probe_reports_the_return_value_and_filters_on_it") {
@@ -1585,6 +1585,9 @@ spec:
       - index: 0
         operator: LT
         values: ["0"]
+      - index: 0
+        operator: GT
+        values: ["-10"]
 "#
     );
     let mut agent = TestAgent::start(|_| {});
@@ -1594,6 +1597,13 @@ spec:
         .output()
         .expect("cat");
     assert_eq!(ok.stdout, b"here\n");
+    // ENOTDIR (-20): below 0 but not above -10, so the second entry filters it out.
+    let notdir = Command::new(&cat)
+        .arg(d.join("present/x"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("cat");
+    assert_eq!(notdir.code(), Some(1));
     let missing = Command::new(&cat)
         .arg(d.join("missing"))
         .stderr(Stdio::null())
@@ -1615,7 +1625,7 @@ spec:
             _ => None,
         })
         .collect();
-    assert_eq!(events.len(), 1, "only the failed open: {events:#?}");
+    assert_eq!(events.len(), 1, "only the ENOENT open: {events:#?}");
     let k = &events[0];
     assert_eq!(k.function_name, "__x64_sys_openat");
     assert_eq!(string_args(&k.args), vec![format!("{ds}/missing")]);
@@ -2165,6 +2175,289 @@ spec:
     assert_eq!(
         evs[1].action,
         auspex_events::tetragon::KprobeAction::Post as i32
+    );
+}
+
+/// Set (USDT): the selector's Set writes argValue over a probe argument the note puts in memory
+/// (a local variable at -O0); the program reads the new value after the probe. Another value of
+/// the matched argument leaves it alone; monitor mode counts instead of writing. A Set on an
+/// argument the note keeps as a constant is refused at load, naming the hook and the argument.
+#[test]
+fn root_usdt_set_writes_the_probe_argument() {
+    if !require_root("root_usdt_set_writes_the_probe_argument") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "usdt-set",
+        r#"#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sdt.h>
+int main(int argc, char **argv)
+{
+	int a = argc > 1 ? atoi(argv[1]) : 0, b = 2;
+	long c = 5;
+
+	STAP_PROBE3(auspex, set3, a, b, c);
+	STAP_PROBE3(auspex, constant, 7, 8, 9);
+	printf("%d %d %ld\n", a, b, c);
+	return 0;
+}
+"#,
+        &["-O0"],
+    );
+    let yaml = |name: &str, probe: &str, mode: &str| {
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  options:
+  - name: policy-mode
+    value: {mode}
+  usdts:
+  - path: "{bin}"
+    provider: "auspex"
+    name: "{probe}"
+    args:
+    - index: 0
+      type: int32
+    - index: 1
+      type: int32
+    - index: 2
+      type: int64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["1"]
+      matchActions:
+      - action: Set
+        argIndex: 1
+        argValue: 32
+      - action: Set
+        argIndex: 2
+        argValue: 4000000000
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    if let Err(why) = auspex_agent::features::probe_write_user() {
+        // This kernel forbids the write (e.g. lockdown): the policy is refused up front.
+        let err = agent
+            .control
+            .add_policy(policy(&yaml("usdt-set", "set3", "enforce")))
+            .expect_err("Set cannot work here");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("spec.usdts[0].selectors[0].matchActions[0].action")
+                && msg.contains("bpf_probe_write_user"),
+            "{msg}"
+        );
+        assert!(agent.control.list_policies().is_empty(), "nothing loaded");
+        eprintln!(
+            "SKIP root_usdt_set_writes_the_probe_argument (write part): {why}; the VM kernel matrix runs it"
+        );
+        return;
+    }
+    let err = agent
+        .control
+        .add_policy(policy(&yaml("usdt-const", "constant", "enforce")))
+        .expect_err("a constant argument cannot be written");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("spec.usdts[0]") && msg.contains("constant") && msg.contains("argument"),
+        "{msg}"
+    );
+    assert!(
+        agent.control.list_policies().is_empty(),
+        "nothing half-loaded"
+    );
+
+    agent
+        .control
+        .add_policy(policy(&yaml("usdt-set", "set3", "enforce")))
+        .expect("loads");
+    let run = |arg: &str| {
+        let out = Command::new(&bin).arg(arg).output().expect("run");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(run("1"), "1 32 4000000000", "an int and a long written");
+    assert_eq!(run("3"), "3 2 5", "no match, nothing written");
+    agent
+        .control
+        .set_policy_mode("usdt-set", true)
+        .expect("monitor");
+    assert_eq!(run("1"), "1 2 5", "monitor mode writes nothing");
+    marker(&mut agent, "usdt-set-marker");
+    let evs: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessUsdt(u)) if u.policy_name == "usdt-set" => Some(u),
+            _ => None,
+        })
+        .collect();
+    use auspex_events::tetragon::KprobeAction;
+    let summary: Vec<(i32, Vec<i64>)> = evs
+        .iter()
+        .map(|u| {
+            let args = (u.args.iter())
+                .filter_map(|a| match a.arg {
+                    Some(Arg::IntArg(v)) => Some(i64::from(v)),
+                    Some(Arg::LongArg(v)) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            (u.action, args)
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (KprobeAction::Set as i32, vec![1, 2, 5]),
+            (KprobeAction::Post as i32, vec![1, 2, 5]),
+        ],
+        "the event carries the values read before the write"
+    );
+    use auspex_bpf::abi::policy_stat;
+    let c = agent.control.list_policies()[0].counters;
+    assert_eq!(
+        (
+            c[policy_stat::POST as usize],
+            c[policy_stat::SET as usize],
+            c[policy_stat::MONITOR_SET as usize],
+        ),
+        (2, 2, 2),
+        "post, set, monitor_set (two Set actions per match)"
+    );
+}
+
+/// `resolve` on tracefs tracepoint fields: inet_sock_set_state's `const void *skaddr` with
+/// `btfType: sock` (the socket's local port, read in the kernel, equals the record's sport), and
+/// cap_capable's `const struct cred *cred` typed from its declaration (the checked task's euid).
+#[test]
+fn root_tracepoint_fields_resolved_through_btf_types() {
+    if !require_root("root_tracepoint_fields_resolved_through_btf_types") {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let unshare = copy_binary("/usr/bin/unshare", &d, "unshare-btf");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("addr").port();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: btf-types
+spec:
+  tracepoints:
+  - subsystem: sock
+    event: inet_sock_set_state
+    args:
+    - index: 4
+      type: uint16
+      btfType: sock
+      resolve: "__sk_common.skc_num"
+      label: skc_num
+    - index: 7
+      type: uint16
+      label: sport
+    - index: 8
+      type: uint16
+      label: dport
+    - index: 6
+      type: int
+      label: newstate
+    selectors:
+    - matchArgs:
+      - index: 8
+        operator: Equal
+        values: ["{port}"]
+      - index: 6
+        operator: Equal
+        values: ["1"]
+  - subsystem: capability
+    event: cap_capable
+    args:
+    - index: 4
+      type: uint32
+      resolve: "euid.val"
+      label: euid
+    - index: 7
+      type: int
+      label: cap
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{unshare}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let client = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let local = client.local_addr().expect("local").port();
+    drop(client);
+    let st = Command::new("setpriv")
+        .args(["--reuid", "1000", "--regid", "1000", "--clear-groups"])
+        .args([unshare.as_str(), "-n", "true"])
+        .stderr(Stdio::null())
+        .status()
+        .expect("setpriv");
+    assert!(
+        !st.success(),
+        "uid 1000 may not unshare the network namespace"
+    );
+    marker(&mut agent, "btf-types-marker");
+    let tps: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "btf-types" => Some(t),
+            _ => None,
+        })
+        .collect();
+    let labelled = |t: &auspex_events::tetragon::ProcessTracepoint| -> Vec<(String, i64)> {
+        t.args
+            .iter()
+            .filter_map(|a| match a.arg {
+                Some(Arg::UintArg(v)) => Some((a.label.clone(), i64::from(v))),
+                Some(Arg::IntArg(v)) => Some((a.label.clone(), i64::from(v))),
+                _ => None,
+            })
+            .collect()
+    };
+    let socks: Vec<_> = (tps.iter())
+        .filter(|t| t.event == "inet_sock_set_state")
+        .map(|t| labelled(t))
+        .collect();
+    let l = i64::from(local);
+    assert_eq!(
+        socks,
+        vec![vec![
+            ("skc_num".to_string(), l),
+            ("sport".to_string(), l),
+            ("dport".to_string(), i64::from(port)),
+            ("newstate".to_string(), 1)
+        ]],
+        "the client's move to ESTABLISHED, local port read through the socket"
+    );
+    let caps: Vec<_> = (tps.iter())
+        .filter(|t| t.event == "cap_capable")
+        .map(|t| labelled(t))
+        .collect();
+    assert!(
+        caps.contains(&vec![("euid".to_string(), 1000), ("cap".to_string(), 21)]),
+        "CAP_SYS_ADMIN checked for euid 1000: {caps:?}"
     );
 }
 
@@ -3282,6 +3575,73 @@ spec:
     want.extend_from_slice(&pattern[50_000..50_007]);
     assert_eq!(bufs[2].0, "__x64_sys_writev");
     assert!(bufs[2].1 == Arg::BytesArg(want), "the three iovecs' bytes");
+    let summary = agent.stop();
+    assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
+}
+
+/// returnCopy + maxData: the buffer read(2) filled is sent whole at the return, ahead of the
+/// event, and replaces the 256-byte copy (cat reads a 100000-byte file in one call, then 0 bytes).
+#[test]
+fn root_max_data_with_return_copy() {
+    if !require_root("root_max_data_with_return_copy") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let content: Vec<u8> = (0..100_000usize)
+        .map(|i| b'A' + ((i * 11 + i / 97) % 26) as u8)
+        .collect();
+    let file = d.join("big.txt");
+    std::fs::write(&file, &content).expect("write");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-maxdata");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: read-max-data
+spec:
+  kprobes:
+  - call: sys_read
+    args:
+    - index: 0
+      type: fd
+    - index: 1
+      type: char_buf
+      returnCopy: true
+      maxData: true
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["{}"]
+"#,
+        file.display()
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let out = Command::new(&cat).arg(&file).output().expect("cat");
+    assert!(out.status.success() && out.stdout == content);
+    marker(&mut agent, "read-max-data-marker");
+    let reads: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "read-max-data" => {
+                Some(k.args.get(1)?.arg.clone()?)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!reads.is_empty(), "events for cat's reads");
+    assert!(
+        reads[0] == Arg::BytesArg(content.clone()),
+        "the whole 100000 bytes the first read returned ({} events)",
+        reads.len()
+    );
     let summary = agent.stop();
     assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
 }

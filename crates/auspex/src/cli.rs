@@ -573,6 +573,10 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                             ("monitor_signal", c.monitor_signal),
                             ("override", c.r#override),
                             ("monitor_override", c.monitor_override),
+                            ("notify_enforcer", c.notify_enforcer),
+                            ("monitor_notify_enforcer", c.monitor_notify_enforcer),
+                            ("set", c.set),
+                            ("monitor_set", c.monitor_set),
                         ]
                         .into_iter()
                         .filter(|(_, v)| *v != 0)
@@ -611,8 +615,12 @@ fn print_policies(policies: &[tetragon::TracingPolicyStatus], output: ListOutput
                         format!("{} B", p.kernel_memory_bytes),
                         mode_name(p.mode),
                         c.post.to_string(),
-                        (c.signal + c.r#override).to_string(),
-                        (c.monitor_signal + c.monitor_override).to_string(),
+                        (c.signal + c.r#override + c.notify_enforcer + c.set).to_string(),
+                        (c.monitor_signal
+                            + c.monitor_override
+                            + c.monitor_notify_enforcer
+                            + c.monitor_set)
+                            .to_string(),
                     ]
                 })
                 .collect();

@@ -270,6 +270,8 @@ pub const MAX_HOOK_ARGS: usize = 5;
 pub const MAX_SELECTORS: usize = 5;
 /// matchArgs per selector.
 pub const MAX_MATCH_ARGS: usize = 5;
+/// matchReturnArgs entries per selector.
+pub const MAX_MATCH_RETURN: usize = 5;
 /// Actions per selector.
 pub const MAX_ACTIONS: usize = 3;
 /// Inline values per matchArgs entry.
@@ -365,6 +367,28 @@ pub struct HookConfig {
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).
 pub const HOOK_SYSCALL_WRAPPER: u32 = 1;
+/// libbpf's `struct __bpf_usdt_spec` (usdt.bpf.h of the libbpf the programs are built with):
+/// the agent reads the specs libbpf wrote at attach time to check that a Set action's argument
+/// is in memory. Offsets proved against the object's BTF by `tests/abi_layout.rs`.
+pub mod usdt_spec {
+    /// Argument specs per probe (BPF_USDT_MAX_ARG_CNT).
+    pub const ARGS: usize = 12;
+    /// Size of one `struct __bpf_usdt_arg_spec`.
+    pub const ARG_SPEC_SIZE: usize = 24;
+    /// Byte of an argument spec holding `arg_type` (an 8-bit bitfield).
+    pub const ARG_TYPE_AT: usize = 8;
+    /// Offset of `usdt_cookie` (u64).
+    pub const COOKIE_AT: usize = 288;
+    /// Offset of `arg_cnt` (i16).
+    pub const ARG_CNT_AT: usize = 296;
+    /// Size of the struct (the map's value size).
+    pub const SIZE: usize = 304;
+    /// `BPF_USDT_ARG_CONST`: the argument is a constant.
+    pub const ARG_CONST: u8 = 0;
+    /// `BPF_USDT_ARG_REG_DEREF`: the argument is in memory at register + offset.
+    pub const ARG_REG_DEREF: u8 = 2;
+}
+
 /// Per-policy action counters (`auspex_policy_stats` keys), Tetragon's TracingPolicyActionCounters.
 pub mod policy_stat {
     /// Events posted.
@@ -377,10 +401,21 @@ pub mod policy_stat {
     pub const OVERRIDE: u32 = 3;
     /// Overrides not done: monitor mode.
     pub const MONITOR_OVERRIDE: u32 = 4;
+    /// NotifyEnforcer decisions handed to the enforcers.
+    pub const NOTIFY_ENFORCER: u32 = 5;
+    /// NotifyEnforcer decisions not handed over: monitor mode.
+    pub const MONITOR_NOTIFY_ENFORCER: u32 = 6;
+    /// USDT arguments written (Set).
+    pub const SET: u32 = 7;
+    /// Set actions not done: monitor mode.
+    pub const MONITOR_SET: u32 = 8;
     /// Number of counters.
-    pub const MAX: usize = 5;
+    pub const MAX: usize = 9;
 }
 
+/// Hook flag: a `data` entry reads a register: the kprobe copies its `struct pt_regs` into the
+/// record at `limits::REGS_SCRATCH`.
+pub const HOOK_PT_REGS: u32 = 128;
 /// Hook flag: a return probe (the entry keeps the event, the return posts it).
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).
@@ -538,12 +573,12 @@ pub struct Selector {
     pub caps: [MatchCaps; MAX_CAP_FILTERS],
     /// Actions.
     pub actions: [Action; MAX_ACTIONS],
-    /// 0 or 1: matchReturnArgs present.
+    /// matchReturnArgs entries used (ANDed).
     pub nmatch_return: u32,
     /// matchReturnActions used.
     pub nreturn_actions: u32,
     /// matchReturnArgs on the return value.
-    pub match_return: MatchArg,
+    pub match_return: [MatchArg; MAX_MATCH_RETURN],
     /// matchReturnActions.
     pub return_actions: [Action; MAX_ACTIONS],
 }

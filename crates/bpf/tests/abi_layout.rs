@@ -333,3 +333,38 @@ fn policy_engine_structs_match_compiled_btf() {
         ]
     );
 }
+
+/// libbpf's USDT spec as our programs are compiled with it: the agent reads the specs libbpf
+/// wrote (Set action checks) at the offsets of `abi::usdt_spec`.
+#[test]
+fn usdt_spec_offsets_match_compiled_btf() {
+    let btf = Btf::from_path(auspex_bpf::GENERIC_TRACEPOINT_OBJECT_PATH)
+        .expect("parse BTF of generic_tracepoint.bpf.o");
+    let bits = |s: &Struct<'_>, name: &str| -> usize {
+        let m = s
+            .iter()
+            .find(|m| m.name.map(|n| n.to_string_lossy() == name).unwrap_or(false))
+            .unwrap_or_else(|| panic!("member {name} missing"));
+        match m.attr {
+            MemberAttr::Normal { offset } => offset as usize,
+            MemberAttr::BitField { offset, .. } => offset as usize,
+        }
+    };
+    let spec: Struct<'_> = btf
+        .type_by_name("__bpf_usdt_spec")
+        .expect("__bpf_usdt_spec");
+    let arg: Struct<'_> = btf
+        .type_by_name("__bpf_usdt_arg_spec")
+        .expect("__bpf_usdt_arg_spec");
+    assert_eq!(spec.size(), usdt_spec::SIZE);
+    assert_eq!(arg.size(), usdt_spec::ARG_SPEC_SIZE);
+    assert_eq!(bits(&spec, "args"), 0);
+    assert_eq!(bits(&spec, "usdt_cookie") / 8, usdt_spec::COOKIE_AT);
+    assert_eq!(bits(&spec, "arg_cnt") / 8, usdt_spec::ARG_CNT_AT);
+    assert_eq!(
+        usdt_spec::ARGS * usdt_spec::ARG_SPEC_SIZE,
+        usdt_spec::COOKIE_AT
+    );
+    // arg_type: the low 8 bits of the word after val_off (a bitfield on newer libbpf).
+    assert_eq!(bits(&arg, "arg_type"), usdt_spec::ARG_TYPE_AT * 8);
+}

@@ -32,8 +32,9 @@
 //!   sends the whole buffer (up to [`limits::DATA_MAX`] bytes) in chunks ahead of the event.
 //!   Integers are read with the width of their type (`int` = 4 bytes even in the 8-byte slots
 //!   of syscall records; the targets are little-endian), capped at the field size.
-//!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints)
-//!   and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
+//!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints;
+//!   `btfType` names the pointee instead, and types tracefs pointer fields, as does a field
+//!   declared `struct X *`) and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
 //!   values of `data` entries follow the arguments and are matched by `matchData`.
 //! * Selectors: `matchPIDs` (at most [`limits::MAX_PID_FILTERS`] entries, ANDed), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
@@ -51,8 +52,9 @@
 //!   family, state), `matchActions` Post (rate limit per thread, process or all; kernel and
 //!   user stack traces on kprobes and fentries), NoPost, Sigkill, Signal, GetUrl,
 //!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
-//!   through `bpf_override_return` where the kernel has it); `matchReturnArgs` (one entry,
-//!   integer operators) on kprobes with `return: true`, whose event is posted at the return
+//!   through `bpf_override_return` where the kernel has it), Set (USDT arguments in memory,
+//!   bpf_probe_write_user); `matchReturnArgs` (up to [`limits::MAX_MATCH_RETURN`] entries,
+//!   ANDed; integer or socket operators) on hooks with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
 //!   `matchWorkloads`, `imaHash`.
@@ -95,10 +97,14 @@ mod tests;
 pub mod limits {
     /// Arguments per hook.
     pub const MAX_HOOK_ARGS: usize = 5;
+    /// Arguments of a USDT probe libbpf locates (BPF_USDT_MAX_ARG_CNT).
+    pub const USDT_MAX_ARGS: u32 = 12;
     /// Selectors per hook.
     pub const MAX_SELECTORS: usize = 5;
     /// matchArgs per selector.
     pub const MAX_MATCH_ARGS: usize = 5;
+    /// matchReturnArgs entries per selector.
+    pub const MAX_MATCH_RETURN: usize = 5;
     /// Actions per selector.
     pub const MAX_ACTIONS: usize = 3;
     /// Inline values per matchArgs entry (4 ints, or 4 ranges as min,max pairs).
@@ -129,6 +135,11 @@ pub mod limits {
     /// Record offset of the scratch slots (8 bytes per argument position) where the kernel puts
     /// resolved values; past every record a resolvable hook has (register hooks use 64 bytes).
     pub const RESOLVE_SCRATCH: usize = RECORD_MAX - 64;
+    /// Record offset where a kprobe with `source: pt_regs` data entries finds a copy of its
+    /// `struct pt_regs` (after the 64 bytes of syscall number and arguments).
+    pub const REGS_SCRATCH: usize = 64;
+    /// Bytes of that copy (`struct pt_regs` of x86_64).
+    pub const REGS_SIZE: usize = 168;
     /// Bytes of a tracepoint record the programs copy (`AUSPEX_RECORD_MAX`,
     /// `bpf/lib/selectors.h`): every argument must lie inside.
     pub const RECORD_MAX: usize = 512;
@@ -242,6 +253,9 @@ pub mod action {
     pub const NOTIFY_ENFORCER: u32 = 12;
     /// Drop a pending NotifyEnforcer decision of this thread.
     pub const CLEANUP_ENFORCER: u32 = 13;
+    /// Write `rate_limit_ns` (argValue) over USDT argument `arg` (its probe index) where the
+    /// probe's note puts it in memory.
+    pub const SET: u32 = 14;
 }
 
 /// Bit 31 of a `syscall64` value: the syscall was made through the 32-bit compat ABI.
@@ -589,6 +603,9 @@ pub struct CompiledHook {
     /// the call returns (as many bytes as it returned) and sent after the return value; the hook
     /// then `returns`.
     pub return_copy: Option<u8>,
+    /// A `data` entry reads a register: the kprobe copies its `struct pt_regs` to the record at
+    /// [`limits::REGS_SCRATCH`].
+    pub pt_regs: bool,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -715,8 +732,9 @@ pub struct CompiledSelector {
     pub namespace_changes: Option<(u8, u16)>,
     /// Actions; empty means Post.
     pub actions: Vec<CompiledAction>,
-    /// matchReturnArgs (at most one), on the return value (`arg` is 0).
-    pub match_return: Option<CompiledMatchArg>,
+    /// matchReturnArgs entries (ANDed), on the return value (`arg` is 0) or the returned
+    /// socket (`arg` is [`RETURN_SOCK_ARG`]).
+    pub match_return: Vec<CompiledMatchArg>,
     /// matchReturnActions, run when the call returns (after matchReturnArgs).
     pub return_actions: Vec<CompiledAction>,
 }
@@ -804,6 +822,11 @@ pub trait KernelView {
     /// default says yes (the load then decides).
     fn fmod_ret_target(&self, _function: &str) -> bool {
         true
+    }
+    /// Whether uprobe programs may write user memory (`bpf_probe_write_user`, the Set action);
+    /// `Err` says why not. The default says yes (the load then decides).
+    fn probe_write_user(&self) -> Result<(), String> {
+        Ok(())
     }
     /// True when kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE; the
     /// kernel then allows it on functions of its error-injection list, which includes syscalls).
@@ -1051,8 +1074,41 @@ enum ResolveRoot<'s> {
     RawTracepoint(&'s str),
     /// The current task (`data` entries).
     CurrentTask,
+    /// The hook's arguments have no kernel types of their own: `btfType` gives the one to follow.
+    BtfTypeOnly,
     /// The hook's arguments have no kernel types to follow (the reason).
     Unavailable(&'static str),
+}
+
+/// Position in the hook's `args` an action's argument number (argSock, argIndex) names: the entry
+/// with that `index`, else the entry at that position.
+fn action_arg_position(spec_args: &[KProbeArg], idx: u32) -> Option<usize> {
+    (spec_args.iter().position(|x| x.index == idx))
+        .or_else(|| ((idx as usize) < spec_args.len()).then_some(idx as usize))
+}
+
+/// The struct or union `btfType` names (`sk_buff` or `struct sk_buff`).
+fn btf_type_root(
+    types: &dyn resolve::KernelTypes,
+    a: &KProbeArg,
+) -> Result<resolve::TypeId, String> {
+    let name = a.btf_type.as_deref().unwrap_or_default();
+    let bare = name
+        .strip_prefix("struct ")
+        .or_else(|| name.strip_prefix("union "))
+        .unwrap_or(name)
+        .trim();
+    types.struct_named(bare).ok_or_else(|| {
+        format!("btfType {name:?}: the kernel's BTF has no struct or union of that name")
+    })
+}
+
+/// `X` of a tracefs field declared `struct X *` (or `const struct X *`).
+fn struct_pointer_field(field: &TracepointField) -> Option<&str> {
+    let t = field.ctype.trim();
+    let t = t.strip_prefix("const ").unwrap_or(t);
+    let inner = t.strip_prefix("struct ")?.strip_suffix('*')?.trim();
+    (!inner.is_empty() && !inner.contains(' ') && !inner.contains('*')).then_some(inner)
 }
 
 /// The last step of a resolved path and how the value is read, from the declared `type` and the
@@ -1729,7 +1785,11 @@ impl Compiler<'_> {
                     }
                 }
             }
-            args.extend(self.data_args(&k.data, p));
+            args.extend(self.data_args(
+                &k.data,
+                p,
+                Err("pt_regs data needs a kprobe; this kernel serves syscall: true kprobes from the syscall tracepoints (no probe registers)"),
+            ));
             let event_kind = HookEvent::Kprobe {
                 function_name: format!("__x64_sys_{name}"),
             };
@@ -1869,8 +1929,16 @@ impl Compiler<'_> {
             ResolveRoot::Function(call)
         };
         let mut args = self.register_args(&k.args, fields.as_deref(), p, k.syscall, root);
-        args.extend(self.data_args(&k.data, p));
         let overrides = self.overrides(&k.selectors);
+        args.extend(self.data_args(
+            &k.data,
+            p,
+            if overrides {
+                Err("pt_regs data on a hook with Override is not supported by the in-kernel engine yet")
+            } else {
+                Ok(())
+            },
+        ));
         let (attach, served, refusal) = if !overrides {
             (
                 AttachPoint::Kprobe {
@@ -1892,6 +1960,7 @@ impl Compiler<'_> {
             override_refusal: refusal.as_deref(),
             ret,
         };
+        let before = self.out.hooks.len();
         self.push_hook(
             attach,
             HookEvent::Kprobe {
@@ -1902,6 +1971,12 @@ impl Compiler<'_> {
             k.message.as_deref(),
             &k.tags,
         );
+        if k.data.iter().any(|d| d.source == "pt_regs")
+            && self.out.hooks.len() > before
+            && let Some(h) = self.out.hooks.last_mut()
+        {
+            h.pt_regs = true;
+        }
     }
 
     /// True when a selector of the hook (macros expanded) has an Override action.
@@ -2121,7 +2196,11 @@ impl Compiler<'_> {
             ResolveRoot::Function(&function)
         };
         let mut args = self.register_args(&f.args, None, p, f.syscall, root);
-        args.extend(self.data_args(&f.data, p));
+        args.extend(self.data_args(
+            &f.data,
+            p,
+            Err("pt_regs data needs a kprobe; fentry programs see the function's arguments, not probe registers (use a kprobes entry)"),
+        ));
         let ctx = HookCtx {
             served: Served::Fentry,
             spec_args: &f.args,
@@ -2452,7 +2531,12 @@ impl Compiler<'_> {
             _ => None,
         };
         let returns = ctx.ret.is_some() || return_copy.is_some();
-        if returns && let Some(k) = args.iter().position(|a| a.max_data) {
+        // The returnCopy buffer goes out at the return, ahead of the event; others would have to
+        // go out at entry, and the event is only posted (with a new time) at the return.
+        if returns
+            && let Some(k) = (args.iter().enumerate())
+                .position(|(i, a)| a.max_data && return_copy != Some(i as u8))
+        {
             // A return probe posts the event it kept at entry; the chunks go out with direct posts.
             self.not_yet(
                 &ctx.path.field("args").index(k).field("maxData"),
@@ -2474,6 +2558,7 @@ impl Compiler<'_> {
             return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
             return_arg_action: ctx.ret.and_then(|r| r.action),
             return_copy,
+            pt_regs: false,
         });
     }
 
@@ -2488,16 +2573,45 @@ impl Compiler<'_> {
         size_at: &dyn Fn(u32) -> Option<TracepointField>,
     ) -> Option<CompiledArg> {
         let mut ok = true;
-        if !a.resolve.is_empty() {
-            self.err(
-                &ap.field("resolve"),
-                if user {
-                    RESOLVE_SYSCALL
-                } else {
-                    "resolve needs the BTF types of the hook's arguments, which tracefs tracepoint fields lack; use raw: true (the tracepoint's own arguments), a kprobe or an LSM hook"
-                },
-            );
+        if !self.btf_type_usable(a, ap) {
+            return None;
+        }
+        if !a.resolve.is_empty() && user {
+            self.err(&ap.field("resolve"), RESOLVE_SYSCALL);
             ok = false;
+        } else if !a.resolve.is_empty() {
+            // A tracefs field is a bare value: its type comes from btfType, or from the field's
+            // declaration when it is a `struct X *`.
+            return match (&a.btf_type, struct_pointer_field(field)) {
+                _ if field.size != 8 => {
+                    self.err(
+                        &ap.field("resolve"),
+                        format!(
+                            "field {} is `{}` ({} bytes); resolve starts from a pointer (8 bytes)",
+                            field.name, field.ctype, field.size
+                        ),
+                    );
+                    None
+                }
+                (Some(_), _) => self.resolved_arg(a, ResolveRoot::BtfTypeOnly, 0, field.offset, ap),
+                (None, Some(name)) => {
+                    let named = KProbeArg {
+                        btf_type: Some(name.to_string()),
+                        ..a.clone()
+                    };
+                    self.resolved_arg(&named, ResolveRoot::BtfTypeOnly, 0, field.offset, ap)
+                }
+                (None, None) => {
+                    self.err(
+                        &ap.field("resolve"),
+                        format!(
+                            "field {} is `{}`, which names no kernel type; set btfType to the struct it points to",
+                            field.name, field.ctype
+                        ),
+                    );
+                    None
+                }
+            };
         }
         if a.return_copy && a.arg_type() != Some(ArgType::CharBuf) {
             self.err(
@@ -2509,10 +2623,7 @@ impl Compiler<'_> {
             );
             ok = false;
         }
-        if a.max_data && a.return_copy {
-            self.not_yet(&ap.field("maxData"), "maxData together with returnCopy");
-            ok = false;
-        } else if a.max_data
+        if a.max_data
             && !matches!(
                 a.arg_type(),
                 Some(ArgType::CharBuf | ArgType::CharIovec | ArgType::IovIter)
@@ -2525,10 +2636,6 @@ impl Compiler<'_> {
                     a.type_
                 ),
             );
-            ok = false;
-        }
-        if a.btf_type.is_some() || a.btf_type_module.is_some() {
-            self.not_yet(&ap.field("btfType"), "btfType");
             ok = false;
         }
         let Some(ty) = a.arg_type() else {
@@ -2992,10 +3099,6 @@ impl Compiler<'_> {
             ("returnCopy", a.return_copy),
             ("maxData", a.max_data),
             ("sizeArgIndex", a.size_arg_index != 0),
-            (
-                "btfType",
-                a.btf_type.is_some() || a.btf_type_module.is_some(),
-            ),
         ] {
             if set {
                 self.not_yet(&ap.field(field), &format!("{field} together with resolve"));
@@ -3013,6 +3116,9 @@ impl Compiler<'_> {
             self.err(&ap.field("resolve"), why);
             return None;
         }
+        if !self.btf_type_usable(a, ap) {
+            return None;
+        }
         let Some(types) = self.kernel_types() else {
             self.err(
                 &ap.field("resolve"),
@@ -3021,6 +3127,8 @@ impl Compiler<'_> {
             return None;
         };
         let start = match root {
+            // btfType: the argument points to this type, whatever the hook declares.
+            _ if a.btf_type.is_some() => btf_type_root(types, a),
             ResolveRoot::Function(f) => types
                 .function_param(f, index)
                 .and_then(|t| resolve::pointee_composite(types, t)),
@@ -3030,6 +3138,7 @@ impl Compiler<'_> {
             ResolveRoot::CurrentTask => types
                 .struct_named("task_struct")
                 .ok_or_else(|| "the kernel's BTF has no struct task_struct".to_owned()),
+            ResolveRoot::BtfTypeOnly => Err("btfType is needed to resolve this argument".into()),
             ResolveRoot::Unavailable(why) => Err(why.to_owned()),
         };
         let result = start
@@ -3066,15 +3175,55 @@ impl Compiler<'_> {
                 })
             }
             Err(reason) => {
-                self.err(&ap.field("resolve"), format!("{:?}: {reason}", a.resolve));
+                let field = if a.btf_type.is_some() && reason.starts_with("btfType") {
+                    "btfType"
+                } else {
+                    "resolve"
+                };
+                self.err(&ap.field(field), format!("{:?}: {reason}", a.resolve));
                 None
             }
         }
     }
 
+    /// `btfType` / `btfTypeModule` checks shared by every hook kind: the type names what the
+    /// argument points to for `resolve`, so it needs one; only the kernel's own types (vmlinux
+    /// BTF) are known.
+    fn btf_type_usable(&mut self, a: &KProbeArg, ap: &FieldPath) -> bool {
+        if a.btf_type.is_none() && a.btf_type_module.is_none() {
+            return true;
+        }
+        if let Some(m) = a.btf_type_module.as_deref()
+            && !m.is_empty()
+            && m != "vmlinux"
+        {
+            self.not_yet(
+                &ap.field("btfTypeModule"),
+                &format!("btfTypeModule {m:?} (types of a kernel module; vmlinux types are)"),
+            );
+            return false;
+        }
+        if a.btf_type.is_some() && a.resolve.is_empty() {
+            self.err(
+                &ap.field("btfType"),
+                "btfType names the type the argument points to, for resolve; set resolve (the member path to read)",
+            );
+            return false;
+        }
+        true
+    }
+
     /// `data` entries of a kprobe/fentry: values from the current task (`source: current_task`
     /// with `resolve:`), reported in the event's `data`.
-    fn data_args(&mut self, data: &[KProbeArg], p: &FieldPath) -> Vec<Option<CompiledArg>> {
+    ///
+    /// `source: pt_regs` reads a register of the probe (`resolve`: its name) where `regs` allows
+    /// it (kprobe programs), else is refused with that reason.
+    fn data_args(
+        &mut self,
+        data: &[KProbeArg],
+        p: &FieldPath,
+        regs: Result<(), &str>,
+    ) -> Vec<Option<CompiledArg>> {
         let mut out = Vec::with_capacity(data.len());
         for (j, a) in data.iter().enumerate() {
             let ap = p.field("data").index(j);
@@ -3086,10 +3235,23 @@ impl Compiler<'_> {
                 out.push(None);
                 continue;
             }
+            if a.source == "pt_regs" {
+                match regs {
+                    Ok(()) => out.push(self.register_data(a, &ap)),
+                    Err(why) => {
+                        self.err(&ap.field("source"), why);
+                        out.push(None);
+                    }
+                }
+                continue;
+            }
             if a.source != "current_task" {
-                self.not_yet(
+                self.err(
                     &ap.field("source"),
-                    &format!("data source {:?} (current_task is supported)", a.source),
+                    format!(
+                        "unknown data source {:?}; expected current_task or pt_regs",
+                        a.source
+                    ),
                 );
                 out.push(None);
                 continue;
@@ -3097,6 +3259,69 @@ impl Compiler<'_> {
             out.push(self.resolved_arg(a, ResolveRoot::CurrentTask, 0, 0, &ap));
         }
         out
+    }
+
+    /// A `source: pt_regs` data entry: register `resolve` (`di`, `rdi`, `r8`, … as struct
+    /// pt_regs names them, or the x86-64 `r`/`e` spellings) from the probe's register copy, read
+    /// as its declared type (an integer, or a pointer to what the type reads).
+    fn register_data(&mut self, a: &KProbeArg, ap: &FieldPath) -> Option<CompiledArg> {
+        let name = a.resolve.trim();
+        let member = match name.as_bytes() {
+            // rax → ax, eip → ip; r8..r15 keep their names.
+            [b'r' | b'e', rest @ ..] if rest.len() == 2 && !rest[0].is_ascii_digit() => &name[1..],
+            _ => name,
+        };
+        let Some(types) = self.kernel_types() else {
+            self.err(
+                &ap.field("resolve"),
+                "pt_regs data needs the kernel's BTF (the layout of struct pt_regs)",
+            );
+            return None;
+        };
+        let end = types
+            .struct_named("pt_regs")
+            .ok_or_else(|| "the kernel's BTF has no struct pt_regs".to_string())
+            .and_then(|regs| resolve::walk(types, regs, member));
+        let off = match end {
+            Ok(end) if end.steps.is_empty() && types.size_of(end.ty) == Some(8) => end.offset,
+            Ok(_) => {
+                self.err(
+                    &ap.field("resolve"),
+                    format!("{name:?} is not a register of struct pt_regs"),
+                );
+                return None;
+            }
+            Err(e) => {
+                self.err(
+                    &ap.field("resolve"),
+                    format!("{name:?} is not a register of struct pt_regs: {e}"),
+                );
+                return None;
+            }
+        };
+        if off as usize + 8 > limits::REGS_SIZE {
+            self.err(
+                &ap.field("resolve"),
+                format!(
+                    "register {name:?} lies past the {} bytes of struct pt_regs the probe copies",
+                    limits::REGS_SIZE
+                ),
+            );
+            return None;
+        }
+        let field = TracepointField {
+            ctype: "unsigned long".into(),
+            name: member.to_string(),
+            offset: (limits::REGS_SCRATCH as u32 + off) as u16,
+            size: 8,
+            signed: false,
+        };
+        let plain = KProbeArg {
+            resolve: String::new(),
+            source: String::new(),
+            ..a.clone()
+        };
+        self.arg(&plain, &field, ap, false, &|_| None)
     }
 
     /// Compiles the selectors of one hook; returns their ids.
@@ -3325,62 +3550,61 @@ impl Compiler<'_> {
         }
 
         let return_len: Len = |s| s.match_return_args.len();
-        let match_return = match (s.match_return_args.as_slice(), ctx.ret) {
-            ([], _) => None,
-            (_, None) => {
+        let mut match_return = Vec::with_capacity(s.match_return_args.len());
+        match ctx.ret {
+            _ if s.match_return_args.is_empty() => {}
+            None => {
                 let path = self.origin_list(orig, sp, "matchReturnArgs", return_len);
                 self.err(&path, "matchReturnArgs needs a return probe (return: true)");
-                None
             }
-            ([f, rest @ ..], Some(ret)) => {
-                if !rest.is_empty() {
-                    let path = self.origin_list(orig, sp, "matchReturnArgs", return_len);
-                    self.err(
-                        &path,
-                        "only one matchReturnArgs entry per selector is supported by the in-kernel engine",
-                    );
-                }
-                let path = self.origin(orig, sp, "matchReturnArgs", return_len, 0);
-                if ret.args.is_empty() {
-                    self.err(
-                        &path,
-                        "matchReturnArgs needs returnArg (the type of the return value)",
-                    );
-                    None
-                } else if matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock) {
-                    // The returned socket, read at the return into the heap's socket slot 0.
-                    let ret_ctx = HookCtx {
-                        spec_args: ret.spec,
-                        args: ret.args,
-                        ..*ctx
-                    };
-                    match (self.arg_position(f, &path, &ret_ctx), f.op()) {
-                        (Some(_), Some(sop)) => self.sock_match(
-                            sop,
-                            f,
-                            RETURN_SOCK_ARG,
-                            &path.field("operator"),
-                            &path.field("values"),
-                        ),
-                        (Some(_), None) => {
-                            self.err(
+            Some(ret) if ret.args.is_empty() => {
+                let path = self.origin_list(orig, sp, "matchReturnArgs", return_len);
+                self.err(
+                    &path,
+                    "matchReturnArgs needs returnArg (the type of the return value)",
+                );
+            }
+            Some(ret) => {
+                self.limit(
+                    &sp.field("matchReturnArgs"),
+                    "matchReturnArgs entries in one selector",
+                    limits::MAX_MATCH_RETURN,
+                    s.match_return_args.len(),
+                );
+                let ret_ctx = HookCtx {
+                    spec_args: ret.spec,
+                    args: ret.args,
+                    ..*ctx
+                };
+                let sock = matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock);
+                for (k, f) in s.match_return_args.iter().enumerate() {
+                    let path = self.origin(orig, sp, "matchReturnArgs", return_len, k);
+                    let m = if sock {
+                        // The returned socket, read at the return into the heap's socket slot 0.
+                        match (self.arg_position(f, &path, &ret_ctx), f.op()) {
+                            (Some(_), Some(sop)) => self.sock_match(
+                                sop,
+                                f,
+                                RETURN_SOCK_ARG,
                                 &path.field("operator"),
-                                format!("unknown operator {}", f.operator),
-                            );
-                            None
+                                &path.field("values"),
+                            ),
+                            (Some(_), None) => {
+                                self.err(
+                                    &path.field("operator"),
+                                    format!("unknown operator {}", f.operator),
+                                );
+                                None
+                            }
+                            (None, _) => None,
                         }
-                        (None, _) => None,
-                    }
-                } else {
-                    let ret_ctx = HookCtx {
-                        spec_args: ret.spec,
-                        args: ret.args,
-                        ..*ctx
+                    } else {
+                        self.match_arg(f, &path, &ret_ctx)
                     };
-                    self.match_arg(f, &path, &ret_ctx)
+                    match_return.extend(m);
                 }
             }
-        };
+        }
 
         let ret_actions_len: Len = |s| s.match_return_actions.len();
         let mut return_actions = Vec::with_capacity(s.match_return_actions.len());
@@ -4631,11 +4855,7 @@ impl Compiler<'_> {
             ActionKind::CleanupEnforcerNotification => {}
             ActionKind::TrackSock | ActionKind::UntrackSock => {
                 let idx = a.arg_sock.unwrap_or(0);
-                let pos = ctx
-                    .spec_args
-                    .iter()
-                    .position(|x| x.index == idx)
-                    .or_else(|| ((idx as usize) < ctx.spec_args.len()).then_some(idx as usize));
+                let pos = action_arg_position(ctx.spec_args, idx);
                 match pos.and_then(|p| ctx.args.get(p)) {
                     Some(Some(arg)) if arg.read == ArgRead::Sock && arg.resolve.is_none() => {
                         out.arg = i32::from(arg.offset);
@@ -4654,9 +4874,40 @@ impl Compiler<'_> {
                     }
                 }
             }
-            _ => {
-                self.not_yet(&path.field("action"), &format!("action {}", kind.name()));
-                return None;
+            ActionKind::Set => {
+                let (Some(idx), Some(value)) = (a.arg_index, a.arg_value) else {
+                    // Validation reported the missing field.
+                    return None;
+                };
+                if let Err(why) = self.kernel.probe_write_user() {
+                    self.err(
+                        &path.field("action"),
+                        format!(
+                            "Set writes the probe argument with bpf_probe_write_user, and {why}; alternatives: Sigkill or Signal at the probe"
+                        ),
+                    );
+                    return None;
+                }
+                let pos = action_arg_position(ctx.spec_args, idx);
+                let Some(probe_arg) = pos.map(|p| ctx.spec_args[p].index) else {
+                    self.err(
+                        &path.field("argIndex"),
+                        format!("argIndex {idx} names no argument of this probe's args"),
+                    );
+                    return None;
+                };
+                if probe_arg >= limits::USDT_MAX_ARGS {
+                    self.err(
+                        &path.field("argIndex"),
+                        format!(
+                            "argument {probe_arg}: a USDT probe has at most {} arguments",
+                            limits::USDT_MAX_ARGS
+                        ),
+                    );
+                    return None;
+                }
+                out.arg = probe_arg as i32;
+                out.rate_limit_ns = u64::from(value);
             }
         }
         Some(out)

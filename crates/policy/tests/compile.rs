@@ -71,6 +71,8 @@ struct FakeKernel {
     syscall_fmod_ret: bool,
     /// Functions fmod_ret programs may not change (off the error-injection list).
     fmod_ret_denied: Vec<&'static str>,
+    /// Why bpf_probe_write_user is forbidden (`None`: allowed).
+    no_write_user: Option<&'static str>,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -88,6 +90,7 @@ impl FakeKernel {
             compat: false,
             syscall_fmod_ret: false,
             fmod_ret_denied: Vec::new(),
+            no_write_user: None,
         }
     }
 
@@ -300,6 +303,11 @@ impl KernelView for FakeKernel {
         !self.fmod_ret_denied.contains(&function)
     }
 
+    fn probe_write_user(&self) -> Result<(), String> {
+        self.no_write_user
+            .map_or(Ok(()), |why| Err(why.to_string()))
+    }
+
     fn compat_syscall_number(&self, name: &str) -> Option<u32> {
         self.compat
             .then(|| auspex_policy::compile::syscalls_i386::number(name))
@@ -350,6 +358,8 @@ mod ty {
     pub const BPRM_PTR: u32 = 17;
     pub const FILE: u32 = 18;
     pub const FILE_PTR: u32 = 19;
+    pub const ULONG: u32 = 20;
+    pub const PT_REGS: u32 = 21;
 }
 
 impl KernelTypes for FakeTypes {
@@ -364,7 +374,13 @@ impl KernelTypes for FakeTypes {
         Err(format!("no raw tracepoint {event}"))
     }
     fn struct_named(&self, name: &str) -> Option<u32> {
-        (name == "task_struct").then_some(ty::TASK)
+        match name {
+            "task_struct" => Some(ty::TASK),
+            "mm_struct" => Some(ty::MM),
+            "linux_binprm" => Some(ty::BPRM),
+            "pt_regs" => Some(ty::PT_REGS),
+            _ => None,
+        }
     }
     fn has_function(&self, name: &str) -> bool {
         !name.starts_with("missing_")
@@ -407,6 +423,19 @@ impl KernelTypes for FakeTypes {
                 vec![m("mm", 16, ty::MM_PTR), m("file", 64, ty::FILE_PTR)],
             ),
             ty::FILE => comp("file", vec![]),
+            ty::ULONG => int("unsigned long", 8, false),
+            // x86-64 order: r15 … ax at 0..80, cx 88, dx 96, si 104, di 112, orig_ax, ip 128, …, ss 160.
+            ty::PT_REGS => comp(
+                "pt_regs",
+                [
+                    "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx",
+                    "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss",
+                ]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| m(n, 8 * i as u32, ty::ULONG))
+                .collect(),
+            ),
             ty::TASK_PTR => TypeShape::Ptr { to: ty::TASK },
             ty::MM_PTR => TypeShape::Ptr { to: ty::MM },
             ty::BPRM_PTR => TypeShape::Ptr { to: ty::BPRM },
@@ -529,6 +558,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             return_arg: None,
             return_arg_action: None,
             return_copy: None,
+            pt_regs: false,
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -545,7 +575,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             tags: vec![],
         }],
         selectors: vec![CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: Vec::new(),
             parent_binary: None,
@@ -662,6 +692,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             return_arg: None,
             return_arg_action: None,
             return_copy: None,
+            pt_regs: false,
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -673,7 +704,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         }],
         selectors: vec![
             CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 pids: Vec::new(),
                 parent_binary: None,
@@ -697,7 +728,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
                 }],
             },
             CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 pids: Vec::new(),
                 parent_binary: None,
@@ -773,6 +804,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             return_arg: None,
             return_arg_action: None,
             return_copy: None,
+            pt_regs: false,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -784,7 +816,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
         }],
         selectors: vec![
             CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 pids: vec![CompiledPids {
                     op: op::NOT_IN,
@@ -801,7 +833,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
                 actions: vec![],
             },
             CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 pids: Vec::new(),
                 parent_binary: None,
@@ -928,6 +960,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             return_arg: None,
             return_arg_action: None,
             return_copy: None,
+            pt_regs: false,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -942,7 +975,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             tags: vec![],
         }],
         selectors: vec![CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: vec![CompiledPids {
                 op: op::IN,
@@ -1009,6 +1042,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         return_arg: None,
         return_arg_action: None,
         return_copy: None,
+        pt_regs: false,
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {
@@ -1021,7 +1055,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         tags: vec![],
     };
     let selector = CompiledSelector {
-        match_return: None,
+        match_return: Vec::new(),
         return_actions: Vec::new(),
         pids: Vec::new(),
         parent_binary: None,
@@ -1143,7 +1177,7 @@ fn macros_are_expanded() {
     assert_eq!(
         got.selectors,
         vec![CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: Vec::new(),
             parent_binary: None,
@@ -1226,7 +1260,7 @@ fn process_filters_compile_and_evaluate() {
     assert_eq!(
         got.selectors,
         vec![CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: Vec::new(),
             parent_binary: None,
@@ -1350,11 +1384,6 @@ fn host_ns_needs_the_host_namespace_inode() {
 
 /// (spec, path, reason fragment) for the default fake kernel.
 const UNSUPPORTED: &[(&str, &str, &str)] = &[
-    (
-        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: char_buf\n    returnCopy: true\n    maxData: true",
-        "spec.kprobes[0].args[0].maxData",
-        "maxData together with returnCopy is not supported",
-    ),
     (
         "lsmhooks:\n- hook: file_open",
         "spec.lsmhooks[0]",
@@ -1799,7 +1828,7 @@ fn return_probes_post_at_the_return_with_match_return_args() {
         );
         assert_eq!(
             got.selectors[0].match_return,
-            Some(margs(0, op::LT, vec![0], 0))
+            vec![margs(0, op::LT, vec![0], 0)]
         );
     }
     // Two return probes on one syscall (served by tracepoints) cannot share the sys_exit slot.
@@ -2522,9 +2551,14 @@ fn resolve_errors_name_the_field_and_the_reason() {
             "type file needs a struct file or a pointer to one",
         ),
         (
-            "kprobes:\n- call: sys_openat\n  data:\n  - type: int\n    source: pt_regs\n    resolve: di",
-            "spec.kprobes[0].data[0].source",
-            "not supported",
+            "kprobes:\n- call: sys_openat\n  data:\n  - type: int\n    source: pt_regs\n    resolve: dil",
+            "spec.kprobes[0].data[0].resolve",
+            "is not a register of struct pt_regs",
+        ),
+        (
+            "fentries:\n- call: wake_up_new_task\n  syscall: false\n  data:\n  - type: int\n    source: pt_regs\n    resolve: di",
+            "spec.fentries[0].data[0].source",
+            "pt_regs data needs a kprobe",
         ),
         (
             "kprobes:\n- call: sys_openat\n  data:\n  - type: int\n    source: current_task\n    resolve: pid\n  selectors:\n  - matchData:\n    - index: 1\n      operator: Equal\n      values: [\"1\"]",
@@ -2862,6 +2896,12 @@ fn max_data_on_buffers() {
         "spec.kprobes[0].args[0].maxData",
         "maxData on a hook with a return probe is not supported",
     );
+    // returnCopy + maxData: the buffer is sent at the return, ahead of the event.
+    let got = compiled_with(
+        "kprobes:\n- call: sys_read\n  args:\n  - index: 1\n    type: char_buf\n    returnCopy: true\n    maxData: true",
+        &kernel,
+    );
+    assert!(got.hooks[0].args[0].max_data && got.hooks[0].return_copy == Some(0));
 }
 
 /// FileType / NotFileType: the S_IFMT bits of the named types, on file-like arguments only.
@@ -2918,11 +2958,162 @@ fn match_return_args_on_a_returned_socket() {
     );
     let m = got.selectors[0]
         .match_return
-        .as_ref()
+        .first()
         .expect("matchReturnArgs");
     assert_eq!(
         (m.arg, m.op, m.values.as_slice()),
         (RETURN_SOCK_ARG, 28 /* Family */, &[2i64, 10][..])
     );
     assert!(got.hooks[0].returns);
+}
+
+/// Set (USDT): argIndex names an entry of `args` (by its index, else by position); the kernel
+/// action carries the probe argument number and the value. Refused where the kernel forbids
+/// bpf_probe_write_user.
+#[test]
+fn usdt_set_compiles_to_the_probe_argument_and_value() {
+    let spec = "usdts:
+- path: /bin/x
+  provider: p
+  name: n
+  args:
+  - index: 0
+    type: int
+  - index: 3
+    type: int64
+  selectors:
+  - matchActions:
+    - action: Set
+      argIndex: 3
+      argValue: 32
+    - action: Set
+      argIndex: 0
+      argValue: 4000000000";
+    let c = compiled(spec);
+    let kinds: Vec<(u32, i32, u64)> = c.selectors[0]
+        .actions
+        .iter()
+        .map(|a| (a.kind, a.arg, a.rate_limit_ns))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![(action::SET, 3, 32), (action::SET, 0, 4_000_000_000)]
+    );
+    assert!(!c.monitor, "Set is an enforcement action");
+
+    let mut locked = FakeKernel::new();
+    locked.no_write_user = Some("lockdown");
+    let e = errors(&ok(spec), &locked);
+    let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.usdts[0].selectors[0].matchActions[0].action",
+            "spec.usdts[0].selectors[0].matchActions[1].action"
+        ]
+    );
+    assert!(e[0].reason.contains("bpf_probe_write_user, and lockdown"));
+}
+
+/// btfType: the struct an argument points to, for resolve, on kernel functions and on tracefs
+/// fields (which have no BTF type of their own; a `struct X *` field is typed from its
+/// declaration). Refused: btfType without resolve, unknown types, module types.
+#[test]
+fn btf_type_roots_resolve_paths() {
+    let mut kernel = FakeKernel::stock();
+    kernel.add(
+        "sock",
+        "state",
+        &format(
+            "state",
+            &[
+                ("const void * skaddr", 8, 8, false),
+                ("struct mm_struct * mm", 16, 8, false),
+                ("int small", 24, 4, true),
+            ],
+        ),
+    );
+    let steps = |c: &CompiledPolicy, i: usize| {
+        let r = c.hooks[0].args[i].resolve.as_ref().expect("resolved");
+        (
+            r.from_task,
+            r.steps.iter().map(|s| s.offset).collect::<Vec<_>>(),
+        )
+    };
+    // wake_up_new_task's task_struct pointer, read as an mm_struct: owner (1000), then pid.
+    let c = compiled_with(
+        "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  args:\n  - index: 0\n    type: int\n    btfType: struct mm_struct\n    resolve: owner.pid",
+        &kernel,
+    );
+    assert_eq!(steps(&c, 0).1.first(), Some(&1000));
+    let tp =
+        |args: &str| format!("tracepoints:\n- subsystem: sock\n  event: state\n  args:\n{args}");
+    let c = compiled_with(
+        &tp(
+            "  - index: 4\n    type: int\n    btfType: mm_struct\n    resolve: owner.pid\n  - index: 5\n    type: int\n    resolve: owner.pid",
+        ),
+        &kernel,
+    );
+    assert_eq!(c.hooks[0].args[0].resolve.as_ref().map(|r| r.from), Some(8));
+    assert_eq!(
+        c.hooks[0].args[1].resolve.as_ref().map(|r| r.from),
+        Some(16)
+    );
+    assert_eq!(steps(&c, 0), steps(&c, 1), "same path from either field");
+    for (args, path, reason) in [
+        (
+            "  - index: 4\n    type: int\n    resolve: owner.pid",
+            "spec.tracepoints[0].args[0].resolve",
+            "set btfType",
+        ),
+        (
+            "  - index: 6\n    type: int\n    btfType: mm_struct\n    resolve: owner.pid",
+            "spec.tracepoints[0].args[0].resolve",
+            "resolve starts from a pointer",
+        ),
+        (
+            "  - index: 4\n    type: int\n    btfType: nope\n    resolve: owner.pid",
+            "spec.tracepoints[0].args[0].btfType",
+            "no struct or union",
+        ),
+        (
+            "  - index: 4\n    type: int\n    btfType: mm_struct",
+            "spec.tracepoints[0].args[0].btfType",
+            "set resolve",
+        ),
+        (
+            "  - index: 4\n    type: int\n    btfType: mm_struct\n    btfTypeModule: nf_tables\n    resolve: owner.pid",
+            "spec.tracepoints[0].args[0].btfTypeModule",
+            "not supported",
+        ),
+    ] {
+        one_error(&ok(&tp(args)), &kernel, path, reason);
+    }
+}
+
+/// `source: pt_regs` data entries: the register's offset in struct pt_regs (BTF), in the copy the
+/// kprobe puts at REGS_SCRATCH; `rdi` and `di` name the same register. Kprobes only (this kernel
+/// serves syscall kprobes from tracepoints: refused).
+#[test]
+fn pt_regs_data_reads_probe_registers() {
+    let spec = "kprobes:\n- call: sys_openat\n  data:\n  - type: uint64\n    source: pt_regs\n    resolve: rdi\n  - type: int\n    source: pt_regs\n    resolve: si";
+    let c = compiled_with(spec, &FakeKernel::stock());
+    let h = &c.hooks[0];
+    assert!(h.pt_regs);
+    assert_eq!(h.data, 2);
+    let at: Vec<(u16, u16)> = h.args.iter().map(|a| (a.offset, a.size)).collect();
+    assert_eq!(
+        at,
+        vec![
+            ((limits::REGS_SCRATCH + 112) as u16, 8),
+            ((limits::REGS_SCRATCH + 104) as u16, 4)
+        ]
+    );
+    assert!(h.args.iter().all(|a| a.resolve.is_none()));
+    let e = errors(&ok(spec), &FakeKernel::new());
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(
+        e[0].path == "spec.kprobes[0].data[0].source"
+            && e[0].reason.contains("pt_regs data needs a kprobe")
+    );
 }

@@ -395,4 +395,33 @@ else
     refusal caps-marker-capset spec
     ship caps.err /tmp/caps.err
 fi
+
+# --- 11. Set (USDT): the probe's in-memory arguments written when the selector matches ----------
+SECTION=usdtset
+if agent_start usdtset --tracing-policy "$POLICIES"/usdt-set.yaml; then
+    SET1=$($MARKER usdt-set 1 2>&1)
+    SET3=$($MARKER usdt-set 3 2>&1)
+    if [ "$SET1" = "1 32 4000000000" ] && [ "$SET3" = "3 2 5" ]; then
+        check usdt-set-written PASS "matched: '$SET1', not matched: '$SET3'"
+    else
+        check usdt-set-written FAIL "matched: '$SET1' (want '1 32 4000000000'), not matched: '$SET3' (want '3 2 5')"
+    fi
+    wait_grep '"policy_name":"vm-usdt-set"' /tmp/usdtset.ev
+    finish
+else
+    refusal usdt-set-written spec
+    ship usdtset.err /tmp/usdtset.err
+fi
+# A Set on an argument the note keeps as a constant: refused at load, nothing left behind.
+sed 's/name: "set3"/name: "constant"/' "$POLICIES"/usdt-set.yaml >/tmp/usdt-const.yaml
+if agent_start usdtconst --tracing-policy /tmp/usdt-const.yaml; then
+    check usdt-set-constant-refused FAIL "loaded a Set on a constant argument"
+    agent_stop
+else
+    if grep -q 'Set on argument 1 of USDT auspex:constant.*constant' /tmp/usdtconst.err; then
+        check usdt-set-constant-refused PASS "$(reason /tmp/usdtconst.err)"
+    else
+        check usdt-set-constant-refused FAIL "rc=$AGENT_RC: $(reason /tmp/usdtconst.err)"
+    fi
+fi
 exit 0

@@ -6,6 +6,9 @@
 //   auspex-marker dup              dup(1); print the result, exit 0 (4 when dup failed)
 //   auspex-marker capset           drop CAP_NET_RAW and CAP_SYS_TIME from the effective set, raise
 //                                  CAP_SYS_TIME again, then CAP_NET_RAW (three capset(2) calls)
+//   auspex-marker usdt-set A       USDT probe auspex:set3 with (A, 2, 5L) in memory, then print
+//                                  the three variables ("A B C"), exit 0 (then auspex:constant
+//                                  with three constants)
 //   auspex-marker unix PATH        listen on the AF_UNIX socket PATH and connect to it, then the
 //                                  same with the abstract name "auspex-vm-abstract", exit 0
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/sdt.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -69,6 +73,18 @@ static int unix_connect(const char *name, int abstract)
 	return 0;
 }
 
+/* At -O0 the probe's arguments are the variables' stack slots, which a Set action can write. */
+__attribute__((optimize("O0"), noinline)) static int usdt_set(int a)
+{
+	int b = 2;
+	long c = 5;
+
+	STAP_PROBE3(auspex, set3, a, b, c);
+	STAP_PROBE3(auspex, constant, 7, 8, 9);
+	printf("%d %d %ld\n", a, b, c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit") == 0)
@@ -94,6 +110,8 @@ int main(int argc, char **argv)
 		printf("marker: dup %d\n", fd);
 		return fd < 0 ? 4 : 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "usdt-set") == 0)
+		return usdt_set(atoi(argv[2]));
 	if (argc == 2 && strcmp(argv[1], "capset") == 0)
 		return capset_steps();
 	if (argc == 3 && strcmp(argv[1], "unix") == 0)

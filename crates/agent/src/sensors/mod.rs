@@ -119,6 +119,18 @@ pub enum SensorError {
         #[source]
         source: libbpf_rs::Error,
     },
+    /// A Set action names a USDT argument the probe does not keep in memory.
+    #[error("{hook}: Set on argument {arg} of USDT {probe}: {reason}")]
+    UsdtSet {
+        /// Path of the hook in the policy (`spec.usdts[0]`).
+        hook: String,
+        /// Probe argument index.
+        arg: u32,
+        /// `provider:name in path`.
+        probe: String,
+        /// Why it cannot be written.
+        reason: String,
+    },
     /// A map operation.
     #[error("sensor {sensor}: map {map}: {source}")]
     Map {

@@ -5,10 +5,12 @@
 use std::mem::MaybeUninit;
 use std::os::fd::AsFd;
 
-use auspex_bpf::abi::{self, as_bytes};
+use auspex_bpf::abi::{self, as_bytes, usdt_spec};
 use auspex_bpf::generic_tracepoint::{GenericTracepointSkel, GenericTracepointSkelBuilder};
 use auspex_policy::compile::ArgRead;
-use auspex_policy::compile::{AttachPoint, CompiledPolicy, HookEvent, action, limits};
+use auspex_policy::compile::{
+    AttachPoint, CompiledHook, CompiledPolicy, HookEvent, action, limits,
+};
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::{Link, MapCore, MapFlags, OpenObject, TracepointCategory, TracepointOpts};
 
@@ -300,9 +302,14 @@ impl TracepointPolicySpec<'_> {
                     path,
                     provider,
                     name,
-                } => plan
-                    .usdts
-                    .push((path.clone(), provider.clone(), name.clone(), cookie)),
+                } => plan.usdts.push(UsdtAttach {
+                    path: path.clone(),
+                    provider: provider.clone(),
+                    name: name.clone(),
+                    cookie,
+                    hook: hook.path.clone(),
+                    sets: usdt_set_args(c, hook),
+                }),
                 AttachPoint::Kprobe {
                     function,
                     override_return: true,
@@ -350,7 +357,10 @@ impl TracepointPolicySpec<'_> {
             .set_autoload(!plan.uprobes.is_empty());
         open.progs
             .auspex_generic_usdt
-            .set_autoload(!plan.usdts.is_empty());
+            .set_autoload(plan.usdts.iter().any(|u| u.sets.is_empty()));
+        open.progs
+            .auspex_generic_usdt_set
+            .set_autoload(plan.usdts.iter().any(|u| !u.sets.is_empty()));
         // One kprobe program, verified once: kprobe.multi where the kernel attaches it.
         plan.multi = kprobes
             && !plan.kprobes.is_empty()
@@ -463,7 +473,8 @@ impl TracepointPolicySpec<'_> {
                         abi::HOOK_MAX_DATA
                     } else {
                         0
-                    },
+                    }
+                    | if hook.pt_regs { abi::HOOK_PT_REGS } else { 0 },
                 return_copy: hook.return_copy.map_or(0, |p| u32::from(p) + 1),
                 ..Default::default()
             };
@@ -546,13 +557,7 @@ impl TracepointPolicySpec<'_> {
                 sel.ns_changes_mask = mask;
             }
             for (d, a) in sel.match_args.iter_mut().zip(&s.match_args) {
-                d.arg = a.arg;
-                d.op = a.op;
-                d.set_id = a.set_id;
-                d.nvalues = a.values.len().min(abi::MAX_MATCH_VALUES) as u8;
-                for (dv, v) in d.values.iter_mut().zip(&a.values) {
-                    *dv = *v;
-                }
+                fill_match_arg(d, a);
             }
             sel.nreturn_actions = s.return_actions.len().min(abi::MAX_ACTIONS) as u32;
             for (d, a) in sel.return_actions.iter_mut().zip(&s.return_actions) {
@@ -560,16 +565,10 @@ impl TracepointPolicySpec<'_> {
                 d.arg = a.arg;
                 d.rate_limit_ns = a.rate_limit_ns;
             }
-            if let Some(r) = &s.match_return {
-                sel.nmatch_return = 1;
-                // RETURN_SOCK_ARG for a returned socket; the return value needs no position.
-                sel.match_return.arg = r.arg;
-                sel.match_return.op = r.op;
-                sel.match_return.set_id = r.set_id;
-                sel.match_return.nvalues = r.values.len().min(abi::MAX_MATCH_VALUES) as u8;
-                for (dv, v) in sel.match_return.values.iter_mut().zip(&r.values) {
-                    *dv = *v;
-                }
+            // `arg`: RETURN_SOCK_ARG for a returned socket; the return value needs no position.
+            sel.nmatch_return = s.match_return.len().min(abi::MAX_MATCH_RETURN) as u32;
+            for (d, r) in sel.match_return.iter_mut().zip(&s.match_return) {
+                fill_match_arg(d, r);
             }
             for (d, a) in sel.actions.iter_mut().zip(&s.actions) {
                 d.kind = a.kind;
@@ -748,8 +747,8 @@ struct AttachPlan {
     classic: Vec<(String, String, u32)>,
     /// Uprobes: (path, symbol, cookie).
     uprobes: Vec<(String, String, u32)>,
-    /// USDT probes: (path, provider, name, cookie).
-    usdts: Vec<(String, String, String, u32)>,
+    /// USDT probes.
+    usdts: Vec<UsdtAttach>,
     /// Kprobes on one kprobe.multi link (when `multi`): (function, cookie), functions distinct.
     kprobes: Vec<(String, u32)>,
     /// The kernel attaches kprobe.multi links (probed): `kprobes` go on one.
@@ -760,6 +759,107 @@ struct AttachPlan {
     kprobe_override: Vec<(String, u32)>,
     /// Loaded trampoline slots: (kind, program name, target).
     trampolines: Vec<(TrampolineKind, String, String)>,
+}
+
+/// The kernel's form of a compiled matchArgs / matchReturnArgs entry.
+fn fill_match_arg(d: &mut abi::MatchArg, a: &auspex_policy::compile::CompiledMatchArg) {
+    d.arg = a.arg;
+    d.op = a.op;
+    d.set_id = a.set_id;
+    d.nvalues = a.values.len().min(abi::MAX_MATCH_VALUES) as u8;
+    for (dv, v) in d.values.iter_mut().zip(&a.values) {
+        *dv = *v;
+    }
+}
+
+/// A USDT probe to attach.
+struct UsdtAttach {
+    path: String,
+    provider: String,
+    name: String,
+    cookie: u32,
+    /// Path of the hook in the policy, for messages.
+    hook: String,
+    /// Probe arguments a Set action of the hook writes (empty: the program without writes).
+    sets: Vec<u32>,
+}
+
+/// Probe arguments written by the Set actions of a hook's selectors.
+fn usdt_set_args(c: &CompiledPolicy, hook: &CompiledHook) -> Vec<u32> {
+    let mut out: Vec<u32> = (hook.selectors.iter())
+        .filter_map(|&id| c.selectors.get(id as usize))
+        .flat_map(|s| s.actions.iter())
+        .filter(|a| a.kind == action::SET)
+        .map(|a| a.arg as u32)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// After attaching a probe with Set actions: every location libbpf found for it must keep the
+/// written arguments in memory (a register or a constant has no address). Reads the specs libbpf
+/// wrote for this attachment, so the check is the one the kernel program will face.
+fn check_usdt_set_args(
+    skel: &GenericTracepointSkel<'static>,
+    u: &UsdtAttach,
+) -> Result<(), SensorError> {
+    let map = &skel.maps.__bpf_usdt_specs;
+    let probe = format!("{}:{} in {}", u.provider, u.name, u.path);
+    let mut found = 0;
+    for key in 0..map.max_entries() {
+        let Ok(Some(spec)) = map.lookup(&key.to_ne_bytes(), MapFlags::ANY) else {
+            continue;
+        };
+        let cookie = (spec.get(usdt_spec::COOKIE_AT..usdt_spec::COOKIE_AT + 8))
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_ne_bytes);
+        let count = (spec.get(usdt_spec::ARG_CNT_AT..usdt_spec::ARG_CNT_AT + 2))
+            .and_then(|b| b.try_into().ok())
+            .map(i16::from_ne_bytes);
+        let (Some(cookie), Some(count)) = (cookie, count) else {
+            continue;
+        };
+        if cookie != u64::from(u.cookie) || count <= 0 {
+            continue;
+        }
+        found += 1;
+        for &arg in &u.sets {
+            let in_memory =
+                "only an argument in memory (e.g. `-4@-20(%rbp)`, see `readelf -n`) can be written";
+            let at = arg as usize * usdt_spec::ARG_SPEC_SIZE + usdt_spec::ARG_TYPE_AT;
+            let reason = if arg >= count as u32 {
+                Some(format!("the probe has {count} arguments"))
+            } else {
+                match spec.get(at) {
+                    Some(&usdt_spec::ARG_REG_DEREF) => None,
+                    Some(&usdt_spec::ARG_CONST) => {
+                        Some(format!("it is a constant in the probe's note; {in_memory}"))
+                    }
+                    _ => Some(format!(
+                        "it is not in memory in the probe's note; {in_memory}"
+                    )),
+                }
+            };
+            if let Some(reason) = reason {
+                return Err(SensorError::UsdtSet {
+                    hook: u.hook.clone(),
+                    arg,
+                    probe,
+                    reason,
+                });
+            }
+        }
+    }
+    if found == 0 {
+        return Err(SensorError::UsdtSet {
+            hook: u.hook.clone(),
+            arg: u.sets[0],
+            probe,
+            reason: "the probe has no arguments".into(),
+        });
+    }
+    Ok(())
 }
 
 impl AttachPlan {
@@ -878,14 +978,18 @@ impl AttachPlan {
                 })?;
             links.push(link);
         }
-        for (path, provider, name, cookie) in &self.usdts {
+        for u in &self.usdts {
+            let (path, provider, name) = (&u.path, &u.provider, &u.name);
             let opts = libbpf_rs::UsdtOpts {
-                cookie: u64::from(*cookie),
+                cookie: u64::from(u.cookie),
                 ..Default::default()
             };
-            let link = skel
-                .progs
-                .auspex_generic_usdt
+            let prog = if u.sets.is_empty() {
+                &skel.progs.auspex_generic_usdt
+            } else {
+                &skel.progs.auspex_generic_usdt_set
+            };
+            let link = prog
                 .attach_usdt_with_opts(-1, path, provider, name, opts)
                 .map_err(|source| SensorError::AttachUsdt {
                     sensor: NAME,
@@ -898,6 +1002,9 @@ impl AttachPlan {
                     source,
                 })?;
             links.push(link);
+            if !u.sets.is_empty() {
+                check_usdt_set_args(skel, u)?;
+            }
         }
         // kprobe.multi (fprobe, Linux 5.18+ with CONFIG_FPROBE) when the kernel has it: one
         // link for all functions; else one kprobe per function (decided at load).

@@ -491,6 +491,7 @@ mod tests {
             return_arg: None,
             return_arg_action: None,
             return_copy: None,
+            pt_regs: false,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),
@@ -522,7 +523,7 @@ mod tests {
     /// A selector without filters or actions.
     fn empty() -> CompiledSelector {
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: Vec::new(),
             parent_binary: None,
@@ -537,7 +538,7 @@ mod tests {
 
     fn filter(arg: u8, o: u8, values: Vec<i64>) -> CompiledSelector {
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             match_args: vec![CompiledMatchArg {
                 arg,
@@ -797,7 +798,7 @@ mod tests {
         ];
         for (o, entry, binary, want) in cases {
             let mut p = policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 parent_binary: None,
                 binary: Some(CompiledBinary {
@@ -830,7 +831,7 @@ mod tests {
     fn pids() {
         let sel = |o, follow_forks, namespace_pid, values: &[u32]| {
             policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 pids: vec![CompiledPids {
                     op: o,
@@ -1017,7 +1018,7 @@ mod tests {
     fn binaries_follow_children() {
         let sel = |o: u8| {
             let mut p = policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 parent_binary: None,
                 binary: Some(CompiledBinary {
@@ -1133,7 +1134,7 @@ mod tests {
         ];
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 namespaces: entries.to_vec(),
                 ..empty()
@@ -1207,7 +1208,7 @@ mod tests {
         ];
         for (entries, want) in cases {
             let p = policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 capabilities: entries.to_vec(),
                 ..empty()
@@ -1243,7 +1244,7 @@ mod tests {
         ];
         for (o, mask, want) in cases {
             let p = policy(vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 namespace_changes: Some((*o, *mask)),
                 ..empty()
@@ -1260,7 +1261,7 @@ mod tests {
             ..pr.clone()
         };
         let p = policy(vec![CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             namespace_changes: Some((op::IN, 0x3ff)),
             ..empty()
@@ -1276,7 +1277,7 @@ mod tests {
         pr.exec_namespaces = pr.namespaces;
         pr.caps[usize::from(cap_set::EFFECTIVE)] = 1 << 21;
         let sel = CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: vec![CompiledPids {
                 op: op::IN,

@@ -390,7 +390,7 @@ fn one_error(got: Result<CompiledPolicy, Vec<CompileError>>, path: &str, reason:
 
 fn no_filters() -> CompiledSelector {
     CompiledSelector {
-        match_return: None,
+        match_return: Vec::new(),
         return_actions: Vec::new(),
         pids: Vec::new(),
         parent_binary: None,
@@ -418,7 +418,7 @@ fn follow_children_compiles() {
         assert_eq!(
             got.selectors,
             vec![CompiledSelector {
-                match_return: None,
+                match_return: Vec::new(),
                 return_actions: Vec::new(),
                 parent_binary: None,
                 binary: Some(CompiledBinary {
@@ -483,7 +483,7 @@ fn namespaces_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             namespaces: vec![
                 CompiledNamespaces {
@@ -639,7 +639,7 @@ fn capabilities_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             capabilities: vec![
                 CompiledCapabilities {
@@ -790,7 +790,7 @@ fn namespace_changes_compile() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             namespace_changes: Some((op::IN, 1 << 2 | 1 << 5 | 1 << 9)),
             ..no_filters()
@@ -874,7 +874,7 @@ fn all_process_filters_in_one_selector() {
     assert_eq!(
         only_selector(&policy),
         CompiledSelector {
-            match_return: None,
+            match_return: Vec::new(),
             return_actions: Vec::new(),
             pids: vec![CompiledPids {
                 op: op::NOT_IN,
