@@ -137,6 +137,14 @@ int auspex_generic_kretprobe(struct pt_regs *ctx)
 	return run_return((__u32)bpf_get_attach_cookie(ctx) & 0xffff, (__s64)PT_REGS_RC(ctx));
 }
 
+/* `source: pt_regs` data entries read the probe's registers from the record. */
+static __always_inline void copy_probe_regs(struct pt_regs *ctx, struct generic_heap *h,
+					    struct auspex_hook_config *cfg)
+{
+	if (cfg->flags & AUSPEX_HOOK_PT_REGS)
+		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), ctx);
+}
+
 /*
  * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
  * argument registers in the same layout as syscalls (argument n at byte 16 + 8n).
@@ -151,6 +159,7 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 
 	if (!cfg || !h)
 		return 0;
+	copy_probe_regs(ctx, h, cfg);
 	args[0] = PT_REGS_PARM1(ctx);
 	args[1] = PT_REGS_PARM2(ctx);
 	args[2] = PT_REGS_PARM3(ctx);
@@ -249,9 +258,7 @@ static __always_inline struct generic_heap *kprobe_hook(struct pt_regs *ctx)
 
 	if (!cfg || !h || kprobe_args(ctx, cfg, args))
 		return NULL;
-	/* `source: pt_regs` data entries read the probe's registers from the record. */
-	if (cfg->flags & AUSPEX_HOOK_PT_REGS)
-		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), ctx);
+	copy_probe_regs(ctx, h, cfg);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h->do_override ? h : NULL;
 }

@@ -373,14 +373,22 @@ impl Pipeline {
                 action,
                 ..Default::default()
             }),
-            HookEvent::Uprobe { path, symbol } => Event::ProcessUprobe(ProcessUprobe {
+            HookEvent::Uprobe {
+                path,
+                symbol,
+                offset,
+                ref_ctr_offset,
+            } => Event::ProcessUprobe(ProcessUprobe {
                 process: Some(process),
                 parent,
                 path: path.clone(),
                 symbol: symbol.clone(),
+                offset: *offset,
+                ref_ctr_offset: *ref_ctr_offset,
                 policy_name: info.name.clone(),
                 message,
                 args,
+                data,
                 tags: hook.tags.clone(),
                 ancestors,
                 action,

@@ -2461,6 +2461,180 @@ spec:
     );
 }
 
+/// Uprobes by file offset (`offsets`) with a reference counter (`refCtrOffsets`: the kernel
+/// raises the program's semaphore while the probe is attached) and `data` entries (the first
+/// argument's register through `source: pt_regs`, the task's tgid through `current_task`), on a
+/// file whose SHA-256 is listed in `binaryDigests`; another digest refuses the policy, or skips
+/// the probe with `ignore.digestVerificationFailure`.
+#[test]
+fn root_uprobe_offsets_ref_ctr_and_data() {
+    if !require_root("root_uprobe_offsets_ref_ctr_and_data") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "uprobe-offsets",
+        r#"#include <stdio.h>
+#include <stdlib.h>
+__attribute__((section(".probes"))) volatile unsigned short auspex_sem;
+__attribute__((noinline)) int target(int a, long b)
+{
+	__asm__ volatile("");
+	return a + (int)b;
+}
+int main(int argc, char **argv)
+{
+	int a = argc > 1 ? atoi(argv[1]) : 0;
+
+	printf("sem=%u\n", auspex_sem);
+	return target(a, 77) == a + 77 ? 0 : 1;
+}
+"#,
+        &[],
+    );
+    // File offsets from the section table: .text for the function, .probes for the semaphore.
+    let sections = Command::new("readelf")
+        .args(["-SW", &bin])
+        .output()
+        .expect("readelf");
+    let sections = String::from_utf8_lossy(&sections.stdout).to_string();
+    let section = |name: &str| -> (u64, u64) {
+        let line = sections
+            .lines()
+            .find(|l| l.split_whitespace().any(|w| w == name))
+            .unwrap_or_else(|| panic!("section {name}: {sections}"));
+        let w: Vec<&str> = line.split_whitespace().collect();
+        let at = w.iter().position(|x| *x == name).expect("name") + 2;
+        let hex = |s: &str| u64::from_str_radix(s, 16).expect("hex");
+        (hex(w[at]), hex(w[at + 1]))
+    };
+    let nm = Command::new("nm").arg(&bin).output().expect("nm");
+    let target = String::from_utf8_lossy(&nm.stdout)
+        .lines()
+        .find(|l| l.ends_with(" T target"))
+        .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+        .expect("target in nm");
+    let (text_addr, text_off) = section(".text");
+    let (_, sem_off) = section(".probes");
+    let offset = target - text_addr + text_off;
+    let sum = Command::new("sha256sum")
+        .arg(&bin)
+        .output()
+        .expect("sha256sum");
+    let digest = String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .expect("digest")
+        .to_string();
+    let other = "0".repeat(64);
+    let yaml = |name: &str, digest: &str, ignore: bool| {
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  uprobes:
+  - path: "{bin}"
+    binaryDigests: ["sha256:{digest}"]
+    ignore:
+      digestVerificationFailure: {ignore}
+    offsets: [{offset}]
+    refCtrOffsets: [{sem_off}]
+    args:
+    - index: 0
+      type: int
+    data:
+    - type: int
+      source: pt_regs
+      resolve: rdi
+    - type: int
+      source: current_task
+      resolve: tgid
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["5"]
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    let err = agent
+        .control
+        .add_policy(policy(&yaml("uprobe-digest", &other, false)))
+        .expect_err("another binary's digest");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("spec.uprobes[0].binaryDigests") && msg.contains(&digest),
+        "{msg}"
+    );
+    agent
+        .control
+        .add_policy(policy(&yaml("uprobe-skipped", &other, true)))
+        .expect("loads without the probe");
+    agent
+        .control
+        .add_policy(policy(&yaml("uprobe-offsets", &digest, false)))
+        .expect("loads");
+    let run = |arg: &str| {
+        let child = Command::new(&bin)
+            .arg(arg)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run");
+        let pid = child.id();
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success());
+        (pid, String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let (pid5, out5) = run("5");
+    let (_, out6) = run("6");
+    assert_eq!(
+        (out5.as_str(), out6.as_str()),
+        ("sem=1", "sem=1"),
+        "the kernel raised the semaphore"
+    );
+    marker(&mut agent, "uprobe-offsets-marker");
+    let evs: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessUprobe(u)) if u.policy_name == "uprobe-offsets" => Some(u),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(evs.len(), 1, "only the call with 5: {evs:?}");
+    assert!(
+        !agent.seen.iter().any(|e| matches!(&e.event,
+            Some(Event::ProcessUprobe(u)) if u.policy_name == "uprobe-skipped")),
+        "the probe with another digest was not attached"
+    );
+    let u = evs[0];
+    assert_eq!(
+        (
+            u.path.as_str(),
+            u.symbol.as_str(),
+            u.offset,
+            u.ref_ctr_offset
+        ),
+        (bin.as_str(), "", offset, sem_off)
+    );
+    let ints = |v: &[auspex_events::tetragon::KprobeArgument]| -> Vec<i64> {
+        v.iter()
+            .filter_map(|a| match a.arg {
+                Some(Arg::IntArg(x)) => Some(i64::from(x)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(ints(&u.args), vec![5]);
+    assert_eq!(ints(&u.data), vec![5, i64::from(pid5)], "rdi and the tgid");
+}
+
 /// TrackSock: a client socket is tracked when its owner connects (SYN_SENT); when the server
 /// closes, the client socket's move to CLOSE_WAIT runs in the server's context (loopback
 /// softirq), yet the event is reported for the client process that owns the socket. A second

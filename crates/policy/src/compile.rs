@@ -514,8 +514,19 @@ pub enum AttachPoint {
     Uprobe {
         /// Path of the ELF file.
         path: String,
-        /// Function symbol.
+        /// Function symbol; empty for an `offsets` entry.
         symbol: String,
+        /// File offset (`offsets`), or 0 with a symbol.
+        offset: u64,
+        /// File offset of the reference counter (semaphore) the kernel raises while the probe
+        /// is attached (`refCtrOffsets`), 0 for none.
+        ref_ctr_offset: u64,
+        /// `binaryDigests`: SHA-256 digests (lowercase hex) one of which the file must have; empty
+        /// for any file.
+        digests: Vec<String>,
+        /// `ignore.digestVerificationFailure`: skip the probe (instead of refusing the policy)
+        /// when the file's digest is not listed.
+        skip_on_digest_mismatch: bool,
     },
     /// A USDT probe (a uprobe at the probe's address; arguments located by libbpf).
     Usdt {
@@ -542,8 +553,12 @@ pub enum HookEvent {
     Uprobe {
         /// ELF path.
         path: String,
-        /// Symbol.
+        /// Symbol (empty for an `offsets` entry).
         symbol: String,
+        /// `offsets` entry (0 with a symbol).
+        offset: u64,
+        /// `refCtrOffsets` entry (0: none).
+        ref_ctr_offset: u64,
     },
     /// `process_kprobe` with `function_name` (a `syscall: true` kprobe served by the syscall
     /// tracepoint on a kernel without kprobes).
@@ -1971,7 +1986,12 @@ impl Compiler<'_> {
             k.message.as_deref(),
             &k.tags,
         );
-        if k.data.iter().any(|d| d.source == "pt_regs")
+        self.mark_pt_regs(&k.data, before);
+    }
+
+    /// The hook pushed after `before` hooks copies its registers when a `data` entry reads one.
+    fn mark_pt_regs(&mut self, data: &[KProbeArg], before: usize) {
+        if data.iter().any(|d| d.source == "pt_regs")
             && self.out.hooks.len() > before
             && let Some(h) = self.out.hooks.last_mut()
         {
@@ -2329,28 +2349,45 @@ impl Compiler<'_> {
         );
     }
 
-    /// A `uprobes[]` entry: one hook per symbol. Argument `index` n is the n-th integer/pointer
-    /// function argument (registers); the record layout is the syscall one (argument n at byte
-    /// 16 + 8n), which the uprobe entry program rebuilds from the registers.
+    /// A `uprobes[]` entry: one hook per symbol (or file offset). Argument `index` n is the n-th
+    /// integer/pointer function argument (registers); the record layout is the syscall one
+    /// (argument n at byte 16 + 8n), which the uprobe entry program rebuilds from the registers.
+    /// `data` entries read the current task or the probe's (user) registers.
     fn uprobe(&mut self, u: &crate::model::UProbeSpec, p: &FieldPath) {
         let mut ok = true;
         for (field, present) in [
-            ("offsets", !u.offsets.is_empty()),
             ("addrs", !u.addrs.is_empty()),
-            ("refCtrOffsets", !u.ref_ctr_offsets.is_empty()),
-            ("data", !u.data.is_empty()),
             ("return", u.return_),
             ("returnArg", u.return_arg.is_some()),
             ("btfPath", u.btf_path.is_some()),
-            ("binaryDigests", !u.binary_digests.is_empty()),
         ] {
             if present {
                 self.not_yet(&p.field(field), &format!("uprobes {field}"));
                 ok = false;
             }
         }
-        if ok && u.symbols.is_empty() {
-            self.err(&p.field("symbols"), "a uprobe needs at least one symbol");
+        // One probe per symbol or per offset (validation allows only one of the lists).
+        let entries: Vec<(String, u64)> = if u.offsets.is_empty() {
+            u.symbols.iter().map(|s| (s.clone(), 0)).collect()
+        } else {
+            u.offsets.iter().map(|&o| (String::new(), o)).collect()
+        };
+        if ok && entries.is_empty() {
+            self.err(
+                &p.field("symbols"),
+                "a uprobe needs at least one symbol (or offset)",
+            );
+            ok = false;
+        }
+        if !u.ref_ctr_offsets.is_empty() && u.ref_ctr_offsets.len() != entries.len() {
+            self.err(
+                &p.field("refCtrOffsets"),
+                format!(
+                    "{} refCtrOffsets for {} probes; give one per symbol (or offset), 0 for none",
+                    u.ref_ctr_offsets.len(),
+                    entries.len()
+                ),
+            );
             ok = false;
         }
         if !u.path.starts_with('/') {
@@ -2360,10 +2397,30 @@ impl Compiler<'_> {
             );
             ok = false;
         }
+        // The digest is checked by the agent when it attaches (the file is read there).
+        let mut digests = Vec::with_capacity(u.binary_digests.len());
+        for (i, d) in u.binary_digests.iter().enumerate() {
+            let hex = d.strip_prefix("sha256:").unwrap_or(d).to_ascii_lowercase();
+            if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                digests.push(hex);
+            } else {
+                self.err(
+                    &p.field("binaryDigests").index(i),
+                    format!(
+                        "{d:?} is not a SHA-256 digest (64 hex digits, optionally after `sha256:`)"
+                    ),
+                );
+                ok = false;
+            }
+        }
         if !ok {
             return;
         }
-        let args = self.register_args(
+        let skip_on_digest_mismatch = u
+            .ignore
+            .as_ref()
+            .is_some_and(|i| i.digest_verification_failure);
+        let mut args = self.register_args(
             &u.args,
             None,
             p,
@@ -2372,7 +2429,9 @@ impl Compiler<'_> {
                 "resolve follows kernel pointers; uprobe arguments are user-space values",
             ),
         );
-        for symbol in &u.symbols {
+        args.extend(self.data_args(&u.data, p, Ok(())));
+        for (k, (symbol, offset)) in entries.into_iter().enumerate() {
+            let ref_ctr_offset = u.ref_ctr_offsets.get(k).copied().unwrap_or(0);
             let ctx = HookCtx {
                 served: Served::Uprobe,
                 spec_args: &u.args,
@@ -2381,20 +2440,28 @@ impl Compiler<'_> {
                 override_refusal: None,
                 ret: None,
             };
+            let before = self.out.hooks.len();
             self.push_hook(
                 AttachPoint::Uprobe {
                     path: u.path.clone(),
                     symbol: symbol.clone(),
+                    offset,
+                    ref_ctr_offset,
+                    digests: digests.clone(),
+                    skip_on_digest_mismatch,
                 },
                 HookEvent::Uprobe {
                     path: u.path.clone(),
-                    symbol: symbol.clone(),
+                    symbol,
+                    offset,
+                    ref_ctr_offset,
                 },
                 &ctx,
                 &u.selectors,
                 u.message.as_deref(),
                 &u.tags,
             );
+            self.mark_pt_regs(&u.data, before);
         }
     }
 

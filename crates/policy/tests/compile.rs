@@ -1390,9 +1390,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "needs BPF-LSM, which this kernel does not offer",
     ),
     (
-        "uprobes:\n- path: /bin/bash\n  offsets: [16]",
-        "spec.uprobes[0].offsets",
-        "uprobes offsets is not supported by the in-kernel engine yet",
+        "uprobes:\n- path: /bin/bash\n  addrs: [16]",
+        "spec.uprobes[0].addrs",
+        "uprobes addrs is not supported by the in-kernel engine yet",
     ),
     (
         "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  args:\n  - index: 0\n    type: int\n    resolve: a.b",
@@ -3115,5 +3115,36 @@ fn pt_regs_data_reads_probe_registers() {
     assert!(
         e[0].path == "spec.kprobes[0].data[0].source"
             && e[0].reason.contains("pt_regs data needs a kprobe")
+    );
+}
+
+/// Uprobes by offset with refCtrOffsets (one per probe; validation checks the count) and binaryDigests (SHA-256, checked by
+/// the agent at attach): what the attach point carries, and the errors.
+#[test]
+fn uprobe_offsets_ref_ctr_and_digests() {
+    let d = "ab".repeat(32);
+    let c = compiled(&format!(
+        "uprobes:\n- path: /bin/x\n  offsets: [4096, 8192]\n  refCtrOffsets: [16, 0]\n  binaryDigests: [\"sha256:{}\"]",
+        d.to_uppercase()
+    ));
+    let points: Vec<_> = c.hooks.iter().map(|h| h.attach.clone()).collect();
+    assert_eq!(
+        points,
+        [(4096, 16), (8192, 0)]
+            .map(|(offset, ref_ctr_offset)| AttachPoint::Uprobe {
+                path: "/bin/x".into(),
+                symbol: String::new(),
+                offset,
+                ref_ctr_offset,
+                digests: vec![d.clone()],
+                skip_on_digest_mismatch: false,
+            })
+            .to_vec()
+    );
+    one_error(
+        &ok("uprobes:\n- path: /bin/x\n  symbols: [main]\n  binaryDigests: [md5:abc]"),
+        &FakeKernel::new(),
+        "spec.uprobes[0].binaryDigests[0]",
+        "is not a SHA-256 digest",
     );
 }

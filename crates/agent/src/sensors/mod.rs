@@ -119,6 +119,16 @@ pub enum SensorError {
         #[source]
         source: libbpf_rs::Error,
     },
+    /// A uprobe's file does not have one of the listed digests.
+    #[error(
+        "{hook}.binaryDigests: {reason} (set ignore.digestVerificationFailure to skip the probe instead)"
+    )]
+    BinaryDigest {
+        /// Path of the hook in the policy (`spec.uprobes[0]`).
+        hook: String,
+        /// What was found.
+        reason: String,
+    },
     /// A Set action names a USDT argument the probe does not keep in memory.
     #[error("{hook}: Set on argument {arg} of USDT {probe}: {reason}")]
     UsdtSet {

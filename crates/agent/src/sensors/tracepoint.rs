@@ -275,6 +275,8 @@ impl TracepointPolicySpec<'_> {
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
+        let mut digests_seen: std::collections::HashMap<String, Result<String, String>> =
+            std::collections::HashMap::new();
         let mut slots: [Vec<(String, usize)>; TrampolineKind::ALL.len()] = Default::default();
         slots[TrampolineKind::Enforcer as usize] =
             c.enforcers.iter().map(|f| (f.clone(), 0)).collect();
@@ -295,8 +297,44 @@ impl TracepointPolicySpec<'_> {
                 }
             }
             match &hook.attach {
-                AttachPoint::Uprobe { path, symbol } => {
-                    plan.uprobes.push((path.clone(), symbol.clone(), cookie))
+                AttachPoint::Uprobe {
+                    path,
+                    symbol,
+                    offset,
+                    ref_ctr_offset,
+                    digests,
+                    skip_on_digest_mismatch,
+                } => {
+                    if !digests.is_empty() {
+                        let got = digests_seen
+                            .entry(path.clone())
+                            .or_insert_with(|| file_sha256(path))
+                            .clone();
+                        let reason = match &got {
+                            Ok(hex) if digests.contains(hex) => None,
+                            Ok(hex) => Some(format!(
+                                "SHA-256 of {path} is {hex}, not one of binaryDigests"
+                            )),
+                            Err(e) => Some(format!("cannot read {path} for its digest: {e}")),
+                        };
+                        if let Some(reason) = reason {
+                            if *skip_on_digest_mismatch {
+                                tracing::warn!(hook = %hook.path, %reason, "uprobe not attached (ignore.digestVerificationFailure)");
+                                continue;
+                            }
+                            return Err(SensorError::BinaryDigest {
+                                hook: hook.path.clone(),
+                                reason,
+                            });
+                        }
+                    }
+                    plan.uprobes.push(UprobeAttach {
+                        path: path.clone(),
+                        symbol: symbol.clone(),
+                        offset: *offset,
+                        ref_ctr_offset: *ref_ctr_offset,
+                        cookie,
+                    })
                 }
                 AttachPoint::Usdt {
                     path,
@@ -745,8 +783,8 @@ struct AttachPlan {
     kretprobes: Vec<(String, u32)>,
     /// Classic tracepoints: (subsystem, event, cookie).
     classic: Vec<(String, String, u32)>,
-    /// Uprobes: (path, symbol, cookie).
-    uprobes: Vec<(String, String, u32)>,
+    /// Uprobes.
+    uprobes: Vec<UprobeAttach>,
     /// USDT probes.
     usdts: Vec<UsdtAttach>,
     /// Kprobes on one kprobe.multi link (when `multi`): (function, cookie), functions distinct.
@@ -770,6 +808,36 @@ fn fill_match_arg(d: &mut abi::MatchArg, a: &auspex_policy::compile::CompiledMat
     for (dv, v) in d.values.iter_mut().zip(&a.values) {
         *dv = *v;
     }
+}
+
+/// SHA-256 of a file, lowercase hex (`binaryDigests`).
+fn file_sha256(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        ctx.update(&buf[..n]);
+    }
+    Ok(ctx
+        .finish()
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A uprobe to attach: at a symbol, or at a file offset when `symbol` is empty.
+struct UprobeAttach {
+    path: String,
+    symbol: String,
+    offset: u64,
+    ref_ctr_offset: u64,
+    cookie: u32,
 }
 
 /// A USDT probe to attach.
@@ -955,24 +1023,32 @@ impl AttachPlan {
                 })?;
             links.push(link);
         }
-        for (path, symbol, cookie) in &self.uprobes {
+        for u in &self.uprobes {
+            let path = &u.path;
             let opts = libbpf_rs::UprobeOpts {
-                cookie: u64::from(*cookie),
-                func_name: Some(symbol.clone()),
+                cookie: u64::from(u.cookie),
+                func_name: (!u.symbol.is_empty()).then(|| u.symbol.clone()),
+                ref_ctr_offset: u.ref_ctr_offset as usize,
                 ..Default::default()
             };
             let link = skel
                 .progs
                 .auspex_generic_uprobe
-                .attach_uprobe_with_opts(-1, path, 0, opts)
+                .attach_uprobe_with_opts(-1, path, u.offset as usize, opts)
                 .map_err(|source| SensorError::AttachUprobe {
                     sensor: NAME,
                     path: path.clone(),
-                    symbol: symbol.clone(),
-                    hint: if std::path::Path::new(path).exists() {
-                        "symbol not found in the file, or the file is not an ELF object".into()
+                    symbol: if u.symbol.is_empty() {
+                        format!("{:#x}", u.offset)
                     } else {
+                        u.symbol.clone()
+                    },
+                    hint: if !std::path::Path::new(path).exists() {
                         format!("{path} does not exist on this host")
+                    } else if u.symbol.is_empty() {
+                        "the offset is past the file, or the file is not an ELF object".into()
+                    } else {
+                        "symbol not found in the file, or the file is not an ELF object".into()
                     },
                     source,
                 })?;
