@@ -21,3 +21,13 @@ int auspex_probe_kprobe_multi(void *ctx)
 {
 	return 0;
 }
+
+/* imaHash: sleepable BPF-LSM programs and bpf_ima_file_hash (Linux 5.18+, IMA built in). */
+SEC("lsm.s/file_open")
+int BPF_PROG(auspex_probe_ima_hash, struct file *file)
+{
+	__u8 digest[64];
+
+	bpf_ima_file_hash(file, digest, sizeof(digest));
+	return 0;
+}

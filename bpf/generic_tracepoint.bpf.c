@@ -308,6 +308,12 @@ const volatile __u32 auspex_lsm_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fentry_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fmod_ret_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 const volatile __u32 auspex_fexit_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+/* imaHash: the sleepable LSM programs that hash the file of an LSM hook's kept event; the kind
+ * says where the file is (the hook's first argument, or its linux_binprm's file). */
+const volatile __u32 auspex_lsm_ima_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
+const volatile __u32 auspex_lsm_ima_kinds[AUSPEX_TRAMPOLINE_SLOTS] = {};
+#define AUSPEX_IMA_FILE 1
+#define AUSPEX_IMA_BPRM 2
 
 /*
  * Runs hook `slot` - 1 (slot 0: unused) on `args`; returns the heap, whose do_override says
@@ -356,6 +362,58 @@ static __always_inline long lsm_verdict(long ret)
 	barrier_var(zero);
 	return zero - (long)err;
 }
+
+/*
+ * imaHash: the event the LSM program kept (matched, Post with imaHash) gets the IMA digest of
+ * `file` (bpf_ima_file_hash, sleepable) and is posted. Attached before the hook's LSM program,
+ * so it runs after it (a hook runs its programs newest first).
+ */
+static __always_inline void ima_post(struct file *file, __u32 slot)
+{
+	struct auspex_ima_trailer *t;
+	struct auspex_pending_event *p;
+	__u64 key;
+	__u32 len, size;
+
+	if (!slot)
+		return;
+	key = (bpf_get_current_pid_tgid() << 32) | (slot - 1);
+	p = bpf_map_lookup_elem(&auspex_pending, &key);
+	if (!p)
+		return;
+	len = p->ev.args_len;
+	barrier_var(len);
+	if (len > AUSPEX_EVENT_DATA)
+		len = AUSPEX_EVENT_DATA;
+	t = (struct auspex_ima_trailer *)&p->data[len];
+	t->pad = 0;
+	t->algo = file ? bpf_ima_file_hash(file, t->hash, sizeof(t->hash)) : -2;
+	len += sizeof(*t);
+	p->ev.args_len = len;
+	p->ev.flags |= AUSPEX_GENERIC_IMA_HASH;
+	size = sizeof(p->ev) + len;
+	p->ev.hdr.size = size;
+	barrier_var(size);
+	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
+	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	bpf_map_delete_elem(&auspex_pending, &key);
+}
+
+/* The kind (a .rodata constant) decides at load which branch the verifier sees. */
+#define AUSPEX_IMA_SLOT(n)                                                           \
+	SEC("lsm.s/file_open")                                                       \
+	int auspex_generic_lsm_ima##n(__u64 *ctx)                                    \
+	{                                                                            \
+		struct file *file = NULL;                                            \
+                                                                                     \
+		if (auspex_lsm_ima_kinds[n] == AUSPEX_IMA_FILE)                      \
+			file = (struct file *)ctx[0];                                \
+		else if (auspex_lsm_ima_kinds[n] == AUSPEX_IMA_BPRM)                 \
+			file = ((struct linux_binprm *)ctx[0])->file;                \
+		ima_post(file, auspex_lsm_ima_slots[n]);                             \
+		return 0;                                                            \
+	}
 
 #define AUSPEX_TRAMPOLINE_SLOT(n)                                                    \
 	SEC("lsm/file_open")                                                         \
@@ -459,3 +517,9 @@ AUSPEX_TRAMPOLINE_SLOT(2)
 AUSPEX_TRAMPOLINE_SLOT(3)
 AUSPEX_TRAMPOLINE_SLOT(4)
 AUSPEX_TRAMPOLINE_SLOT(5)
+AUSPEX_IMA_SLOT(0)
+AUSPEX_IMA_SLOT(1)
+AUSPEX_IMA_SLOT(2)
+AUSPEX_IMA_SLOT(3)
+AUSPEX_IMA_SLOT(4)
+AUSPEX_IMA_SLOT(5)

@@ -328,6 +328,17 @@ struct auspex_data_msg {
 /* Post action arg bits (the low byte is the rate limit scope). */
 #define AUSPEX_POST_KERNEL_STACK 0x100
 #define AUSPEX_POST_USER_STACK 0x200
+#define AUSPEX_POST_IMA_HASH 0x400 /* LSM hooks: the event waits for the sleepable program's hash */
+
+/* The arguments end with a struct auspex_ima_trailer (Tetragon's IMA_HASH bit). */
+#define AUSPEX_GENERIC_IMA_HASH 8
+
+/* The IMA hash of the hook's file (imaHash), after the arguments of a process_lsm event. */
+struct auspex_ima_trailer {
+	__s32 algo; /* enum hash_algo of the digest, or a negative errno */
+	__u32 pad;
+	__u8 hash[64]; /* the digest, as long as the algorithm's */
+};
 
 /* Frames kept per stack (kernel and user each). */
 #define AUSPEX_STACK_DEPTH 64

@@ -1202,7 +1202,7 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 	struct auspex_selector *sel = NULL;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
-	__u32 flags = 0, rate_scope = 0, stacks = 0;
+	__u32 flags = 0, rate_scope = 0, stacks = 0, ima = 0;
 	__u64 rate_period = 0;
 
 	h->has_sock_owner = 0;
@@ -1319,6 +1319,7 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 				rate_period = act->rate_limit_ns;
 				rate_scope = act->arg & 0xff;
 				stacks = act->arg & (AUSPEX_POST_KERNEL_STACK | AUSPEX_POST_USER_STACK);
+				ima = act->arg & AUSPEX_POST_IMA_HASH;
 				break;
 			}
 		}
@@ -1367,6 +1368,13 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 	barrier_var(size);
 	if (size > sizeof(h->ev) + AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
 		return 0;
+	if (ima) {
+		/* Posted by the hook's sleepable program (auspex_generic_lsm_imaN), with the hash. */
+		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);
+
+		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
+		return 0;
+	}
 	if (cfg->flags & AUSPEX_HOOK_RETURN) {
 		/* Posted by the return probe, with the return value. */
 		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);

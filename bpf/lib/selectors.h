@@ -101,6 +101,7 @@ struct auspex_pending_event {
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
 	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */
+	struct auspex_ima_trailer tail_ima; /* (LSM: no stacks; an IMA trailer lands after the args) */
 };
 
 /* NotifyEnforcer decisions by thread (pid_tgid), carried out by the enforcer programs at the

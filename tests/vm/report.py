@@ -96,6 +96,8 @@ EXPECTED = [
     "usdt-set-written",
     "usdt-set-event",
     "usdt-set-constant-refused",
+    "ima-marker-run",
+    "ima-hash-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -110,6 +112,7 @@ OPTIONAL = [
     "buffers-agent-stop",
     "caps-agent-stop",
     "usdtset-agent-stop",
+    "ima-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -570,6 +573,14 @@ def event_checks(files):
             bool(pairs) and all(a is not None and a == r for a, r in pairs),
             f"{len(pairs)} security_file_permission event(s), (mask argument, rsi): {pairs[:4]}",
         )
+    # 12. imaHash: the marker's exec carries the SHA-256 the guest computed of the binary.
+    evs = events(files, "ima.ev")
+    want = "sha256:" + ((files.get("marker.sha256") or [""])[0].split() or [""])[0]
+    if evs is None:
+        put("ima-hash-event", False, "no export file shipped (the policy did not load)")
+    else:
+        got = [e["process_lsm"].get("ima_hash", "") for e in evs if "process_lsm" in e and e["process_lsm"].get("policy_name") == "vm-lsm-ima"]
+        put("ima-hash-event", len(got) >= 1 and all(g == want for g in got), f"ima_hash {got[:2]}, binary {want}")
     # 11. Set (USDT): one event, for the matching call, with action KPROBE_ACTION_SET and the
     # arguments as read before the write.
     evs = events(files, "usdtset.ev")
@@ -783,6 +794,7 @@ def render_md(kernels, names, short, a):
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
+    out.append("- `ima-*`: the field notes' imaHash example (LSM `bprm_check_security`, Post with `imaHash: true`, `Equal` the marker): running the marker gives a process_lsm event whose `ima_hash` is `sha256:` and the digest `sha256sum` computes of the binary in the guest (bpf_ima_file_hash in a sleepable BPF-LSM program that posts the event the hook's program kept).")
     out.append("- `usdt-set-*`, `usdtset-agent-stop`: the Set action on a USDT probe of the marker (`-O0`, so its arguments are stack slots): when the first argument is 1, argValue 32 goes over an int and 4000000000 over a long; the marker prints `1 32 4000000000`, and `3 2 5` when the selector does not match; one process_usdt event with `KPROBE_ACTION_SET` and the values read before the write. A Set on a probe whose arguments are constants is refused at load with the argument named. (This host's kernel runs in lockdown integrity mode, which forbids bpf_probe_write_user: there the policy is refused up front.)")
     out.append("- `caps-*`, `caps-gained-event`: CapabilitiesGained (kprobe `security_capset`, `args: [0, 1]` over the new effective set, a `kernel_cap_t` argument, and the old cred's `cap_effective` through `resolve`, values `CAP_NET_RAW`): the marker drops CAP_NET_RAW and CAP_SYS_TIME, raises CAP_SYS_TIME, then CAP_NET_RAW; only the last call posts, with CAP_NET_RAW in the new set and not in the old one (which has CAP_SYS_TIME back).")
     out.append("- `buffers-*`, `iov-iter-event`, `sockaddr-un-event`: an `iov_iter` argument with `maxData` (kprobe `tty_write`, matchBinaries the marker): the marker's 458-byte write to the console tty gives `bytes_arg` with exactly the bytes written (more than the event's own 256-byte capture: the rest comes in data chunks) and the tty as `file_arg`; a `sockaddr_un` argument (kprobe `unix_stream_connect`, `Family AF_UNIX`): connecting to a path and to an abstract name gives `sockaddrun_arg` with the path and `@auspex-vm-abstract`.")

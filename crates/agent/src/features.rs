@@ -221,6 +221,33 @@ pub fn probe_write_user() -> Result<(), String> {
         .clone()
 }
 
+/// Whether imaHash can work: sleepable BPF-LSM programs calling bpf_ima_file_hash load (Linux
+/// 5.18+ with IMA built in; BPF-LSM active). `Err` says why not. Probed once, on first use.
+pub fn ima_hash() -> Result<(), String> {
+    static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    ANSWER
+        .get_or_init(|| {
+            use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+            let print = libbpf_rs::set_print(None);
+            let mut storage = std::mem::MaybeUninit::uninit();
+            let result = match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default()
+                .open(&mut storage)
+            {
+                Ok(mut open) => {
+                    open.progs.auspex_probe_fmod_ret_syscall.set_autoload(false);
+                    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+                    open.load().map(|_| ()).map_err(|e| {
+                        format!("a sleepable BPF-LSM program calling bpf_ima_file_hash does not load ({e}; needs Linux 5.18+ with IMA and BPF-LSM)")
+                    })
+                }
+                Err(e) => Err(format!("probe object: {e}")),
+            };
+            libbpf_rs::set_print(print);
+            result
+        })
+        .clone()
+}
+
 fn probe_fmod_ret_on(function: &str) -> bool {
     use libbpf_rs::skel::{OpenSkel, SkelBuilder};
     let mut storage = std::mem::MaybeUninit::uninit();
@@ -230,6 +257,7 @@ fn probe_fmod_ret_on(function: &str) -> bool {
         return false;
     };
     open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+    open.progs.auspex_probe_ima_hash.set_autoload(false);
     if open
         .progs
         .auspex_probe_fmod_ret_syscall
@@ -253,6 +281,7 @@ fn probe_syscall_fmod_ret() -> Probe {
             Err(e) => return Probe::Inconclusive(e.to_string()),
         };
     open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+    open.progs.auspex_probe_ima_hash.set_autoload(false);
     match open.load() {
         Ok(_) => Probe::Supported,
         Err(e) => Probe::Unsupported(format!(
@@ -270,6 +299,7 @@ fn probe_kprobe_multi() -> Probe {
             Err(e) => return Probe::Inconclusive(e.to_string()),
         };
     open.progs.auspex_probe_fmod_ret_syscall.set_autoload(false);
+    open.progs.auspex_probe_ima_hash.set_autoload(false);
     let skel = match open.load() {
         Ok(s) => s,
         Err(e) => return Probe::Unsupported(format!("kprobe.multi programs do not load: {e}")),
@@ -484,6 +514,13 @@ impl KernelFeatures {
                 yes(&self.syscall_fmod_ret, "fmod_ret on the enforced syscalls"),
             ),
             ("Set (usdts)", set_support()),
+            (
+                "imaHash (lsmhooks)",
+                match ima_hash() {
+                    Ok(()) => "yes (bpf_ima_file_hash in a sleepable BPF-LSM program)".into(),
+                    Err(why) => format!("no: {why}"),
+                },
+            ),
         ]
     }
 

@@ -235,6 +235,16 @@ impl Pipeline {
             _ => (&g.args[..], None, &g.args[..0]),
         };
         let ret = trailer.map(|t| t.ret);
+        // imaHash (LSM hooks, never with a return probe): the digest ends the arguments.
+        let ima_size = std::mem::size_of::<auspex_bpf::abi::ImaTrailer>();
+        let (arg_bytes, ima_hash) = match arg_bytes.len().checked_sub(ima_size) {
+            Some(at) if ev.flags & auspex_bpf::abi::GENERIC_IMA_HASH != 0 => (
+                &arg_bytes[..at],
+                auspex_bpf::abi::read_struct::<auspex_bpf::abi::ImaTrailer>(&arg_bytes[at..])
+                    .and_then(|t| t.render()),
+            ),
+            _ => (arg_bytes, None),
+        };
         // After a returned socket: the returnCopy buffer.
         let (tail, copy) = if returns_sock {
             tail.split_at(
@@ -353,6 +363,7 @@ impl Pipeline {
                 action,
                 tags: hook.tags.clone(),
                 ancestors,
+                ima_hash: ima_hash.clone().unwrap_or_default(),
                 ..Default::default()
             }),
             HookEvent::Usdt {

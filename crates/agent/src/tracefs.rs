@@ -122,6 +122,10 @@ impl KernelView for Tracefs {
         crate::features::probe_write_user()
     }
 
+    fn ima_hash(&self) -> Result<(), String> {
+        crate::features::ima_hash()
+    }
+
     fn host_namespace(&self, kind: u8) -> Option<u32> {
         self.host_ns
             .get(usize::from(kind))

@@ -295,6 +295,8 @@ pub const GENERIC_HAS_RETURN: u32 = 64;
 pub const GENERIC_KERNEL_STACK: u32 = 2;
 /// Generic event flag: the arguments end with a user stack (see [`StackTrailer`]).
 pub const GENERIC_USER_STACK: u32 = 4;
+/// Generic event flag: the arguments end with an [`ImaTrailer`] (imaHash).
+pub const GENERIC_IMA_HASH: u32 = 8;
 /// Frames kept per stack.
 pub const STACK_DEPTH: usize = 64;
 /// String argument length flag: cut at [`STRING_MAX`].
@@ -624,6 +626,66 @@ impl Substring {
     }
 }
 
+/// C: `struct auspex_ima_trailer`: ends the arguments of an LSM event with imaHash.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImaTrailer {
+    /// `enum hash_algo` of the digest, or a negative errno.
+    pub algo: i32,
+    /// Padding.
+    pub pad: u32,
+    /// The digest (as long as the algorithm's).
+    pub hash: [u8; 64],
+}
+
+impl Default for ImaTrailer {
+    fn default() -> Self {
+        Self {
+            algo: 0,
+            pad: 0,
+            hash: [0; 64],
+        }
+    }
+}
+
+impl ImaTrailer {
+    /// Tetragon's `ima_hash`: `sha256:<hex>`; `None` when the kernel gave no digest.
+    pub fn render(&self) -> Option<String> {
+        // enum hash_algo (include/uapi/linux/hash_info.h): name and digest size.
+        const ALGOS: [(&str, usize); 23] = [
+            ("md4", 16),
+            ("md5", 16),
+            ("sha1", 20),
+            ("rmd160", 20),
+            ("sha256", 32),
+            ("sha384", 48),
+            ("sha512", 64),
+            ("sha224", 28),
+            ("rmd128", 16),
+            ("rmd256", 32),
+            ("rmd320", 40),
+            ("wp256", 32),
+            ("wp384", 48),
+            ("wp512", 64),
+            ("tgr128", 16),
+            ("tgr160", 20),
+            ("tgr192", 24),
+            ("sm3", 32),
+            ("streebog256", 32),
+            ("streebog512", 64),
+            ("sha3-256", 32),
+            ("sha3-384", 48),
+            ("sha3-512", 64),
+        ];
+        let (name, size) = ALGOS.get(usize::try_from(self.algo).ok()?)?;
+        let hex: String = self.hash[..*size]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Some(format!("{name}:{hex}"))
+    }
+}
+
 /// C: `struct auspex_return_trailer`: ends the arguments of a return probe's event.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -940,6 +1002,8 @@ unsafe impl Pod for MatchCaps {}
 unsafe impl Pod for Selector {}
 // SAFETY: as above.
 unsafe impl Pod for ReturnTrailer {}
+// SAFETY: as above.
+unsafe impl Pod for ImaTrailer {}
 // SAFETY: two u32, no padding.
 unsafe impl Pod for StackTrailer {}
 // SAFETY: as above.

@@ -279,6 +279,7 @@ fn policy_engine_structs_match_compiled_btf() {
         "auspex_return_trailer",
         [ret, action, pad]
     );
+    check!(btf, ImaTrailer, "auspex_ima_trailer", [algo, pad, hash]);
     check!(
         btf,
         StackTrailer,

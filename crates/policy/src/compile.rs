@@ -50,14 +50,15 @@
 //!   Equal, NotEqual, GT, LT, Mask, InRange, NotInRange,
 //!   InMap, NotInMap with `a:b` ranges and `list:` values; sockets: addresses, ports, protocol,
 //!   family, state), `matchActions` Post (rate limit per thread, process or all; kernel and
-//!   user stack traces on kprobes and fentries), NoPost, Sigkill, Signal, GetUrl,
+//!   user stack traces on kprobes and fentries; the IMA hash of an LSM hook's file with
+//!   `imaHash`), NoPost, Sigkill, Signal, GetUrl,
 //!   DnsLookup, Override (LSM hooks; `security_*` kprobes through fmod_ret; syscall kprobes
 //!   through `bpf_override_return` where the kernel has it), Set (USDT arguments in memory,
 //!   bpf_probe_write_user); `matchReturnArgs` (up to [`limits::MAX_MATCH_RETURN`] entries,
 //!   ANDed; integer or socket operators) on hooks with `return: true`, whose event is posted at the return
 //!   (kretprobe, or the raw `sys_exit` tracepoint) with `returnArg` (integer types). Macros are
 //!   expanded first; `return: true` on fentries adds an fexit program. Not supported:
-//!   `matchWorkloads`, `imaHash`.
+//!   `matchWorkloads`.
 //!   `matchReturnActions` (Post, NoPost, Sigkill, Signal, GetUrl, DnsLookup) run at the return.
 //!
 //! Everything else is refused with a [`CompileError`] saying it is not supported by the in-kernel
@@ -266,6 +267,14 @@ pub const SYSCALL64_COMPAT: u32 = 0x8000_0000;
 pub const POST_KERNEL_STACK: i32 = 0x100;
 /// Post: `arg` bit asking for the user stack (`userStackTrace`).
 pub const POST_USER_STACK: i32 = 0x200;
+/// Post: `arg` bit asking for the IMA hash of the LSM hook's file (`imaHash`): the event waits
+/// for the hook's sleepable program.
+pub const POST_IMA_HASH: i32 = 0x400;
+/// [`CompiledHook::ima`]: the hashed file is the hook's first argument (a `struct file *`).
+pub const IMA_FILE: u8 = 1;
+/// [`CompiledHook::ima`]: the hashed file is the `file` of the hook's first argument (a
+/// `struct linux_binprm *`).
+pub const IMA_BPRM: u8 = 2;
 
 /// How the kernel reads an argument from the tracepoint record (`AUSPEX_ARG_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -621,6 +630,8 @@ pub struct CompiledHook {
     /// A `data` entry reads a register: the kprobe copies its `struct pt_regs` to the record at
     /// [`limits::REGS_SCRATCH`].
     pub pt_regs: bool,
+    /// imaHash on an LSM hook: where its file is ([`IMA_FILE`], [`IMA_BPRM`]); 0 for none.
+    pub ima: u8,
 }
 
 /// matchArgs entry (`auspex_match_arg`).
@@ -843,6 +854,11 @@ pub trait KernelView {
     fn probe_write_user(&self) -> Result<(), String> {
         Ok(())
     }
+    /// Whether sleepable BPF-LSM programs may call `bpf_ima_file_hash` (imaHash); `Err` says
+    /// what is missing. The default says yes (the load then decides).
+    fn ima_hash(&self) -> Result<(), String> {
+        Ok(())
+    }
     /// True when kprobe programs may call `bpf_override_return` (CONFIG_BPF_KPROBE_OVERRIDE; the
     /// kernel then allows it on functions of its error-injection list, which includes syscalls).
     fn kprobe_override(&self) -> bool {
@@ -894,6 +910,7 @@ pub fn compile(
         errors: Vec::new(),
         next_set: 1,
         types: None,
+        ima_source: Err(IMA_LSM_ONLY.into()),
     };
     c.run();
     let mut errors: Vec<CompileError> = Vec::with_capacity(c.errors.len());
@@ -988,6 +1005,8 @@ pub fn syscall_name(call: &str) -> Result<&str, String> {
 }
 
 const NOT_YET: &str = "not supported by the in-kernel engine yet";
+const IMA_LSM_ONLY: &str =
+    "imaHash hashes the file of an LSM hook (lsmhooks); other hooks' events have no ima_hash";
 
 /// Shape of a tracepoint field, from its C type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1459,6 +1478,8 @@ struct Compiler<'a> {
     next_set: u32,
     /// [`KernelView::kernel_types`], fetched on first use.
     types: Option<Option<Box<dyn resolve::KernelTypes + 'a>>>,
+    /// While an LSM hook's selectors compile: where imaHash finds its file, or why it cannot.
+    ima_source: Result<u8, String>,
 }
 
 impl Compiler<'_> {
@@ -2155,6 +2176,8 @@ impl Compiler<'_> {
         }
         let lsm_fn = format!("bpf_lsm_{}", l.hook);
         let args = self.register_args(&l.args, None, p, false, ResolveRoot::Function(&lsm_fn));
+        self.ima_source = self.lsm_ima_source(&lsm_fn, &l.hook);
+        let before = self.out.hooks.len();
         let ctx = HookCtx {
             served: Served::Lsm,
             spec_args: &l.args,
@@ -2175,6 +2198,45 @@ impl Compiler<'_> {
             l.message.as_deref(),
             &l.tags,
         );
+        let source = std::mem::replace(&mut self.ima_source, Err(IMA_LSM_ONLY.into()));
+        if self.out.hooks.len() > before
+            && let Ok(kind) = source
+            && let Some(h) = self.out.hooks.last_mut()
+        {
+            let selectors = &self.out.selectors;
+            let hashes = h.selectors.iter().any(|&id| {
+                selectors.get(id as usize).is_some_and(|s| {
+                    (s.actions.iter()).any(|a| a.kind == action::POST && a.arg & POST_IMA_HASH != 0)
+                })
+            });
+            if hashes {
+                h.ima = kind;
+            }
+        }
+    }
+
+    /// Where imaHash finds the file of LSM hook `hook` (its BPF-LSM function `lsm_fn`): its
+    /// first argument, a `struct file *` or a `struct linux_binprm *`.
+    fn lsm_ima_source(&mut self, lsm_fn: &str, hook: &str) -> Result<u8, String> {
+        let types = self
+            .kernel_types()
+            .ok_or("imaHash needs the kernel's BTF (the hook's argument types)")?;
+        let param = types.function_param(lsm_fn, 0)?;
+        let name = match types.shape(param) {
+            resolve::TypeShape::Ptr { to } => match types.shape(to) {
+                resolve::TypeShape::Composite { name, .. } => name,
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        match name.as_str() {
+            "file" => Ok(IMA_FILE),
+            "linux_binprm" => Ok(IMA_BPRM),
+            _ => Err(format!(
+                "imaHash hashes the file of an LSM hook whose first argument is a struct file or a struct linux_binprm; {hook}'s is {}",
+                resolve::type_name(types, param)
+            )),
+        }
     }
 
     /// An `fentries[]` entry: an fentry program at function entry, events `process_kprobe`.
@@ -2626,6 +2688,7 @@ impl Compiler<'_> {
             return_arg_action: ctx.ret.and_then(|r| r.action),
             return_copy,
             pt_regs: false,
+            ima: 0,
         });
     }
 
@@ -4822,7 +4885,16 @@ impl Compiler<'_> {
                     }
                 }
                 if a.ima_hash {
-                    self.not_yet(&path.field("imaHash"), "imaHash");
+                    match (&self.ima_source, self.kernel.ima_hash()) {
+                        (Err(why), _) => {
+                            let why = why.clone();
+                            self.err(&path.field("imaHash"), why);
+                        }
+                        (Ok(_), Err(why)) => {
+                            self.err(&path.field("imaHash"), format!("imaHash needs {why}"))
+                        }
+                        (Ok(_), Ok(())) => out.arg |= POST_IMA_HASH,
+                    }
                 }
             }
             ActionKind::NoPost => {}

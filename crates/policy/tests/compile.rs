@@ -73,6 +73,8 @@ struct FakeKernel {
     fmod_ret_denied: Vec<&'static str>,
     /// Why bpf_probe_write_user is forbidden (`None`: allowed).
     no_write_user: Option<&'static str>,
+    /// Why imaHash cannot work (`None`: it can).
+    no_ima: Option<&'static str>,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -91,6 +93,7 @@ impl FakeKernel {
             syscall_fmod_ret: false,
             fmod_ret_denied: Vec::new(),
             no_write_user: None,
+            no_ima: None,
         }
     }
 
@@ -306,6 +309,10 @@ impl KernelView for FakeKernel {
     fn probe_write_user(&self) -> Result<(), String> {
         self.no_write_user
             .map_or(Ok(()), |why| Err(why.to_string()))
+    }
+
+    fn ima_hash(&self) -> Result<(), String> {
+        self.no_ima.map_or(Ok(()), |why| Err(why.to_string()))
     }
 
     fn compat_syscall_number(&self, name: &str) -> Option<u32> {
@@ -559,6 +566,7 @@ fn openat_kill_expected() -> CompiledPolicy {
             return_arg_action: None,
             return_copy: None,
             pt_regs: false,
+            ima: 0,
             path: "spec.kprobes[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: HookEvent::Kprobe {
@@ -693,6 +701,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
             return_arg_action: None,
             return_copy: None,
             pt_regs: false,
+            ima: 0,
             path: "spec.tracepoints[0]".into(),
             attach: tp("syscalls", "sys_enter_openat"),
             event: tp_event("syscalls", "sys_enter_openat"),
@@ -805,6 +814,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             return_arg_action: None,
             return_copy: None,
             pt_regs: false,
+            ima: 0,
             path: "spec.tracepoints[0]".into(),
             attach: tp("raw_syscalls", "sys_enter"),
             event: tp_event("raw_syscalls", "sys_enter"),
@@ -961,6 +971,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
             return_arg_action: None,
             return_copy: None,
             pt_regs: false,
+            ima: 0,
             path: "spec.tracepoints[0]".into(),
             attach: tp("sched", "sched_process_exec"),
             event: tp_event("sched", "sched_process_exec"),
@@ -1043,6 +1054,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
         return_arg_action: None,
         return_copy: None,
         pt_regs: false,
+        ima: 0,
         path: "spec.kprobes[0]".into(),
         attach: tp("syscalls", event),
         event: HookEvent::Kprobe {
@@ -1457,7 +1469,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Post\n      imaHash: true",
         "spec.kprobes[0].selectors[0].matchActions[0].imaHash",
-        "not supported",
+        "imaHash hashes the file of an LSM hook",
     ),
     (
         "kprobes:\n- call: sys_kill\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -1",
@@ -3147,4 +3159,30 @@ fn uprobe_offsets_ref_ctr_and_digests() {
         "spec.uprobes[0].binaryDigests[0]",
         "is not a SHA-256 digest",
     );
+}
+
+/// imaHash on an LSM hook whose first argument is a linux_binprm: the Post asks for the hash and
+/// the hook says where the file is; refused where the kernel cannot hash, and on other hooks.
+#[test]
+fn ima_hash_on_lsm_hooks() {
+    let spec = "lsmhooks:\n- hook: bprm_check_security\n  args:\n  - index: 0\n    type: linux_binprm\n  selectors:\n  - matchActions:\n    - action: Post\n      imaHash: true";
+    let c = compiled_with(spec, &FakeKernel::stock());
+    assert_eq!(c.hooks[0].ima, auspex_policy::compile::IMA_BPRM);
+    let post = &c.selectors[0].actions[0];
+    assert_eq!(post.kind, action::POST);
+    assert_ne!(post.arg & auspex_policy::compile::POST_IMA_HASH, 0);
+    let mut old = FakeKernel::stock();
+    old.no_ima = Some("Linux 5.18");
+    one_error(
+        &ok(spec),
+        &old,
+        "spec.lsmhooks[0].selectors[0].matchActions[0].imaHash",
+        "imaHash needs Linux 5.18",
+    );
+    // Without imaHash the hook needs no second program.
+    let plain = compiled_with(
+        "lsmhooks:\n- hook: bprm_check_security\n  args:\n  - index: 0\n    type: linux_binprm",
+        &FakeKernel::stock(),
+    );
+    assert_eq!(plain.hooks[0].ima, 0);
 }

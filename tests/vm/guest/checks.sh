@@ -412,6 +412,20 @@ else
     refusal usdt-set-written spec
     ship usdtset.err /tmp/usdtset.err
 fi
+# --- 12. imaHash: the digest of the executed marker on its bprm_check_security event -----------
+SECTION=ima
+sha256sum "$MARKER" >/tmp/marker.sha256 2>&1
+ship marker.sha256 /tmp/marker.sha256
+if agent_start ima --tracing-policy "$POLICIES"/lsm-ima.yaml; then
+    $MARKER ima-marker >/dev/null
+    expect ima-marker-run 0 $?
+    wait_grep '"policy_name":"vm-lsm-ima"' /tmp/ima.ev
+    finish
+else
+    refusal ima-marker-run imaHash
+    ship ima.err /tmp/ima.err
+fi
+
 # A Set on an argument the note keeps as a constant: refused at load, nothing left behind.
 sed 's/name: "set3"/name: "constant"/' "$POLICIES"/usdt-set.yaml >/tmp/usdt-const.yaml
 if agent_start usdtconst --tracing-policy /tmp/usdt-const.yaml; then

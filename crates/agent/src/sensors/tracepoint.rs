@@ -215,7 +215,7 @@ impl TracepointPolicySpec<'_> {
             .set_max_entries(n(c.int_set.len()))
             .map_err(map_err("auspex_int_set"))?;
         // Calls in flight of return probes (a few KiB each): only when the policy has some.
-        let returns = c.hooks.iter().any(|h| h.returns);
+        let returns = c.hooks.iter().any(|h| h.returns || h.ima != 0);
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
             .map_err(map_err("auspex_pending"))?;
@@ -361,7 +361,12 @@ impl TracepointPolicySpec<'_> {
                         plan.kprobes.push((function.clone(), cookie));
                     }
                 }
-                AttachPoint::Lsm { hook: name } => slots[0].push((name.clone(), i)),
+                AttachPoint::Lsm { hook: name } => {
+                    slots[TrampolineKind::Lsm as usize].push((name.clone(), i));
+                    if hook.ima != 0 {
+                        slots[TrampolineKind::LsmIma as usize].push((name.clone(), i));
+                    }
+                }
                 AttachPoint::Fentry { function, .. } => slots[1].push((function.clone(), i)),
                 AttachPoint::FmodRet { function } => slots[2].push((function.clone(), i)),
                 AttachPoint::RawTracepoint { event } => {
@@ -467,6 +472,11 @@ impl TracepointPolicySpec<'_> {
             ro.auspex_fmod_ret_slots = slot_hooks[TrampolineKind::FmodRet as usize];
             ro.auspex_fexit_slots = slot_hooks[TrampolineKind::Fexit as usize];
             ro.auspex_raw_tp_slots = slot_hooks[TrampolineKind::RawTp as usize];
+            ro.auspex_lsm_ima_slots = slot_hooks[TrampolineKind::LsmIma as usize];
+            let ima_hooks = &slots[TrampolineKind::LsmIma as usize];
+            for (kind, (_, hook)) in ro.auspex_lsm_ima_kinds.iter_mut().zip(ima_hooks) {
+                *kind = u32::from(c.hooks[*hook].ima);
+            }
         }
         let skel = open.load().map_err(|source| SensorError::Load {
             sensor: NAME,
@@ -731,16 +741,20 @@ enum TrampolineKind {
     RawTp = 4,
     /// Enforcers (`spec.enforcers`): fmod_ret programs on syscall entry points, not hooks.
     Enforcer = 5,
+    /// imaHash: sleepable LSM programs, run after the hook's own LSM program, that hash the
+    /// hook's file and post the event it kept.
+    LsmIma = 6,
 }
 
 impl TrampolineKind {
-    const ALL: [TrampolineKind; 6] = [
+    const ALL: [TrampolineKind; 7] = [
         Self::Lsm,
         Self::Fentry,
         Self::FmodRet,
         Self::Fexit,
         Self::RawTp,
         Self::Enforcer,
+        Self::LsmIma,
     ];
 
     fn name(self) -> &'static str {
@@ -751,6 +765,7 @@ impl TrampolineKind {
             Self::Fexit => "fexit",
             Self::RawTp => "raw_tp",
             Self::Enforcer => "enforcer",
+            Self::LsmIma => "lsm_ima",
         }
     }
 
@@ -765,7 +780,9 @@ impl TrampolineKind {
 
     fn missing_hint(self, target: &str) -> String {
         match self {
-            Self::Lsm => format!("the kernel's BTF has no LSM hook bpf_lsm_{target}"),
+            Self::Lsm | Self::LsmIma => {
+                format!("the kernel's BTF has no LSM hook bpf_lsm_{target}")
+            }
             Self::RawTp => format!("no raw tracepoint {target} on this kernel"),
             _ => format!("the kernel's BTF has no function {target}"),
         }
@@ -1144,7 +1161,11 @@ impl AttachPlan {
                 *cookie,
             )?);
         }
-        for (kind, prog_name, target) in &self.trampolines {
+        // A hook's programs run newest first (the kernel links each new one at the head): the
+        // imaHash programs go in before the LSM programs whose kept events they post.
+        let (ima, rest): (Vec<_>, Vec<_>) =
+            (self.trampolines.iter()).partition(|(kind, ..)| *kind == TrampolineKind::LsmIma);
+        for (kind, prog_name, target) in ima.into_iter().chain(rest) {
             use libbpf_rs::skel::Skel;
             let Some(prog) = skel
                 .object()

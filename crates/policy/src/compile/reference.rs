@@ -492,6 +492,7 @@ mod tests {
             return_arg_action: None,
             return_copy: None,
             pt_regs: false,
+            ima: 0,
             path: "spec.tracepoints[0]".into(),
             attach: AttachPoint::Tracepoint {
                 subsystem: "s".into(),
