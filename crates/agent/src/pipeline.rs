@@ -30,6 +30,8 @@ pub struct Pipeline {
     actions: Option<crate::actions::ActionRunner>,
     stacks: StackSymbolizer,
     max_data: crate::max_data::MaxDataAssembler,
+    /// Build ids of files seen by the loader sensor, by path.
+    build_ids: BuildIdCache,
 }
 
 impl Pipeline {
@@ -52,6 +54,7 @@ impl Pipeline {
             actions: None,
             stacks: StackSymbolizer::new(false),
             max_data: crate::max_data::MaxDataAssembler::default(),
+            build_ids: BuildIdCache::default(),
         }
     }
 
@@ -329,6 +332,20 @@ impl Pipeline {
         let action = crate::event_builder::kprobe_action(ev.action);
         let message = hook.message.clone().unwrap_or_default();
         let event = match &hook.event {
+            HookEvent::Loader => {
+                use auspex_events::tetragon::{ProcessLoader, kprobe_argument::Arg};
+                let path = match args.first().and_then(|a| a.arg.as_ref()) {
+                    Some(Arg::FileArg(f)) => f.path.clone(),
+                    _ => String::new(),
+                };
+                Event::ProcessLoader(ProcessLoader {
+                    process: Some(process),
+                    buildid: self.build_ids.get(&path),
+                    path,
+                    parent,
+                    ancestors,
+                })
+            }
             HookEvent::Kprobe { function_name } => Event::ProcessKprobe(ProcessKprobe {
                 process: Some(process),
                 parent,
@@ -544,5 +561,36 @@ impl Pipeline {
             s.close()?;
         }
         Ok(())
+    }
+}
+
+/// Build ids (ELF `NT_GNU_BUILD_ID` notes, read with blazesym) of the files the loader sensor
+/// reports, by path. Read when first seen: a file replaced under the same path keeps its old id
+/// until the cache is cleared (when full).
+#[derive(Default)]
+struct BuildIdCache {
+    ids: std::collections::HashMap<String, Vec<u8>>,
+}
+
+impl BuildIdCache {
+    const MAX: usize = 4096;
+
+    fn get(&mut self, path: &str) -> Vec<u8> {
+        if path.is_empty() {
+            return Vec::new();
+        }
+        if let Some(id) = self.ids.get(path) {
+            return id.clone();
+        }
+        if self.ids.len() >= Self::MAX {
+            self.ids.clear();
+        }
+        let id = blazesym::helper::read_elf_build_id(&std::path::Path::new(path))
+            .ok()
+            .flatten()
+            .map(|b| b.into_owned())
+            .unwrap_or_default();
+        self.ids.insert(path.to_string(), id.clone());
+        id
     }
 }

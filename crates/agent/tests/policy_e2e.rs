@@ -2635,6 +2635,55 @@ spec:
     assert_eq!(ints(&u.data), vec![5, i64::from(pid5)], "rdi and the tgid");
 }
 
+/// `loader: true`: a process_loader event for each file a process maps executable: running a
+/// copied `true` reports the C library the dynamic loader maps, with its build id.
+#[test]
+fn root_loader_reports_mapped_libraries_with_build_ids() {
+    if !require_root("root_loader_reports_mapped_libraries_with_build_ids") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = copy_binary("/usr/bin/true", &d, "true-loader");
+    let mut agent = TestAgent::start(|_| {});
+    agent
+        .control
+        .add_policy(policy(
+            "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: loader\nspec:\n  loader: true\n",
+        ))
+        .expect("loads");
+    assert!(Command::new(&bin).status().expect("run").success());
+    marker(&mut agent, "loader-marker");
+    let loads: Vec<(String, Vec<u8>)> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessLoader(l)) if proc_of(&l.process).binary == bin => {
+                Some((l.path.clone(), l.buildid.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let libc = loads
+        .iter()
+        .find(|(p, _)| p.ends_with("/libc.so.6"))
+        .unwrap_or_else(|| panic!("libc among {loads:?}"));
+    let notes = Command::new("readelf")
+        .args(["-n", &libc.0])
+        .output()
+        .expect("readelf");
+    let want = String::from_utf8_lossy(&notes.stdout)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Build ID: ").map(str::to_string))
+        .expect("libc has a build id");
+    let got: String = libc.1.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(got, want, "{}", libc.0);
+    assert!(
+        loads.iter().all(|(p, _)| p.starts_with('/')),
+        "only file mappings: {loads:?}"
+    );
+}
+
 /// TrackSock: a client socket is tracked when its owner connects (SYN_SENT); when the server
 /// closes, the client socket's move to CLOSE_WAIT runs in the server's context (loopback
 /// softirq), yet the event is reported for the client process that owns the socket. A second

@@ -16,8 +16,9 @@
 //!   true` on a kernel where kprobes do not attach ([`KernelView::kprobes_attach`]) served by the
 //!   syscall's `syscalls/sys_enter_<name>` tracepoint and reported as `process_kprobe` with
 //!   function `__x64_sys_<name>`; `lsmhooks[]` (BPF-LSM, `process_lsm`); `fentries[]` (fentry);
-//!   `uprobes[]` (function entry); `usdts[]` (`process_usdt`, argument locations from the probe's
-//!   note). `call: "list:NAME"` gives one hook per list entry. Kprobe
+//!   `uprobes[]` (a symbol or a file offset, `refCtrOffsets`, `binaryDigests`); `usdts[]`
+//!   (`process_usdt`, argument locations from the probe's note); `loader: true`
+//!   (`process_loader`, from `syscalls/sys_enter_mmap`). `call: "list:NAME"` gives one hook per list entry. Kprobe
 //!   argument `index` *i* is the *i*-th function argument; tracepoint `index` counts format fields
 //!   from 0, common fields included.
 //! * Argument types: `string`/`filename` (a `char *` field, read from user memory in `syscalls/*`
@@ -589,6 +590,8 @@ pub enum HookEvent {
         /// Probe name.
         name: String,
     },
+    /// `process_loader` (`loader: true`): the first argument is the mapped file (an `fd`).
+    Loader,
 }
 
 /// One hook instance (a `kprobes[]`/`tracepoints[]` entry, or one entry of its `list:`).
@@ -1532,6 +1535,9 @@ impl Compiler<'_> {
         for (i, t) in spec.tracepoints.iter().enumerate() {
             self.tracepoint(t, &root.field("tracepoints").index(i));
         }
+        if spec.loader {
+            self.loader(&root.field("loader"));
+        }
         for (field, what, is) in [
             (
                 "lsmhooks",
@@ -1682,9 +1688,6 @@ impl Compiler<'_> {
             if present {
                 self.not_yet(&root.field(field), &format!("workload scoping ({field})"));
             }
-        }
-        if spec.loader {
-            self.not_yet(&root.field("loader"), "the loader sensor (loader: true)");
         }
         self.enforcers(&root);
         // policy-mode monitor: loaded with enforcement off (switchable at runtime).
@@ -2409,6 +2412,46 @@ impl Compiler<'_> {
             t.message.as_deref(),
             &t.tags,
         );
+    }
+
+    /// `loader: true`: a `process_loader` event for each file a process maps executable (shared
+    /// libraries, the dynamic loader's work). Served by `syscalls/sys_enter_mmap` with
+    /// `prot & PROT_EXEC` and a file (its path read from the fd in the kernel); user space adds
+    /// the file's build id. (Tetragon hooks perf's mmap output, which kprobes-less kernels lack.)
+    fn loader(&mut self, p: &FieldPath) {
+        let Some(fields) = self.kernel.tracepoint_fields("syscalls", "sys_enter_mmap") else {
+            self.err(
+                p,
+                "the loader sensor needs the syscalls/sys_enter_mmap tracepoint, which this kernel lacks (CONFIG_FTRACE_SYSCALLS)",
+            );
+            return;
+        };
+        let index = |name: &str| fields.iter().position(|f| f.name == name);
+        let (Some(prot), Some(fd)) = (index("prot"), index("fd")) else {
+            self.err(
+                p,
+                "syscalls/sys_enter_mmap has no prot or fd field on this kernel",
+            );
+            return;
+        };
+        // PROT_EXEC = 4; a file-backed mapping has a path (anonymous ones have fd -1, no path).
+        let yaml = format!(
+            "subsystem: syscalls\nevent: sys_enter_mmap\nargs:\n- index: {fd}\n  type: fd\n- index: {prot}\n  type: int\nselectors:\n- matchArgs:\n  - index: {prot}\n    operator: Mask\n    values: [\"4\"]\n  - index: {fd}\n    operator: Prefix\n    values: [\"/\"]\n"
+        );
+        let spec: TracepointSpec = match serde_norway::from_str(&yaml) {
+            Ok(s) => s,
+            Err(e) => {
+                self.err(p, format!("internal: the loader hook does not parse: {e}"));
+                return;
+            }
+        };
+        let before = self.out.hooks.len();
+        self.tracepoint(&spec, p);
+        if self.out.hooks.len() > before
+            && let Some(h) = self.out.hooks.last_mut()
+        {
+            h.event = HookEvent::Loader;
+        }
     }
 
     /// A `uprobes[]` entry: one hook per symbol (or file offset). Argument `index` n is the n-th

@@ -1534,7 +1534,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "loader: true\nkprobes:\n- call: sys_kill",
         "spec.loader",
-        "loader",
+        "the loader sensor needs the syscalls/sys_enter_mmap tracepoint",
     ),
     (
         "enforcers:\n- calls: [sys_kill]\nkprobes:\n- call: sys_kill",
@@ -3185,4 +3185,32 @@ fn ima_hash_on_lsm_hooks() {
         &FakeKernel::stock(),
     );
     assert_eq!(plain.hooks[0].ima, 0);
+}
+
+/// `loader: true`: one hook on syscalls/sys_enter_mmap, events process_loader, matching
+/// executable (prot & PROT_EXEC) mappings of files (the fd's path starts with `/`).
+#[test]
+fn loader_hooks_executable_file_mappings() {
+    let mut k = FakeKernel::new();
+    k.syscall(
+        "mmap",
+        &[
+            "unsigned long addr",
+            "unsigned long len",
+            "unsigned long prot",
+            "unsigned long flags",
+            "unsigned long fd",
+            "unsigned long off",
+        ],
+    );
+    let c = compiled_with("loader: true", &k);
+    assert_eq!(c.hooks.len(), 1);
+    assert_eq!(c.hooks[0].event, HookEvent::Loader);
+    assert_eq!(c.hooks[0].attach, tp("syscalls", "sys_enter_mmap"));
+    let ops: Vec<(u8, u8)> = c.selectors[0]
+        .match_args
+        .iter()
+        .map(|m| (m.arg, m.op))
+        .collect();
+    assert_eq!(ops, vec![(1, op::MASK), (0, op::PREFIX)]);
 }

@@ -498,6 +498,7 @@ impl TracepointPolicySpec<'_> {
                 record_size: u32::from(hook.record_size),
                 msg_op: u32::from(match hook.event {
                     HookEvent::Kprobe { .. } => abi::MSG_GENERIC_KPROBE,
+                    HookEvent::Loader => abi::MSG_GENERIC_TRACEPOINT,
                     HookEvent::Tracepoint { .. } => abi::MSG_GENERIC_TRACEPOINT,
                     HookEvent::Uprobe { .. } | HookEvent::Usdt { .. } => abi::MSG_GENERIC_UPROBE,
                     HookEvent::Lsm { .. } => abi::MSG_GENERIC_LSM,
