@@ -373,7 +373,7 @@ static __always_inline void ima_post(struct file *file, __u32 slot)
 	struct auspex_ima_trailer *t;
 	struct auspex_pending_event *p;
 	__u64 key;
-	__u32 len, size;
+	__u32 len;
 
 	if (!slot)
 		return;
@@ -388,16 +388,7 @@ static __always_inline void ima_post(struct file *file, __u32 slot)
 	t = (struct auspex_ima_trailer *)&p->data[len];
 	t->pad = 0;
 	t->algo = file ? bpf_ima_file_hash(file, t->hash, sizeof(t->hash)) : -2;
-	len += sizeof(*t);
-	p->ev.args_len = len;
-	p->ev.flags |= AUSPEX_GENERIC_IMA_HASH;
-	size = sizeof(p->ev) + len;
-	p->ev.hdr.size = size;
-	barrier_var(size);
-	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
-	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
-		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
-	bpf_map_delete_elem(&auspex_pending, &key);
+	post_pending(p, key, len + sizeof(*t), AUSPEX_GENERIC_IMA_HASH);
 }
 
 /* The kind (a .rodata constant) decides at load which branch the verifier sees. */

@@ -1466,6 +1466,25 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 }
 
 /*
+ * Posts an event kept in auspex_pending (return probes, imaHash) whose arguments and trailers
+ * now take `len` bytes, with `flag` set, and forgets it.
+ */
+static __always_inline void post_pending(struct auspex_pending_event *p, __u64 key, __u32 len, __u32 flag)
+{
+	__u32 size;
+
+	p->ev.args_len = len;
+	p->ev.flags |= flag;
+	size = sizeof(p->ev) + len;
+	p->ev.hdr.size = size;
+	barrier_var(size);
+	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
+	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
+		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
+	bpf_map_delete_elem(&auspex_pending, &key);
+}
+
+/*
  * The return of a call whose entry kept an event (return probes): matchReturnArgs of the
  * selector that matched at entry, then the event with the return value appended.
  */
@@ -1476,7 +1495,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	struct auspex_return_trailer trailer = { .action = AUSPEX_ACTION_POST };
 	struct auspex_selector *s = NULL;
 	struct auspex_hook_config *cfg;
-	__u32 len, size, sel, si, post = 1, extra;
+	__u32 len, sel, si, post = 1, extra;
 
 	if (!p)
 		return 0;
@@ -1566,15 +1585,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		}
 		extra += return_copy(p, key, len + sizeof(trailer) + extra, ret, pos, kernel, max_data);
 	}
-	p->ev.args_len = len + sizeof(trailer) + extra;
-	p->ev.flags |= AUSPEX_GENERIC_HAS_RETURN;
-	size = sizeof(p->ev) + len + sizeof(trailer) + extra;
-	p->ev.hdr.size = size;
-	barrier_var(size);
-	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
-	if (size <= sizeof(*p) && bpf_ringbuf_output(&auspex_events, p, size, rb_submit_flags()))
-		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
-	bpf_map_delete_elem(&auspex_pending, &key);
+	post_pending(p, key, len + sizeof(trailer) + extra, AUSPEX_GENERIC_HAS_RETURN);
 	return 0;
 }
 
