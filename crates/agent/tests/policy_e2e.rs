@@ -73,6 +73,18 @@ fn build_c(dir: &Path, name: &str, source: &str, flags: &[&str]) -> String {
     bin.to_str().expect("utf8").to_string()
 }
 
+/// The messages `pick` takes out of the events the agent has seen (one kind, one policy, …).
+fn seen_events<'a, T>(
+    agent: &'a TestAgent,
+    pick: impl Fn(&'a Event) -> Option<&'a T>,
+) -> Vec<&'a T> {
+    agent
+        .seen
+        .iter()
+        .filter_map(|e| e.event.as_ref().and_then(&pick))
+        .collect()
+}
+
 fn copy_binary(from: &str, dir: &Path, name: &str) -> String {
     let to = dir.join(name);
     std::fs::copy(from, &to).expect("copy binary");
@@ -1272,14 +1284,10 @@ spec:
     let quiet = Command::new(&bin).args(["7", "bye"]).output().expect("run");
     assert!(quiet.status.success());
     marker(&mut agent, "uprobe-marker");
-    let evs: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessUprobe(u)) if u.policy_name == "uprobe-target" => Some(u),
-            _ => None,
-        })
-        .collect();
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "uprobe-target" => Some(u),
+        _ => None,
+    });
     assert_eq!(evs.len(), 2, "the Sigkill call and the hello call: {evs:?}");
     for u in &evs {
         assert_eq!(u.path, bin);
@@ -2142,14 +2150,10 @@ spec:
     let quiet = Command::new(&bin).args(["7", "bye"]).output().expect("run");
     assert!(quiet.status.success());
     marker(&mut agent, "usdt-marker");
-    let evs: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessUsdt(u)) if u.policy_name == "usdt-target" => Some(u),
-            _ => None,
-        })
-        .collect();
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUsdt(u) if u.policy_name == "usdt-target" => Some(u),
+        _ => None,
+    });
     assert_eq!(evs.len(), 2, "the Sigkill call and the hello call: {evs:?}");
     for u in &evs {
         assert_eq!(
@@ -2295,14 +2299,10 @@ spec:
         .expect("monitor");
     assert_eq!(run("1"), "1 2 5", "monitor mode writes nothing");
     marker(&mut agent, "usdt-set-marker");
-    let evs: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessUsdt(u)) if u.policy_name == "usdt-set" => Some(u),
-            _ => None,
-        })
-        .collect();
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUsdt(u) if u.policy_name == "usdt-set" => Some(u),
+        _ => None,
+    });
     use auspex_events::tetragon::KprobeAction;
     let summary: Vec<(i32, Vec<i64>)> = evs
         .iter()
@@ -2418,14 +2418,10 @@ spec:
         "uid 1000 may not unshare the network namespace"
     );
     marker(&mut agent, "btf-types-marker");
-    let tps: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessTracepoint(t)) if t.policy_name == "btf-types" => Some(t),
-            _ => None,
-        })
-        .collect();
+    let tps = seen_events(&agent, |e| match e {
+        Event::ProcessTracepoint(t) if t.policy_name == "btf-types" => Some(t),
+        _ => None,
+    });
     let labelled = |t: &auspex_events::tetragon::ProcessTracepoint| -> Vec<(String, i64)> {
         t.args
             .iter()
@@ -2599,14 +2595,10 @@ spec:
         "the kernel raised the semaphore"
     );
     marker(&mut agent, "uprobe-offsets-marker");
-    let evs: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessUprobe(u)) if u.policy_name == "uprobe-offsets" => Some(u),
-            _ => None,
-        })
-        .collect();
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "uprobe-offsets" => Some(u),
+        _ => None,
+    });
     assert_eq!(evs.len(), 1, "only the call with 5: {evs:?}");
     assert!(
         !agent.seen.iter().any(|e| matches!(&e.event,
@@ -3561,14 +3553,10 @@ spec:
         .parse()
         .expect("port");
     marker(&mut agent, "buffers-marker");
-    let kprobes: Vec<_> = agent
-        .seen
-        .iter()
-        .filter_map(|e| match &e.event {
-            Some(Event::ProcessKprobe(k)) if k.policy_name == "buffers-and-addresses" => Some(k),
-            _ => None,
-        })
-        .collect();
+    let kprobes = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "buffers-and-addresses" => Some(k),
+        _ => None,
+    });
     let writev: Vec<_> = kprobes
         .iter()
         .filter(|k| k.function_name == "__x64_sys_writev")

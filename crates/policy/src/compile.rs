@@ -3301,7 +3301,13 @@ impl Compiler<'_> {
         };
         let start = match root {
             // btfType: the argument points to this type, whatever the hook declares.
-            _ if a.btf_type.is_some() => btf_type_root(types, a),
+            _ if a.btf_type.is_some() => match btf_type_root(types, a) {
+                Ok(id) => Ok(id),
+                Err(reason) => {
+                    self.err(&ap.field("btfType"), reason);
+                    return None;
+                }
+            },
             ResolveRoot::Function(f) => types
                 .function_param(f, index)
                 .and_then(|t| resolve::pointee_composite(types, t)),
@@ -3348,12 +3354,7 @@ impl Compiler<'_> {
                 })
             }
             Err(reason) => {
-                let field = if a.btf_type.is_some() && reason.starts_with("btfType") {
-                    "btfType"
-                } else {
-                    "resolve"
-                };
-                self.err(&ap.field(field), format!("{:?}: {reason}", a.resolve));
+                self.err(&ap.field("resolve"), format!("{:?}: {reason}", a.resolve));
                 None
             }
         }
