@@ -173,6 +173,13 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 	return run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 }
 
+/* Returns of uprobe hooks with `return: true` or returnCopy (a uretprobe at the same place). */
+SEC("uretprobe")
+int auspex_generic_uretprobe(struct pt_regs *ctx)
+{
+	return run_return((__u32)bpf_get_attach_cookie(ctx) & 0xffff, (__s64)PT_REGS_RC(ctx));
+}
+
 /*
  * USDT probes: libbpf locates each argument (register, memory, constant) from the probe's note
  * and hands it over through bpf_usdt_arg(); the hook index is the user cookie. The record is

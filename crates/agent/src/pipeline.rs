@@ -416,6 +416,7 @@ impl Pipeline {
                 policy_name: info.name.clone(),
                 message,
                 args,
+                r#return: return_arg,
                 data,
                 tags: hook.tags.clone(),
                 ancestors,

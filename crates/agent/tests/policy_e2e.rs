@@ -2627,6 +2627,146 @@ spec:
     assert_eq!(ints(&u.data), vec![5, i64::from(pid5)], "rdi and the tgid");
 }
 
+/// Uprobes by virtual address (`addrs`, as `nm` prints it) with `return: true`: the event is
+/// posted at the return with the return value (`returnArg`), matchReturnArgs filters on it, and
+/// a returnCopy buffer (filled by the call) is read at the return. An address in a data
+/// segment refuses the policy, naming `addrs`.
+#[test]
+fn root_uprobe_addrs_and_return_probes() {
+    if !require_root("root_uprobe_addrs_and_return_probes") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "uprobe-return",
+        r#"#include <stdlib.h>
+#include <string.h>
+int auspex_counter = 1;
+__attribute__((noinline)) int triple(int a)
+{
+	__asm__ volatile("");
+	return 3 * a + auspex_counter;
+}
+__attribute__((noinline)) int fill(char *buf, int n)
+{
+	const char *s = "filled by the call";
+	int len = (int)strlen(s) < n ? (int)strlen(s) : n;
+
+	memcpy(buf, s, len);
+	return len;
+}
+int main(int argc, char **argv)
+{
+	char buf[64] = "not yet";
+	int a = argc > 1 ? atoi(argv[1]) : 0;
+
+	fill(buf, sizeof(buf));
+	return triple(a) > 0 ? 0 : 1;
+}
+"#,
+        &[],
+    );
+    let nm = Command::new("nm").arg(&bin).output().expect("nm");
+    let nm = String::from_utf8_lossy(&nm.stdout).to_string();
+    let addr = |suffix: &str| {
+        nm.lines()
+            .find(|l| l.ends_with(suffix))
+            .and_then(|l| u64::from_str_radix(l.split_whitespace().next()?, 16).ok())
+            .unwrap_or_else(|| panic!("{suffix} in nm: {nm}"))
+    };
+    let triple = addr(" T triple");
+    let counter = addr(" D auspex_counter");
+    let yaml = |name: &str, at: u64| {
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  uprobes:
+  - path: "{bin}"
+    addrs: [{at}]
+    return: true
+    args:
+    - index: 0
+      type: int
+    returnArg:
+      index: 0
+      type: int
+    selectors:
+    - matchReturnArgs:
+      - index: 0
+        operator: GT
+        values: ["10"]
+  - path: "{bin}"
+    symbols: [fill]
+    args:
+    - index: 0
+      type: char_buf
+      returnCopy: true
+    - index: 1
+      type: int
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    let err = agent
+        .control
+        .add_policy(policy(&yaml("uprobe-data-addr", counter)))
+        .expect_err("an address in the data segment");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("spec.uprobes[0].addrs") && msg.contains("not executable"),
+        "{msg}"
+    );
+    agent
+        .control
+        .add_policy(policy(&yaml("uprobe-return", triple)))
+        .expect("loads");
+    let run = |arg: &str| {
+        let status = Command::new(&bin).arg(arg).status().expect("run");
+        assert!(status.success());
+    };
+    run("5");
+    run("2");
+    marker(&mut agent, "uprobe-return-marker");
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "uprobe-return" => Some(u),
+        _ => None,
+    });
+    let int = |a: Option<&auspex_events::tetragon::KprobeArgument>| match a
+        .and_then(|a| a.arg.as_ref())
+    {
+        Some(Arg::IntArg(x)) => Some(*x),
+        _ => None,
+    };
+    let returns: Vec<_> = evs
+        .iter()
+        .filter(|u| u.offset == triple)
+        .map(|u| (int(u.args.first()), int(u.r#return.as_ref())))
+        .collect();
+    assert_eq!(
+        returns,
+        vec![(Some(5), Some(16))],
+        "triple(5) returned 16 (> 10); triple(2) returned 7 and was dropped: {evs:?}"
+    );
+    let fills: Vec<_> = evs.iter().filter(|u| u.symbol == "fill").collect();
+    assert_eq!(fills.len(), 2, "fill ran twice: {evs:?}");
+    for u in fills {
+        assert_eq!(u.args.len(), 2, "{u:?}");
+        assert_eq!(
+            u.args[0].arg,
+            Some(Arg::BytesArg(b"filled by the call".to_vec())),
+            "the buffer as the call left it: {u:?}"
+        );
+        assert_eq!(int(u.args.get(1)), Some(64));
+        assert_eq!(u.r#return, None, "no returnArg on this hook");
+    }
+}
+
 /// `loader: true`: a process_loader event for each file a process maps executable: running a
 /// copied `true` reports the C library the dynamic loader maps, with its build id.
 #[test]

@@ -526,8 +526,11 @@ pub enum AttachPoint {
         path: String,
         /// Function symbol; empty for an `offsets` entry.
         symbol: String,
-        /// File offset (`offsets`), or 0 with a symbol.
+        /// File offset (`offsets`), or 0 with a symbol or an address.
         offset: u64,
+        /// Virtual address in the file's own address space (`addrs`, what `nm` prints), 0 for
+        /// none: the agent maps it to a file offset through the ELF program headers.
+        address: u64,
         /// File offset of the reference counter (semaphore) the kernel raises while the probe
         /// is attached (`refCtrOffsets`), 0 for none.
         ref_ctr_offset: u64,
@@ -1695,7 +1698,7 @@ impl Compiler<'_> {
     }
 
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
-        let (ret_spec, ret_args) = self.return_value(k, p);
+        let (ret_spec, ret_args) = self.return_value(k.return_, k.return_arg.as_ref(), p);
         let ret = k.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
@@ -1859,10 +1862,11 @@ impl Compiler<'_> {
     /// matchReturnArgs: its `returnArg` compiled (integer types), or empty without `returnArg`.
     fn return_value(
         &mut self,
-        k: &KProbeSpec,
+        returns: bool,
+        return_arg: Option<&KProbeArg>,
         p: &FieldPath,
     ) -> (Vec<KProbeArg>, Vec<Option<CompiledArg>>) {
-        let (true, Some(a)) = (k.return_, &k.return_arg) else {
+        let (true, Some(a)) = (returns, return_arg) else {
             return (Vec::new(), Vec::new());
         };
         let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
@@ -2254,7 +2258,7 @@ impl Compiler<'_> {
             );
             return;
         }
-        let (ret_spec, ret_args) = self.return_value(f, p);
+        let (ret_spec, ret_args) = self.return_value(f.return_, f.return_arg.as_ref(), p);
         let ret = f.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
@@ -2460,22 +2464,33 @@ impl Compiler<'_> {
     /// `data` entries read the current task or the probe's (user) registers.
     fn uprobe(&mut self, u: &crate::model::UProbeSpec, p: &FieldPath) {
         let mut ok = true;
-        for (field, present) in [
-            ("addrs", !u.addrs.is_empty()),
-            ("return", u.return_),
-            ("returnArg", u.return_arg.is_some()),
-            ("btfPath", u.btf_path.is_some()),
-        ] {
-            if present {
-                self.not_yet(&p.field(field), &format!("uprobes {field}"));
-                ok = false;
-            }
+        if u.btf_path.is_some() {
+            self.not_yet(&p.field("btfPath"), "uprobes btfPath");
+            ok = false;
         }
-        // One probe per symbol or per offset (validation allows only one of the lists).
-        let entries: Vec<(String, u64)> = if u.offsets.is_empty() {
-            u.symbols.iter().map(|s| (s.clone(), 0)).collect()
+        let (ret_spec, ret_args) = self.return_value(u.return_, u.return_arg.as_ref(), p);
+        if let Some(Some(a)) = ret_args.first()
+            && a.read == ArgRead::Sock
+        {
+            self.err(
+                &p.field("returnArg").field("type"),
+                "a uprobe returns a user-space value; sock/socket read kernel sockets",
+            );
+            ok = false;
+        }
+        let ret = u.return_.then_some(ReturnCtx {
+            spec: &ret_spec,
+            args: &ret_args,
+            action: None,
+        });
+        // One probe per symbol, file offset or address (validation allows only one of the
+        // lists): (symbol, offset, address).
+        let entries: Vec<(String, u64, u64)> = if !u.offsets.is_empty() {
+            u.offsets.iter().map(|&o| (String::new(), o, 0)).collect()
+        } else if !u.addrs.is_empty() {
+            u.addrs.iter().map(|&a| (String::new(), 0, a)).collect()
         } else {
-            u.offsets.iter().map(|&o| (String::new(), o)).collect()
+            u.symbols.iter().map(|s| (s.clone(), 0, 0)).collect()
         };
         if ok && entries.is_empty() {
             self.err(
@@ -2535,7 +2550,7 @@ impl Compiler<'_> {
             ),
         );
         args.extend(self.data_args(&u.data, p, Ok(())));
-        for (k, (symbol, offset)) in entries.into_iter().enumerate() {
+        for (k, (symbol, offset, address)) in entries.into_iter().enumerate() {
             let ref_ctr_offset = u.ref_ctr_offsets.get(k).copied().unwrap_or(0);
             let ctx = HookCtx {
                 served: Served::Uprobe,
@@ -2543,7 +2558,7 @@ impl Compiler<'_> {
                 args: &args,
                 path: p,
                 override_refusal: None,
-                ret: None,
+                ret,
             };
             let before = self.out.hooks.len();
             self.push_hook(
@@ -2551,6 +2566,7 @@ impl Compiler<'_> {
                     path: u.path.clone(),
                     symbol: symbol.clone(),
                     offset,
+                    address,
                     ref_ctr_offset,
                     digests: digests.clone(),
                     skip_on_digest_mismatch,
@@ -2558,7 +2574,8 @@ impl Compiler<'_> {
                 HookEvent::Uprobe {
                     path: u.path.clone(),
                     symbol,
-                    offset,
+                    // An `addrs` probe is reported by the address the policy gives.
+                    offset: offset.max(address),
                     ref_ctr_offset,
                 },
                 &ctx,
@@ -2641,16 +2658,18 @@ impl Compiler<'_> {
                 "one returnCopy argument per hook is supported",
             );
         }
+        // Uprobes return through a uretprobe; USDT probes sit inside functions.
         if let Some(&i) = copies.first()
             && !matches!(
                 ctx.served,
                 Served::Kprobe | Served::KprobeOverride | Served::SyscallKprobe | Served::Fentry
             )
+            && !matches!(event, HookEvent::Uprobe { .. })
         {
             self.err(
                 &ctx.path.field("args").index(i).field("returnCopy"),
                 format!(
-                    "returnCopy needs a return probe, which kprobes and fentries have and {} do not",
+                    "returnCopy needs a return probe, which kprobes, fentries and uprobes have and {} do not",
                     ctx.served.event_kind()
                 ),
             );

@@ -1402,9 +1402,19 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "needs BPF-LSM, which this kernel does not offer",
     ),
     (
-        "uprobes:\n- path: /bin/bash\n  addrs: [16]",
-        "spec.uprobes[0].addrs",
-        "uprobes addrs is not supported by the in-kernel engine yet",
+        "uprobes:\n- path: /bin/bash\n  btfPath: /x.btf\n  symbols: [main]",
+        "spec.uprobes[0].btfPath",
+        "uprobes btfPath is not supported by the in-kernel engine yet",
+    ),
+    (
+        "uprobes:\n- path: /bin/bash\n  symbols: [main]\n  return: true\n  returnArg:\n    index: 0\n    type: sock",
+        "spec.uprobes[0].returnArg.type",
+        "a uprobe returns a user-space value",
+    ),
+    (
+        "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  args:\n  - index: 0\n    type: char_buf\n    returnCopy: true",
+        "spec.usdts[0].args[0].returnCopy",
+        "returnCopy needs a return probe",
     ),
     (
         "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  args:\n  - index: 0\n    type: int\n    resolve: a.b",
@@ -3147,12 +3157,35 @@ fn uprobe_offsets_ref_ctr_and_digests() {
                 path: "/bin/x".into(),
                 symbol: String::new(),
                 offset,
+                address: 0,
                 ref_ctr_offset,
                 digests: vec![d.clone()],
                 skip_on_digest_mismatch: false,
             })
             .to_vec()
     );
+    // `addrs`: the agent maps each address to a file offset; the event reports the address.
+    // `return: true` makes the hook return (a uretprobe posts its event).
+    let c = compiled(
+        "uprobes:\n- path: /bin/x\n  addrs: [0x401136]\n  return: true\n  returnArg:\n    index: 0\n    type: int",
+    );
+    let h = &c.hooks[0];
+    assert!(matches!(
+        &h.attach,
+        AttachPoint::Uprobe {
+            offset: 0,
+            address: 0x401136,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &h.event,
+        HookEvent::Uprobe {
+            offset: 0x401136,
+            ..
+        }
+    ));
+    assert!(h.returns && h.return_arg.is_some());
     one_error(
         &ok("uprobes:\n- path: /bin/x\n  symbols: [main]\n  binaryDigests: [md5:abc]"),
         &FakeKernel::new(),

@@ -1,6 +1,7 @@
 //! Sensors: one module per BPF object under `bpf/` (`process.rs` ↔ `bpf/process.bpf.c`). A sensor
 //! goes through typed phases — loaded, then attached — and dropping it detaches everything it
 //! attached (links are owned by the value).
+mod elf_address;
 pub mod process;
 pub mod tracepoint;
 
@@ -124,6 +125,14 @@ pub enum SensorError {
         "{hook}.binaryDigests: {reason} (set ignore.digestVerificationFailure to skip the probe instead)"
     )]
     BinaryDigest {
+        /// Path of the hook in the policy (`spec.uprobes[0]`).
+        hook: String,
+        /// What was found.
+        reason: String,
+    },
+    /// A uprobe `addrs` entry that maps to no executable code of its file.
+    #[error("{hook}.addrs: {reason}")]
+    UprobeAddress {
         /// Path of the hook in the policy (`spec.uprobes[0]`).
         hook: String,
         /// What was found.

@@ -301,6 +301,7 @@ impl TracepointPolicySpec<'_> {
                     path,
                     symbol,
                     offset,
+                    address,
                     ref_ctr_offset,
                     digests,
                     skip_on_digest_mismatch,
@@ -328,13 +329,33 @@ impl TracepointPolicySpec<'_> {
                             });
                         }
                     }
-                    plan.uprobes.push(UprobeAttach {
+                    let offset = if *address == 0 {
+                        *offset
+                    } else {
+                        super::elf_address::file_offset(path, *address).map_err(|reason| {
+                            SensorError::UprobeAddress {
+                                hook: hook.path.clone(),
+                                reason,
+                            }
+                        })?
+                    };
+                    let probe = UprobeAttach {
                         path: path.clone(),
                         symbol: symbol.clone(),
-                        offset: *offset,
+                        offset,
                         ref_ctr_offset: *ref_ctr_offset,
                         cookie,
-                    })
+                        retprobe: false,
+                    };
+                    // `return: true` (or returnCopy): a uretprobe at the same place posts the
+                    // event the entry kept.
+                    if hook.returns {
+                        plan.uprobes.push(UprobeAttach {
+                            retprobe: true,
+                            ..probe.clone()
+                        });
+                    }
+                    plan.uprobes.push(probe)
                 }
                 AttachPoint::Usdt {
                     path,
@@ -397,7 +418,10 @@ impl TracepointPolicySpec<'_> {
             .set_autoload(!plan.classic.is_empty());
         open.progs
             .auspex_generic_uprobe
-            .set_autoload(!plan.uprobes.is_empty());
+            .set_autoload(plan.uprobes.iter().any(|u| !u.retprobe));
+        open.progs
+            .auspex_generic_uretprobe
+            .set_autoload(plan.uprobes.iter().any(|u| u.retprobe));
         open.progs
             .auspex_generic_usdt
             .set_autoload(plan.usdts.iter().any(|u| u.sets.is_empty()));
@@ -850,12 +874,15 @@ fn file_sha256(path: &str) -> Result<String, String> {
 }
 
 /// A uprobe to attach: at a symbol, or at a file offset when `symbol` is empty.
+#[derive(Clone)]
 struct UprobeAttach {
     path: String,
     symbol: String,
     offset: u64,
     ref_ctr_offset: u64,
     cookie: u32,
+    /// A uretprobe (auspex_generic_uretprobe) of a hook that returns.
+    retprobe: bool,
 }
 
 /// A USDT probe to attach.
@@ -1047,11 +1074,15 @@ impl AttachPlan {
                 cookie: u64::from(u.cookie),
                 func_name: (!u.symbol.is_empty()).then(|| u.symbol.clone()),
                 ref_ctr_offset: u.ref_ctr_offset as usize,
+                retprobe: u.retprobe,
                 ..Default::default()
             };
-            let link = skel
-                .progs
-                .auspex_generic_uprobe
+            let prog = if u.retprobe {
+                &skel.progs.auspex_generic_uretprobe
+            } else {
+                &skel.progs.auspex_generic_uprobe
+            };
+            let link = prog
                 .attach_uprobe_with_opts(-1, path, u.offset as usize, opts)
                 .map_err(|source| SensorError::AttachUprobe {
                     sensor: NAME,
