@@ -97,6 +97,8 @@ def main():
             events_pb2.Filter(
                 binary_regex=["^" + re.escape(args.marker) + "$"],
                 event_set=[events_pb2.PROCESS_EXEC],
+                # Evaluated by the server too (a CEL expression over the event).
+                cel_expression=["process_exec.process.pid > 1 && has(process_exec.process.exec_id)"],
             )
         ]
     )

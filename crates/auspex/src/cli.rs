@@ -108,6 +108,11 @@ struct EventsArgs {
     #[arg(long, visible_alias = "pod", value_name = "REGEX", num_args = 1..)]
     pods: Vec<String>,
 
+    /// Only events for which one of these CEL expressions is true (e.g.
+    /// "process_exec.process.pid > 1000"; the event is bound to its type key).
+    #[arg(long, value_name = "EXPR", num_args = 1..)]
+    cel_expression: Vec<String>,
+
     /// Only these fields of each event (e.g. process.binary,parent.binary).
     #[arg(short = 'f', long, value_name = "FIELDS", value_delimiter = ',', num_args = 1..)]
     include_fields: Vec<String>,
@@ -1054,6 +1059,7 @@ fn events_request(args: &EventsArgs) -> anyhow::Result<GetEventsRequest> {
             .collect::<anyhow::Result<_>>()?,
         pod_regex: args.pods.clone(),
         policy_names: args.policy_names.clone(),
+        cel_expression: args.cel_expression.clone(),
         ..Default::default()
     };
     let mut req = GetEventsRequest::default();
@@ -1323,6 +1329,8 @@ mod tests {
             "default",
             "--pods",
             "web-",
+            "--cel-expression",
+            "process_exec.process.uid == 0u",
             "-F",
             "parent,process.pod",
             "--timestamps",
@@ -1343,6 +1351,7 @@ mod tests {
         assert_eq!(f.policy_names, ["p1"]);
         assert_eq!(f.namespace, ["default"]);
         assert_eq!(f.pod_regex, ["web-"]);
+        assert_eq!(f.cel_expression, ["process_exec.process.uid == 0u"]);
         assert_eq!(req.field_filters.len(), 1);
         assert_eq!(
             req.field_filters[0]

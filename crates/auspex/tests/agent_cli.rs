@@ -439,7 +439,7 @@ fn root_export_filters_redaction_and_field_filters() {
     std::fs::copy("/bin/true", &bin).expect("copy");
     let export = d.join("ev.log");
     let allow = "{\"event_set\":[\"PROCESS_EXEC\"],\"binary_regex\":[\"/auspex-marker-bin$\"]}\n{\"event_set\":[\"PROCESS_EXIT\"],\"binary_regex\":[\"/auspex-marker-bin$\"],\"arguments_regex\":[\"keep\"]}";
-    let deny = "{\"arguments_regex\":[\"drop-me\"]}";
+    let deny = "{\"arguments_regex\":[\"drop-me\"]}\n{\"cel_expression\":[\"process_exec.process.arguments.startsWith('cel-') && process_exec.process.pid > 1\"]}";
     let redact = "{\"binary_regex\":[\"auspex-marker-bin$\"],\"redact\":[\"--password=(\\\\S+)\"]}";
     let fields = "{\"fields\":\"process.binary,process.arguments\",\"event_set\":[\"PROCESS_EXEC\"],\"action\":\"INCLUDE\"}";
     let agent = start_agent(&[
@@ -457,6 +457,7 @@ fn root_export_filters_redaction_and_field_filters() {
     for args in [
         &["--password=hunter2", "keep"][..],
         &["drop-me"][..],
+        &["cel-denied"][..],
         &["other"][..],
     ] {
         assert!(
@@ -495,7 +496,7 @@ fn root_export_filters_redaction_and_field_filters() {
     assert_eq!(
         exec_args,
         vec!["--password=***** keep".to_string(), "other".to_string()],
-        "allow by binary, deny drop-me, redacted"
+        "allow by binary, deny drop-me and (CEL) cel-*, redacted"
     );
     for v in &execs {
         let p = v["process_exec"]["process"].as_object().expect("process");

@@ -3,6 +3,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::cel::CelExpressions;
 use super::labels::LabelSelector;
 use super::parse::{self, FilterError, FilterErrorKind};
 use super::{event_ancestors, event_parent, event_policy_name, event_process, event_type};
@@ -54,6 +55,7 @@ pub struct EventFilter {
     health_check: Option<bool>,
     in_init_tree: Option<bool>,
     capabilities: Option<CapFilter>,
+    cel_expression: CelExpressions,
 }
 
 /// The `capabilities` key: conditions on `process.cap`, all of which must hold.
@@ -218,9 +220,11 @@ impl EventFilter {
                 "in_init_tree" => f.in_init_tree = Some(parse::boolean(key, value)?),
                 "capabilities" => f.capabilities = Some(CapFilter::parse(value)?),
                 "cel_expression" => {
-                    if !parse::string_list(key, value)?.is_empty() {
-                        return Err(FilterErrorKind::Unsupported { key: key.into() });
-                    }
+                    f.cel_expression = CelExpressions::compile(parse::string_list(key, value)?)
+                        .map_err(|(expression, message)| FilterErrorKind::BadCelExpression {
+                            expression,
+                            message,
+                        })?
                 }
                 _ => unreachable!("key {key} listed in KEYS but not handled"),
             }
@@ -233,6 +237,7 @@ impl EventFilter {
         self.event_set.is_empty()
             && self.policy_names.is_empty()
             && self.health_check.is_none()
+            && self.cel_expression.is_empty()
             && !self.needs_process()
     }
 
@@ -251,6 +256,10 @@ impl EventFilter {
         if !self.policy_names.is_empty()
             && !event_policy_name(ev).is_some_and(|n| self.policy_names.iter().any(|p| p == n))
         {
+            return false;
+        }
+        // Last of the event-wide keys: it renders the whole event.
+        if !self.cel_expression.is_empty() && !self.cel_expression.matches(ev) {
             return false;
         }
         if !self.needs_process() {

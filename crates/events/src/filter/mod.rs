@@ -40,7 +40,7 @@
 //! | `health_check` | `true`: process or parent has `pod.container.maybe_exec_probe`; `false`: neither has |
 //! | `in_init_tree` | `process.in_init_tree` (unset = false) equals the value |
 //! | `capabilities` | `{permitted,effective,inheritable: {any|all|exactly|none: [CAP_…]}}` against `process.cap`; each given set must define exactly one of the four; the sets are ANDed; no `process.cap`: no match |
-//! | `cel_expression` | not supported yet: a non-empty value is a parse error |
+//! | `cel_expression` | any CEL expression is true for the event, bound to a variable named by its type key (`process_exec.process.pid == 1`; see the `cel` module for the value types and the IP/CIDR functions) |
 //!
 //! Regexes are RE2 syntax (the `regex` crate) and unanchored, like Go's
 //! `MatchString`.
@@ -74,6 +74,7 @@
 //! out once per minute for the `rate_limit_info` event
 //! ([`rate_limit_info_event`]).
 
+mod cel;
 mod event;
 mod fields;
 mod labels;

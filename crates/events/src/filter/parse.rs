@@ -67,10 +67,12 @@ pub enum FilterErrorKind {
         /// What is wrong with it.
         message: String,
     },
-    /// A recognised key whose feature is not implemented (`cel_expression`).
-    Unsupported {
-        /// The key.
-        key: String,
+    /// A `cel_expression` that does not parse.
+    BadCelExpression {
+        /// The expression as given.
+        expression: String,
+        /// The parser's message.
+        message: String,
     },
 }
 
@@ -92,7 +94,13 @@ impl fmt::Display for FilterErrorKind {
             Self::BadLabelSelector { selector, message } => {
                 write!(f, "labels: invalid label selector {selector:?}: {message}")
             }
-            Self::Unsupported { key } => write!(f, "{key} is not supported yet"),
+            Self::BadCelExpression {
+                expression,
+                message,
+            } => write!(
+                f,
+                "cel_expression: invalid expression {expression:?}: {message}"
+            ),
         }
     }
 }

@@ -590,23 +590,130 @@ fn key_capabilities() {
 }
 
 #[test]
-fn key_cel_expression_is_rejected() {
-    let kind = parse_err(r#"{"cel_expression":["process_exec.process.pid == 1"]}"#);
-    assert_eq!(
-        kind,
-        FilterErrorKind::Unsupported {
-            key: "cel_expression".into()
-        }
+fn key_cel_expression() {
+    let ls = exec1(proc("/usr/bin/ls", "-la /tmp", 42));
+    let curl = exec1(proc("/usr/bin/curl", "https://example.com", 7));
+    let kp = kprobe(proc("/usr/bin/cat", "/etc/passwd", 9), "files");
+    // The field notes' example; uint32 fields compare with int literals.
+    check(
+        r#"{"cel_expression":["process_exec.process.pid == 42"]}"#,
+        &[&ls],
+        &[&curl, &kp],
     );
-    assert_eq!(kind.to_string(), "cel_expression is not supported yet");
-    assert_eq!(
-        parse_err(r#"{"celExpression":["true"]}"#),
-        FilterErrorKind::Unsupported {
-            key: "cel_expression".into()
+    // Strings, the standard functions, and alternatives (any expression).
+    check(
+        r#"{"celExpression":["process_exec.process.binary.endsWith('/curl')", "process_kprobe.policy_name == 'files' && process_kprobe.args[0].int_arg == 4"]}"#,
+        &[&curl, &kp],
+        &[&ls],
+    );
+    // Enums are their numbers; has() tests presence.
+    let mut sig = kprobe(proc("/usr/bin/cat", "", 10), "files");
+    if let Some(Event::ProcessKprobe(k)) = &mut sig.event {
+        k.action = crate::tetragon::KprobeAction::Sigkill as i32;
+    }
+    check(
+        r#"{"cel_expression":["process_kprobe.action == 3"]}"#,
+        &[&sig],
+        &[&kp],
+    );
+    check(
+        r#"{"cel_expression":["has(process_exec.parent) && process_exec.parent.pid == 1u"]}"#,
+        &[&ls, &curl],
+        &[&kp],
+    );
+    // 64-bit integers are numbers, timestamps are timestamps.
+    let mut exit_ev = exit(proc("/usr/bin/ls", "", 42), None);
+    if let Some(Event::ProcessExit(e)) = &mut exit_ev.event {
+        e.status = 2;
+        e.process.as_mut().unwrap().start_time = Some(Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 0,
+        });
+    }
+    check(
+        r#"{"cel_expression":["process_exit.status == 2u && process_exit.process.start_time > timestamp('2023-01-01T00:00:00Z')"]}"#,
+        &[&exit_ev],
+        &[&ls],
+    );
+    // A false or non-boolean result, or an error, is no match.
+    check(
+        r#"{"cel_expression":["process_exec.process.pid"]}"#,
+        &[],
+        &[&ls],
+    );
+    check(
+        r#"{"cel_expression":["process_exec.nope == 1"]}"#,
+        &[],
+        &[&ls],
+    );
+    // AND with the other keys of the filter.
+    check(
+        r#"{"binary_regex":["ls$"],"cel_expression":["process_exec.process.pid > 10"]}"#,
+        &[&ls],
+        &[&curl],
+    );
+    let e = parse_err(r#"{"cel_expression":["process_exec.process.pid =="]}"#);
+    match &e {
+        FilterErrorKind::BadCelExpression { expression, .. } => {
+            assert_eq!(expression, "process_exec.process.pid ==")
         }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .starts_with("cel_expression: invalid expression"),
+        "{e}"
     );
     // Nothing to evaluate: accepted.
     assert!(filter(r#"{"cel_expression":[]}"#).is_empty());
+}
+
+/// Kubernetes' IP and CIDR functions, over a socket argument's addresses.
+#[test]
+fn key_cel_expression_ip_and_cidr() {
+    let connect = |daddr: &str| {
+        wrap(Event::ProcessKprobe(ProcessKprobe {
+            process: Some(proc("/usr/bin/curl", "", 5)),
+            function_name: "tcp_connect".into(),
+            args: vec![KprobeArgument {
+                arg: Some(kprobe_argument::Arg::SockArg(crate::tetragon::KprobeSock {
+                    daddr: daddr.into(),
+                    ..Default::default()
+                })),
+                label: String::new(),
+            }],
+            ..Default::default()
+        }))
+    };
+    let private = connect("10.2.3.4");
+    let public = connect("93.184.216.34");
+    let local = connect("127.0.0.1");
+    let v6 = connect("fd00::1");
+    check(
+        r#"{"cel_expression":["cidr('10.0.0.0/8').containsIP(process_kprobe.args[0].sock_arg.daddr)"]}"#,
+        &[&private],
+        &[&public, &local, &v6],
+    );
+    check(
+        r#"{"cel_expression":["ip(process_kprobe.args[0].sock_arg.daddr).isLoopback()"]}"#,
+        &[&local],
+        &[&private, &public],
+    );
+    check(
+        r#"{"cel_expression":["ip(process_kprobe.args[0].sock_arg.daddr).family() == 6"]}"#,
+        &[&v6],
+        &[&private],
+    );
+    check(
+        r#"{"cel_expression":["ip(process_kprobe.args[0].sock_arg.daddr).isGlobalUnicast() && !cidr('10.0.0.0/8').containsIP(ip(process_kprobe.args[0].sock_arg.daddr))"]}"#,
+        &[&public, &v6],
+        &[&private, &local],
+    );
+    check(
+        r#"{"cel_expression":["cidr('10.1.2.3/8').masked() == cidr('10.0.0.0/8') && cidr('10.0.0.0/8').prefixLength() == 8 && cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16') && isIP('::1') && !isCIDR('10.0.0.0/40') && cidr('10.0.0.0/8').ip() == ip('10.0.0.0')"]}"#,
+        &[&private, &public],
+        &[],
+    );
 }
 
 // ------------------------------------------------- allow/deny: combinations

@@ -19,6 +19,29 @@ use prost_types::Timestamp;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
+thread_local! {
+    /// Set while [`native_values`] runs: the adapters then give proto-typed values (numbers for
+    /// 64-bit integers and enums, timestamps as timestamps) instead of protojson's strings, for
+    /// serializers that evaluate rather than print (CEL filters).
+    static NATIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the adapters in native mode (see [`NATIVE`]) on this thread.
+pub(crate) fn native_values<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NATIVE.with(|n| n.set(self.0));
+        }
+    }
+    let _reset = Reset(NATIVE.with(|n| n.replace(true)));
+    f()
+}
+
+fn native() -> bool {
+    NATIVE.with(|n| n.get())
+}
+
 /// Name/value lookup implemented for every generated enum.
 pub trait ProtoEnum {
     /// Proto name of a value, `None` if the value is unknown.
@@ -34,8 +57,11 @@ pub trait ProtoEnum {
 /// A 64-bit integer printed as a JSON string.
 pub struct Quoted<T>(pub T);
 
-impl<T: fmt::Display> Serialize for Quoted<T> {
+impl<T: fmt::Display + Serialize> Serialize for Quoted<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if native() {
+            return self.0.serialize(s);
+        }
         s.collect_str(&self.0)
     }
 }
@@ -44,7 +70,7 @@ impl<T: fmt::Display> Serialize for Quoted<T> {
 #[allow(dead_code)] // used when the schema has such repeated fields
 pub struct QuotedSeq<'a, T>(pub &'a [T]);
 
-impl<T: fmt::Display> Serialize for QuotedSeq<'_, T> {
+impl<T: fmt::Display + Serialize> Serialize for QuotedSeq<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for v in self.0 {
@@ -89,6 +115,9 @@ impl<E> EnumName<E> {
 
 impl<E: ProtoEnum> Serialize for EnumName<E> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if native() {
+            return s.serialize_i32(self.0);
+        }
         match E::name_of(self.0) {
             Some(name) => s.serialize_str(name),
             None => s.serialize_i32(self.0),
@@ -121,6 +150,14 @@ pub struct Rfc3339<'a>(pub &'a Timestamp);
 
 impl Serialize for Rfc3339<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if native()
+            && let Some(t) = chrono::DateTime::from_timestamp(
+                self.0.seconds,
+                u32::try_from(self.0.nanos).unwrap_or(0),
+            )
+        {
+            return cel::Timestamp(t.fixed_offset()).serialize(s);
+        }
         s.collect_str(&crate::time::Rfc3339(self.0))
     }
 }
