@@ -31,3 +31,13 @@ int BPF_PROG(auspex_probe_ima_hash, struct file *file)
 	bpf_ima_file_hash(file, digest, sizeof(digest));
 	return 0;
 }
+
+/* Override on uprobes: a uprobe program writing the probe's registers (Linux 6.19+). */
+SEC("uprobe")
+int auspex_probe_uprobe_write_ctx(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	ctx->ax = ctx->bx;
+#endif
+	return 0;
+}

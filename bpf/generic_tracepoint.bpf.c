@@ -147,10 +147,10 @@ static __always_inline void copy_probe_regs(struct pt_regs *ctx, struct generic_
 
 /*
  * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
- * argument registers in the same layout as syscalls (argument n at byte 16 + 8n).
+ * argument registers in the same layout as syscalls (argument n at byte 16 + 8n). Returns the
+ * heap when an Override matched (its value in h->override_ret).
  */
-SEC("uprobe")
-int auspex_generic_uprobe(struct pt_regs *ctx)
+static __always_inline struct generic_heap *uprobe_hook(struct pt_regs *ctx)
 {
 	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
@@ -158,7 +158,7 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 	__u64 args[6];
 
 	if (!cfg || !h)
-		return 0;
+		return NULL;
 	copy_probe_regs(ctx, h, cfg);
 	args[0] = PT_REGS_PARM1(ctx);
 	args[1] = PT_REGS_PARM2(ctx);
@@ -170,7 +170,37 @@ int auspex_generic_uprobe(struct pt_regs *ctx)
 #else
 	args[5] = 0;
 #endif
-	return run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
+	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
+	return h->do_override ? h : NULL;
+}
+
+SEC("uprobe")
+int auspex_generic_uprobe(struct pt_regs *ctx)
+{
+	uprobe_hook(ctx);
+	return 0;
+}
+
+/*
+ * Uprobes of hooks with an Override action: at the function's entry the return address is on
+ * top of the stack, so returning argError is setting the return register and jumping there with
+ * the stack popped, as the function's `ret` would. Only this program writes the probe's
+ * registers (kernels that allow it, 6.19+, reject it for kprobes; older ones do not load it).
+ */
+SEC("uprobe")
+int auspex_generic_uprobe_override(struct pt_regs *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct generic_heap *h = uprobe_hook(ctx);
+	__u64 ret_addr = 0;
+
+	if (!h || bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (void *)ctx->sp))
+		return 0;
+	ctx->ax = (__u64)(__s64)h->override_ret;
+	ctx->ip = ret_addr;
+	ctx->sp += sizeof(ret_addr);
+#endif
+	return 0;
 }
 
 /* Returns of uprobe hooks with `return: true` or returnCopy (a uretprobe at the same place). */

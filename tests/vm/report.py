@@ -98,6 +98,8 @@ EXPECTED = [
     "usdt-set-constant-refused",
     "ima-marker-run",
     "ima-hash-event",
+    "uprobe-override-returned",
+    "uprobe-override-event",
 ]
 # Reported only in some cases (e.g. a stop check once the agent loads a policy); table order.
 OPTIONAL = [
@@ -113,6 +115,7 @@ OPTIONAL = [
     "caps-agent-stop",
     "usdtset-agent-stop",
     "ima-agent-stop",
+    "uoverride-agent-stop",
     "corpus-complete",
     "corpus-agent-stop",
     "vm-finished",
@@ -594,6 +597,18 @@ def event_checks(files):
             got == [("KPROBE_ACTION_SET", [1, 2, "5"])] or got == [("KPROBE_ACTION_SET", [1, 2, 5])],
             f"process_usdt events (action, args): {got}",
         )
+    # 13. Override on a uprobe: one event, for the overridden call, with KPROBE_ACTION_OVERRIDE.
+    evs = events(files, "uoverride.ev")
+    if evs is None:
+        put("uprobe-override-event", False, "no export file shipped (the policy did not load)")
+    else:
+        us = [e["process_uprobe"] for e in evs if "process_uprobe" in e and e["process_uprobe"].get("policy_name") == "vm-uprobe-override"]
+        got = [(u.get("action"), u.get("symbol"), [a.get("int_arg") for a in u.get("args") or []]) for u in us]
+        put(
+            "uprobe-override-event",
+            got == [("KPROBE_ACTION_OVERRIDE", "auspex_override_target", [7])],
+            f"process_uprobe events (action, symbol, args): {got}",
+        )
     return res
 
 
@@ -665,6 +680,8 @@ def main():
         checks.update(event_checks(files))
         if checks.get("enforcer-marker-killed", ("",))[0] == "NA":
             checks["enforcer-event"] = ("NA", "enforcers refused on this kernel (see enforcer-marker-killed)")
+        if checks.get("uprobe-override-returned", ("",))[0] == "NA":
+            checks["uprobe-override-event"] = ("NA", "Override on uprobes refused on this kernel (see uprobe-override-returned)")
         for n in EXPECTED:
             if n not in checks:
                 checks[n] = ("FAIL", "not reported by the guest" + ("" if done else " (the VM did not finish: see the console log)"))

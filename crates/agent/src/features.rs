@@ -227,15 +227,11 @@ pub fn ima_hash() -> Result<(), String> {
     static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     ANSWER
         .get_or_init(|| {
-            use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+            use libbpf_rs::skel::OpenSkel;
             let print = libbpf_rs::set_print(None);
             let mut storage = std::mem::MaybeUninit::uninit();
-            let result = match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default()
-                .open(&mut storage)
-            {
-                Ok(mut open) => {
-                    open.progs.auspex_probe_fmod_ret_syscall.set_autoload(false);
-                    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
+            let result = match probe_object(&mut storage, "auspex_probe_ima_hash") {
+                Ok(open) => {
                     open.load().map(|_| ()).map_err(|e| {
                         format!("a sleepable BPF-LSM program calling bpf_ima_file_hash does not load ({e}; needs Linux 5.18+ with IMA and BPF-LSM)")
                     })
@@ -249,15 +245,11 @@ pub fn ima_hash() -> Result<(), String> {
 }
 
 fn probe_fmod_ret_on(function: &str) -> bool {
-    use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    use libbpf_rs::skel::OpenSkel;
     let mut storage = std::mem::MaybeUninit::uninit();
-    let Ok(mut open) =
-        auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage)
-    else {
+    let Ok(mut open) = probe_object(&mut storage, "auspex_probe_fmod_ret_syscall") else {
         return false;
     };
-    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
-    open.progs.auspex_probe_ima_hash.set_autoload(false);
     if open
         .progs
         .auspex_probe_fmod_ret_syscall
@@ -269,19 +261,54 @@ fn probe_fmod_ret_on(function: &str) -> bool {
     open.load().is_ok()
 }
 
-fn probe_syscall_fmod_ret() -> Probe {
+/// The feature-probe object opened with only program `keep` to load (each probe loads one).
+fn probe_object<'o>(
+    storage: &'o mut std::mem::MaybeUninit<libbpf_rs::OpenObject>,
+    keep: &str,
+) -> libbpf_rs::Result<auspex_bpf::feature_probe::OpenFeatureProbeSkel<'o>> {
     use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    let mut open = auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(storage)?;
+    for mut prog in open.open_object_mut().progs_mut() {
+        let load = prog.name() == keep;
+        prog.set_autoload(load);
+    }
+    Ok(open)
+}
+
+/// Whether Override works on uprobes: a uprobe program writing the probe's registers loads
+/// (Linux 6.19+). `Err` says why not. Probed once, on first use.
+pub fn uprobe_override() -> Result<(), String> {
+    static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    ANSWER
+        .get_or_init(|| {
+            use libbpf_rs::skel::OpenSkel;
+            if !cfg!(target_arch = "x86_64") {
+                return Err("Override on uprobes is implemented for x86_64".into());
+            }
+            let print = libbpf_rs::set_print(None);
+            let mut storage = std::mem::MaybeUninit::uninit();
+            let result = match probe_object(&mut storage, "auspex_probe_uprobe_write_ctx") {
+                Ok(open) => open.load().map(|_| ()).map_err(|e| {
+                    format!("a uprobe program writing its registers does not load ({e})")
+                }),
+                Err(e) => Err(format!("probe object: {e}")),
+            };
+            libbpf_rs::set_print(print);
+            result
+        })
+        .clone()
+}
+
+fn probe_syscall_fmod_ret() -> Probe {
+    use libbpf_rs::skel::OpenSkel;
     if !cfg!(target_arch = "x86_64") {
         return Probe::Unsupported("enforcers are implemented for x86_64".into());
     }
     let mut storage = std::mem::MaybeUninit::uninit();
-    let mut open =
-        match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage) {
-            Ok(o) => o,
-            Err(e) => return Probe::Inconclusive(e.to_string()),
-        };
-    open.progs.auspex_probe_kprobe_multi.set_autoload(false);
-    open.progs.auspex_probe_ima_hash.set_autoload(false);
+    let open = match probe_object(&mut storage, "auspex_probe_fmod_ret_syscall") {
+        Ok(o) => o,
+        Err(e) => return Probe::Inconclusive(e.to_string()),
+    };
     match open.load() {
         Ok(_) => Probe::Supported,
         Err(e) => Probe::Unsupported(format!(
@@ -291,15 +318,12 @@ fn probe_syscall_fmod_ret() -> Probe {
 }
 
 fn probe_kprobe_multi() -> Probe {
-    use libbpf_rs::skel::{OpenSkel, SkelBuilder};
+    use libbpf_rs::skel::OpenSkel;
     let mut storage = std::mem::MaybeUninit::uninit();
-    let mut open =
-        match auspex_bpf::feature_probe::FeatureProbeSkelBuilder::default().open(&mut storage) {
-            Ok(o) => o,
-            Err(e) => return Probe::Inconclusive(e.to_string()),
-        };
-    open.progs.auspex_probe_fmod_ret_syscall.set_autoload(false);
-    open.progs.auspex_probe_ima_hash.set_autoload(false);
+    let open = match probe_object(&mut storage, "auspex_probe_kprobe_multi") {
+        Ok(o) => o,
+        Err(e) => return Probe::Inconclusive(e.to_string()),
+    };
     let skel = match open.load() {
         Ok(s) => s,
         Err(e) => return Probe::Unsupported(format!("kprobe.multi programs do not load: {e}")),
@@ -528,6 +552,9 @@ impl KernelFeatures {
     /// through fmod_ret, syscalls through bpf_override_return.
     fn override_support(&self) -> String {
         let mut ways = Vec::new();
+        if self.uprobe_attach == Probe::Supported && uprobe_override().is_ok() {
+            ways.push("uprobes (the probe's registers)");
+        }
         if self.bpf_lsm == Probe::Supported {
             ways.push("lsmhooks");
         }
@@ -540,8 +567,11 @@ impl KernelFeatures {
         }
         if ways.is_empty() {
             format!(
-                "no: needs BPF-LSM ({}), fmod_ret ({}) or kprobe override ({})",
-                self.bpf_lsm, self.trampolines, self.kprobe_override
+                "no: needs BPF-LSM ({}), fmod_ret ({}), kprobe override ({}) or uprobe register writes ({})",
+                self.bpf_lsm,
+                self.trampolines,
+                self.kprobe_override,
+                uprobe_override().err().unwrap_or_default()
             )
         } else {
             format!("yes: {}", ways.join(", "))

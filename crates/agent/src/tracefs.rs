@@ -126,6 +126,10 @@ impl KernelView for Tracefs {
         crate::features::ima_hash()
     }
 
+    fn uprobe_override(&self) -> Result<(), String> {
+        crate::features::uprobe_override()
+    }
+
     fn host_namespace(&self, kind: u8) -> Option<u32> {
         self.host_ns
             .get(usize::from(kind))

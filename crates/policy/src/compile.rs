@@ -540,6 +540,9 @@ pub enum AttachPoint {
         /// `ignore.digestVerificationFailure`: skip the probe (instead of refusing the policy)
         /// when the file's digest is not listed.
         skip_on_digest_mismatch: bool,
+        /// A selector overrides the return value: the probe's program writes its registers
+        /// (return value, and a return to the caller instead of the function).
+        override_return: bool,
     },
     /// A USDT probe (a uprobe at the probe's address; arguments located by libbpf).
     Usdt {
@@ -858,6 +861,11 @@ pub trait KernelView {
     /// Whether uprobe programs may write user memory (`bpf_probe_write_user`, the Set action);
     /// `Err` says why not. The default says yes (the load then decides).
     fn probe_write_user(&self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Whether uprobe programs may write the probe's registers (Override on uprobes; Linux
+    /// 6.19+); `Err` says why not. The default says yes (the load then decides).
+    fn uprobe_override(&self) -> Result<(), String> {
         Ok(())
     }
     /// Whether sleepable BPF-LSM programs may call `bpf_ima_file_hash` (imaHash); `Err` says
@@ -1425,6 +1433,8 @@ enum Served {
     SyscallKprobe,
     /// A `uprobes[]` entry (arguments from the registers at function entry).
     Uprobe,
+    /// A `usdts[]` entry (arguments located by the probe's note).
+    Usdt,
     /// A `kprobes[]` entry on a kprobe (arguments from the registers at function entry).
     Kprobe,
     /// A `kprobes[]` entry with Override: a kprobe allowed to call `bpf_override_return`, or an
@@ -1441,7 +1451,8 @@ impl Served {
     fn event_kind(self) -> &'static str {
         match self {
             Served::Tracepoint => "tracepoints (process_tracepoint)",
-            Served::Uprobe => "uprobes and USDTs (process_uprobe, process_usdt)",
+            Served::Uprobe => "uprobes (process_uprobe)",
+            Served::Usdt => "USDTs (process_usdt)",
             Served::Lsm => "LSM hooks (process_lsm)",
             Served::SyscallKprobe | Served::Kprobe | Served::KprobeOverride | Served::Fentry => {
                 "kprobes (process_kprobe)"
@@ -2533,6 +2544,15 @@ impl Compiler<'_> {
                 ok = false;
             }
         }
+        let override_return = self.overrides(&u.selectors);
+        if override_return && (u.return_ || u.args.iter().any(|a| a.return_copy)) {
+            // The return address the Override returns to is the one a uretprobe replaces.
+            self.err(
+                &p.field("return"),
+                "Override returns to the caller from the function's entry; a return probe (return: true or returnCopy) on the same uprobe cannot be combined with it",
+            );
+            ok = false;
+        }
         if !ok {
             return;
         }
@@ -2570,6 +2590,7 @@ impl Compiler<'_> {
                     ref_ctr_offset,
                     digests: digests.clone(),
                     skip_on_digest_mismatch,
+                    override_return,
                 },
                 HookEvent::Uprobe {
                     path: u.path.clone(),
@@ -2612,7 +2633,7 @@ impl Compiler<'_> {
             ),
         );
         let ctx = HookCtx {
-            served: Served::Uprobe,
+            served: Served::Usdt,
             spec_args: &u.args,
             args: &args,
             path: p,
@@ -2662,9 +2683,12 @@ impl Compiler<'_> {
         if let Some(&i) = copies.first()
             && !matches!(
                 ctx.served,
-                Served::Kprobe | Served::KprobeOverride | Served::SyscallKprobe | Served::Fentry
+                Served::Kprobe
+                    | Served::KprobeOverride
+                    | Served::SyscallKprobe
+                    | Served::Fentry
+                    | Served::Uprobe
             )
-            && !matches!(event, HookEvent::Uprobe { .. })
         {
             self.err(
                 &ctx.path.field("args").index(i).field("returnCopy"),
@@ -4987,23 +5011,29 @@ impl Compiler<'_> {
                 }
             },
             ActionKind::Override => {
-                let reason = match ctx.served {
+                let reason: Option<String> = match ctx.served {
                     Served::KprobeOverride | Served::Lsm => None,
                     Served::Kprobe => Some(
                         ctx.override_refusal
-                            .unwrap_or("Override is not possible on this hook; use Sigkill"),
+                            .unwrap_or("Override is not possible on this hook; use Sigkill")
+                            .into(),
                     ),
                     Served::SyscallKprobe => Some(
-                        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill",
+                        "Override needs kprobe override or fmod_ret, which this kernel lacks; use Sigkill".into(),
                     ),
-                    Served::Tracepoint => {
-                        Some("Override cannot change a return value from a tracepoint; use Sigkill")
-                    }
-                    Served::Uprobe => Some(
-                        "Override of a user function is not supported by the in-kernel engine yet; use Sigkill",
+                    Served::Tracepoint => Some(
+                        "Override cannot change a return value from a tracepoint; use Sigkill".into(),
+                    ),
+                    Served::Uprobe => self.kernel.uprobe_override().err().map(|why| {
+                        format!(
+                            "Override on a uprobe needs a kernel whose uprobe programs may write the probe's registers (Linux 6.19+): {why}; use Sigkill"
+                        )
+                    }),
+                    Served::Usdt => Some(
+                        "Override returns from a function at its entry; a USDT probe sits inside one: use a uprobes entry on the function, or Sigkill".into(),
                     ),
                     Served::Fentry => Some(
-                        "an fentry program cannot change the return value; use a kprobes entry (fmod_ret on security_* functions) or an lsmhooks entry",
+                        "an fentry program cannot change the return value; use a kprobes entry (fmod_ret on security_* functions) or an lsmhooks entry".into(),
                     ),
                 };
                 if let Some(reason) = reason {

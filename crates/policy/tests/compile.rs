@@ -75,6 +75,8 @@ struct FakeKernel {
     no_write_user: Option<&'static str>,
     /// Why imaHash cannot work (`None`: it can).
     no_ima: Option<&'static str>,
+    /// Why uprobe programs may not write their registers (`None`: they may).
+    no_uprobe_override: Option<&'static str>,
 }
 
 const HOST_NS_BASE: u32 = 4_026_531_830;
@@ -94,6 +96,7 @@ impl FakeKernel {
             fmod_ret_denied: Vec::new(),
             no_write_user: None,
             no_ima: None,
+            no_uprobe_override: None,
         }
     }
 
@@ -313,6 +316,11 @@ impl KernelView for FakeKernel {
 
     fn ima_hash(&self) -> Result<(), String> {
         self.no_ima.map_or(Ok(()), |why| Err(why.to_string()))
+    }
+
+    fn uprobe_override(&self) -> Result<(), String> {
+        self.no_uprobe_override
+            .map_or(Ok(()), |why| Err(why.to_string()))
     }
 
     fn compat_syscall_number(&self, name: &str) -> Option<u32> {
@@ -3161,6 +3169,7 @@ fn uprobe_offsets_ref_ctr_and_digests() {
                 ref_ctr_offset,
                 digests: vec![d.clone()],
                 skip_on_digest_mismatch: false,
+                override_return: false,
             })
             .to_vec()
     );
@@ -3191,6 +3200,48 @@ fn uprobe_offsets_ref_ctr_and_digests() {
         &FakeKernel::new(),
         "spec.uprobes[0].binaryDigests[0]",
         "is not a SHA-256 digest",
+    );
+}
+
+/// Override on a uprobe: the hook's probe writes its registers (return argError to the caller);
+/// refused where the kernel does not let uprobe programs write them, on USDT probes (inside a
+/// function) and together with a return probe on the same uprobe.
+#[test]
+fn uprobe_override_returns_arg_error() {
+    let spec = "uprobes:\n- path: /bin/x\n  symbols: [check]\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -13";
+    let c = compiled(spec);
+    assert!(matches!(
+        &c.hooks[0].attach,
+        AttachPoint::Uprobe {
+            override_return: true,
+            ..
+        }
+    ));
+    let o = &c.selectors[0].actions[0];
+    assert_eq!((o.kind, o.arg), (action::OVERRIDE, -13));
+    let mut old = FakeKernel::new();
+    old.no_uprobe_override = Some("Permission denied");
+    one_error(
+        &ok(spec),
+        &old,
+        "spec.uprobes[0].selectors[0].matchActions[0].action",
+        "uprobe programs may write the probe's registers (Linux 6.19+): Permission denied",
+    );
+    one_error(
+        &ok(
+            "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -1",
+        ),
+        &FakeKernel::new(),
+        "spec.usdts[0].selectors[0].matchActions[0].action",
+        "a USDT probe sits inside one",
+    );
+    one_error(
+        &ok(&format!(
+            "{spec}\n  return: true\n  returnArg:\n    index: 0\n    type: int"
+        )),
+        &FakeKernel::new(),
+        "spec.uprobes[0].return",
+        "cannot be combined",
     );
 }
 

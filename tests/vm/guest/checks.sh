@@ -426,6 +426,26 @@ else
     ship ima.err /tmp/ima.err
 fi
 
+# --- 13. Override on a uprobe: the function returns argError from its entry -----------------------
+# Needs uprobe programs that may write the probe's registers (Linux 6.19+): NA where refused so.
+SECTION=uoverride
+if agent_start uoverride --tracing-policy "$POLICIES"/uprobe-override.yaml; then
+    OV7=$($MARKER override 7 2>&1)
+    OV5=$($MARKER override 5 2>&1)
+    if [ "$OV7" = "-13" ] && [ "$OV5" = "11" ]; then
+        check uprobe-override-returned PASS "override 7: '$OV7', override 5: '$OV5'"
+    else
+        check uprobe-override-returned FAIL "override 7: '$OV7' (want -13), override 5: '$OV5' (want 11)"
+    fi
+    wait_grep '"policy_name":"vm-uprobe-override"' /tmp/uoverride.ev
+    finish
+elif grep -q 'Linux 6.19+' /tmp/uoverride.err; then
+    check uprobe-override-returned NA "$(reason /tmp/uoverride.err)"
+else
+    refusal uprobe-override-returned Override
+    ship uoverride.err /tmp/uoverride.err
+fi
+
 # A Set on an argument the note keeps as a constant: refused at load, nothing left behind.
 sed 's/name: "set3"/name: "constant"/' "$POLICIES"/usdt-set.yaml >/tmp/usdt-const.yaml
 if agent_start usdtconst --tracing-policy /tmp/usdt-const.yaml; then

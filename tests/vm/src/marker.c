@@ -9,6 +9,8 @@
 //   auspex-marker usdt-set A       USDT probe auspex:set3 with (A, 2, 5L) in memory, then print
 //                                  the three variables ("A B C"), exit 0 (then auspex:constant
 //                                  with three constants)
+//   auspex-marker override N       print auspex_override_target(N) (2N + 1 unless a uprobe's
+//                                  Override returns something else), exit 0
 //   auspex-marker unix PATH        listen on the AF_UNIX socket PATH and connect to it, then the
 //                                  same with the abstract name "auspex-vm-abstract", exit 0
 #include <fcntl.h>
@@ -85,6 +87,13 @@ __attribute__((optimize("O0"), noinline)) static int usdt_set(int a)
 	return 0;
 }
 
+/* The function a uprobe Override returns from at its entry. */
+__attribute__((noinline, noclone)) int auspex_override_target(int n)
+{
+	__asm__ volatile("");
+	return 2 * n + 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "exit") == 0)
@@ -112,6 +121,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "usdt-set") == 0)
 		return usdt_set(atoi(argv[2]));
+	if (argc == 3 && strcmp(argv[1], "override") == 0) {
+		printf("%d\n", auspex_override_target(atoi(argv[2])));
+		return 0;
+	}
 	if (argc == 2 && strcmp(argv[1], "capset") == 0)
 		return capset_steps();
 	if (argc == 3 && strcmp(argv[1], "unix") == 0)

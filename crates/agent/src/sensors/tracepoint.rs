@@ -305,6 +305,7 @@ impl TracepointPolicySpec<'_> {
                     ref_ctr_offset,
                     digests,
                     skip_on_digest_mismatch,
+                    override_return,
                 } => {
                     if !digests.is_empty() {
                         let got = digests_seen
@@ -346,6 +347,7 @@ impl TracepointPolicySpec<'_> {
                         ref_ctr_offset: *ref_ctr_offset,
                         cookie,
                         retprobe: false,
+                        override_return: *override_return,
                     };
                     // `return: true` (or returnCopy): a uretprobe at the same place posts the
                     // event the entry kept.
@@ -416,9 +418,15 @@ impl TracepointPolicySpec<'_> {
         open.progs
             .auspex_generic_tp
             .set_autoload(!plan.classic.is_empty());
+        open.progs.auspex_generic_uprobe.set_autoload(
+            plan.uprobes
+                .iter()
+                .any(|u| !u.retprobe && !u.override_return),
+        );
+        // Writes the probe's registers: loads only on kernels that allow it (6.19+).
         open.progs
-            .auspex_generic_uprobe
-            .set_autoload(plan.uprobes.iter().any(|u| !u.retprobe));
+            .auspex_generic_uprobe_override
+            .set_autoload(plan.uprobes.iter().any(|u| u.override_return));
         open.progs
             .auspex_generic_uretprobe
             .set_autoload(plan.uprobes.iter().any(|u| u.retprobe));
@@ -883,6 +891,8 @@ struct UprobeAttach {
     cookie: u32,
     /// A uretprobe (auspex_generic_uretprobe) of a hook that returns.
     retprobe: bool,
+    /// The hook overrides the return value (auspex_generic_uprobe_override).
+    override_return: bool,
 }
 
 /// A USDT probe to attach.
@@ -1079,6 +1089,8 @@ impl AttachPlan {
             };
             let prog = if u.retprobe {
                 &skel.progs.auspex_generic_uretprobe
+            } else if u.override_return {
+                &skel.progs.auspex_generic_uprobe_override
             } else {
                 &skel.progs.auspex_generic_uprobe
             };
