@@ -260,6 +260,7 @@ struct auspex_data_msg {
 #define AUSPEX_OP_SUBSTRING_IGNCASE 34 /* the same, ASCII case-insensitive (needles lowercased) */
 #define AUSPEX_OP_FILE_TYPE 36 /* values: S_IFMT bits; compared with the mode read with the path */
 #define AUSPEX_OP_NOT_FILE_TYPE 37
+#define AUSPEX_OP_CEL 35 /* set_id: the program in auspex_cel */
 
 /* Actions, Tetragon's kernel numbering. */
 #define AUSPEX_ACTION_POST 0
@@ -570,6 +571,42 @@ struct auspex_substring {
 	__u32 pad;
 	__u64 s[AUSPEX_SUBSTRING_BUF / 8]; /* the needle, zero-padded */
 	__u64 mask[AUSPEX_SUBSTRING_BUF / 8]; /* 0xff for each byte of the needle, 0 after */
+};
+
+/*
+ * Value of `auspex_cel` (key: the program's index): a CelExpr compiled to a stack program
+ * (crates/policy/src/compile/cel.rs). Values are 64-bit words; the expression matches when the
+ * program leaves one non-zero word.
+ */
+#define AUSPEX_CEL_MAX_INSNS 32
+#define AUSPEX_CEL_STACK 8
+#define AUSPEX_CEL_ARG 1 /* push the argument `arg` (h->ints) */
+#define AUSPEX_CEL_IMM 2 /* push imm */
+#define AUSPEX_CEL_ADD 3 /* pop b, a; push a + b */
+#define AUSPEX_CEL_SUB 4
+#define AUSPEX_CEL_EQ 5
+#define AUSPEX_CEL_NE 6
+#define AUSPEX_CEL_LT 7 /* signed */
+#define AUSPEX_CEL_LE 8
+#define AUSPEX_CEL_LTU 9 /* unsigned */
+#define AUSPEX_CEL_LEU 10
+#define AUSPEX_CEL_AND 11
+#define AUSPEX_CEL_OR 12
+#define AUSPEX_CEL_NOT 13 /* top = !top */
+#define AUSPEX_CEL_S32 14 /* top = low 32 bits, sign-extended */
+#define AUSPEX_CEL_U32 15 /* top = low 32 bits, zero-extended */
+struct auspex_cel_insn {
+	__u8 op;
+	__u8 arg;
+	__u16 pad0;
+	__u32 pad1;
+	__s64 imm;
+};
+
+struct auspex_cel_prog {
+	__u32 n;
+	__u32 pad;
+	struct auspex_cel_insn insns[AUSPEX_CEL_MAX_INSNS];
 };
 
 /* Key of `auspex_int_set` (InMap/NotInMap). */

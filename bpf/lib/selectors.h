@@ -479,6 +479,91 @@ static __always_inline int substring_hit(struct generic_heap *h, struct auspex_m
 }
 
 /* An integer operator of a matchArgs / matchReturnArgs entry on value `v`. */
+/* CelExpr programs (sized by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct auspex_cel_prog);
+} auspex_cel SEC(".maps");
+
+struct cel_ctx {
+	__u32 id;
+	__u32 sp; /* entries on the stack; > AUSPEX_CEL_STACK: the program is malformed */
+	__s64 st[AUSPEX_CEL_STACK];
+};
+
+/* One instruction of a CelExpr program (a bpf_loop step: the verifier checks it once). */
+static long cel_step(__u32 i, void *data)
+{
+	struct cel_ctx *c = data;
+	struct generic_heap *h = generic_heap();
+	struct auspex_cel_prog *p = bpf_map_lookup_elem(&auspex_cel, &c->id);
+	struct auspex_cel_insn *in;
+	__u32 sp = c->sp;
+	__s64 a, b, r;
+
+	if (!h || !p || i >= p->n || i >= AUSPEX_CEL_MAX_INSNS)
+		return 1;
+	in = &p->insns[i];
+	switch (in->op) {
+	case AUSPEX_CEL_ARG:
+	case AUSPEX_CEL_IMM:
+		if (sp >= AUSPEX_CEL_STACK)
+			goto bad;
+		if (in->op == AUSPEX_CEL_IMM) {
+			c->st[sp] = in->imm;
+		} else {
+			if (in->arg >= AUSPEX_MAX_HOOK_ARGS)
+				goto bad;
+			c->st[sp] = h->ints[in->arg];
+		}
+		c->sp = sp + 1;
+		return 0;
+	case AUSPEX_CEL_NOT:
+	case AUSPEX_CEL_S32:
+	case AUSPEX_CEL_U32:
+		if (sp < 1 || sp > AUSPEX_CEL_STACK)
+			goto bad;
+		a = c->st[sp - 1];
+		c->st[sp - 1] = in->op == AUSPEX_CEL_NOT ? !a :
+				in->op == AUSPEX_CEL_S32 ? (__s64)(__s32)a : (__s64)(__u32)a;
+		return 0;
+	}
+	if (sp < 2 || sp > AUSPEX_CEL_STACK)
+		goto bad;
+	a = c->st[sp - 2];
+	b = c->st[sp - 1];
+	switch (in->op) {
+	case AUSPEX_CEL_ADD: r = a + b; break;
+	case AUSPEX_CEL_SUB: r = a - b; break;
+	case AUSPEX_CEL_EQ: r = a == b; break;
+	case AUSPEX_CEL_NE: r = a != b; break;
+	case AUSPEX_CEL_LT: r = a < b; break;
+	case AUSPEX_CEL_LE: r = a <= b; break;
+	case AUSPEX_CEL_LTU: r = (__u64)a < (__u64)b; break;
+	case AUSPEX_CEL_LEU: r = (__u64)a <= (__u64)b; break;
+	case AUSPEX_CEL_AND: r = a && b; break;
+	case AUSPEX_CEL_OR: r = a || b; break;
+	default: goto bad;
+	}
+	c->st[sp - 2] = r;
+	c->sp = sp - 1;
+	return 0;
+bad:
+	c->sp = AUSPEX_CEL_STACK + 1;
+	return 1;
+}
+
+/* CelExpr: runs program `id` over the hook's integer arguments. */
+__noinline int auspex_cel_eval(__u32 id)
+{
+	struct cel_ctx c = { .id = id };
+
+	bpf_loop(AUSPEX_CEL_MAX_INSNS, cel_step, &c, 0);
+	return c.sp == 1 && c.st[0] != 0;
+}
+
 static __always_inline int int_hit(struct auspex_match_arg *ma, __s64 v)
 {
 	struct auspex_int_key ik = {};
@@ -558,6 +643,8 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 	if (!sel || !h || i >= AUSPEX_MAX_MATCH_ARGS)
 		return 0;
 	ma = &sel->match_args[i];
+	if (ma->op == AUSPEX_OP_CEL)
+		return auspex_cel_eval(ma->set_id);
 	a = ma->arg;
 	if (a >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;

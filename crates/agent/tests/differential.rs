@@ -1,5 +1,6 @@
 //! Differential test of the in-kernel selector engine against the pure reference evaluator
-//! (`auspex_policy::compile::reference`): generated selectors over the integer arguments of
+//! (`auspex_policy::compile::reference`): generated selectors (integer operators and CelExpr
+//! programs) over the integer arguments of
 //! `syscalls/sys_enter_kill` and generated string selectors over `sys_enter_openat` filenames, real
 //! syscalls from this process, and the set of posted events compared with the evaluator's decisions.
 mod util;
@@ -31,7 +32,28 @@ const PID_BASE: i64 = 3_900_000; // above any live pid here (pid_max 4194304): k
 const PIDS: i64 = 24;
 const SIGS: i64 = 40;
 
+/// A CelExpr over both arguments (arg0: the pid, arg1: the signal; both int32).
+fn cel_filter(g: &mut Lcg) -> String {
+    let cmp = |g: &mut Lcg| ["<", "<=", ">", ">=", "==", "!="][g.below(6) as usize];
+    let pid = format!(
+        "arg0 - int32({PID_BASE}) {} int32({})",
+        cmp(g),
+        g.below(PIDS as u64)
+    );
+    let sig = format!(
+        "arg1 + int32(1) {} int32({})",
+        cmp(g),
+        1 + g.below(SIGS as u64)
+    );
+    let join = if g.below(2) == 0 { "&&" } else { "||" };
+    let not = if g.below(3) == 0 { "!" } else { "" };
+    format!("      - operator: CelExpr\n        values: [\"{not}({pid}) {join} {sig}\"]\n")
+}
+
 fn int_filter(g: &mut Lcg) -> String {
+    if g.below(5) == 0 {
+        return cel_filter(g);
+    }
     let (index, lo, span) = if g.below(2) == 0 {
         (5, PID_BASE, PIDS)
     } else {
@@ -108,10 +130,11 @@ fn root_int_selectors_kernel_agrees_with_reference() {
         nspid: me,
         ..Default::default()
     };
-    let mut cases = 0;
+    let (mut cases, mut cel) = (0, 0);
     for round in 0..8 {
         let name = format!("diff-int-{round}");
         let yaml = kill_policy(&mut g, &name);
+        cel += yaml.matches("CelExpr").count();
         let policy = auspex_policy::parse_str(&yaml, "generated.yaml")
             .unwrap_or_else(|e| panic!("generated policy invalid: {e}\n{yaml}"))
             .remove(0);
@@ -177,7 +200,8 @@ fn root_int_selectors_kernel_agrees_with_reference() {
         );
         agent.control.delete_policy(&name).expect("remove");
     }
-    eprintln!("differential: {cases} (selector, event) cases agreed");
+    assert!(cel > 0, "the generated policies include CelExpr filters");
+    eprintln!("differential: {cases} (selector, event) cases agreed ({cel} CelExpr filters)");
 }
 
 #[test]

@@ -1723,6 +1723,93 @@ spec:
     }
 }
 
+/// CelExpr (Tetragon's example shape): lseek(2) arguments compared by a CEL expression that
+/// runs in the kernel: `argN` is the N-th entry of `args`, typed by it (whence is an int32,
+/// offset an int64). The matching call is killed before user space sees it; the others run.
+#[test]
+fn root_cel_expr_filters_in_the_kernel() {
+    if !require_root("root_cel_expr_filters_in_the_kernel") {
+        return;
+    }
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "cel-lseek"
+spec:
+  kprobes:
+  - call: "sys_lseek"
+    syscall: true
+    args:
+    - index: 2
+      type: int
+      label: whence
+    - index: 1
+      type: int64
+      label: offset
+    selectors:
+    - matchArgs:
+      - operator: CelExpr
+        values:
+        - "arg0 == int32(4444) && arg1 - 1000 > 0 && !(arg1 == 7777)"
+      matchActions:
+      - action: Sigkill
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    let bad = policy(&yaml.replace("arg1 - 1000 > 0", "arg1 - 1000 > int32(0)"));
+    let msg = agent
+        .control
+        .add_policy(bad)
+        .expect_err("int with int32")
+        .to_string();
+    assert!(
+        msg.contains("spec.kprobes[0].selectors[0].matchArgs[0].values[0]")
+            && msg.contains("compares or combines int with int32"),
+        "{msg}"
+    );
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    let lseek = |offset: i64, whence: i32| {
+        Command::new("/usr/bin/python3")
+            .args([
+                "-c",
+                &format!(
+                    "import os, sys\ntry:\n os.lseek(0, {offset}, {whence})\nexcept OSError as e:\n sys.exit(e.errno)"
+                ),
+            ])
+            .status()
+            .expect("python3")
+    };
+    let killed = lseek(5000, 4444);
+    assert_eq!(
+        killed.signal(),
+        Some(9),
+        "whence 4444, offset 5000: SIGKILL"
+    );
+    for (offset, whence) in [(10, 4444), (7777, 4444), (5000, 4445)] {
+        let st = lseek(offset, whence);
+        assert_eq!(
+            st.code(),
+            Some(22),
+            "offset {offset}, whence {whence}: EINVAL, not killed"
+        );
+    }
+    marker(&mut agent, "after-cel");
+    let events: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "cel-lseek" => Some(k),
+        _ => None,
+    });
+    assert_eq!(events.len(), 1, "only the matching call: {events:#?}");
+    let args: Vec<_> = events[0].args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![Some(Arg::IntArg(4444)), Some(Arg::LongArg(5000))]
+    );
+    assert_eq!(
+        events[0].action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+}
+
 /// The field notes' matchReturnActions example: lseek(2) with whence 5555 that fails with EBADF
 /// is killed when it returns; the same call failing otherwise (EINVAL) is not.
 #[test]

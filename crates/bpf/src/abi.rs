@@ -626,6 +626,37 @@ impl Substring {
     }
 }
 
+/// Instructions of a CelExpr program at most (`AUSPEX_CEL_MAX_INSNS`).
+pub const CEL_MAX_INSNS: usize = 32;
+
+/// C: `struct auspex_cel_insn`: one instruction of a CelExpr program.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CelInsn {
+    /// Instruction code (`AUSPEX_CEL_*`).
+    pub op: u8,
+    /// Argument position (push argument).
+    pub arg: u8,
+    /// Padding.
+    pub pad0: u16,
+    /// Padding.
+    pub pad1: u32,
+    /// Value (push value).
+    pub imm: i64,
+}
+
+/// C: `struct auspex_cel_prog`: a CelExpr program (value of `auspex_cel`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CelProg {
+    /// Instructions used.
+    pub n: u32,
+    /// Padding.
+    pub pad: u32,
+    /// The instructions.
+    pub insns: [CelInsn; CEL_MAX_INSNS],
+}
+
 /// C: `struct auspex_ima_trailer`: ends the arguments of an LSM event with imaHash.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1008,6 +1039,10 @@ unsafe impl Pod for ImaTrailer {}
 unsafe impl Pod for StackTrailer {}
 // SAFETY: as above.
 unsafe impl Pod for Substring {}
+// SAFETY: repr(C), integers only, explicit padding.
+unsafe impl Pod for CelInsn {}
+// SAFETY: repr(C), integers only, explicit padding.
+unsafe impl Pod for CelProg {}
 // SAFETY: as above.
 unsafe impl Pod for StringKey {}
 // SAFETY: as above.

@@ -273,6 +273,8 @@ fn policy_engine_structs_match_compiled_btf() {
         ]
     );
     check!(btf, Substring, "auspex_substring", [len, pad, s, mask]);
+    check!(btf, CelInsn, "auspex_cel_insn", [op, arg, pad0, pad1, imm]);
+    check!(btf, CelProg, "auspex_cel_prog", [n, pad, insns]);
     check!(
         btf,
         ReturnTrailer,

@@ -88,6 +88,7 @@ use crate::names::{
 };
 use crate::values;
 
+pub mod cel;
 pub mod reference;
 pub mod resolve;
 pub mod syscalls_i386;
@@ -189,6 +190,8 @@ pub mod op {
     pub const FILE_TYPE: u8 = 36;
     /// `NotFileType`.
     pub const NOT_FILE_TYPE: u8 = 37;
+    /// `CelExpr`: set_id = the program's index in [`super::CompiledPolicy::cel_programs`].
+    pub const CEL: u8 = 35;
     /// `SAddr` (CIDR set).
     pub const SADDR: u8 = 13;
     /// `DAddr`.
@@ -791,6 +794,8 @@ pub struct CompiledPolicy {
     pub int_set: Vec<(u32, i64)>,
     /// SubString needles, indexed by the values of their matchArgs entries.
     pub substrings: Vec<Vec<u8>>,
+    /// CelExpr programs (`auspex_cel`, keyed by index), referenced by [`op::CEL`] filters.
+    pub cel_programs: Vec<Vec<cel::CelInsn>>,
     /// SAddr/DAddr CIDR sets: (set id, prefix bits of the 16-byte address, address). IPv4
     /// networks are IPv4-mapped (`::ffff:a.b.c.d`, prefix + 96).
     pub addr_set: Vec<(u32, u8, [u8; 16])>,
@@ -4264,8 +4269,59 @@ impl Compiler<'_> {
         if f.op() == Some(SelectorOp::CapabilitiesGained) {
             return self.caps_gained(f, path, ctx);
         }
+        if f.op() == Some(SelectorOp::CelExpr) {
+            return self.cel_expr(f, path, ctx);
+        }
         let pos = self.arg_position(f, path, ctx)?;
         self.match_arg_at(f, path, ctx, pos)
+    }
+
+    /// CelExpr: one CEL expression over the hook's integer arguments (`argN` = position N in
+    /// `args`), compiled to a program of the in-kernel stack machine ([`cel`]).
+    fn cel_expr(
+        &mut self,
+        f: &ArgSelector,
+        path: &FieldPath,
+        ctx: &HookCtx<'_>,
+    ) -> Option<CompiledMatchArg> {
+        let Some(source) = f.values.first() else {
+            self.err(
+                &path.field("values"),
+                "CelExpr needs one expression, e.g. \"arg0 > int32(1024)\"",
+            );
+            return None;
+        };
+        let types: Vec<Option<cel::CelType>> = (0..ctx.spec_args.len())
+            .map(|p| {
+                let a = ctx.args.get(p)?.as_ref()?;
+                match (a.read, a.size) {
+                    (ArgRead::Int, 1..=4) => Some(cel::CelType::Int32),
+                    (ArgRead::Uint, 1..=4) => Some(cel::CelType::Uint32),
+                    (ArgRead::Int, _) => Some(cel::CelType::Int64),
+                    (ArgRead::Uint, _) => Some(cel::CelType::Uint64),
+                    _ => None,
+                }
+            })
+            .collect();
+        match cel::compile(source, &types) {
+            Ok(program) => {
+                let id = self.out.cel_programs.len() as u32;
+                self.out.cel_programs.push(program);
+                Some(CompiledMatchArg {
+                    arg: 0,
+                    op: op::CEL,
+                    values: Vec::new(),
+                    set_id: id,
+                })
+            }
+            Err(reason) => {
+                self.err(
+                    &path.field("values").index(0),
+                    format!("CelExpr {source:?} {reason}"),
+                );
+                None
+            }
+        }
     }
 
     /// CapabilitiesGained: `args: [new, old]`, two capability-set arguments (positions in the

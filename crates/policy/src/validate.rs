@@ -1955,6 +1955,10 @@ impl<'a> Validator<'a> {
         if kind == ArgFilterKind::Return && sig.is_empty() {
             return;
         }
+        // A CEL expression names its arguments itself (argN); `index` is unused.
+        if kind == ArgFilterKind::Args && f.op() == Some(SelectorOp::CelExpr) {
+            return;
+        }
         let mut arg: Option<&KProbeArg> = None;
         if f.args.is_empty() && kind == ArgFilterKind::Data {
             // matchData `index` is the position in `data` (the entries' own `index` is unused).

@@ -607,6 +607,7 @@ fn openat_kill_expected() -> CompiledPolicy {
         string_postfix: vec![],
         int_set: vec![],
         substrings: Vec::new(),
+        cel_programs: Vec::new(),
         addr_set: vec![],
         enforces: true,
         monitor: false,
@@ -762,6 +763,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
         string_postfix: vec![(3, b"fnoc.".to_vec())],
         int_set: vec![],
         substrings: Vec::new(),
+        cel_programs: Vec::new(),
         addr_set: vec![],
         enforces: false,
         monitor: false,
@@ -893,6 +895,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
             (2, 3),
         ],
         substrings: Vec::new(),
+        cel_programs: Vec::new(),
         addr_set: vec![],
         enforces: true,
         monitor: false,
@@ -1023,6 +1026,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
         string_postfix: vec![(1, b"hs/".to_vec()), (1, b"hsab/".to_vec())],
         int_set: vec![],
         substrings: Vec::new(),
+        cel_programs: Vec::new(),
         addr_set: vec![],
         enforces: false,
         monitor: false,
@@ -1500,9 +1504,9 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "CleanupEnforcerNotification needs spec.enforcers",
     ),
     (
-        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: CelExpr\n      values: [x]",
-        "spec.kprobes[0].selectors[0].matchArgs[0].operator",
-        "operator CelExpr is not supported",
+        "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - operator: CelExpr\n      values: ['arg0 == 1']",
+        "spec.kprobes[0].selectors[0].matchArgs[0].values[0]",
+        "arg0, which is not an integer argument",
     ),
     (
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: GT\n      values: ['1']",
@@ -3201,6 +3205,21 @@ fn uprobe_offsets_ref_ctr_and_digests() {
         "spec.uprobes[0].binaryDigests[0]",
         "is not a SHA-256 digest",
     );
+}
+
+/// CelExpr: the expression becomes a program of the in-kernel stack machine, its filter refers
+/// to it; the reference evaluator runs it on the arguments.
+#[test]
+fn cel_expr_compiles_to_a_program() {
+    let spec = "kprobes:\n- call: sys_lseek\n  args:\n  - index: 2\n    type: int\n  - index: 1\n    type: int64\n  selectors:\n  - matchArgs:\n    - operator: CelExpr\n      values: ['arg0 == int32(1) && arg1 > 100']";
+    let c = compiled_with(spec, &FakeKernel::stock());
+    assert_eq!(c.cel_programs.len(), 1);
+    let m = &c.selectors[0].match_args[0];
+    assert_eq!((m.op, m.set_id), (op::CEL, 0));
+    use auspex_policy::compile::cel::eval;
+    assert_eq!(eval(&c.cel_programs[0], &[1, 101]), Some(true));
+    assert_eq!(eval(&c.cel_programs[0], &[1, 100]), Some(false));
+    assert_eq!(eval(&c.cel_programs[0], &[2, 101]), Some(false));
 }
 
 /// Override on a uprobe: the hook's probe writes its registers (return argError to the caller);

@@ -267,6 +267,10 @@ impl TracepointPolicySpec<'_> {
             .set_max_entries(n(c.substrings.len()))
             .map_err(map_err("auspex_substrings"))?;
         open.maps
+            .auspex_cel
+            .set_max_entries(n(c.cel_programs.len()))
+            .map_err(map_err("auspex_cel"))?;
+        open.maps
             .auspex_addr_lpm
             .set_max_entries(n(c.addr_set.len()))
             .map_err(map_err("auspex_addr_lpm"))?;
@@ -712,6 +716,23 @@ impl TracepointPolicySpec<'_> {
             m.auspex_substrings
                 .update(&(i as u32).to_ne_bytes(), as_bytes(&v), MapFlags::ANY)
                 .map_err(map_err("auspex_substrings"))?;
+        }
+        for (i, program) in c.cel_programs.iter().enumerate() {
+            let mut v = abi::CelProg {
+                n: program.len().min(abi::CEL_MAX_INSNS) as u32,
+                ..Default::default()
+            };
+            for (dst, insn) in v.insns.iter_mut().zip(program) {
+                *dst = abi::CelInsn {
+                    op: insn.op,
+                    arg: insn.arg,
+                    imm: insn.imm,
+                    ..Default::default()
+                };
+            }
+            m.auspex_cel
+                .update(&(i as u32).to_ne_bytes(), as_bytes(&v), MapFlags::ANY)
+                .map_err(map_err("auspex_cel"))?;
         }
         for (set, v) in &c.int_set {
             let k = abi::IntKey {

@@ -251,6 +251,21 @@ fn selector_matches(
         }
     }
     sel.match_args.iter().all(|m| {
+        if m.op == op::CEL {
+            // Integer arguments by position; the others read as 0, as in the kernel.
+            let ints: Vec<i64> = args
+                .iter()
+                .map(|a| match a {
+                    EvalArg::Int(v) => *v,
+                    _ => 0,
+                })
+                .collect();
+            return policy
+                .cel_programs
+                .get(m.set_id as usize)
+                .and_then(|p| super::cel::eval(p, &ints))
+                .unwrap_or(false);
+        }
         if m.op == op::CAPS_GAINED {
             return match (args.get(usize::from(m.arg)), args.get(m.set_id as usize)) {
                 (Some(EvalArg::Int(new)), Some(EvalArg::Int(old))) => {
