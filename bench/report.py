@@ -7,7 +7,7 @@ import json
 import statistics
 import sys
 
-res_path, tp_path, cache10, cache100, quick, kernel, cpu, out_json, args = sys.argv[1:10]
+res_path, tp_path, cache10, cache100, quick, kernel, cpu, out_json, args, prof_path = sys.argv[1:11]
 rows = [l.rstrip("\n").split("\t") for l in open(res_path) if l.strip()]
 runs = {}
 for wl, cfg, rep, secs, cpu_s, rss in rows:
@@ -40,8 +40,15 @@ for l in open(tp_path):
 c10, c100 = cache10.split(), cache100.split()
 cache = {"10k": {"entries": int(c10[1]), "rss_growth_kib": int(c10[2])},
          "100k": {"entries": int(c100[1]), "rss_growth_kib": int(c100[2])}}
+profile = {}
+for l in open(prof_path):
+    if l.strip():
+        wl, secs, prog, cnt, ns = l.rstrip("\n").split("\t")
+        p = profile.setdefault(wl, {"seconds": float(secs), "programs": {}})
+        p["programs"][prog] = {"runs": int(cnt), "run_time_ns": int(ns)}
 result = {"date": datetime.datetime.utcnow().isoformat() + "Z", "kernel": kernel, "cpu": cpu,
-          "quick": quick == "1", "runs": runs, "summary": summary, "throughput": tp, "process_cache": cache}
+          "quick": quick == "1", "runs": runs, "summary": summary, "throughput": tp, "process_cache": cache,
+          "bpf_profile": profile}
 json.dump(result, open(out_json, "w"), indent=2)
 
 def pct(r):
@@ -84,6 +91,22 @@ for t in tp:
                  f"{t['agent_cpu_s']:.2f} s | {t['agent_peak_rss_kib'] / 1024:.1f} MiB |")
 lines.append(f"\nProcess cache memory: {cache['10k']['rss_growth_kib'] / 1024:.1f} MiB for 10k cached processes, "
              f"{cache['100k']['rss_growth_kib'] / 1024:.1f} MiB for 100k (`crates/agent/examples/cache_memory.rs`).\n")
+lines.append("BPF program time (one extra run per workload with the workload's policy and "
+             "`kernel.bpf_stats_enabled=1`; not part of the ratios): runs, mean ns per run, and total "
+             "program time as a share of the workload's time (2 CPUs: up to 200 %).\n")
+lines.append("| workload | program | runs | ns/run | total | share |")
+lines.append("|---|---|---|---|---|---|")
+for wl in ["exec", "needle", "conn"]:
+    p = profile.get(wl)
+    if not p:
+        continue
+    progs = sorted(p["programs"].items(), key=lambda kv: -kv[1]["run_time_ns"])
+    for name, v in progs[:4]:
+        per = v["run_time_ns"] / v["runs"] if v["runs"] else 0
+        total = v["run_time_ns"] / 1e9
+        lines.append(f"| {names[wl]} | `{name}` | {v['runs']} | {per:.0f} | {total * 1000:.1f} ms | "
+                     f"{total / p['seconds'] * 100:.2f} % |")
+lines.append("")
 targets = [
     ("exec storm with JSON ≤ 1.5 %", summary.get("exec", {}).get("default", {}).get("median_ratio"), 1.015),
     ("needle ≤ 1 %", summary.get("needle", {}).get("policy", {}).get("median_ratio"), 1.01),

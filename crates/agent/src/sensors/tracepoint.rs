@@ -275,7 +275,13 @@ impl TracepointPolicySpec<'_> {
             .set_max_entries(n(c.addr_set.len()))
             .map_err(map_err("auspex_addr_lpm"))?;
         // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
-        // number and policy); the others through their own attach point.
+        // number and policy) when the policy hooks a hot syscall, else through their own
+        // tracepoints (see HOT_SYSCALLS); the others through their own attach point.
+        let raw_entry = c.hooks.iter().any(|h| {
+            h.syscall_nr.is_some()
+                && matches!(&h.attach, AttachPoint::Tracepoint { event, .. }
+                    if event.strip_prefix("sys_enter_").is_some_and(|n| HOT_SYSCALLS.contains(&n)))
+        });
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut plan = AttachPlan::default();
@@ -400,7 +406,11 @@ impl TracepointPolicySpec<'_> {
                     slots[TrampolineKind::RawTp as usize].push((event.clone(), i))
                 }
                 AttachPoint::Tracepoint { subsystem, event } => match hook.syscall_nr {
-                    Some(nr) if nr < 1024 && !raw_syscalls.iter().any(|(n, _)| *n == nr) => {
+                    Some(nr)
+                        if raw_entry
+                            && nr < 1024
+                            && !raw_syscalls.iter().any(|(n, _)| *n == nr) =>
+                    {
                         raw_syscalls.push((nr, i))
                     }
                     _ => plan
@@ -901,6 +911,64 @@ fn file_sha256(path: &str) -> Result<String, String> {
         .map(|b| format!("{b:02x}"))
         .collect())
 }
+
+/// Syscalls a program may make millions of times a second. Through its own tracepoint a hooked
+/// syscall builds a perf record on every call (an empty program on `sys_enter_read` cost +70 % on
+/// a read(2) load), so a policy that hooks one of these serves all its `sys_enter_*` hooks from
+/// the raw sys_enter tracepoint, whose program runs on every syscall of the machine and returns
+/// after one lookup for the others (+12 % on a read load with a policy on openat). Without them,
+/// each hook has its own tracepoint and other syscalls pay only the kernel's syscall-tracepoint
+/// slow path (+5 % on that load). Measured on kernel 6.18, docs/benchmarks.md.
+const HOT_SYSCALLS: &[&str] = &[
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "recvfrom",
+    "sendto",
+    "recvmsg",
+    "sendmsg",
+    "recvmmsg",
+    "sendmmsg",
+    "futex",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "nanosleep",
+    "clock_nanosleep",
+    "clock_gettime",
+    "gettimeofday",
+    "sched_yield",
+    "getpid",
+    "gettid",
+    "lseek",
+    "ioctl",
+    "fstat",
+    "newfstatat",
+    "statx",
+    "close",
+    "mmap",
+    "munmap",
+    "brk",
+    "mprotect",
+    "rt_sigprocmask",
+    "rt_sigaction",
+    "rt_sigreturn",
+    "splice",
+    "sendfile64",
+    "io_uring_enter",
+    "getrandom",
+];
 
 /// A uprobe to attach: at a symbol, or at a file offset when `symbol` is empty.
 #[derive(Clone)]
