@@ -145,6 +145,21 @@ static __always_inline void copy_probe_regs(struct pt_regs *ctx, struct generic_
 		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), ctx);
 }
 
+/* The six integer/pointer arguments of a function at its entry, from the probe's registers. */
+static __always_inline void function_args(struct pt_regs *ctx, __u64 *args)
+{
+	args[0] = PT_REGS_PARM1(ctx);
+	args[1] = PT_REGS_PARM2(ctx);
+	args[2] = PT_REGS_PARM3(ctx);
+	args[3] = PT_REGS_PARM4(ctx);
+	args[4] = PT_REGS_PARM5(ctx);
+#if defined(__TARGET_ARCH_x86)
+	args[5] = ctx->r9;
+#else
+	args[5] = 0;
+#endif
+}
+
 /*
  * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
  * argument registers in the same layout as syscalls (argument n at byte 16 + 8n). Returns the
@@ -160,16 +175,7 @@ static __always_inline struct generic_heap *uprobe_hook(struct pt_regs *ctx)
 	if (!cfg || !h)
 		return NULL;
 	copy_probe_regs(ctx, h, cfg);
-	args[0] = PT_REGS_PARM1(ctx);
-	args[1] = PT_REGS_PARM2(ctx);
-	args[2] = PT_REGS_PARM3(ctx);
-	args[3] = PT_REGS_PARM4(ctx);
-	args[4] = PT_REGS_PARM5(ctx);
-#if defined(__TARGET_ARCH_x86)
-	args[5] = ctx->r9;
-#else
-	args[5] = 0;
-#endif
+	function_args(ctx, args);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h->do_override ? h : NULL;
 }
@@ -269,16 +275,10 @@ static __always_inline void syscall_regs_args(struct pt_regs *regs, __u64 *args)
 static __always_inline int kprobe_args(struct pt_regs *ctx, struct auspex_hook_config *cfg, __u64 *args)
 {
 #if defined(__TARGET_ARCH_x86)
-	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER) {
+	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
 		syscall_regs_args((struct pt_regs *)PT_REGS_PARM1(ctx), args);
-	} else {
-		args[0] = PT_REGS_PARM1(ctx);
-		args[1] = PT_REGS_PARM2(ctx);
-		args[2] = PT_REGS_PARM3(ctx);
-		args[3] = PT_REGS_PARM4(ctx);
-		args[4] = PT_REGS_PARM5(ctx);
-		args[5] = ctx->r9;
-	}
+	else
+		function_args(ctx, args);
 	return 0;
 #else
 	return -1;

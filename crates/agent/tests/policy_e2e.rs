@@ -73,6 +73,20 @@ fn build_c(dir: &Path, name: &str, source: &str, flags: &[&str]) -> String {
     bin.to_str().expect("utf8").to_string()
 }
 
+/// lseek(2) from a Python child (its own process, so a Sigkill ends only it); exits with the
+/// errno when the call fails.
+fn python_lseek(fd: i32, offset: i64, whence: i32) -> std::process::ExitStatus {
+    Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            &format!(
+                "import os, sys\ntry:\n os.lseek({fd}, {offset}, {whence})\nexcept OSError as e:\n sys.exit(e.errno)"
+            ),
+        ])
+        .status()
+        .expect("python3")
+}
+
 /// The messages `pick` takes out of the events the agent has seen (one kind, one policy, …).
 fn seen_events<'a, T>(
     agent: &'a TestAgent,
@@ -1768,17 +1782,7 @@ spec:
         "{msg}"
     );
     agent.control.add_policy(policy(yaml)).expect("loads");
-    let lseek = |offset: i64, whence: i32| {
-        Command::new("/usr/bin/python3")
-            .args([
-                "-c",
-                &format!(
-                    "import os, sys\ntry:\n os.lseek(0, {offset}, {whence})\nexcept OSError as e:\n sys.exit(e.errno)"
-                ),
-            ])
-            .status()
-            .expect("python3")
-    };
+    let lseek = |offset: i64, whence: i32| python_lseek(0, offset, whence);
     let killed = lseek(5000, 4444);
     assert_eq!(
         killed.signal(),
@@ -1849,20 +1853,9 @@ spec:
 "#;
     let mut agent = TestAgent::start(|_| {});
     agent.control.add_policy(policy(yaml)).expect("loads");
-    let lseek = |fd: &str| {
-        Command::new("/usr/bin/python3")
-            .args([
-                "-c",
-                &format!(
-                    "import os, sys\ntry:\n os.lseek({fd}, 0, 5555)\nexcept OSError as e:\n sys.exit(e.errno)"
-                ),
-            ])
-            .status()
-            .expect("python3")
-    };
-    let bad_fd = lseek("9999");
+    let bad_fd = python_lseek(9999, 0, 5555);
     assert_eq!(bad_fd.signal(), Some(9), "EBADF at return: SIGKILL");
-    let einval = lseek("0");
+    let einval = python_lseek(0, 0, 5555);
     assert_eq!(einval.code(), Some(22), "EINVAL: not killed");
     agent.wait_until("return event", WAIT, |seen| {
         policy_events(seen).iter().any(|(p, ..)| p == "sigkilltest")
