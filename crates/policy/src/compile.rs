@@ -1989,15 +1989,6 @@ impl Compiler<'_> {
         };
         let mut args = self.register_args(&k.args, fields.as_deref(), p, k.syscall, root);
         let overrides = self.overrides(&k.selectors);
-        args.extend(self.data_args(
-            &k.data,
-            p,
-            if overrides {
-                Err("pt_regs data on a hook with Override is not supported by the in-kernel engine yet")
-            } else {
-                Ok(())
-            },
-        ));
         let (attach, served, refusal) = if !overrides {
             (
                 AttachPoint::Kprobe {
@@ -2011,6 +2002,15 @@ impl Compiler<'_> {
         } else {
             self.override_route(&function, k.syscall)
         };
+        // An Override served by an fmod_ret program has no probe registers; a kprobe has.
+        let regs = if matches!(attach, AttachPoint::FmodRet { .. }) {
+            Err(
+                "pt_regs data needs a kprobe; an Override on a security_* function runs as an fmod_ret program, which sees the function's arguments, not probe registers",
+            )
+        } else {
+            Ok(())
+        };
+        args.extend(self.data_args(&k.data, p, regs));
         let ctx = HookCtx {
             served,
             spec_args: &k.args,

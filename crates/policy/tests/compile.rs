@@ -3150,6 +3150,31 @@ fn pt_regs_data_reads_probe_registers() {
         e[0].path == "spec.kprobes[0].data[0].source"
             && e[0].reason.contains("pt_regs data needs a kprobe")
     );
+    // With Override: a syscall's kprobe (bpf_override_return) has the registers; an fmod_ret
+    // program (security_* functions) has not.
+    let mut k = FakeKernel::stock();
+    k.kprobe_override = true;
+    k.trampolines = true;
+    let over = |call: &str, syscall: bool| {
+        format!(
+            "kprobes:\n- call: {call}\n  syscall: {syscall}\n  data:\n  - type: int\n    source: pt_regs\n    resolve: si\n  selectors:\n  - matchActions:\n    - action: Override\n      argError: -1"
+        )
+    };
+    let c = compiled_with(&over("sys_openat", true), &k);
+    assert!(c.hooks[0].pt_regs);
+    assert!(matches!(
+        c.hooks[0].attach,
+        AttachPoint::Kprobe {
+            override_return: true,
+            ..
+        }
+    ));
+    one_error(
+        &ok(&over("security_file_open", false)),
+        &k,
+        "spec.kprobes[0].data[0].source",
+        "fmod_ret program",
+    );
 }
 
 /// Uprobes by offset with refCtrOffsets (one per probe; validation checks the count) and binaryDigests (SHA-256, checked by
