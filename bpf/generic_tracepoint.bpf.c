@@ -160,53 +160,53 @@ static __always_inline void function_args(struct pt_regs *ctx, __u64 *args)
 #endif
 }
 
+/* The syscall arguments in the struct pt_regs a syscall wrapper (__x64_sys_*) receives. */
+static __always_inline void syscall_regs_args(struct pt_regs *regs, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+#endif
+}
+
 /*
- * Uprobes at function entry: the hook index is the cookie; the record is rebuilt from the
- * argument registers in the same layout as syscalls (argument n at byte 16 + 8n). Returns the
- * heap when an Override matched (its value in h->override_ret).
+ * Arguments at function entry (kprobes, uprobes). For a syscall wrapper (__x64_sys_*, kprobes
+ * only) they are in the struct pt_regs the wrapper receives; otherwise in the probe's registers.
  */
-static __always_inline struct generic_heap *uprobe_hook(struct pt_regs *ctx)
+static __always_inline int entry_args(struct pt_regs *ctx, struct auspex_hook_config *cfg, __u64 *args)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
+		syscall_regs_args((struct pt_regs *)PT_REGS_PARM1(ctx), args);
+	else
+		function_args(ctx, args);
+	return 0;
+#else
+	return -1;
+#endif
+}
+
+/*
+ * A kprobe or uprobe at function entry: the hook index is the cookie; the record is rebuilt from
+ * the argument registers (argument n at byte 16 + 8n). Returns the heap when an Override matched
+ * (its value in h->override_ret).
+ */
+static __always_inline struct generic_heap *probe_hook(struct pt_regs *ctx)
 {
 	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	struct generic_heap *h = generic_heap();
 	__u64 args[6];
 
-	if (!cfg || !h)
+	if (!cfg || !h || entry_args(ctx, cfg, args))
 		return NULL;
 	copy_probe_regs(ctx, h, cfg);
-	function_args(ctx, args);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
 	return h->do_override ? h : NULL;
-}
-
-SEC("uprobe")
-int auspex_generic_uprobe(struct pt_regs *ctx)
-{
-	uprobe_hook(ctx);
-	return 0;
-}
-
-/*
- * Uprobes of hooks with an Override action: at the function's entry the return address is on
- * top of the stack, so returning argError is setting the return register and jumping there with
- * the stack popped, as the function's `ret` would. Only this program writes the probe's
- * registers (kernels that allow it, 6.19+, reject it for kprobes; older ones do not load it).
- */
-SEC("uprobe")
-int auspex_generic_uprobe_override(struct pt_regs *ctx)
-{
-#if defined(__TARGET_ARCH_x86)
-	struct generic_heap *h = uprobe_hook(ctx);
-	__u64 ret_addr = 0;
-
-	if (!h || bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (void *)ctx->sp))
-		return 0;
-	ctx->ax = (__u64)(__s64)h->override_ret;
-	ctx->ip = ret_addr;
-	ctx->sp += sizeof(ret_addr);
-#endif
-	return 0;
 }
 
 /* Returns of uprobe hooks with `return: true` or returnCopy (a uretprobe at the same place). */
@@ -255,56 +255,41 @@ int auspex_generic_usdt_set(struct pt_regs *ctx)
 	return usdt_hook(ctx, 1);
 }
 
-/* The syscall arguments in the struct pt_regs a syscall wrapper (__x64_sys_*) receives. */
-static __always_inline void syscall_regs_args(struct pt_regs *regs, __u64 *args)
+/* Uprobes at function entry (a symbol, file offset or address of an ELF file). */
+SEC("uprobe")
+int auspex_generic_uprobe(struct pt_regs *ctx)
 {
-#if defined(__TARGET_ARCH_x86)
-	args[0] = BPF_CORE_READ(regs, di);
-	args[1] = BPF_CORE_READ(regs, si);
-	args[2] = BPF_CORE_READ(regs, dx);
-	args[3] = BPF_CORE_READ(regs, r10);
-	args[4] = BPF_CORE_READ(regs, r8);
-	args[5] = BPF_CORE_READ(regs, r9);
-#endif
+	probe_hook(ctx);
+	return 0;
 }
 
 /*
- * Arguments of a kprobe at kernel function entry. For a syscall wrapper (__x64_sys_*) they are in
- * the struct pt_regs the wrapper receives; otherwise in this probe's registers.
+ * Uprobes of hooks with an Override action: at the function's entry the return address is on
+ * top of the stack, so returning argError is setting the return register and jumping there with
+ * the stack popped, as the function's `ret` would. Only this program writes the probe's
+ * registers (kernels that allow it, 6.19+, reject it for kprobes; older ones do not load it).
  */
-static __always_inline int kprobe_args(struct pt_regs *ctx, struct auspex_hook_config *cfg, __u64 *args)
+SEC("uprobe")
+int auspex_generic_uprobe_override(struct pt_regs *ctx)
 {
 #if defined(__TARGET_ARCH_x86)
-	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
-		syscall_regs_args((struct pt_regs *)PT_REGS_PARM1(ctx), args);
-	else
-		function_args(ctx, args);
-	return 0;
-#else
-	return -1;
+	struct generic_heap *h = probe_hook(ctx);
+	__u64 ret_addr = 0;
+
+	if (!h || bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (void *)ctx->sp))
+		return 0;
+	ctx->ax = (__u64)(__s64)h->override_ret;
+	ctx->ip = ret_addr;
+	ctx->sp += sizeof(ret_addr);
 #endif
-}
-
-/* A kprobe hook; returns the heap when an Override matched (its value in h->override_ret). */
-static __always_inline struct generic_heap *kprobe_hook(struct pt_regs *ctx)
-{
-	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
-	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	struct generic_heap *h = generic_heap();
-	__u64 args[6];
-
-	if (!cfg || !h || kprobe_args(ctx, cfg, args))
-		return NULL;
-	copy_probe_regs(ctx, h, cfg);
-	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
-	return h->do_override ? h : NULL;
+	return 0;
 }
 
 /* Kprobes at kernel function entry. Loads on any kernel; attaching needs CONFIG_KPROBES. */
 SEC("kprobe")
 int auspex_generic_kprobe(struct pt_regs *ctx)
 {
-	kprobe_hook(ctx);
+	probe_hook(ctx);
 	return 0;
 }
 
@@ -315,7 +300,7 @@ int auspex_generic_kprobe(struct pt_regs *ctx)
 SEC("kprobe.multi")
 int auspex_generic_kprobe_multi(struct pt_regs *ctx)
 {
-	kprobe_hook(ctx);
+	probe_hook(ctx);
 	return 0;
 }
 
@@ -326,7 +311,7 @@ int auspex_generic_kprobe_multi(struct pt_regs *ctx)
 SEC("kprobe")
 int auspex_generic_kprobe_override(struct pt_regs *ctx)
 {
-	struct generic_heap *h = kprobe_hook(ctx);
+	struct generic_heap *h = probe_hook(ctx);
 
 	if (h)
 		bpf_override_return(ctx, (__u64)(__s64)h->override_ret);

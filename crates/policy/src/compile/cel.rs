@@ -287,42 +287,25 @@ impl Codegen<'_> {
                 Ok(CelType::Bool)
             }
             (operators::LOGICAL_AND | operators::LOGICAL_OR, [a, b]) => {
-                let op = if f == operators::LOGICAL_AND {
-                    "&&"
-                } else {
-                    "||"
-                };
-                self.want(a, CelType::Bool, op)?;
-                self.want(b, CelType::Bool, op)?;
-                let code = if f == operators::LOGICAL_AND {
-                    insn::AND
-                } else {
-                    insn::OR
-                };
+                let (sym, code) = binary_op(f);
+                self.want(a, CelType::Bool, sym)?;
+                self.want(b, CelType::Bool, sym)?;
                 self.emit(code, 0, 0);
                 Ok(CelType::Bool)
             }
             (operators::ADD | operators::SUBSTRACT, [a, b]) => {
-                let ty = self.pair(a, b, if f == operators::ADD { "+" } else { "-" })?;
+                let (sym, code) = binary_op(f);
+                let ty = self.pair(a, b, sym)?;
                 if ty == CelType::Bool {
                     return Err("adds or subtracts bools".into());
                 }
-                let code = if f == operators::ADD {
-                    insn::ADD
-                } else {
-                    insn::SUB
-                };
                 self.emit(code, 0, 0);
                 self.narrow(ty);
                 Ok(ty)
             }
             (operators::EQUALS | operators::NOT_EQUALS, [a, b]) => {
-                self.pair(a, b, if f == operators::EQUALS { "==" } else { "!=" })?;
-                let code = if f == operators::EQUALS {
-                    insn::EQ
-                } else {
-                    insn::NE
-                };
+                let (sym, code) = binary_op(f);
+                self.pair(a, b, sym)?;
                 self.emit(code, 0, 0);
                 Ok(CelType::Bool)
             }
@@ -456,6 +439,19 @@ impl Codegen<'_> {
             self.narrow(to);
         }
         Ok(to)
+    }
+}
+
+/// The symbol (for messages) and instruction of a binary operator whose operands are emitted
+/// in the order written.
+fn binary_op(f: &str) -> (&'static str, u8) {
+    match f {
+        operators::LOGICAL_AND => ("&&", insn::AND),
+        operators::LOGICAL_OR => ("||", insn::OR),
+        operators::ADD => ("+", insn::ADD),
+        operators::SUBSTRACT => ("-", insn::SUB),
+        operators::EQUALS => ("==", insn::EQ),
+        _ => ("!=", insn::NE),
     }
 }
 
