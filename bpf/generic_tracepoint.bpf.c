@@ -495,8 +495,9 @@ AUSPEX_ENFORCER_SLOT(5)
 /*
  * Raw tracepoints (`raw: true`): the tracepoint's own arguments (TP_PROTO), not its record.
  * Attached by name, so one program could serve all, but without attach cookies on older kernels
- * each hook gets a slot too. The arguments are copied with a helper: a direct ctx load past the
- * tracepoint's argument count would be refused at attach time.
+ * each hook gets a slot too. The arguments are copied with one helper call: a direct ctx load
+ * past the tracepoint's argument count would be refused at attach time, and the words past it
+ * (kernel stack) are read but never used.
  */
 const volatile __u32 auspex_raw_tp_slots[AUSPEX_TRAMPOLINE_SLOTS] = {};
 
@@ -504,8 +505,9 @@ static __always_inline int raw_tp_hook(struct bpf_raw_tracepoint_args *ctx, __u3
 {
 	__u64 args[6] = {};
 
-	for (int i = 0; i < 6; i++)
-		bpf_probe_read_kernel(&args[i], sizeof(args[i]), &ctx->args[i]);
+	if (!slot)
+		return 0;
+	bpf_probe_read_kernel(args, sizeof(args), ctx->args);
 	run_slot(ctx, slot, args);
 	return 0;
 }

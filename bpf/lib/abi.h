@@ -382,6 +382,7 @@ struct auspex_hook_config {
 	__u32 selectors[AUSPEX_MAX_SELECTORS]; /* ids in `auspex_selectors` */
 	__u32 flags; /* AUSPEX_HOOK_* */
 	__u32 return_copy; /* 1 + position of the returnCopy char_buf argument; 0: none */
+	__u32 filter_args; /* bit i: a selector filters on argument i (read before the selectors) */
 };
 
 struct auspex_match_arg {

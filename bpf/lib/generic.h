@@ -1203,13 +1203,20 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 size, matched = 0, sel_id = 0, post = 1, action = AUSPEX_ACTION_POST, nsel, len;
 	__u32 flags = 0, rate_scope = 0, stacks = 0, ima = 0;
+	__u32 filter_args;
 	__u64 rate_period = 0;
 
+	/*
+	 * The arguments the selectors filter on first; the others (a socket, a path) only for an
+	 * event that is kept: most calls of a filtered hook match nothing.
+	 */
 	h->has_sock_owner = 0;
+	filter_args = cfg->filter_args;
 	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
 		if (i >= cfg->nargs)
 			break;
-		auspex_read_arg(hook_id & 0xffff, i);
+		if (filter_args & (1u << i))
+			auspex_read_arg(hook_id & 0xffff, i);
 	}
 
 	h->pid = pid_tgid >> 32;
@@ -1326,6 +1333,12 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 	}
 	if (!post)
 		return 0;
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= cfg->nargs)
+			break;
+		if (!(filter_args & (1u << i)))
+			auspex_read_arg(hook_id & 0xffff, i);
+	}
 
 	h->ev.hdr.op = cfg->msg_op;
 	h->ev.hdr.pad0 = 0;

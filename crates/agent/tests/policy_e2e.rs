@@ -1093,9 +1093,60 @@ spec:
         ))
         .expect("v6 policy");
     }
+    // The socket is not filtered on: the kernel reads it only for the events the newstate
+    // filter keeps (after the selectors), and it must still be in them. A raw tracepoint, whose
+    // arguments are copied in one read.
+    c.add_policy(policy(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: sock-read-after-selectors
+spec:
+  tracepoints:
+  - subsystem: sock
+    event: inet_sock_set_state
+    raw: true
+    args:
+    - index: 0
+      type: sock
+    - index: 2
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["2"]
+"#,
+    ))
+    .expect("raw policy");
     let _c4 = std::net::TcpStream::connect(("127.0.0.1", p4)).expect("connect v4");
     let _c6 = p6.map(|p| std::net::TcpStream::connect(("::1", p)).expect("connect v6"));
     marker(&mut agent, "sock-marker");
+    let lazy: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessTracepoint(t)) if t.policy_name == "sock-read-after-selectors" => {
+                Some(t.args.clone())
+            }
+            _ => None,
+        })
+        .filter(|args| {
+            matches!(args.first().and_then(|a| a.arg.as_ref()),
+                Some(Arg::SockArg(s)) if s.dport == u32::from(p4))
+        })
+        .collect();
+    assert_eq!(lazy.len(), 1, "one SYN_SENT to port {p4}: {lazy:?}");
+    match (&lazy[0][0].arg, &lazy[0][1].arg) {
+        (Some(Arg::SockArg(s)), Some(Arg::IntArg(state))) => {
+            assert_eq!(s.daddr, "127.0.0.1");
+            assert_eq!(s.saddr, "127.0.0.1");
+            assert_eq!(s.protocol, "IPPROTO_TCP");
+            assert_eq!(*state, 2, "TCP_SYN_SENT");
+        }
+        other => panic!("sock and int arguments expected: {other:?}"),
+    }
     let socks = |name: &str| -> Vec<auspex_events::tetragon::KprobeSock> {
         agent
             .seen

@@ -365,6 +365,9 @@ pub struct HookConfig {
     pub flags: u32,
     /// 1 + position of the `returnCopy` char_buf argument; 0: none.
     pub return_copy: u32,
+    /// Bit i: a selector filters on argument i, which is read before the selectors; the others
+    /// are read only for an event that is kept.
+    pub filter_args: u32,
 }
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).

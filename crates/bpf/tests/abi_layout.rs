@@ -211,7 +211,8 @@ fn policy_engine_structs_match_compiled_btf() {
             args,
             selectors,
             flags,
-            return_copy
+            return_copy,
+            filter_args
         ]
     );
     check!(

@@ -808,6 +808,44 @@ pub struct CompiledPolicy {
     pub enforcers: Vec<String>,
 }
 
+impl CompiledPolicy {
+    /// The arguments of `hook` its selectors filter on, as a bit mask of positions in its `args`
+    /// (`auspex_hook_config.filter_args`): the kernel reads these before it evaluates the
+    /// selectors and the others only for an event it keeps, so that a call no selector matches
+    /// does not pay for reading a socket or a path it would throw away.
+    pub fn filter_args(&self, hook: &CompiledHook) -> u32 {
+        let mut mask = 0u32;
+        let mut set = |arg: u32| {
+            if (arg as usize) < limits::MAX_HOOK_ARGS {
+                mask |= 1 << arg;
+            }
+        };
+        let selectors = hook
+            .selectors
+            .iter()
+            .filter_map(|&id| self.selectors.get(id as usize));
+        for ma in selectors.flat_map(|s| &s.match_args) {
+            match ma.op {
+                op::CEL => {
+                    let program = self.cel_programs.get(ma.set_id as usize);
+                    for insn in program.into_iter().flatten() {
+                        if insn.op == cel::insn::ARG {
+                            set(u32::from(insn.arg));
+                        }
+                    }
+                }
+                op::CAPS_GAINED => {
+                    // Gained = this set minus the set in `set_id`.
+                    set(u32::from(ma.arg));
+                    set(ma.set_id);
+                }
+                _ => set(u32::from(ma.arg)),
+            }
+        }
+        mask
+    }
+}
+
 /// One field of a tracepoint record, as tracefs `format` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TracepointField {

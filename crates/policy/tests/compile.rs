@@ -3342,3 +3342,22 @@ fn loader_hooks_executable_file_mappings() {
         .collect();
     assert_eq!(ops, vec![(1, op::MASK), (0, op::PREFIX)]);
 }
+
+/// The arguments a hook's selectors filter on (read by the kernel before the selectors; the
+/// rest only for kept events): matchArgs positions across all selectors, the arguments a CEL
+/// program reads, both sets of CapabilitiesGained; none without selectors.
+#[test]
+fn filter_args_are_the_arguments_selectors_read() {
+    let spec = "kprobes:\n- call: sys_lseek\n  args:\n  - index: 0\n    type: fd\n  - index: 2\n    type: int\n  - index: 1\n    type: int64\n  selectors:\n  - matchArgs:\n    - index: 2\n      operator: Equal\n      values: ['1']\n  - matchBinaries:\n    - operator: In\n      values: [/bin/x]";
+    let c = compiled_with(spec, &FakeKernel::stock());
+    assert_eq!(c.filter_args(&c.hooks[0]), 0b010);
+    let cel = "kprobes:\n- call: sys_lseek\n  args:\n  - index: 0\n    type: fd\n  - index: 2\n    type: int\n  - index: 1\n    type: int64\n  selectors:\n  - matchArgs:\n    - operator: CelExpr\n      values: ['arg2 > 100']\n  - matchArgs:\n    - index: 0\n      operator: Prefix\n      values: [/tmp/]";
+    let c = compiled_with(cel, &FakeKernel::stock());
+    assert_eq!(c.filter_args(&c.hooks[0]), 0b101);
+    let caps = "kprobes:\n- call: security_capset\n  syscall: false\n  args:\n  - index: 0\n    type: int\n  - index: 2\n    type: kernel_cap_t\n  - index: 3\n    type: cap_effective\n  selectors:\n  - matchArgs:\n    - args: [1, 2]\n      operator: CapabilitiesGained\n      values: [CAP_NET_RAW]";
+    let c = compiled_with(caps, &FakeKernel::stock());
+    assert_eq!(c.filter_args(&c.hooks[0]), 0b110);
+    let none = "kprobes:\n- call: sys_lseek\n  args:\n  - index: 0\n    type: fd";
+    let c = compiled_with(none, &FakeKernel::stock());
+    assert_eq!(c.filter_args(&c.hooks[0]), 0);
+}

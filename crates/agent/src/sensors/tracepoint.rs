@@ -571,6 +571,7 @@ impl TracepointPolicySpec<'_> {
                     }
                     | if hook.pt_regs { abi::HOOK_PT_REGS } else { 0 },
                 return_copy: hook.return_copy.map_or(0, |p| u32::from(p) + 1),
+                filter_args: c.filter_args(hook),
                 ..Default::default()
             };
             for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {
