@@ -368,7 +368,8 @@ struct auspex_arg_spec {
 	__u8 from_task;
 	__u16 resolve_from;
 	__u8 max_data; /* buffers: send up to AUSPEX_DATA_MAX bytes in AUSPEX_MSG_DATA chunks */
-	__u8 pad[3];
+	__u8 resolve_user; /* the resolve steps follow user-space pointers (btfPath) */
+	__u8 pad[2];
 	struct auspex_resolve_step steps[AUSPEX_MAX_RESOLVE_STEPS];
 };
 

@@ -638,7 +638,9 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 			continue;
 		}
 		v = 0;
-		if (load > sizeof(v) || bpf_probe_read_kernel(&v, load, (void *)addr)) {
+		if (load > sizeof(v) ||
+		    (spec->resolve_user ? bpf_probe_read_user(&v, load, (void *)addr)
+					: bpf_probe_read_kernel(&v, load, (void *)addr))) {
 			v = 0;
 			break;
 		}

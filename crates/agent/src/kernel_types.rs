@@ -1,21 +1,35 @@
-//! The running kernel's BTF (`/sys/kernel/btf/vmlinux`) seen as the selector compiler's
-//! [`KernelTypes`]: argument types of kernel functions, LSM hooks and raw tracepoints, and
-//! struct layouts, which `resolve:` paths and `data` entries are compiled against.
+//! BTF seen as the selector compiler's [`KernelTypes`]: the running kernel's
+//! (`/sys/kernel/btf/vmlinux`: argument types of kernel functions, LSM hooks and raw tracepoints,
+//! struct layouts), which `resolve:` paths and `data` entries are compiled against; or a user
+//! binary's (a uprobe's `btfPath`).
 use std::ffi::OsStr;
 
 use auspex_policy::compile::resolve::{KernelTypes, Member, TypeId, TypeShape};
 use libbpf_rs::btf::types::{self, MemberAttr};
 use libbpf_rs::btf::{Btf, BtfKind, BtfType, HasSize};
 
-/// Parsed vmlinux BTF (a few MB; parsed per policy compilation that needs it).
-pub struct VmlinuxTypes {
+/// Parsed BTF: vmlinux (a few MB; parsed per policy compilation that needs it) or a file.
+pub struct BtfTypes {
     btf: Btf<'static>,
 }
 
-impl VmlinuxTypes {
+impl BtfTypes {
     /// Parses the running kernel's BTF; `None` without CONFIG_DEBUG_INFO_BTF.
     pub fn load() -> Option<Self> {
         Btf::from_vmlinux().ok().map(|btf| Self { btf })
+    }
+
+    /// Parses a BTF file: raw BTF (`pahole --btf_encode_detached`) or an ELF file with a `.BTF`
+    /// section.
+    pub fn from_file(path: &str) -> Result<Self, String> {
+        match std::fs::metadata(path) {
+            Err(e) => return Err(format!("cannot read it: {e}")),
+            Ok(m) if !m.is_file() => return Err("is not a file".into()),
+            Ok(_) => {}
+        }
+        Btf::from_path(path)
+            .map(|btf| Self { btf })
+            .map_err(|e| format!("is not a BTF file (raw BTF or an ELF file with .BTF): {e}"))
     }
 
     /// Names of the kernel functions starting with `prefix`, with the prefix removed, sorted.
@@ -53,7 +67,7 @@ fn name(n: Option<&OsStr>) -> String {
         .unwrap_or_default()
 }
 
-impl KernelTypes for VmlinuxTypes {
+impl KernelTypes for BtfTypes {
     fn function_param(&self, function: &str, index: u32) -> Result<TypeId, String> {
         if function.contains('\0') {
             return Err("invalid function name".into());
@@ -192,7 +206,7 @@ mod tests {
     /// The running kernel's BTF: the paths of the field notes resolve to real offsets.
     #[test]
     fn resolves_task_struct_paths_on_this_kernel() {
-        let Some(t) = VmlinuxTypes::load() else {
+        let Some(t) = BtfTypes::load() else {
             eprintln!("SKIPPED: no /sys/kernel/btf/vmlinux on this kernel");
             return;
         };

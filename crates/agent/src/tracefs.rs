@@ -138,7 +138,15 @@ impl KernelView for Tracefs {
     }
 
     fn kernel_types(&self) -> Option<Box<dyn auspex_policy::compile::resolve::KernelTypes + '_>> {
-        crate::kernel_types::VmlinuxTypes::load()
+        crate::kernel_types::BtfTypes::load()
+            .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
+    }
+
+    fn user_types(
+        &self,
+        path: &str,
+    ) -> Result<Box<dyn auspex_policy::compile::resolve::KernelTypes + '_>, String> {
+        crate::kernel_types::BtfTypes::from_file(path)
             .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
     }
 
@@ -149,7 +157,7 @@ impl KernelView for Tracefs {
         } else {
             "__x64_sys_"
         };
-        let names = crate::kernel_types::VmlinuxTypes::load()?.functions_with_prefix(prefix);
+        let names = crate::kernel_types::BtfTypes::load()?.functions_with_prefix(prefix);
         (!names.is_empty()).then_some(names)
     }
 

@@ -1276,6 +1276,146 @@ spec:
     assert_eq!(summary.actions.dropped, 0);
 }
 
+/// uprobes `btfPath`: `resolve` paths follow the binary's own types through user memory. The
+/// BTF describes the test binary's structs (compiled by clang for the BPF target, whose layout
+/// of these plain structs is x86-64's, and its .BTF section dumped raw, the format of
+/// `pahole --btf_encode_detached`). Paths start from the function's parameter (its BTF
+/// prototype) or from `btfType`; a matchArgs filter on a resolved member picks the call.
+#[test]
+fn root_uprobe_btf_path_resolves_user_structs() {
+    if !require_root("root_uprobe_btf_path_resolves_user_structs") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let types = r#"struct auspex_owner { unsigned int uid; char name[16]; };
+struct auspex_req { long id; const char *path; struct auspex_owner *owner; };
+"#;
+    let bin = build_c(
+        &d,
+        "btf-target",
+        &format!(
+            r#"#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+{types}
+__attribute__((noinline)) int auspex_handle(struct auspex_req *r)
+{{
+	printf("%ld %s %s\n", r->id, r->path, r->owner->name);
+	return 0;
+}}
+int main(int argc, char **argv)
+{{
+	struct auspex_owner o = {{ .uid = 1000 }};
+	struct auspex_req r;
+
+	if (argc < 4)
+		return 2;
+	strncpy(o.name, argv[3], sizeof(o.name) - 1);
+	r.id = atol(argv[1]);
+	r.path = argv[2];
+	r.owner = &o;
+	return auspex_handle(&r);
+}}
+"#
+        ),
+        &[],
+    );
+    std::fs::write(
+        d.join("types.c"),
+        format!(
+            // A variable of the owner type: clang's BTF otherwise has only a forward
+            // declaration of a struct that is only pointed to.
+            "{types}struct auspex_owner auspex_owner_type;\nint auspex_handle(struct auspex_req *r) {{ return r->id != 0; }}\n"
+        ),
+    )
+    .expect("write types.c");
+    let st = Command::new("clang")
+        .args(["-target", "bpf", "-g", "-O2", "-c", "-o"])
+        .arg(d.join("types.o"))
+        .arg(d.join("types.c"))
+        .status()
+        .expect("clang");
+    assert!(st.success(), "clang builds the BTF object");
+    let btf = d.join("app.btf");
+    let st = Command::new("llvm-objcopy")
+        .arg(format!("--dump-section=.BTF={}", btf.display()))
+        .arg(d.join("types.o"))
+        .status()
+        .expect("llvm-objcopy");
+    assert!(st.success(), "llvm-objcopy dumps .BTF");
+    let btf = btf.to_str().expect("utf8");
+    let yaml = |btf_path: &str| {
+        format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: uprobe-btf
+spec:
+  uprobes:
+  - path: "{bin}"
+    symbols:
+    - "auspex_handle"
+    btfPath: "{btf_path}"
+    args:
+    - index: 0
+      type: int64
+      resolve: "id"
+    - index: 0
+      type: string
+      resolve: "path"
+    - index: 0
+      type: string
+      btfType: "struct auspex_req"
+      resolve: "owner.name"
+    - index: 0
+      type: uint32
+      resolve: "owner.uid"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["42"]
+"#
+        )
+    };
+    let mut agent = TestAgent::start(|_| {});
+    let err = agent
+        .control
+        .add_policy(policy(&yaml("/nonexistent/app.btf")))
+        .expect_err("an unreadable btfPath is refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("spec.uprobes[0].btfPath") && msg.contains("/nonexistent/app.btf"),
+        "{msg}"
+    );
+    agent.control.add_policy(policy(&yaml(btf))).expect("loads");
+    for (id, path, name) in [("7", "/tmp/quiet", "bob"), ("42", "/srv/data", "alice")] {
+        let out = Command::new(&bin)
+            .args([id, path, name])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{out:?}");
+    }
+    marker(&mut agent, "uprobe-btf-marker");
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "uprobe-btf" => Some(u),
+        _ => None,
+    });
+    assert_eq!(evs.len(), 1, "only the call with id 42: {evs:?}");
+    let args: Vec<_> = evs[0].args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![
+            Some(Arg::LongArg(42)),
+            Some(Arg::StringArg("/srv/data".into())),
+            Some(Arg::StringArg("alice".into())),
+            Some(Arg::UintArg(1000)),
+        ]
+    );
+}
+
 #[test]
 fn root_uprobe_on_a_test_binary_function() {
     if !require_root("root_uprobe_on_a_test_binary_function") {

@@ -324,8 +324,10 @@ pub struct ArgSpec {
     pub resolve_from: u16,
     /// Buffers: send up to [`DATA_MAX`] bytes in [`MSG_DATA`] chunks (`maxData`).
     pub max_data: u8,
+    /// The `resolve:` steps follow user-space pointers (uprobes/USDTs with `btfPath`).
+    pub resolve_user: u8,
     /// Padding.
-    pub pad: [u8; 3],
+    pub pad: [u8; 2],
     /// The path.
     pub steps: [ResolveStep; MAX_RESOLVE_STEPS],
 }

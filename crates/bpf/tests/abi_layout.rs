@@ -164,6 +164,7 @@ fn policy_engine_structs_match_compiled_btf() {
             from_task,
             resolve_from,
             max_data,
+            resolve_user,
             pad,
             steps
         ]

@@ -36,7 +36,10 @@
 //!   `resolve:` paths on arguments with BTF types (kernel functions, LSM hooks, raw tracepoints;
 //!   `btfType` names the pointee instead, and types tracefs pointer fields, as does a field
 //!   declared `struct X *`) and `data` entries (`source: current_task`) become pointer-walk steps ([`resolve`]); the
-//!   values of `data` entries follow the arguments and are matched by `matchData`.
+//!   values of `data` entries follow the arguments and are matched by `matchData`. On uprobes
+//!   and USDTs, `btfPath` (the binary's BTF file) types the paths, walked in user memory.
+//! * Arguments the selectors filter on ([`CompiledPolicy::filter_args`]) are read before the
+//!   selectors run, the others only for an event that is kept.
 //! * Selectors: `matchPIDs` (at most [`limits::MAX_PID_FILTERS`] entries, ANDed), `matchBinaries` (In/NotIn/Prefix/NotPrefix/Postfix/
 //!   NotPostfix, with `followChildren` looking at [`limits::FOLLOW_CHILDREN_DEPTH`] ancestors),
 //!   `matchParentBinaries` (the same on the parent's binary, from the live-process map),
@@ -475,6 +478,8 @@ pub struct ArgResolve {
     pub from_task: bool,
     /// Record offset of the pointer the path starts from (unless `from_task`).
     pub from: u16,
+    /// The pointers are user-space ones (uprobes and USDTs with `btfPath`).
+    pub user: bool,
     /// At most [`resolve::MAX_RESOLVE_STEPS`] steps; the last one leaves the value the read
     /// kind expects in place of the record field (an integer, or a pointer/address).
     pub steps: Vec<resolve::ResolveStep>,
@@ -932,6 +937,12 @@ pub trait KernelView {
     fn kernel_types(&self) -> Option<Box<dyn resolve::KernelTypes + '_>> {
         None
     }
+    /// A user binary's types, from the BTF file at `path` (uprobes' and USDTs' `btfPath`: raw
+    /// BTF, or an ELF file with a `.BTF` section). The default reads no files.
+    fn user_types(&self, path: &str) -> Result<Box<dyn resolve::KernelTypes + '_>, String> {
+        let _ = path;
+        Err("BTF files are not read without the agent".into())
+    }
     /// The system calls this kernel has, named without prefix (`openat`), for
     /// `generated_syscalls` lists; `None` when unknown (such lists then fail to compile).
     fn syscalls(&self) -> Option<Vec<String>> {
@@ -967,6 +978,7 @@ pub fn compile(
         errors: Vec::new(),
         next_set: 1,
         types: None,
+        user_types: None,
         ima_source: Err(IMA_LSM_ONLY.into()),
     };
     c.run();
@@ -1169,6 +1181,12 @@ enum ResolveRoot<'s> {
     BtfTypeOnly,
     /// The hook's arguments have no kernel types to follow (the reason).
     Unavailable(&'static str),
+    /// A uprobe's or USDT's argument, typed by the binary's BTF (`btfPath`), in user memory:
+    /// `btfType`, or else the parameter of `function` (the probed symbol, when there is one).
+    User {
+        btf_path: &'s str,
+        function: Option<&'s str>,
+    },
 }
 
 /// Position in the hook's `args` an action's argument number (argSock, argIndex) names: the entry
@@ -1181,6 +1199,7 @@ fn action_arg_position(spec_args: &[KProbeArg], idx: u32) -> Option<usize> {
 /// The struct or union `btfType` names (`sk_buff` or `struct sk_buff`).
 fn btf_type_root(
     types: &dyn resolve::KernelTypes,
+    source: &str,
     a: &KProbeArg,
 ) -> Result<resolve::TypeId, String> {
     let name = a.btf_type.as_deref().unwrap_or_default();
@@ -1189,9 +1208,9 @@ fn btf_type_root(
         .or_else(|| name.strip_prefix("union "))
         .unwrap_or(name)
         .trim();
-    types.struct_named(bare).ok_or_else(|| {
-        format!("btfType {name:?}: the kernel's BTF has no struct or union of that name")
-    })
+    types
+        .struct_named(bare)
+        .ok_or_else(|| format!("btfType {name:?}: {source} has no struct or union of that name"))
 }
 
 /// `X` of a tracefs field declared `struct X *` (or `const struct X *`).
@@ -1530,6 +1549,9 @@ struct ReturnCtx<'h> {
     action: Option<u32>,
 }
 
+/// A `btfPath` file's types, or why they cannot be read.
+type UserTypes<'a> = Result<Box<dyn resolve::KernelTypes + 'a>, String>;
+
 struct Compiler<'a> {
     policy: &'a TracingPolicy,
     kernel: &'a dyn KernelView,
@@ -1538,6 +1560,8 @@ struct Compiler<'a> {
     next_set: u32,
     /// [`KernelView::kernel_types`], fetched on first use.
     types: Option<Option<Box<dyn resolve::KernelTypes + 'a>>>,
+    /// [`KernelView::user_types`] of the last `btfPath` used (its path, the types or why not).
+    user_types: Option<(String, UserTypes<'a>)>,
     /// While an LSM hook's selectors compile: where imaHash finds its file, or why it cannot.
     ima_source: Result<u8, String>,
 }
@@ -2517,11 +2541,7 @@ impl Compiler<'_> {
     /// (argument n at byte 16 + 8n), which the uprobe entry program rebuilds from the registers.
     /// `data` entries read the current task or the probe's (user) registers.
     fn uprobe(&mut self, u: &crate::model::UProbeSpec, p: &FieldPath) {
-        let mut ok = true;
-        if u.btf_path.is_some() {
-            self.not_yet(&p.field("btfPath"), "uprobes btfPath");
-            ok = false;
-        }
+        let mut ok = self.btf_path_readable(u.btf_path.as_deref(), p);
         let (ret_spec, ret_args) = self.return_value(u.return_, u.return_arg.as_ref(), p);
         if let Some(Some(a)) = ret_args.first()
             && a.read == ArgRead::Sock
@@ -2603,15 +2623,21 @@ impl Compiler<'_> {
             .ignore
             .as_ref()
             .is_some_and(|i| i.digest_verification_failure);
-        let mut args = self.register_args(
-            &u.args,
-            None,
-            p,
-            true,
-            ResolveRoot::Unavailable(
-                "resolve follows kernel pointers; uprobe arguments are user-space values",
+        // btfPath: `resolve` follows the binary's types (`btfType`, or the parameter of the one
+        // probed symbol).
+        let root = match u.btf_path.as_deref() {
+            Some(btf_path) => ResolveRoot::User {
+                btf_path,
+                function: match u.symbols.as_slice() {
+                    [one] if u.offsets.is_empty() && u.addrs.is_empty() => Some(one.as_str()),
+                    _ => None,
+                },
+            },
+            None => ResolveRoot::Unavailable(
+                "resolve on a uprobe follows the binary's types: set btfPath (its BTF)",
             ),
-        );
+        };
+        let mut args = self.register_args(&u.args, None, p, true, root);
         args.extend(self.data_args(&u.data, p, Ok(())));
         for (k, (symbol, offset, address)) in entries.into_iter().enumerate() {
             let ref_ctr_offset = u.ref_ctr_offsets.get(k).copied().unwrap_or(0);
@@ -2655,8 +2681,7 @@ impl Compiler<'_> {
     /// argument (its location — register, stack, constant — comes from the probe's note, which
     /// libbpf decodes at attach time); the record layout is the uprobe one.
     fn usdt(&mut self, u: &crate::model::UsdtSpec, p: &FieldPath) {
-        if u.btf_path.is_some() {
-            self.not_yet(&p.field("btfPath"), "usdts btfPath");
+        if !self.btf_path_readable(u.btf_path.as_deref(), p) {
             return;
         }
         if !u.path.starts_with('/') {
@@ -2666,15 +2691,16 @@ impl Compiler<'_> {
             );
             return;
         }
-        let args = self.register_args(
-            &u.args,
-            None,
-            p,
-            true,
-            ResolveRoot::Unavailable(
-                "resolve follows kernel pointers; USDT arguments are user-space values",
+        let root = match u.btf_path.as_deref() {
+            Some(btf_path) => ResolveRoot::User {
+                btf_path,
+                function: None,
+            },
+            None => ResolveRoot::Unavailable(
+                "resolve on a USDT argument follows the binary's types: set btfPath (its BTF) and btfType",
             ),
-        );
+        };
+        let args = self.register_args(&u.args, None, p, true, root);
         let ctx = HookCtx {
             served: Served::Usdt,
             spec_args: &u.args,
@@ -3070,6 +3096,7 @@ impl Compiler<'_> {
                     resolve: Some(ArgResolve {
                         from_task: false,
                         from: field.offset,
+                        user: false,
                         steps: vec![resolve::ResolveStep { offset: 0, load: 8 }],
                     }),
                     max_data: false,
@@ -3336,6 +3363,32 @@ impl Compiler<'_> {
         })
     }
 
+    /// `btfPath` of a uprobe or USDT (if set) names a BTF file the agent can read.
+    fn btf_path_readable(&mut self, btf_path: Option<&str>, p: &FieldPath) -> bool {
+        let Some(path) = btf_path else {
+            return true;
+        };
+        match self.user_types(path) {
+            Ok(_) => true,
+            Err(why) => {
+                self.err(&p.field("btfPath"), format!("{path:?}: {why}"));
+                false
+            }
+        }
+    }
+
+    /// The types of the BTF file at `path` (`btfPath`), read once per path in a row.
+    fn user_types(&mut self, path: &str) -> Result<&dyn resolve::KernelTypes, String> {
+        if self.user_types.as_ref().is_none_or(|(p, _)| p != path) {
+            self.user_types = Some((path.to_owned(), self.kernel.user_types(path)));
+        }
+        match self.user_types.as_ref().map(|(_, t)| t) {
+            Some(Ok(t)) => Ok(t.as_ref()),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err("no BTF".into()),
+        }
+    }
+
     /// The kernel's types, fetched once.
     fn kernel_types(&mut self) -> Option<&dyn resolve::KernelTypes> {
         if self.types.is_none() {
@@ -3378,16 +3431,26 @@ impl Compiler<'_> {
         if !self.btf_type_usable(a, ap) {
             return None;
         }
-        let Some(types) = self.kernel_types() else {
-            self.err(
-                &ap.field("resolve"),
-                "resolve needs the kernel's BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF), which is not available",
-            );
-            return None;
+        let (types, source) = match root {
+            // An unreadable btfPath is reported on the hook's btfPath.
+            ResolveRoot::User { btf_path, .. } => match self.user_types(btf_path) {
+                Ok(t) => (t, "the BTF of btfPath"),
+                Err(_) => return None,
+            },
+            _ => match self.kernel_types() {
+                Some(t) => (t, "the kernel's BTF"),
+                None => {
+                    self.err(
+                        &ap.field("resolve"),
+                        "resolve needs the kernel's BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF), which is not available",
+                    );
+                    return None;
+                }
+            },
         };
         let start = match root {
             // btfType: the argument points to this type, whatever the hook declares.
-            _ if a.btf_type.is_some() => match btf_type_root(types, a) {
+            _ if a.btf_type.is_some() => match btf_type_root(types, source, a) {
                 Ok(id) => Ok(id),
                 Err(reason) => {
                     self.err(&ap.field("btfType"), reason);
@@ -3403,12 +3466,34 @@ impl Compiler<'_> {
             ResolveRoot::CurrentTask => types
                 .struct_named("task_struct")
                 .ok_or_else(|| "the kernel's BTF has no struct task_struct".to_owned()),
-            ResolveRoot::BtfTypeOnly => Err("btfType is needed to resolve this argument".into()),
+            ResolveRoot::User {
+                function: Some(f), ..
+            } => types
+                .function_param(f, index)
+                .and_then(|t| resolve::pointee_composite(types, t)),
+            ResolveRoot::User { function: None, .. } | ResolveRoot::BtfTypeOnly => {
+                Err("btfType is needed to resolve this argument".into())
+            }
             ResolveRoot::Unavailable(why) => Err(why.to_owned()),
         };
+        let user = matches!(root, ResolveRoot::User { .. });
         let result = start
             .and_then(|st| resolve::walk(types, st, &a.resolve))
-            .and_then(|end| resolved_read(types, ty, end, &a.resolve));
+            .and_then(|end| resolved_read(types, ty, end, &a.resolve))
+            .and_then(|(steps, read, render, size)| {
+                // User memory: the strings are user strings; kernel objects are not there.
+                let read = match read {
+                    ArgRead::KernelString if user => ArgRead::UserString,
+                    ArgRead::Int | ArgRead::Uint | ArgRead::Fd => read,
+                    _ if user => {
+                        return Err(format!(
+                            "type {ty} reads a kernel object; in a binary's memory (btfPath) integers and strings are read"
+                        ));
+                    }
+                    _ => read,
+                };
+                Ok((steps, read, render, size))
+            });
         match result {
             Ok((steps, read, render, size)) => {
                 if steps.len() > resolve::MAX_RESOLVE_STEPS {
@@ -3434,6 +3519,7 @@ impl Compiler<'_> {
                     resolve: Some(ArgResolve {
                         from_task: matches!(root, ResolveRoot::CurrentTask),
                         from: offset,
+                        user,
                         steps,
                     }),
                     max_data: false,

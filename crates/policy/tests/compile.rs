@@ -338,6 +338,14 @@ impl KernelView for FakeKernel {
         Some(Box::new(FakeTypes))
     }
 
+    /// `/fake/app.btf` has the fake types; no other file exists.
+    fn user_types(&self, path: &str) -> Result<Box<dyn KernelTypes + '_>, String> {
+        match path {
+            "/fake/app.btf" => Ok(Box::new(FakeTypes)),
+            _ => Err("cannot read it: No such file or directory (os error 2)".into()),
+        }
+    }
+
     /// getpid has no tracepoint in this fake kernel.
     fn syscalls(&self) -> Option<Vec<String>> {
         Some(vec!["getpid".into(), "kill".into(), "openat".into()])
@@ -1414,11 +1422,6 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
         "needs BPF-LSM, which this kernel does not offer",
     ),
     (
-        "uprobes:\n- path: /bin/bash\n  btfPath: /x.btf\n  symbols: [main]",
-        "spec.uprobes[0].btfPath",
-        "uprobes btfPath is not supported by the in-kernel engine yet",
-    ),
-    (
         "uprobes:\n- path: /bin/bash\n  symbols: [main]\n  return: true\n  returnArg:\n    index: 0\n    type: sock",
         "spec.uprobes[0].returnArg.type",
         "a uprobe returns a user-space value",
@@ -1431,7 +1434,7 @@ const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  args:\n  - index: 0\n    type: int\n    resolve: a.b",
         "spec.usdts[0].args[0].resolve",
-        "USDT arguments are user-space values",
+        "set btfPath (its BTF) and btfType",
     ),
     (
         "fentries:\n- call: fd_install\n  syscall: false",
@@ -2491,6 +2494,7 @@ lsmhooks:
         Some(ArgResolve {
             from_task: false,
             from: 16,
+            user: false,
             steps: vec![step(16, 8), step(1000, 8), step(2500, 8), step(3200, 0)],
         })
     );
@@ -2536,6 +2540,7 @@ kprobes:
         Some(ArgResolve {
             from_task: true,
             from: 0,
+            user: false,
             steps: vec![step(3000, 4)],
         })
     );
@@ -2767,6 +2772,7 @@ kprobes:
         Some(ArgResolve {
             from_task: false,
             from: 16 + 8 * 2,
+            user: false,
             steps: vec![step(0, 8)],
         })
     );
@@ -3360,4 +3366,57 @@ fn filter_args_are_the_arguments_selectors_read() {
     let none = "kprobes:\n- call: sys_lseek\n  args:\n  - index: 0\n    type: fd";
     let c = compiled_with(none, &FakeKernel::stock());
     assert_eq!(c.filter_args(&c.hooks[0]), 0);
+}
+
+/// btfPath: `resolve` on uprobe and USDT arguments follows the binary's types (btfType, or the
+/// probed function's parameter) through user memory; strings become user strings, kernel
+/// objects are refused, and the file must be readable.
+#[test]
+fn uprobe_btf_path_resolves_in_user_memory() {
+    let spec = "uprobes:\n- path: /bin/x\n  symbols: [bpf_lsm_bprm_check_security]\n  btfPath: /fake/app.btf\n  args:\n  - index: 0\n    type: string\n    resolve: mm.owner.real_parent.comm\n  - index: 1\n    type: string\n    btfType: task_struct\n    resolve: mm.owner.real_parent.comm";
+    let c = compiled(spec);
+    let a = &c.hooks[0].args;
+    assert_eq!(
+        (a[0].read, a[0].render),
+        (ArgRead::UserString, ArgRender::String)
+    );
+    let r = a[0].resolve.as_ref().expect("resolved");
+    assert!(r.user);
+    assert_eq!(
+        r.steps,
+        vec![step(16, 8), step(1000, 8), step(2500, 8), step(3200, 0)]
+    );
+    let r1 = a[1].resolve.as_ref().expect("resolved through btfType");
+    assert!(r1.user);
+    assert_eq!(r1.from, 24, "argument 1's register slot");
+
+    let missing = spec.replace("/fake/app.btf", "/nonexistent.btf");
+    one_error(
+        &ok(&missing),
+        &FakeKernel::new(),
+        "spec.uprobes[0].btfPath",
+        "\"/nonexistent.btf\": cannot read it",
+    );
+    let no_btf = "uprobes:\n- path: /bin/x\n  symbols: [f]\n  args:\n  - index: 0\n    type: string\n    btfType: task_struct\n    resolve: comm";
+    one_error(
+        &ok(no_btf),
+        &FakeKernel::new(),
+        "spec.uprobes[0].args[0].resolve",
+        "set btfPath",
+    );
+    let kernel_object = "uprobes:\n- path: /bin/x\n  symbols: [f]\n  btfPath: /fake/app.btf\n  args:\n  - index: 0\n    type: file\n    btfType: linux_binprm\n    resolve: file";
+    let errs = errors(&ok(kernel_object), &FakeKernel::new());
+    assert!(
+        errs.iter()
+            .any(|e| e.path == "spec.uprobes[0].args[0].resolve"
+                && e.reason.contains("reads a kernel object")),
+        "{errs:#?}"
+    );
+    let usdt = "usdts:\n- path: /bin/x\n  provider: p\n  name: n\n  btfPath: /fake/app.btf\n  args:\n  - index: 0\n    type: string\n    resolve: comm";
+    one_error(
+        &ok(usdt),
+        &FakeKernel::new(),
+        "spec.usdts[0].args[0].resolve",
+        "btfType is needed",
+    );
 }

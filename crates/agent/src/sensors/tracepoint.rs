@@ -587,6 +587,7 @@ impl TracepointPolicySpec<'_> {
                 if let Some(r) = &a.resolve {
                     dst.nsteps = r.steps.len().min(abi::MAX_RESOLVE_STEPS) as u8;
                     dst.from_task = u8::from(r.from_task);
+                    dst.resolve_user = u8::from(r.user);
                     dst.resolve_from = r.from;
                     for (d, st) in dst.steps.iter_mut().zip(&r.steps) {
                         *d = abi::ResolveStep {
