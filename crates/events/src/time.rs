@@ -37,8 +37,58 @@ pub fn timestamp_to_unix_nanos(ts: &Timestamp) -> i128 {
 /// `2025-10-22T11:39:42.437624780Z`, with 0, 3, 6 or 9 fractional digits.
 pub struct Rfc3339<'a>(pub &'a Timestamp);
 
+impl Rfc3339<'_> {
+    /// Writes the text into `buf` and returns it: the JSON encoder prints several timestamps per
+    /// event, and `fmt` machinery for each of their fields cost a tenth of the agent's time.
+    /// Years outside 0..=9999 (garbage clocks) go through `Display` instead.
+    pub fn encode<'b>(&self, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+        let ts = timestamp_from_unix_nanos(timestamp_to_unix_nanos(self.0));
+        let days = ts.seconds.div_euclid(SECS_PER_DAY);
+        let secs_of_day = ts.seconds.rem_euclid(SECS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let mut put = |at: usize, value: u64, width: usize| {
+            let mut v = value;
+            for i in (at..at + width).rev() {
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, year as u64, 4);
+        put(5, u64::from(month), 2);
+        put(8, u64::from(day), 2);
+        put(11, (secs_of_day / 3600) as u64, 2);
+        put(14, (secs_of_day % 3600 / 60) as u64, 2);
+        put(17, (secs_of_day % 60) as u64, 2);
+        let nanos = u64::try_from(ts.nanos).unwrap_or(0);
+        let mut len = 19;
+        if nanos != 0 {
+            let (value, width) = if nanos % 1_000_000 == 0 {
+                (nanos / 1_000_000, 3)
+            } else if nanos % 1_000 == 0 {
+                (nanos / 1_000, 6)
+            } else {
+                (nanos, 9)
+            };
+            put(20, value, width);
+            buf[19] = b'.';
+            len = 20 + width;
+        }
+        for (at, c) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')] {
+            buf[at] = c;
+        }
+        buf[len] = b'Z';
+        std::str::from_utf8(&buf[..=len]).ok()
+    }
+}
+
 impl fmt::Display for Rfc3339<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.encode(&mut [0; 32]) {
+            return f.write_str(text);
+        }
         let ts = timestamp_from_unix_nanos(timestamp_to_unix_nanos(self.0));
         let days = ts.seconds.div_euclid(SECS_PER_DAY);
         let secs_of_day = ts.seconds.rem_euclid(SECS_PER_DAY);
@@ -253,5 +303,30 @@ mod tests {
         let t = ktime_to_timestamp(5, -10);
         assert_eq!((t.seconds, t.nanos), (-1, 999_999_995));
         assert_eq!(timestamp_to_unix_nanos(&t), -5);
+    }
+
+    /// The byte encoder agrees with chrono's RFC 3339 (sub-seconds in 0/3/6/9 digits) over
+    /// years 1..9999 and every fraction width; other years fall back to `Display`.
+    #[test]
+    fn fast_encoding_matches_chrono() {
+        let mut seconds: i64 = -62_135_596_800; // 0001-01-01
+        let mut nanos: i32 = 0;
+        while seconds < 253_402_300_799 {
+            let t = ts(seconds, nanos);
+            let want = chrono::DateTime::from_timestamp(seconds, nanos as u32)
+                .expect("in range")
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            assert_eq!(format_rfc3339(&t), want);
+            seconds += 7_777_777_777 / 13;
+            nanos = match nanos {
+                0 => 120_000_000,
+                120_000_000 => 120_034_000,
+                120_034_000 => 120_034_567,
+                _ => 0,
+            };
+        }
+        let far = ts(253_402_300_800, 5); // year 10000
+        assert_eq!(Rfc3339(&far).encode(&mut [0; 32]), None);
+        assert_eq!(format_rfc3339(&far), "10000-01-01T00:00:00.000000005Z");
     }
 }

@@ -59,6 +59,11 @@ impl RateLimiter {
         self.per_minute
     }
 
+    /// A limit is set (without one, [`Self::allow`] always admits).
+    pub fn limits(&self) -> bool {
+        self.per_minute.is_some()
+    }
+
     /// Takes a token for one event at `now`: `true` = export it, `false` =
     /// drop it (counted).
     pub fn allow(&mut self, now: Instant) -> bool {

@@ -158,7 +158,11 @@ impl Serialize for Rfc3339<'_> {
         {
             return cel::Timestamp(t.fixed_offset()).serialize(s);
         }
-        s.collect_str(&crate::time::Rfc3339(self.0))
+        let text = crate::time::Rfc3339(self.0);
+        match text.encode(&mut [0; 32]) {
+            Some(t) => s.serialize_str(t),
+            None => s.collect_str(&text),
+        }
     }
 }
 
