@@ -470,6 +470,7 @@ struct auspex_return_trailer {
 	__s64 ret;
 	__u32 action; /* AUSPEX_ACTION_* of matchReturnActions taken, or POST */
 	__u32 pad;
+	__u64 entry_ktime; /* the event's time at entry: the key of its entry maxData chunks */
 };
 
 /*

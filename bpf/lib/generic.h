@@ -1404,6 +1404,19 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 						 sizeof(ptr));
 			bpf_map_update_elem(&auspex_return_copy, &key, &ptr, BPF_ANY);
 		}
+		/*
+		 * maxData buffers as the call gets them go out now, with the entry time, which the
+		 * event (posted with the return time) carries in its return trailer. The returnCopy
+		 * buffer is the one the call leaves: sent at the return.
+		 */
+		if (cfg->flags & AUSPEX_HOOK_MAX_DATA) {
+			for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+				if (i >= cfg->nargs)
+					break;
+				if (i + 1 != cfg->return_copy)
+					auspex_send_arg_data(hook_id & 0xffff, i);
+			}
+		}
 		return 0;
 	}
 	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
@@ -1578,6 +1591,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	if (len > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
 		return 0;
 	trailer.ret = ret;
+	trailer.entry_ktime = p->ev.hdr.ktime;
 	__builtin_memcpy(&p->data[len], &trailer, sizeof(trailer));
 	extra = 0;
 	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {

@@ -149,7 +149,7 @@ impl Pipeline {
         specs: &[auspex_policy::compile::CompiledArg],
         args: &mut [auspex_events::tetragon::KprobeArgument],
         tid: u32,
-        ktime: u64,
+        ktime: impl Fn(usize) -> u64,
     ) {
         use auspex_events::tetragon::{KprobeTruncatedBytes, kprobe_argument::Arg};
         use auspex_policy::compile::ArgRead;
@@ -169,7 +169,7 @@ impl Pipeline {
                 continue;
             };
             let orig_size = t.orig_size;
-            let Some(buf) = self.max_data.take(tid, ktime, i as u32) else {
+            let Some(buf) = self.max_data.take(tid, ktime(i), i as u32) else {
                 continue;
             };
             if buf.len() < t.bytes_arg.len() {
@@ -268,8 +268,14 @@ impl Pipeline {
             // The buffer as the call left it, in place of the (empty) entry value.
             *slot = v;
         }
-        // After the returnCopy value: a maxData one is completed like the others.
-        self.fill_max_data(&hook.args, &mut args, ev.tid, ev.hdr.ktime);
+        // After the returnCopy value: a maxData one is completed like the others. Its chunks
+        // went out at the return, those of the other arguments at entry (the trailer's time).
+        let entry_ktime = trailer.map_or(ev.hdr.ktime, |t| t.entry_ktime);
+        let chunk_time = |pos: usize| match hook.return_copy {
+            Some(c) if usize::from(c) == pos => ev.hdr.ktime,
+            _ => entry_ktime,
+        };
+        self.fill_max_data(&hook.args, &mut args, ev.tid, chunk_time);
         // `data` entries come last (never `nop`, so one rendered argument each).
         let data = args.split_off(args.len().saturating_sub(hook.data));
         let return_arg = match (&hook.return_arg, ret) {

@@ -4332,6 +4332,80 @@ spec:
     assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
 }
 
+/// maxData on a hook with a return probe: write(2)'s buffer goes out at entry and the event,
+/// posted at the return with the value returned, gets it whole (100 000 bytes written to a pipe
+/// in one call, which blocks until the reader took them).
+#[test]
+fn root_max_data_at_entry_with_return_probe() {
+    if !require_root("root_max_data_at_entry_with_return_probe") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let content: Vec<u8> = (0..100_000usize)
+        .map(|i| b'a' + ((i * 7 + i / 89) % 26) as u8)
+        .collect();
+    let file = d.join("big.txt");
+    std::fs::write(&file, &content).expect("write");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-write-ret");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: write-max-data-ret
+spec:
+  kprobes:
+  - call: sys_write
+    return: true
+    returnArg:
+      index: 0
+      type: int
+    args:
+    - index: 1
+      type: char_buf
+      sizeArgIndex: 3
+      maxData: true
+    - index: 2
+      type: size_t
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let out = Command::new(&cat).arg(&file).output().expect("cat");
+    assert!(out.status.success() && out.stdout == content);
+    marker(&mut agent, "write-max-data-ret-marker");
+    let writes: Vec<_> = agent
+        .seen
+        .iter()
+        .filter_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "write-max-data-ret" => Some(k),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(writes.len(), 1, "one write of the whole file: {writes:?}");
+    let w = writes[0];
+    assert_eq!(
+        w.r#return.as_ref().and_then(|r| r.arg.clone()),
+        Some(Arg::IntArg(100_000)),
+        "the value write returned"
+    );
+    assert_eq!(
+        w.args.get(1).and_then(|a| a.arg.clone()),
+        Some(Arg::SizeArg(100_000))
+    );
+    assert!(
+        w.args.first().and_then(|a| a.arg.as_ref()) == Some(&Arg::BytesArg(content.clone())),
+        "the whole buffer, not its first 256 bytes"
+    );
+    let summary = agent.stop();
+    assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
+}
+
 /// FileType / NotFileType on an fd argument: the file's type comes from the mode the kernel read
 /// with its path (a character device vs regular files).
 #[test]

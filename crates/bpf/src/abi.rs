@@ -732,6 +732,8 @@ pub struct ReturnTrailer {
     pub action: u32,
     /// Padding.
     pub pad: u32,
+    /// The event's time at entry: the maxData chunks of its entry arguments carry it.
+    pub entry_ktime: u64,
 }
 
 /// C: `struct auspex_stack_trailer`: ends the arguments (before a [`ReturnTrailer`]) when the

@@ -281,7 +281,7 @@ fn policy_engine_structs_match_compiled_btf() {
         btf,
         ReturnTrailer,
         "auspex_return_trailer",
-        [ret, action, pad]
+        [ret, action, pad, entry_ktime]
     );
     check!(btf, ImaTrailer, "auspex_ima_trailer", [algo, pad, hash]);
     check!(

@@ -2814,19 +2814,9 @@ impl Compiler<'_> {
             }
             _ => None,
         };
+        // With a return probe, the returnCopy buffer goes out at the return, ahead of the event;
+        // other maxData buffers at entry, keyed by the entry time the event carries.
         let returns = ctx.ret.is_some() || return_copy.is_some();
-        // The returnCopy buffer goes out at the return, ahead of the event; others would have to
-        // go out at entry, and the event is only posted (with a new time) at the return.
-        if returns
-            && let Some(k) = (args.iter().enumerate())
-                .position(|(i, a)| a.max_data && return_copy != Some(i as u8))
-        {
-            // A return probe posts the event it kept at entry; the chunks go out with direct posts.
-            self.not_yet(
-                &ctx.path.field("args").index(k).field("maxData"),
-                "maxData on a hook with a return probe",
-            );
-        }
         self.out.hooks.push(CompiledHook {
             path: ctx.path.to_string(),
             attach,
