@@ -4265,6 +4265,17 @@ spec:
     assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
 }
 
+/// A file of 100 000 letters in a pattern without short repeats (the maxData tests move it whole
+/// in one call), and its content.
+fn letters_file(d: &Path) -> (std::path::PathBuf, Vec<u8>) {
+    let content: Vec<u8> = (0..100_000usize)
+        .map(|i| b'a' + ((i * 7 + i / 89) % 26) as u8)
+        .collect();
+    let file = d.join("big.txt");
+    std::fs::write(&file, &content).expect("write");
+    (file, content)
+}
+
 /// returnCopy + maxData: the buffer read(2) filled is sent whole at the return, ahead of the
 /// event, and replaces the 256-byte copy (cat reads a 100000-byte file in one call, then 0 bytes).
 #[test]
@@ -4274,11 +4285,7 @@ fn root_max_data_with_return_copy() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let content: Vec<u8> = (0..100_000usize)
-        .map(|i| b'A' + ((i * 11 + i / 97) % 26) as u8)
-        .collect();
-    let file = d.join("big.txt");
-    std::fs::write(&file, &content).expect("write");
+    let (file, content) = letters_file(&d);
     let cat = copy_binary("/usr/bin/cat", &d, "cat-maxdata");
     let yaml = format!(
         r#"
@@ -4342,11 +4349,7 @@ fn root_max_data_at_entry_with_return_probe() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
-    let content: Vec<u8> = (0..100_000usize)
-        .map(|i| b'a' + ((i * 7 + i / 89) % 26) as u8)
-        .collect();
-    let file = d.join("big.txt");
-    std::fs::write(&file, &content).expect("write");
+    let (file, content) = letters_file(&d);
     let cat = copy_binary("/usr/bin/cat", &d, "cat-write-ret");
     let yaml = format!(
         r#"
