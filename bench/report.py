@@ -8,6 +8,7 @@ import statistics
 import sys
 
 res_path, tp_path, cache10, cache100, quick, kernel, cpu, out_json, args, prof_path = sys.argv[1:11]
+md_path = sys.argv[11] if len(sys.argv) > 11 else "docs/benchmarks.md"
 rows = [l.rstrip("\n").split("\t") for l in open(res_path) if l.strip()]
 runs = {}
 for wl, cfg, rep, secs, cpu_s, rss in rows:
@@ -114,7 +115,7 @@ targets = [
 ]
 lines.append("Targets: " + "; ".join(
     f"{n}: {'met' if r is not None and r <= lim else 'missed'} ({pct(r)})" for n, r, lim in targets) + ".\n")
-with open("docs/benchmarks.md", "a") as f:
+with open(md_path, "a") as f:
     f.write("\n".join(lines) + "\n")
 print("\n".join(lines))
 print(f"\nresults: {out_json}")
