@@ -1280,7 +1280,8 @@ spec:
 /// BTF describes the test binary's structs (compiled by clang for the BPF target, whose layout
 /// of these plain structs is x86-64's, and its .BTF section dumped raw, the format of
 /// `pahole --btf_encode_detached`). Paths start from the function's parameter (its BTF
-/// prototype) or from `btfType`; a matchArgs filter on a resolved member picks the call.
+/// prototype) or from `btfType`; a matchArgs filter on a resolved member picks the call. A USDT
+/// probe with the same struct pointer as its argument resolves through `btfType`.
 #[test]
 fn root_uprobe_btf_path_resolves_user_structs() {
     if !require_root("root_uprobe_btf_path_resolves_user_structs") {
@@ -1298,6 +1299,7 @@ struct auspex_req { long id; const char *path; struct auspex_owner *owner; };
             r#"#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sdt.h>
 {types}
 __attribute__((noinline)) int auspex_handle(struct auspex_req *r)
 {{
@@ -1315,6 +1317,7 @@ int main(int argc, char **argv)
 	r.id = atol(argv[1]);
 	r.path = argv[2];
 	r.owner = &o;
+	STAP_PROBE1(auspex, request, &r);
 	return auspex_handle(&r);
 }}
 "#
@@ -1391,6 +1394,38 @@ spec:
         "{msg}"
     );
     agent.control.add_policy(policy(&yaml(btf))).expect("loads");
+    let usdt = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: usdt-btf
+spec:
+  usdts:
+  - path: "{bin}"
+    provider: "auspex"
+    name: "request"
+    btfPath: "{btf}"
+    args:
+    - index: 0
+      type: int64
+      btfType: "struct auspex_req"
+      resolve: "id"
+    - index: 0
+      type: string
+      btfType: "struct auspex_req"
+      resolve: "owner.name"
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["42"]
+"#
+    );
+    agent
+        .control
+        .add_policy(policy(&usdt))
+        .expect("USDT policy loads");
     for (id, path, name) in [("7", "/tmp/quiet", "bob"), ("42", "/srv/data", "alice")] {
         let out = Command::new(&bin)
             .args([id, path, name])
@@ -1413,6 +1448,16 @@ spec:
             Some(Arg::StringArg("alice".into())),
             Some(Arg::UintArg(1000)),
         ]
+    );
+    let usdts = seen_events(&agent, |e| match e {
+        Event::ProcessUsdt(u) if u.policy_name == "usdt-btf" => Some(u),
+        _ => None,
+    });
+    assert_eq!(usdts.len(), 1, "only the request with id 42: {usdts:?}");
+    let args: Vec<_> = usdts[0].args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![Some(Arg::LongArg(42)), Some(Arg::StringArg("alice".into()))]
     );
 }
 
