@@ -626,6 +626,9 @@ def first_reason(lines, file_label=None):
     first = lines[0].strip()
     if file_label:
         first = re.sub(r"^(/corpus/)?" + re.escape(file_label) + r":?\s*", "", first)
+    # `policy "x" cannot be loaded on this kernel:` is a heading; the first reason follows.
+    if first.endswith(":") and len(lines) > 1 and lines[1][:1] in (" ", "\t"):
+        first = f"{first} {lines[1].strip()}"
     return first
 
 
