@@ -10,33 +10,11 @@
 //! A missing corpus directory is a failure, not a pass.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use auspex_policy::{ErrorKind, PolicyKind, load_documents, parse_documents};
 
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("AUSPEX_CORPUS_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tetragon-examples")
-        }
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::{corpus_dir, walk};
 
 /// Files that are templates: they hold `${PODCIDR}` / `${SERVICECIDR}` where an
 /// address must go (the docs pipe them through envsubst). Value: the paths of

@@ -1,7 +1,35 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use auspex_policy::{ErrorKind, PolicyError, TracingPolicy, parse_str};
+
+/// The Tetragon example corpus: `shared/corpus/tetragon-examples`, or `$AUSPEX_CORPUS_DIR`.
+pub fn corpus_dir() -> PathBuf {
+    match std::env::var_os("AUSPEX_CORPUS_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tetragon-examples")
+        }
+    }
+}
+
+/// Every file under `dir`, in sorted order, appended to `out`.
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
 
 /// Removes the common leading indentation of a block of text.
 pub fn dedent(s: &str) -> String {
