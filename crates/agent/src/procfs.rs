@@ -256,6 +256,64 @@ mod tests {
         assert_eq!(ns_inode("net:4026531840"), None);
     }
 
+    /// A procfs of malformed entries: the scan keeps what parses (with fallbacks for the
+    /// optional files), skips the rest, and never panics.
+    #[test]
+    fn malformed_entries_are_skipped_or_defaulted() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let proc = |pid: &str, files: &[(&str, &[u8])]| {
+            let d = root.path().join(pid);
+            std::fs::create_dir(&d).expect("mkdir");
+            for (name, content) in files {
+                std::fs::write(d.join(name), content).expect("write");
+            }
+        };
+        let stat = |pid: u32, start: u64| {
+            format!("{pid} (sh) S 1 {pid} {pid} 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 1 0 {start} 1 1")
+        };
+        // Good stat; garbage in every optional file, no exe/cwd/ns links.
+        proc(
+            "10",
+            &[
+                ("stat", stat(10, 500).as_bytes()),
+                (
+                    "status",
+                    b"Tgid:\t10\nUid:\t-1 x 99999999999999999999\nCapEff:\tzz\nNSpid:\t\n",
+                ),
+                ("cmdline", b"a\0\xff\xfeb\0"),
+                ("loginuid", b"not a number"),
+            ],
+        );
+        // Parsed, even with only a stat file.
+        proc("11", &[("stat", stat(11, 100).as_bytes())]);
+        for (pid, content) in [
+            ("12", "12 (x) S 1 2".to_string()),                 // truncated
+            ("13", "13 (no closing paren S 1 2 3".to_string()), // no ')'
+            ("14", stat(14, 1).replace(" 1 ", " 99999999999999999999 ")), // ppid overflows
+            ("15", String::new()),                              // empty
+        ] {
+            proc(pid, &[("stat", content.as_bytes())]);
+        }
+        proc("16", &[("stat", b"16 (\xff\xfe) S 1 \xff")]); // not UTF-8
+        proc(
+            "17",
+            &[("stat", stat(17, 1).as_bytes()), ("status", b"Tgid:\t99\n")],
+        ); // a thread of 99
+        proc("self", &[("stat", b"garbage")]);
+        proc("18", &[]); // no stat at all
+        let got = scan(root.path());
+        let pids: Vec<u32> = got.iter().map(|p| p.pid).collect();
+        assert_eq!(pids, vec![11, 10], "parsed ones, by start time");
+        let p10 = &got[1];
+        assert_eq!(p10.binary, "[sh]", "no exe link: the comm in brackets");
+        assert_eq!(p10.argv, vec![b"a".to_vec(), b"\xff\xfeb".to_vec()]);
+        assert_eq!(p10.cwd, "/");
+        assert_eq!(p10.auid, u32::MAX, "unparsable loginuid: unset");
+        assert_eq!(p10.creds.cap_effective, 0);
+        assert_eq!(p10.nspid, 10, "empty NSpid: the pid");
+        assert_eq!(p10.ppid, 1);
+    }
+
     #[test]
     fn reads_own_process() {
         let me = std::process::id();
