@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use auspex_policy::compile::reference::{Decision, EvalArg, EvalProcess, evaluate};
 use auspex_policy::compile::resolve::{KernelTypes, Member, ResolveStep, TypeShape};
@@ -2020,7 +2019,7 @@ fn compat_syscalls_in_lists() {
     k.compat = true;
     k.trampolines = true;
     k.syscall_fmod_ret = true;
-    let policy = load_documents(&corpus_dir().join("tracingpolicy/killer.yaml"))
+    let policy = load_documents(&common::corpus_dir().join("tracingpolicy/killer.yaml"))
         .expect("valid")
         .policies
         .remove(0);
@@ -2355,35 +2354,10 @@ fn limits_are_enforced_with_paths() {
 // The example corpus
 // ---------------------------------------------------------------------------
 
-fn corpus_dir() -> PathBuf {
-    match std::env::var_os("AUSPEX_CORPUS_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/tetragon-examples")
-        }
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn corpus_compiles_or_fails_with_paths() {
-    let dir = corpus_dir();
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
+    let (dir, files) = common::corpus_files();
+    let files: Vec<_> = files.into_iter().filter(|p| common::is_yaml(p)).collect();
     assert!(!files.is_empty(), "no policy files in {}", dir.display());
     let kernels = [
         ("no kprobes", FakeKernel::with_common_syscalls()),

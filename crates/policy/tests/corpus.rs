@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use auspex_policy::{ErrorKind, PolicyKind, load_documents, parse_documents};
 
 mod common;
-use common::{corpus_dir, walk};
+use common::{corpus_files, is_yaml};
 
 /// Files that are templates: they hold `${PODCIDR}` / `${SERVICECIDR}` where an
 /// address must go (the docs pipe them through envsubst). Value: the paths of
@@ -61,14 +61,7 @@ fn count_policy_docs(src: &str) -> usize {
 
 #[test]
 fn every_corpus_policy_validates() {
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "Tetragon example corpus not found at {} (set AUSPEX_CORPUS_DIR)",
-        dir.display()
-    );
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
+    let (dir, files) = corpus_files();
 
     let templates = templates();
     let mut failures = Vec::new();
@@ -83,11 +76,7 @@ fn every_corpus_policy_validates() {
             .expect("inside corpus")
             .to_string_lossy()
             .replace('\\', "/");
-        let is_yaml = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        );
-        if !is_yaml {
+        if !is_yaml(path) {
             non_yaml += 1;
             continue;
         }

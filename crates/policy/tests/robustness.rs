@@ -13,7 +13,7 @@ use auspex_policy::compile::{KernelView, TracepointField, compile};
 use auspex_policy::parse_documents;
 
 mod common;
-use common::{corpus_dir, walk};
+use common::{corpus_files, is_yaml};
 
 /// Mutants per corpus file.
 const MUTANTS: usize = 150;
@@ -175,18 +175,8 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn mutated_corpus_policies_never_panic() {
-    let dir = corpus_dir();
-    assert!(
-        dir.is_dir(),
-        "Tetragon example corpus not found at {} (set AUSPEX_CORPUS_DIR)",
-        dir.display()
-    );
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    let files: Vec<_> = files
-        .into_iter()
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-        .collect();
+    let (_, files) = corpus_files();
+    let files: Vec<_> = files.into_iter().filter(|p| is_yaml(p)).collect();
     assert!(files.len() > 50, "corpus has {} YAML files", files.len());
     // Panics are caught and counted; keep their default messages off the test output.
     let hook = std::panic::take_hook();

@@ -15,8 +15,30 @@ pub fn corpus_dir() -> PathBuf {
     }
 }
 
+/// The corpus directory and every file under it, sorted; fails when the corpus is missing (a
+/// missing corpus is a failure, not a pass).
+pub fn corpus_files() -> (PathBuf, Vec<PathBuf>) {
+    let dir = corpus_dir();
+    assert!(
+        dir.is_dir(),
+        "Tetragon example corpus not found at {} (set AUSPEX_CORPUS_DIR)",
+        dir.display()
+    );
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    (dir, files)
+}
+
+/// A `.yaml`/`.yml` file.
+pub fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
 /// Every file under `dir`, in sorted order, appended to `out`.
-pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
