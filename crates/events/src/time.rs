@@ -37,16 +37,42 @@ pub fn timestamp_to_unix_nanos(ts: &Timestamp) -> i128 {
 /// `2025-10-22T11:39:42.437624780Z`, with 0, 3, 6 or 9 fractional digits.
 pub struct Rfc3339<'a>(pub &'a Timestamp);
 
+/// The parts of an RFC 3339 text: year, month, day, seconds of the day, and the fraction of a
+/// second in the fewest of 0/3/6/9 digits that hold it (value, digits).
+struct Rfc3339Fields {
+    year: i64,
+    month: u32,
+    day: u32,
+    secs_of_day: i64,
+    fraction: Option<(u64, usize)>,
+}
+
 impl Rfc3339<'_> {
+    fn fields(&self) -> Rfc3339Fields {
+        let ts = timestamp_from_unix_nanos(timestamp_to_unix_nanos(self.0));
+        let (year, month, day) = civil_from_days(ts.seconds.div_euclid(SECS_PER_DAY));
+        let nanos = u64::try_from(ts.nanos).unwrap_or(0);
+        let fraction = match nanos {
+            0 => None,
+            n if n % 1_000_000 == 0 => Some((n / 1_000_000, 3)),
+            n if n % 1_000 == 0 => Some((n / 1_000, 6)),
+            n => Some((n, 9)),
+        };
+        Rfc3339Fields {
+            year,
+            month,
+            day,
+            secs_of_day: ts.seconds.rem_euclid(SECS_PER_DAY),
+            fraction,
+        }
+    }
+
     /// Writes the text into `buf` and returns it: the JSON encoder prints several timestamps per
     /// event, and `fmt` machinery for each of their fields cost a tenth of the agent's time.
     /// Years outside 0..=9999 (garbage clocks) go through `Display` instead.
     pub fn encode<'b>(&self, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-        let ts = timestamp_from_unix_nanos(timestamp_to_unix_nanos(self.0));
-        let days = ts.seconds.div_euclid(SECS_PER_DAY);
-        let secs_of_day = ts.seconds.rem_euclid(SECS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
-        if !(0..=9999).contains(&year) {
+        let f = self.fields();
+        if !(0..=9999).contains(&f.year) {
             return None;
         }
         let mut put = |at: usize, value: u64, width: usize| {
@@ -56,22 +82,14 @@ impl Rfc3339<'_> {
                 v /= 10;
             }
         };
-        put(0, year as u64, 4);
-        put(5, u64::from(month), 2);
-        put(8, u64::from(day), 2);
-        put(11, (secs_of_day / 3600) as u64, 2);
-        put(14, (secs_of_day % 3600 / 60) as u64, 2);
-        put(17, (secs_of_day % 60) as u64, 2);
-        let nanos = u64::try_from(ts.nanos).unwrap_or(0);
+        put(0, f.year as u64, 4);
+        put(5, u64::from(f.month), 2);
+        put(8, u64::from(f.day), 2);
+        put(11, (f.secs_of_day / 3600) as u64, 2);
+        put(14, (f.secs_of_day % 3600 / 60) as u64, 2);
+        put(17, (f.secs_of_day % 60) as u64, 2);
         let mut len = 19;
-        if nanos != 0 {
-            let (value, width) = if nanos % 1_000_000 == 0 {
-                (nanos / 1_000_000, 3)
-            } else if nanos % 1_000 == 0 {
-                (nanos / 1_000, 6)
-            } else {
-                (nanos, 9)
-            };
+        if let Some((value, width)) = f.fraction {
             put(20, value, width);
             buf[19] = b'.';
             len = 20 + width;
@@ -85,32 +103,26 @@ impl Rfc3339<'_> {
 }
 
 impl fmt::Display for Rfc3339<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(text) = self.encode(&mut [0; 32]) {
-            return f.write_str(text);
+            return out.write_str(text);
         }
-        let ts = timestamp_from_unix_nanos(timestamp_to_unix_nanos(self.0));
-        let days = ts.seconds.div_euclid(SECS_PER_DAY);
-        let secs_of_day = ts.seconds.rem_euclid(SECS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
+        let f = self.fields();
+        let s = f.secs_of_day;
         write!(
-            f,
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            secs_of_day / 3600,
-            secs_of_day % 3600 / 60,
-            secs_of_day % 60
+            out,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            f.year,
+            f.month,
+            f.day,
+            s / 3600,
+            s % 3600 / 60,
+            s % 60
         )?;
-        let nanos = ts.nanos;
-        if nanos != 0 {
-            if nanos % 1_000_000 == 0 {
-                write!(f, ".{:03}", nanos / 1_000_000)?;
-            } else if nanos % 1_000 == 0 {
-                write!(f, ".{:06}", nanos / 1_000)?;
-            } else {
-                write!(f, ".{nanos:09}")?;
-            }
+        if let Some((value, width)) = f.fraction {
+            write!(out, ".{value:0width$}")?;
         }
-        f.write_str("Z")
+        out.write_str("Z")
     }
 }
 
