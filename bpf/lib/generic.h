@@ -1197,6 +1197,23 @@ none:
 	return 0;
 }
 
+/*
+ * The maxData buffers of a kept event's arguments as the call got them, ahead of the event (or,
+ * with a return probe, of the event posted at the return). The returnCopy buffer is the one the
+ * call leaves: sent at the return (return_copy is 0 on hooks without one).
+ */
+static __always_inline void send_entry_data(struct auspex_hook_config *cfg, __u32 hook_idx)
+{
+	if (!(cfg->flags & AUSPEX_HOOK_MAX_DATA))
+		return;
+	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
+		if (i >= cfg->nargs)
+			break;
+		if (i + 1 != cfg->return_copy)
+			auspex_send_arg_data(hook_idx, i);
+	}
+}
+
 static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struct auspex_hook_config *cfg,
 					__u32 hook_id, const int can_set)
 {
@@ -1409,24 +1426,11 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 		 * event (posted with the return time) carries in its return trailer. The returnCopy
 		 * buffer is the one the call leaves: sent at the return.
 		 */
-		if (cfg->flags & AUSPEX_HOOK_MAX_DATA) {
-			for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
-				if (i >= cfg->nargs)
-					break;
-				if (i + 1 != cfg->return_copy)
-					auspex_send_arg_data(hook_id & 0xffff, i);
-			}
-		}
+		send_entry_data(cfg, hook_id & 0xffff);
 		return 0;
 	}
 	policy_stat_inc(AUSPEX_POLICY_STAT_POST);
-	if (cfg->flags & AUSPEX_HOOK_MAX_DATA) {
-		for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
-			if (i >= cfg->nargs)
-				break;
-			auspex_send_arg_data(hook_id & 0xffff, i);
-		}
-	}
+	send_entry_data(cfg, hook_id & 0xffff);
 	if (bpf_ringbuf_output(&auspex_events, &h->ev, size, action == AUSPEX_ACTION_POST ? rb_submit_flags() : 0))
 		stat_inc(AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC);
 	return 0;
