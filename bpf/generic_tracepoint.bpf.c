@@ -405,8 +405,8 @@ static __always_inline void ima_post(struct file *file, __u32 slot)
 		return;
 	len = p->ev.args_len;
 	barrier_var(len);
-	if (len > AUSPEX_EVENT_DATA)
-		len = AUSPEX_EVENT_DATA;
+	if (len > AUSPEX_PENDING_DATA)
+		len = AUSPEX_PENDING_DATA;
 	t = (struct auspex_ima_trailer *)&p->data[len];
 	t->pad = 0;
 	t->algo = file ? bpf_ima_file_hash(file, t->hash, sizeof(t->hash)) : -2;

@@ -184,7 +184,10 @@ struct auspex_data_msg {
 #define AUSPEX_MAX_ACTIONS 3
 #define AUSPEX_MAX_MATCH_VALUES 8 /* ints: 4 values, or 4 (min, max) ranges */
 #define AUSPEX_MAX_PIDS 4
-#define AUSPEX_STRING_MAX 256 /* captured and compared bytes of a string argument */
+#define AUSPEX_STRING_MAX 4096 /* captured and compared bytes of a string argument */
+/* Equal keys of strings up to this long live in auspex_string_eq, longer ones in
+ * auspex_string_eq_long: the short key keeps the hash of a common lookup cheap. */
+#define AUSPEX_STRING_SHORT_MAX 256
 #define AUSPEX_LPM_STRING_MAX 248 /* LPM trie data is at most 256 bytes, 4 of them the set id */
 
 /* How a hook argument is read from the tracepoint record. */
@@ -525,6 +528,13 @@ struct auspex_module_info {
 
 /* Key of `auspex_string_eq` (Equal/NotEqual/In/NotIn on strings). Unused bytes are zero. */
 struct auspex_string_key {
+	__u32 set_id;
+	__u32 len;
+	char s[AUSPEX_STRING_SHORT_MAX];
+};
+
+/* Key of `auspex_string_eq_long`: the same for strings longer than AUSPEX_STRING_SHORT_MAX. */
+struct auspex_long_string_key {
 	__u32 set_id;
 	__u32 len;
 	char s[AUSPEX_STRING_MAX];

@@ -991,46 +991,70 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	return 0;
 }
 
-/* Serialises the captured arguments after the event header. Returns the bytes written. */
-static __always_inline __u32 write_args(struct generic_heap *h, __u32 nargs)
+/* Largest argument of fixed size in the event (a socket, credentials or an integer). */
+#define AUSPEX_FIXED_ARG_MAX                                                                       \
+	(sizeof(struct auspex_creds) > sizeof(struct auspex_sock_info) ? sizeof(struct auspex_creds) \
+									: sizeof(struct auspex_sock_info))
+
+/*
+ * Serialises captured argument `i` at event data offset `off`, leaving room in `budget` bytes
+ * for `after` arguments of fixed size still to come: a string is cut (and marked so) to fit.
+ * Returns the offset after it. Global, so verified once for any offset: inlined, the five
+ * arguments' shapes multiply into more states than the verifier explores.
+ */
+__noinline int auspex_write_arg(__u32 i, __u32 off, __u32 after, __u32 budget)
+{
+	struct generic_heap *h = generic_heap();
+	__u32 len, cut, need, room;
+
+	if (!h || i >= AUSPEX_MAX_HOOK_ARGS || off >= AUSPEX_EVENT_DATA)
+		return off;
+	if (h->is_sock[i]) {
+		__builtin_memcpy(&h->data[off], &h->socks[i], sizeof(struct auspex_sock_info));
+		return off + sizeof(struct auspex_sock_info);
+	}
+	if (h->is_cred[i]) {
+		__builtin_memcpy(&h->data[off], &h->creds[i], sizeof(struct auspex_creds));
+		return off + sizeof(struct auspex_creds);
+	}
+	if (!h->is_str[i]) {
+		__builtin_memcpy(&h->data[off], &h->ints[i], sizeof(__s64));
+		return off + sizeof(__s64);
+	}
+	len = h->str_len[i];
+	cut = h->truncated[i];
+	/* Length and trailer words, and the arguments still to come at their largest. */
+	need = off + 8 + (after > AUSPEX_MAX_HOOK_ARGS ? AUSPEX_MAX_HOOK_ARGS : after) * AUSPEX_FIXED_ARG_MAX;
+	room = need < budget ? budget - need : 0;
+	if (len > room) {
+		len = room;
+		cut = 1;
+	}
+	if (len > AUSPEX_STRING_MAX)
+		len = AUSPEX_STRING_MAX;
+	barrier_var(len);
+	*(__u32 *)&h->data[off] = len | (cut ? AUSPEX_ARG_TRUNCATED : 0);
+	off += sizeof(__u32);
+	if (len <= AUSPEX_STRING_MAX && off < AUSPEX_EVENT_DATA + 8)
+		bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
+	off += len;
+	if (h->has_trailer[i] && off < AUSPEX_EVENT_DATA + AUSPEX_STRING_MAX + 8) {
+		*(__u32 *)&h->data[off] = (__u32)h->ints[i];
+		off += sizeof(__u32);
+	}
+	return off;
+}
+
+/* Serialises the captured arguments after the event header, in at most `budget` bytes. Returns
+ * the bytes written. */
+static __always_inline __u32 write_args(__u32 nargs, __u32 budget)
 {
 	__u32 off = 0;
 
 	for (__u32 i = 0; i < AUSPEX_MAX_HOOK_ARGS; i++) {
 		if (i >= nargs)
 			break;
-		off &= AUSPEX_EVENT_DATA - 1;
-		if (h->is_sock[i]) {
-			__builtin_memcpy(&h->data[off], &h->socks[i], sizeof(struct auspex_sock_info));
-			off += sizeof(struct auspex_sock_info);
-			continue;
-		}
-		if (h->is_cred[i]) {
-			__builtin_memcpy(&h->data[off], &h->creds[i], sizeof(struct auspex_creds));
-			off += sizeof(struct auspex_creds);
-			continue;
-		}
-		if (!h->is_str[i]) {
-			__builtin_memcpy(&h->data[off], &h->ints[i], sizeof(__s64));
-			off += sizeof(__s64);
-			continue;
-		}
-		__u32 len = h->str_len[i];
-
-		if (len > AUSPEX_STRING_MAX)
-			len = AUSPEX_STRING_MAX;
-		barrier_var(len);
-		*(__u32 *)&h->data[off] = len | (h->truncated[i] ? AUSPEX_ARG_TRUNCATED : 0);
-		off += sizeof(__u32);
-		off &= AUSPEX_EVENT_DATA - 1;
-		if (len <= AUSPEX_STRING_MAX)
-			bpf_probe_read_kernel(&h->data[off], len, h->strs[i]);
-		off += len;
-		if (h->has_trailer[i]) {
-			off &= AUSPEX_EVENT_DATA - 1;
-			*(__u32 *)&h->data[off] = (__u32)h->ints[i];
-			off += sizeof(__u32);
-		}
+		off = auspex_write_arg(i, off, nargs - 1 - i, budget);
 	}
 	return off;
 }
@@ -1380,7 +1404,9 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 	h->ev.flags = flags;
 	h->ev.selector = matched;
 	h->ev.action = action;
-	len = write_args(h, cfg->nargs);
+	/* An event kept for its return (or its IMA hash) fits the smaller pending slot. */
+	len = write_args(cfg->nargs,
+			 ima || (cfg->flags & AUSPEX_HOOK_RETURN) ? AUSPEX_PENDING_DATA : AUSPEX_EVENT_DATA);
 	if (len > AUSPEX_EVENT_DATA)
 		len = AUSPEX_EVENT_DATA;
 	if (rate_period) {
@@ -1475,7 +1501,7 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 	 * need it. 64-bit values and a pointer: their 32-bit moves lose the bounds.
 	 */
 	barrier_var(at);
-	if (at > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
+	if (at > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
 			 sizeof(struct auspex_sock_info))
 		return 0;
 	dst = &p->data[at];
@@ -1589,10 +1615,10 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		return 0;
 	}
 	len = p->ev.args_len;
-	if (len > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
-		len = AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES;
+	if (len > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES)
+		len = AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES;
 	barrier_var(len);
-	if (len > AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES)
+	if (len > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES)
 		return 0;
 	trailer.ret = ret;
 	trailer.entry_ktime = p->ev.hdr.ktime;

@@ -16,8 +16,12 @@
 #include "process.h"
 
 #define AUSPEX_STR_BUF (AUSPEX_STRING_MAX + 8)
+#define AUSPEX_BINARY_BUF (AUSPEX_MAP_BINARY_MAX + 8)
 #define AUSPEX_RECORD_MAX 512
-#define AUSPEX_EVENT_DATA 2048
+/* Serialized arguments of an event; strings are cut to what is left of it. */
+#define AUSPEX_EVENT_DATA 16384
+/* The same for events kept until their call returns (auspex_pending holds thousands of them). */
+#define AUSPEX_PENDING_DATA 5120
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -39,6 +43,13 @@ struct {
 	__type(key, struct auspex_string_key);
 	__type(value, __u8);
 } auspex_string_eq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct auspex_long_string_key);
+	__type(value, __u8);
+} auspex_string_eq_long SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -97,7 +108,7 @@ struct {
  */
 struct auspex_pending_event {
 	struct auspex_generic_event ev;
-	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES];
+	char data[AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES];
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
 	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */
@@ -157,10 +168,11 @@ struct generic_heap {
 	__u32 truncated[AUSPEX_MAX_HOOK_ARGS];
 	char strs[AUSPEX_MAX_HOOK_ARGS][AUSPEX_STR_BUF];
 	struct auspex_string_key skey;
+	struct auspex_long_string_key long_skey;
 	struct auspex_lpm_key lkey;
-	char binary[AUSPEX_STR_BUF];
+	char binary[AUSPEX_BINARY_BUF];
 	__u32 binary_len;
-	char abinary[AUSPEX_STR_BUF]; /* an ancestor's binary, for followChildren */
+	char abinary[AUSPEX_BINARY_BUF]; /* an ancestor's binary, for followChildren */
 	__u32 abinary_len;
 	__u32 ns_read; /* ns_cur/caps_cur filled for this event */
 	__u32 ns_cur[10]; /* struct auspex_namespaces as an array */
@@ -188,8 +200,13 @@ struct generic_heap {
 	char data[AUSPEX_EVENT_DATA + AUSPEX_STACK_BYTES + 2 * AUSPEX_STR_BUF];
 };
 
+/*
+ * One heap per CPU in a plain array indexed by the CPU (user space sizes it to the possible
+ * CPUs): with 4 KiB strings it is larger than the 32 KiB a per-CPU map value may be. Programs
+ * cannot migrate while they run, so the slot is theirs as a per-CPU value would be.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct generic_heap);
@@ -197,12 +214,12 @@ struct {
 
 static __always_inline struct generic_heap *generic_heap(void)
 {
-	__u32 zero = 0;
+	__u32 cpu = bpf_get_smp_processor_id();
 
-	return bpf_map_lookup_elem(&auspex_generic_heap, &zero);
+	return bpf_map_lookup_elem(&auspex_generic_heap, &cpu);
 }
 
-/* Copies a process entry's binary path into `dst` (AUSPEX_STR_BUF bytes); returns its length. */
+/* Copies a process entry's binary path into `dst` (AUSPEX_BINARY_BUF bytes); returns its length. */
 static __always_inline __u32 copy_binary(char *dst, struct auspex_process_entry *e)
 {
 	__u32 len = e->binary_len;
@@ -267,6 +284,9 @@ static long reverse_step(__u32 i, void *data)
 	return 0;
 }
 
+/* Clears a long string key (too large for an inline memset). */
+static const char auspex_zeros[sizeof(struct auspex_long_string_key)];
+
 /* Looks a string (argument `which`, or the binary) up in the set of kind `op` with id `set_id`. */
 static __always_inline int string_in_set(struct generic_heap *h, __u32 which, __u8 op, __u32 set_id)
 {
@@ -293,10 +313,23 @@ static __always_inline int string_in_set(struct generic_heap *h, __u32 which, __
 	case AUSPEX_OP_NEQ:
 	case AUSPEX_OP_IN:
 	case AUSPEX_OP_NOT_IN:
+		/* A string cut at capture equals none of the values (each at most that long). */
+		if (which < AUSPEX_MAX_HOOK_ARGS && h->truncated[which])
+			return 0;
+		if (len > AUSPEX_STRING_SHORT_MAX) {
+			/* Rare, so the whole 4 KiB key is cleared and hashed only for these. */
+			bpf_probe_read_kernel(&h->long_skey, sizeof(h->long_skey), auspex_zeros);
+			h->long_skey.set_id = set_id;
+			h->long_skey.len = len;
+			if (len > AUSPEX_STRING_MAX)
+				return 0;
+			bpf_probe_read_kernel(h->long_skey.s, len, src);
+			return bpf_map_lookup_elem(&auspex_string_eq_long, &h->long_skey) != NULL;
+		}
 		__builtin_memset(&h->skey, 0, sizeof(h->skey));
 		h->skey.set_id = set_id;
 		h->skey.len = len;
-		if (len > AUSPEX_STRING_MAX)
+		if (len > AUSPEX_STRING_SHORT_MAX)
 			return 0;
 		bpf_probe_read_kernel(h->skey.s, len, src);
 		return bpf_map_lookup_elem(&auspex_string_eq, &h->skey) != NULL;

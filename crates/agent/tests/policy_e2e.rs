@@ -1036,6 +1036,129 @@ spec:
     );
 }
 
+/// Paths and strings longer than 256 bytes are captured and compared whole (up to 4096 bytes,
+/// as Tetragon): a Postfix Sigkill on a file 1.2 KiB deep kills the reader, an Equal on the
+/// whole path matches (a long-key set), and the events carry the whole paths.
+#[test]
+fn root_long_paths_are_compared_and_reported_whole() {
+    if !require_root("root_long_paths_are_compared_and_reported_whole") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let mut deep = d.clone();
+    for c in ['a', 'b', 'c', 'd', 'e', 'f'] {
+        deep.push(c.to_string().repeat(200));
+    }
+    std::fs::create_dir_all(&deep).expect("mkdir -p");
+    std::fs::write(deep.join("secret.key"), "k3y\n").expect("write");
+    std::fs::write(deep.join("other.txt"), "fine\n").expect("write");
+    let secret = deep.join("secret.key").to_str().expect("utf8").to_string();
+    let other = deep.join("other.txt").to_str().expect("utf8").to_string();
+    assert!(secret.len() > 1200 && other.len() > 1200);
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-long");
+    let mut agent = TestAgent::start(|_| {});
+    agent
+        .control
+        .add_policy(policy(&format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: long-postfix
+spec:
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    args:
+    - index: 0
+      type: "fd"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchArgs:
+      - index: 0
+        operator: Postfix
+        values: ["/secret.key"]
+      matchActions:
+      - action: Sigkill
+"#
+        )))
+        .expect("postfix policy loads");
+    agent
+        .control
+        .add_policy(policy(&format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: long-equal
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["/no/such/short/path", "{other}"]
+"#
+        )))
+        .expect("equal policy loads");
+
+    // Relative name from the deep directory: only the kernel's dentry walk sees the whole path.
+    let out = Command::new(&cat)
+        .arg("secret.key")
+        .current_dir(&deep)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.signal(),
+        Some(9),
+        "killed reading the deep secret"
+    );
+    assert!(out.stdout.is_empty(), "no byte of the secret printed");
+    let out = Command::new(&cat).arg(&other).output().expect("run");
+    assert_eq!(out.stdout, b"fine\n", "another deep file is read");
+
+    agent.wait_until("both events", WAIT, |seen| {
+        let ev = policy_events(seen);
+        ev.iter().any(|(p, ..)| p == "long-postfix")
+            && ev
+                .iter()
+                .any(|(p, _, _, s, _)| p == "long-equal" && s == std::slice::from_ref(&other))
+    });
+    let killed = agent
+        .seen
+        .iter()
+        .find_map(|e| match &e.event {
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "long-postfix" => Some(k),
+            _ => None,
+        })
+        .expect("postfix event");
+    match killed.args.first().and_then(|a| a.arg.as_ref()) {
+        Some(Arg::FileArg(f)) => assert_eq!(f.path, secret, "the whole path"),
+        other => panic!("file_arg expected: {other:?}"),
+    }
+    assert_eq!(
+        killed.action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    // Only the listed path: the secret's own open is not an Equal match.
+    assert!(
+        !policy_events(&agent.seen)
+            .iter()
+            .any(|(p, _, _, s, _)| p == "long-equal" && s != std::slice::from_ref(&other)),
+        "long-equal matched only {other}"
+    );
+    let summary = agent.stop();
+    assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);
+}
+
 #[test]
 fn root_sock_addresses_ports_family_protocol_on_inet_sock_set_state() {
     if !require_root("root_sock_addresses_ports_family_protocol_on_inet_sock_set_state") {
@@ -1684,7 +1807,13 @@ fn root_char_buf_bytes_of_write_and_signal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().canonicalize().expect("canon");
     let ds = d.to_str().expect("utf8").to_string();
-    let printf = copy_binary("/usr/bin/printf", &d, "printf-cb");
+    // One write(2) of the whole argument (printf's stdio would split a long one at 4096 bytes).
+    let printf = build_c(
+        &d,
+        "printf-cb",
+        "#include <string.h>\n#include <unistd.h>\nint main(int c, char **v) { return c == 2 && write(1, v[1], strlen(v[1])) == (long)strlen(v[1]) ? 0 : 1; }\n",
+        &[],
+    );
     let yaml = format!(
         r#"
 apiVersion: cilium.io/v1alpha1
@@ -1731,7 +1860,7 @@ spec:
     };
     let short = write_to("short", "hello char_buf\n");
     assert!(short.success(), "{short:?}");
-    let long_text = "x".repeat(300) + "\n";
+    let long_text = "x".repeat(5000) + "\n";
     let long = write_to("long", &long_text);
     assert!(long.success(), "{long:?}");
     let signalled = write_to("signal-me", "bye\n");
@@ -1787,8 +1916,8 @@ spec:
     let (k, _) = find("long");
     match &k.args[1].arg {
         Some(Arg::TruncatedBytesArg(t)) => {
-            assert_eq!(t.orig_size, 301, "the length write(2) was given");
-            assert_eq!(t.bytes_arg, vec![b'x'; 256], "the first 256 bytes");
+            assert_eq!(t.orig_size, 5001, "the length write(2) was given");
+            assert_eq!(t.bytes_arg, vec![b'x'; 4096], "the first 4096 bytes");
         }
         other => panic!("truncated_bytes_arg expected: {other:?}"),
     }
@@ -3973,13 +4102,13 @@ static int unix_pair(const char *path, int abstract)
 }
 int main(int argc, char **argv)
 {
-	char big[500];
+	char big[5000];
 	struct iovec small[3] = {{"hello ", 6}, {"iovec ", 6}, {"world", 5}}, large[5];
 	int fd = open("/dev/null", O_WRONLY);
 	memset(big, 'x', sizeof(big));
 	for (int i = 0; i < 5; i++)
-		large[i] = (struct iovec){big + 100 * i, 100};
-	if (writev(fd, small, 3) != 17 || writev(fd, large, 5) != 500)
+		large[i] = (struct iovec){big + 1000 * i, 1000};
+	if (writev(fd, small, 3) != 17 || writev(fd, large, 5) != 5000)
 		return 1;
 	struct sockaddr_in in = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(in);
@@ -4095,10 +4224,10 @@ spec:
     }
     match &writev[1].args[1].arg {
         Some(Arg::TruncatedBytesArg(t)) => {
-            assert_eq!(t.orig_size, 500);
-            assert_eq!(t.bytes_arg, vec![b'x'; 256]);
+            assert_eq!(t.orig_size, 5000);
+            assert_eq!(t.bytes_arg, vec![b'x'; 4096]);
         }
-        other => panic!("500 bytes in 5 iovecs: {other:?}"),
+        other => panic!("5000 bytes in 5 iovecs: {other:?}"),
     }
     let connects: Vec<_> = kprobes
         .iter()
@@ -4322,7 +4451,7 @@ fn letters_file(d: &Path) -> (std::path::PathBuf, Vec<u8>) {
 }
 
 /// returnCopy + maxData: the buffer read(2) filled is sent whole at the return, ahead of the
-/// event, and replaces the 256-byte copy (cat reads a 100000-byte file in one call, then 0 bytes).
+/// event, and replaces the 4096-byte copy (cat reads a 100000-byte file in one call, then 0 bytes).
 #[test]
 fn root_max_data_with_return_copy() {
     if !require_root("root_max_data_with_return_copy") {
@@ -4448,7 +4577,7 @@ spec:
     );
     assert!(
         w.args.first().and_then(|a| a.arg.as_ref()) == Some(&Arg::BytesArg(content.clone())),
-        "the whole buffer, not its first 256 bytes"
+        "the whole buffer, not its first 4096 bytes"
     );
     let summary = agent.stop();
     assert_eq!(summary.losses.total(), 0, "{:?}", summary.losses);

@@ -279,7 +279,10 @@ pub const MAX_MATCH_VALUES: usize = 8;
 /// Values per matchPIDs.
 pub const MAX_PIDS: usize = 4;
 /// Captured/compared bytes of a string argument.
-pub const STRING_MAX: usize = 256;
+pub const STRING_MAX: usize = 4096;
+/// Equal values up to this long are keys of `auspex_string_eq` ([`StringKey`]), longer ones of
+/// `auspex_string_eq_long` ([`LongStringKey`]).
+pub const STRING_SHORT_MAX: usize = 256;
 /// The returnCopy slot after a return trailer (and a returned socket): a char_buf argument
 /// (u32 length, bytes, u32 full length) padded to this size.
 pub const RETURN_COPY_SLOT: usize = STRING_MAX + 8;
@@ -748,7 +751,7 @@ pub struct StackTrailer {
     pub user_bytes: u32,
 }
 
-/// C: `struct auspex_string_key`.
+/// C: `struct auspex_string_key` (values of at most [`STRING_SHORT_MAX`] bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StringKey {
@@ -757,10 +760,32 @@ pub struct StringKey {
     /// Bytes used.
     pub len: u32,
     /// Bytes, zero-padded.
-    pub s: [u8; STRING_MAX],
+    pub s: [u8; STRING_SHORT_MAX],
 }
 
 impl Default for StringKey {
+    fn default() -> Self {
+        Self {
+            set_id: 0,
+            len: 0,
+            s: [0; STRING_SHORT_MAX],
+        }
+    }
+}
+
+/// C: `struct auspex_long_string_key` (values longer than [`STRING_SHORT_MAX`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LongStringKey {
+    /// Set id.
+    pub set_id: u32,
+    /// Bytes used.
+    pub len: u32,
+    /// Bytes, zero-padded.
+    pub s: [u8; STRING_MAX],
+}
+
+impl Default for LongStringKey {
     fn default() -> Self {
         Self {
             set_id: 0,
@@ -1052,6 +1077,7 @@ unsafe impl Pod for CelInsn {}
 unsafe impl Pod for CelProg {}
 // SAFETY: as above.
 unsafe impl Pod for StringKey {}
+unsafe impl Pod for LongStringKey {}
 // SAFETY: as above.
 unsafe impl Pod for LpmKey {}
 // SAFETY: as above.

@@ -291,6 +291,12 @@ fn policy_engine_structs_match_compiled_btf() {
         [kernel_bytes, user_bytes]
     );
     check!(btf, StringKey, "auspex_string_key", [set_id, len, s]);
+    check!(
+        btf,
+        LongStringKey,
+        "auspex_long_string_key",
+        [set_id, len, s]
+    );
     check!(btf, LpmKey, "auspex_lpm_key", [prefixlen, set_id, s]);
     check!(btf, IntKey, "auspex_int_key", [set_id, pad, value]);
     check!(btf, AddrKey, "auspex_addr_key", [prefixlen, set_id, addr]);

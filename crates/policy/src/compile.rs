@@ -129,8 +129,8 @@ pub mod limits {
     pub const FOLLOW_CHILDREN_DEPTH: usize = 8;
     /// maxData: bytes of one buffer argument sent at most (in chunks after the event's head).
     pub const DATA_MAX: usize = 327_360;
-    /// Bytes of a string argument captured and compared.
-    pub const STRING_MAX: usize = 256;
+    /// Bytes of a string argument captured and compared (Tetragon: 4096 on kernels ≥ 5.11).
+    pub const STRING_MAX: usize = 4096;
     /// Bytes of a SubString needle (Tetragon: under 100 characters).
     pub const SUBSTRING_MAX: usize = 99;
     /// Bytes of a Prefix/Postfix entry (`AUSPEX_LPM_STRING_MAX`: the LPM trie key holds 256
@@ -4295,7 +4295,8 @@ impl Compiler<'_> {
 
     fn string_set(&mut self, set_id: u32, kind: SetKind, values: &[String], vp: &FieldPath) {
         let max = match kind {
-            SetKind::Eq => limits::STRING_MAX,
+            // A string of STRING_MAX bytes may have been cut: it equals no value.
+            SetKind::Eq => limits::STRING_MAX - 1,
             SetKind::Prefix | SetKind::Postfix => limits::LPM_STRING_MAX,
         };
         for (j, v) in values.iter().enumerate() {

@@ -2165,7 +2165,7 @@ fn syscall_lists_need_syscall_numbers() {
 
 #[test]
 fn string_values_longer_than_the_engine_compares() {
-    let long = "a".repeat(257);
+    let long = "a".repeat(4096);
     let spec = format!(
         "kprobes:\n- call: sys_openat\n  args:\n  - index: 1\n    type: string\n  selectors:\n  - matchArgs:\n    - index: 1\n      operator: Equal\n      values: ['/ok', '{long}']"
     );
@@ -2173,9 +2173,9 @@ fn string_values_longer_than_the_engine_compares() {
         &ok(&spec),
         &FakeKernel::new(),
         "spec.kprobes[0].selectors[0].matchArgs[0].values[1]",
-        "value is 257 bytes; the in-kernel engine compares at most 256 bytes",
+        "value is 4096 bytes; the in-kernel engine compares at most 4095 bytes",
     );
-    let exactly = "a".repeat(256);
+    let exactly = "a".repeat(4095);
     compiled(&spec.replace(&long, &exactly));
     let prefix = "p".repeat(249);
     let spec = format!(

@@ -363,10 +363,10 @@ fi
 # --- 9. buffers and addresses of kernel functions: iov_iter (tty_write), sockaddr_un -------------
 SECTION=buffers
 if agent_start buffers --tracing-policy "$POLICIES"/tty-unix.yaml; then
-    # 458 bytes: more than the event's own capture, all of them come as maxData chunks.
+    # 4418 bytes: more than the event's own capture (4096), all of them come as maxData chunks.
     TTY_TEXT=auspex-tty-marker
     i=0
-    while [ $i -lt 40 ]; do
+    while [ $i -lt 400 ]; do
         TTY_TEXT="$TTY_TEXT-0123456789"
         i=$((i + 1))
     done

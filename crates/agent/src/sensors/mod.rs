@@ -19,6 +19,12 @@ pub fn install_libbpf_logger() {
     libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Debug, print)));
 }
 
+/// Entries of a scratch heap indexed by CPU (`bpf_get_smp_processor_id()`): the possible CPUs.
+/// Heaps larger than a per-CPU map value may be (32 KiB) are plain arrays of this size.
+fn possible_cpus() -> u32 {
+    libbpf_rs::num_possible_cpus().unwrap_or(256).max(1) as u32
+}
+
 /// A sensor failed to load or attach.
 #[derive(Debug, thiserror::Error)]
 pub enum SensorError {

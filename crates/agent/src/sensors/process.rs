@@ -58,7 +58,7 @@ impl ProcessSensorSpec {
             sensor: NAME,
             source,
         })?;
-        let cpus = libbpf_rs::num_possible_cpus().unwrap_or(256).max(1) as u32;
+        let cpus = super::possible_cpus();
         let maps = &mut open.maps;
         maps.auspex_events
             .set_max_entries(self.ring_buffer_bytes)

@@ -202,9 +202,18 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_selectors
             .set_max_entries(n(c.selectors.len()))
             .map_err(map_err("auspex_selectors"))?;
+        let long = |b: &&(u32, Vec<u8>)| b.1.len() > abi::STRING_SHORT_MAX;
+        let long_eq = c.string_eq.iter().filter(long).count();
         maps.auspex_string_eq
-            .set_max_entries(n(c.string_eq.len()))
+            .set_max_entries(n(c.string_eq.len() - long_eq))
             .map_err(map_err("auspex_string_eq"))?;
+        maps.auspex_string_eq_long
+            .set_max_entries(n(long_eq))
+            .map_err(map_err("auspex_string_eq_long"))?;
+        // One scratch heap per CPU (an array indexed by CPU: too large for a per-CPU value).
+        maps.auspex_generic_heap
+            .set_max_entries(super::possible_cpus())
+            .map_err(map_err("auspex_generic_heap"))?;
         maps.auspex_string_prefix
             .set_max_entries(n(c.string_prefix.len()))
             .map_err(map_err("auspex_string_prefix"))?;
@@ -678,16 +687,26 @@ impl TracepointPolicySpec<'_> {
         }
         let one = [1u8];
         for (set, bytes) in &c.string_eq {
-            let mut k = abi::StringKey {
-                set_id: *set,
-                len: bytes.len().min(abi::STRING_MAX) as u32,
-                ..Default::default()
-            };
             let n = bytes.len().min(abi::STRING_MAX);
-            k.s[..n].copy_from_slice(&bytes[..n]);
-            m.auspex_string_eq
-                .update(as_bytes(&k), &one, MapFlags::ANY)
-                .map_err(map_err("auspex_string_eq"))?;
+            if n <= abi::STRING_SHORT_MAX {
+                let mut k = abi::StringKey {
+                    set_id: *set,
+                    len: n as u32,
+                    ..Default::default()
+                };
+                k.s[..n].copy_from_slice(&bytes[..n]);
+                m.auspex_string_eq
+                    .update(as_bytes(&k), &one, MapFlags::ANY)
+                    .map_err(map_err("auspex_string_eq"))?;
+            } else {
+                let mut k = Box::<abi::LongStringKey>::default();
+                k.set_id = *set;
+                k.len = n as u32;
+                k.s[..n].copy_from_slice(&bytes[..n]);
+                m.auspex_string_eq_long
+                    .update(as_bytes(&*k), &one, MapFlags::ANY)
+                    .map_err(map_err("auspex_string_eq_long"))?;
+            }
         }
         for (map, entries, name) in [
             (
@@ -787,7 +806,7 @@ impl TracepointPolicySpec<'_> {
 }
 
 /// Calls of return probes a policy keeps between entry and return (LRU beyond).
-const PENDING_CALLS: u32 = 4096;
+const PENDING_CALLS: u32 = 2048;
 /// NotifyEnforcer decisions waiting for their thread's next enforced syscall.
 const ENFORCER_DECISIONS: u32 = 4096;
 /// Sockets a TrackSock policy remembers (LRU: an untracked socket eventually falls out).

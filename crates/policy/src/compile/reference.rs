@@ -50,7 +50,7 @@
 //!   `NotIn` included. (The compiler never produces this.)
 //! * **matchArgs on a string argument** (read as a user/kernel string, `__data_loc` or `char[N]`):
 //!   the value is cut to its first [`STRING_MAX`] bytes, then compared as bytes. `Equal`: equal to
-//!   an entry; `NotEqual`: equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
+//!   an entry (entries are shorter than [`STRING_MAX`], so a cut value equals none); `NotEqual`: equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
 //!   `NotPrefix`/`NotPostfix`: starts/ends with none. An empty entry is a prefix and a postfix of
 //!   everything.
 //! * **matchArgs on an integer argument**: the value is the field read with the argument's width
@@ -767,11 +767,17 @@ mod tests {
             );
         }
 
-        // Values are cut to STRING_MAX bytes before comparing.
-        let mut long = long_a.clone();
+        // Values are cut to STRING_MAX bytes before comparing: a cut value equals no entry (the
+        // compiler keeps entries shorter), its head still has the prefixes.
+        let entry = &long_a[..STRING_MAX - 1];
+        let mut long = entry.to_vec();
         long.extend_from_slice(b"tail");
         let mut p = policy(vec![filter(1, op::EQ, Vec::new())]);
-        p.string_eq.push((SET, long_a.clone()));
+        p.string_eq.push((SET, entry.to_vec()));
+        assert!(matched(&p, &process(), &str_args(entry)));
+        assert!(!matched(&p, &process(), &str_args(&long)));
+        let mut p = policy(vec![filter(1, op::PREFIX, Vec::new())]);
+        p.string_prefix.push((SET, b"aaaa".to_vec()));
         assert!(matched(&p, &process(), &str_args(&long)));
         let mut p = policy(vec![filter(1, op::POSTFIX, Vec::new())]);
         p.string_postfix.push((SET, b"liat".to_vec()));
