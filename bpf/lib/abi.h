@@ -40,6 +40,7 @@
 #define AUSPEX_STAT_EXIT_UNKNOWN 4
 #define AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC 5
 #define AUSPEX_STAT_RB_RESERVE_FAIL_DATA 6 /* chunks of maxData buffers */
+#define AUSPEX_STAT_PENDING_FULL 7 /* events of return probes / imaHash lost: pending table full */
 #define AUSPEX_STAT_MAX 8
 
 struct auspex_msg_header {

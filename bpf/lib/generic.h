@@ -996,6 +996,13 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	(sizeof(struct auspex_creds) > sizeof(struct auspex_sock_info) ? sizeof(struct auspex_creds) \
 									: sizeof(struct auspex_sock_info))
 
+/* Keeps the event built in `h` until its call returns; a full table loses it, counted. */
+static __always_inline void keep_pending(__u64 key, struct generic_heap *h)
+{
+	if (bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY))
+		stat_inc(AUSPEX_STAT_PENDING_FULL);
+}
+
 /*
  * Serialises captured argument `i` at event data offset `off`, leaving room in `budget` bytes
  * for `after` arguments of fixed size still to come: a string is cut (and marked so) to fit.
@@ -1430,14 +1437,14 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 		/* Posted by the hook's sleepable program (auspex_generic_lsm_imaN), with the hash. */
 		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);
 
-		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
+		keep_pending(key, h);
 		return 0;
 	}
 	if (cfg->flags & AUSPEX_HOOK_RETURN) {
 		/* Posted by the return probe, with the return value. */
 		__u64 key = (pid_tgid << 32) | (hook_id & 0xffff);
 
-		bpf_map_update_elem(&auspex_pending, &key, &h->ev, BPF_ANY);
+		keep_pending(key, h);
 		if (cfg->return_copy) {
 			__u32 pos = cfg->return_copy - 1;
 			__u64 ptr = 0;

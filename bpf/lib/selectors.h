@@ -104,7 +104,8 @@ struct {
 
 /*
  * Events of return probes between the call and its return: (thread << 32 | hook index) → the
- * event as the entry built it. Sized by user space (1 entry when the policy has no return probe).
+ * event as the entry built it (map auspex_pending below). Sized by user space (1 entry when the
+ * policy has no return probe).
  */
 struct auspex_pending_event {
 	struct auspex_generic_event ev;
@@ -145,9 +146,15 @@ struct {
 	__type(value, struct auspex_process_key);
 } auspex_socktrack SEC(".maps");
 
+/*
+ * Not an LRU: an entry pushed out would be an event lost without a trace. Full, the entry's
+ * insert fails and is counted (AUSPEX_STAT_PENDING_FULL); entries of threads that died inside
+ * the call are swept by user space. Allocated as calls come, not up front.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct auspex_pending_event);
 } auspex_pending SEC(".maps");

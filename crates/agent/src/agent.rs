@@ -367,6 +367,10 @@ impl Agent {
             if now.duration_since(last_gc) >= cfg.process_cache_gc_interval {
                 last_gc = now;
                 pipeline.collect_lost_exits(&cfg.procfs);
+                let swept = policies.sweep_pending(&cfg.procfs);
+                if swept > 0 {
+                    tracing::debug!(swept, "calls in flight of exited threads forgotten");
+                }
             }
             if now.duration_since(last_clock) >= Duration::from_secs(60) {
                 last_clock = now;
@@ -523,6 +527,7 @@ fn snapshot(sensor: &AttachedProcessSensor, counters: &Counters) -> LossSnapshot
         kernel_clone: k[stat::RB_RESERVE_FAIL_CLONE as usize],
         kernel_generic: k[stat::RB_RESERVE_FAIL_GENERIC as usize],
         kernel_data: k[stat::RB_RESERVE_FAIL_DATA as usize],
+        kernel_pending_full: k[stat::PENDING_FULL as usize],
         kernel_process_map_full: k[stat::PROCESS_MAP_FULL as usize],
         queue_overflow: Counters::get(&counters.queue_overflow),
         decode_errors: Counters::get(&counters.decode_errors),
@@ -542,6 +547,7 @@ fn log_losses(
             kernel_ringbuf_clone = now.kernel_clone,
             kernel_ringbuf_policy = now.kernel_generic,
             kernel_ringbuf_max_data = now.kernel_data,
+            kernel_pending_full = now.kernel_pending_full,
             kernel_process_map_full = now.kernel_process_map_full,
             user_queue_overflow = now.queue_overflow,
             decode_errors = now.decode_errors,

@@ -114,6 +114,8 @@ impl MetricsLabelFilter {
 pub enum LossReason {
     /// The kernel could not reserve ring-buffer space.
     KernelRingbuf,
+    /// The kernel's table of calls in flight (return probes, imaHash) was full.
+    KernelPending,
     /// The user-space queue between reader and pipeline was full.
     UserQueue,
     /// Dropped by the export rate limit.
@@ -124,17 +126,20 @@ pub enum LossReason {
 
 impl LossReason {
     /// Every reason, in label order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::KernelRingbuf,
+        Self::KernelPending,
         Self::UserQueue,
         Self::ExportRatelimit,
         Self::Decode,
     ];
 
-    /// The label value (`kernel_ringbuf`, `user_queue`, `export_ratelimit`, `decode`).
+    /// The label value (`kernel_ringbuf`, `kernel_pending`, `user_queue`, `export_ratelimit`,
+    /// `decode`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::KernelRingbuf => "kernel_ringbuf",
+            Self::KernelPending => "kernel_pending",
             Self::UserQueue => "user_queue",
             Self::ExportRatelimit => "export_ratelimit",
             Self::Decode => "decode",
@@ -372,7 +377,8 @@ impl Metrics {
 
     /// Sets the kernel, queue and decode losses from the agent's loss counters:
     /// `kernel_ringbuf` = exec + exit + clone + generic records and maxData chunks lost in the kernel,
-    /// `user_queue` = queue overflows, `decode` = decode errors. (Processes the kernel's process
+    /// `kernel_pending` = events of return probes the kernel had no room to keep until the
+    /// return, `user_queue` = queue overflows, `decode` = decode errors. (Processes the kernel's process
     /// map could not hold are not lost events and are not counted.)
     pub fn set_loss_snapshot(&self, loss: &LossSnapshot) {
         let kernel = loss
@@ -382,6 +388,7 @@ impl Metrics {
             .saturating_add(loss.kernel_generic)
             .saturating_add(loss.kernel_data);
         self.set_lost(LossReason::KernelRingbuf, kernel);
+        self.set_lost(LossReason::KernelPending, loss.kernel_pending_full);
         self.set_lost(LossReason::UserQueue, loss.queue_overflow);
         self.set_lost(LossReason::Decode, loss.decode_errors);
     }

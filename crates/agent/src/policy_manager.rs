@@ -183,6 +183,16 @@ impl PolicyManager {
         Ok(())
     }
 
+    /// Forgets the return-probe calls in flight of threads no longer in `procfs` (see
+    /// [`AttachedTracepointPolicy::sweep_pending`]). Returns how many were removed.
+    pub fn sweep_pending(&self, procfs: &std::path::Path) -> usize {
+        let alive = |tid: u32| procfs.join(tid.to_string()).exists();
+        self.loaded
+            .values()
+            .map(|l| l.sensor.sweep_pending(&alive))
+            .sum()
+    }
+
     /// Loaded policies, by name.
     pub fn list(&self) -> Vec<PolicyStatus> {
         self.loaded

@@ -46,6 +46,8 @@ pub struct LossSnapshot {
     pub kernel_generic: u64,
     /// Chunks of maxData buffers lost in the kernel (their event came with less of the buffer).
     pub kernel_data: u64,
+    /// Events of return probes (and imaHash) the kernel had no room to keep until the return.
+    pub kernel_pending_full: u64,
     /// Processes the kernel map could not hold.
     pub kernel_process_map_full: u64,
     /// Records dropped by the user-space queue.
@@ -62,6 +64,7 @@ impl LossSnapshot {
             + self.kernel_clone
             + self.kernel_generic
             + self.kernel_data
+            + self.kernel_pending_full
             + self.kernel_process_map_full
             + self.queue_overflow
             + self.decode_errors

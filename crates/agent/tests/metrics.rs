@@ -216,6 +216,7 @@ fn counters_over_a_real_http_scrape() {
         kernel_clone: 3,
         kernel_generic: 4,
         kernel_data: 0,
+        kernel_pending_full: 6,
         kernel_process_map_full: 100,
         queue_overflow: 7,
         decode_errors: 8,
@@ -334,6 +335,7 @@ fn counters_over_a_real_http_scrape() {
     assert_eq!(sample(&s, "auspex_events_exported_total", &[]), Some(11.0));
     let lost = |reason: &str| sample(&s, "auspex_events_lost_total", &[("reason", reason)]);
     assert_eq!(lost("kernel_ringbuf"), Some(10.0));
+    assert_eq!(lost("kernel_pending"), Some(6.0));
     assert_eq!(lost("user_queue"), Some(7.0));
     assert_eq!(lost("export_ratelimit"), Some(5.0));
     assert_eq!(lost("decode"), Some(8.0));
@@ -411,6 +413,7 @@ fn exposition_declares_types_and_help() {
         "# TYPE auspex_build_info gauge",
         "auspex_events_exported_total 0",
         "auspex_events_lost_total{reason=\"kernel_ringbuf\"} 0",
+        "auspex_events_lost_total{reason=\"kernel_pending\"} 0",
         "auspex_events_lost_total{reason=\"user_queue\"} 0",
         "auspex_events_lost_total{reason=\"export_ratelimit\"} 0",
         "auspex_events_lost_total{reason=\"decode\"} 0",

@@ -1933,6 +1933,159 @@ spec:
 /// `return: true` on a `syscall: true` kprobe (served here by the raw sys_enter / sys_exit
 /// tracepoints): one event per call, posted at the return with the value in `return`, and
 /// matchReturnArgs deciding on that value (two entries, ANDed: -10 < ret < 0).
+/// Entries of the kernel's tables of return-probe calls in flight (`auspex_pending` maps).
+fn pending_calls() -> usize {
+    libbpf_rs::query::MapInfoIter::default()
+        .filter(|m| m.name == "auspex_pending")
+        .filter_map(|m| libbpf_rs::MapHandle::from_map_id(m.id).ok())
+        .map(|m| libbpf_rs::MapCore::keys(&m).count())
+        .sum()
+}
+
+/// Return probes keep each call's event in the kernel until the return, in a table of bounded
+/// size that does not evict: 2100 threads blocked in read(2) at once overflow it, and every
+/// read is either reported with its return value or counted as lost (`kernel_pending`). Calls
+/// that never return (exit_group) are forgotten once their thread is gone.
+#[test]
+fn root_return_probe_calls_in_flight_are_bounded_counted_and_swept() {
+    if !require_root("root_return_probe_calls_in_flight_are_bounded_counted_and_swept") {
+        return;
+    }
+    const THREADS: usize = 2100;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let blocker = build_c(
+        &d,
+        "blocker",
+        r#"#include <pthread.h>
+#include <unistd.h>
+#define THREADS 2100
+static int p[2];
+static void *reader(void *arg)
+{
+	char c;
+	(void)arg;
+	return read(p[0], &c, 1) == 1 ? NULL : (void *)1;
+}
+int main(void)
+{
+	static pthread_t t[THREADS];
+	static char bytes[THREADS];
+	pthread_attr_t a;
+	void *r;
+	int bad = 0;
+	if (pipe(p))
+		return 1;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 65536);
+	for (int i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], &a, reader, NULL))
+			return 2;
+	sleep(2); /* every reader blocked in read(2) */
+	if (write(p[1], bytes, THREADS) != THREADS)
+		return 3;
+	for (int i = 0; i < THREADS; i++)
+		bad |= pthread_join(t[i], &r) || r;
+	return bad ? 4 : 0;
+}
+"#,
+        &["-pthread"],
+    );
+    let truth = copy_binary("/usr/bin/true", &d, "true-exits");
+    let mut agent = TestAgent::start(|c| c.process_cache_gc_interval = Duration::from_secs(1));
+    agent
+        .control
+        .add_policy(policy(&format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: blocked-reads
+spec:
+  kprobes:
+  - call: "sys_read"
+    syscall: true
+    return: true
+    args:
+    - index: 2
+      type: "size_t"
+    returnArg:
+      index: 0
+      type: "int"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{blocker}"]
+      matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["1"]
+"#
+        )))
+        .expect("read policy loads");
+    agent
+        .control
+        .add_policy(policy(&format!(
+            r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: never-returns
+spec:
+  kprobes:
+  - call: "sys_exit_group"
+    syscall: true
+    return: true
+    args:
+    - index: 0
+      type: "int"
+    returnArg:
+      index: 0
+      type: "int"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{truth}"]
+"#
+        )))
+        .expect("exit_group policy loads");
+
+    // exit_group never returns: its entries stay until the sweep sees the thread gone.
+    for _ in 0..3 {
+        assert!(Command::new(&truth).status().expect("true").success());
+    }
+    let stuck = pending_calls();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while pending_calls() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(pending_calls(), 0, "swept ({stuck} right after the exits)");
+
+    let status = Command::new(&blocker).status().expect("blocker");
+    assert!(status.success(), "{status:?}");
+    marker(&mut agent, "after-blocked-reads");
+    let posted = agent
+        .seen
+        .iter()
+        .filter(|e| {
+            matches!(&e.event, Some(Event::ProcessKprobe(k))
+                if k.policy_name == "blocked-reads"
+                    && k.r#return.as_ref().and_then(|r| r.arg.clone()) == Some(Arg::IntArg(1)))
+        })
+        .count();
+    let dropped = agent.stop().losses.kernel_pending_full as usize;
+    eprintln!("{THREADS} blocked reads: {posted} reported, {dropped} counted lost");
+    assert_eq!(
+        posted + dropped,
+        THREADS,
+        "every read reported or counted: {posted} reported, {dropped} lost"
+    );
+    assert!(
+        dropped > 0 && posted >= 2000,
+        "the table holds 2048 calls: {posted} reported, {dropped} lost"
+    );
+}
+
 #[test]
 fn root_return_probe_reports_the_return_value_and_filters_on_it() {
     if !require_root("root_return_probe_reports_the_return_value_and_filters_on_it") {

@@ -34,6 +34,8 @@ pub mod stat {
     pub const RB_RESERVE_FAIL_GENERIC: u32 = 5;
     /// Chunk of a maxData buffer lost: ring buffer full.
     pub const RB_RESERVE_FAIL_DATA: u32 = 6;
+    /// Event of a return probe (or imaHash) lost: the table of calls in flight was full.
+    pub const PENDING_FULL: u32 = 7;
     /// Number of slots.
     pub const MAX: u32 = 8;
 }

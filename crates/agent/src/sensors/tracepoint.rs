@@ -124,6 +124,24 @@ impl AttachedTracepointPolicy {
         out
     }
 
+    /// Forgets the calls in flight of threads that are gone (they died inside the call, so its
+    /// return never comes): the table does not evict, it would fill up with them. Returns how
+    /// many were removed.
+    pub fn sweep_pending(&self, thread_alive: &dyn Fn(u32) -> bool) -> usize {
+        let map = &self.skel.maps.auspex_pending;
+        // Collected first: deleting while iterating restarts the walk.
+        let gone: Vec<Vec<u8>> = map
+            .keys()
+            .filter(|k| {
+                k.get(..8)
+                    .and_then(|b| b.try_into().ok())
+                    .map(|b| thread_alive((u64::from_ne_bytes(b) >> 32) as u32))
+                    == Some(false)
+            })
+            .collect();
+        gone.iter().filter(|k| map.delete(k).is_ok()).count()
+    }
+
     /// True while its programs are attached.
     pub fn is_enabled(&self) -> bool {
         !self.links.is_empty() || self.plan.is_empty()
@@ -223,7 +241,8 @@ impl TracepointPolicySpec<'_> {
         maps.auspex_int_set
             .set_max_entries(n(c.int_set.len()))
             .map_err(map_err("auspex_int_set"))?;
-        // Calls in flight of return probes (a few KiB each): only when the policy has some.
+        // Calls in flight of return probes (~10 KiB each, allocated as they come): only when the
+        // policy has some.
         let returns = c.hooks.iter().any(|h| h.returns || h.ima != 0);
         maps.auspex_pending
             .set_max_entries(if returns { PENDING_CALLS } else { 1 })
@@ -805,7 +824,8 @@ impl TracepointPolicySpec<'_> {
     }
 }
 
-/// Calls of return probes a policy keeps between entry and return (LRU beyond).
+/// Calls of return probes a policy keeps between entry and return (the events of calls beyond
+/// are lost, counted as `kernel_pending`).
 const PENDING_CALLS: u32 = 2048;
 /// NotifyEnforcer decisions waiting for their thread's next enforced syscall.
 const ENFORCER_DECISIONS: u32 = 4096;

@@ -245,7 +245,7 @@ fn argument_layouts() {
         ("sched", 9, "auto", arg(48, 4, R::DataLocString, D::String)),
         ("sched", 10, "string", arg(52, 16, R::CharArray, D::String)),
         ("sched", 10, "auto", arg(52, 16, R::CharArray, D::String)),
-        ("sched", 11, "string", arg(68, 256, R::CharArray, D::String)),
+        ("sched", 11, "string", arg(68, 300, R::CharArray, D::String)),
         ("sched", 12, "auto", arg(368, 8, R::Uint, D::Size)),
         // fd: an integer field resolved in the kernel to the file's path and mode.
         ("syscalls", 5, "fd", arg(16, 8, R::Fd, D::File)),
