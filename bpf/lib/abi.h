@@ -256,7 +256,7 @@ struct auspex_data_msg {
 #define AUSPEX_OP_NOT_DADDR 25
 #define AUSPEX_OP_FAMILY 28
 #define AUSPEX_OP_STATE 29
-#define AUSPEX_RETURN_SOCK_ARG 0xff /* match_return.arg: the returned socket (heap socket slot 0) */
+#define AUSPEX_RETURN_SOCK_ARG 0xff /* match_return.arg: the returned object (a socket or a string: heap slot 0) */
 #define AUSPEX_OP_CAPS_GAINED 30 /* arg: the new set, set_id: the old set's position, values[0]: mask */
 #define AUSPEX_OP_IN_RANGE 31
 #define AUSPEX_OP_NOT_IN_RANGE 32
@@ -312,6 +312,9 @@ struct auspex_data_msg {
 #define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
 #define AUSPEX_HOOK_MAX_DATA 64 /* an argument has maxData: its bytes follow in AUSPEX_MSG_DATA chunks */
 #define AUSPEX_HOOK_PT_REGS 128 /* a data entry reads a register: the kprobe's pt_regs go to the record */
+/* The return value is read with the hook's `ret` spec (a file, path, dentry or string pointer)
+ * into heap slot 0 and sent after the trailer as a string argument in an AUSPEX_STR_BUF slot. */
+#define AUSPEX_HOOK_RETURN_STR 256
 #define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
 
 /* matchBinaries flags. */
@@ -388,6 +391,7 @@ struct auspex_hook_config {
 	__u32 flags; /* AUSPEX_HOOK_* */
 	__u32 return_copy; /* 1 + position of the returnCopy char_buf argument; 0: none */
 	__u32 filter_args; /* bit i: a selector filters on argument i (read before the selectors) */
+	struct auspex_arg_spec ret; /* AUSPEX_HOOK_RETURN_STR: how the return value is read (offset 0) */
 };
 
 struct auspex_match_arg {

@@ -811,6 +811,9 @@ static __always_inline void track_sock(__u64 sk, __u32 kind)
 	bpf_map_update_elem(&auspex_socktrack, &sk, &owner, BPF_ANY);
 }
 
+/* auspex_read_arg() position of a return value read with the hook's `ret` spec (into slot 0). */
+#define AUSPEX_READ_RETURN AUSPEX_MAX_HOOK_ARGS
+
 /*
  * Reads argument `i` of hook `hook_idx` from the record copy into the heap. A global function:
  * the verifier checks it once, not once per argument slot of every entry program.
@@ -824,9 +827,14 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	__u64 raw = 0;
 	long n;
 
-	if (!cfg || !h || i >= AUSPEX_MAX_HOOK_ARGS)
+	if (!cfg || !h || i > AUSPEX_READ_RETURN)
 		return 0;
-	spec = &cfg->args[i];
+	if (i == AUSPEX_READ_RETURN) {
+		spec = &cfg->ret;
+		i = 0;
+	} else {
+		spec = &cfg->args[i];
+	}
 	off = spec->offset & (AUSPEX_RECORD_MAX - 1);
 	if (spec->nsteps)
 		resolve_arg(h, spec);
@@ -1066,13 +1074,24 @@ static __always_inline __u32 write_args(__u32 nargs, __u32 budget)
 	return off;
 }
 
+/* The rate-limit scope id of a Post: the thread, the process or 0 (global). */
+static __always_inline __u32 rate_scope_id(__u32 scope, __u64 pid_tgid)
+{
+	return scope == AUSPEX_RATE_SCOPE_PROCESS ? (__u32)(pid_tgid >> 32)
+	       : scope == AUSPEX_RATE_SCOPE_GLOBAL ? 0
+						   : (__u32)pid_tgid;
+}
+
+/* Selector ids of matchReturnActions rate limits: their own entries, apart from the entry's. */
+#define AUSPEX_RATE_RETURN 0x80000000u
+
 /*
  * Post rate limit of a selector: at most one event per `period` for the same scope (`id`) and the
- * same arguments (the first AUSPEX_RATE_ARG_BYTES bytes of the serialized args, `len` of them
- * used). Returns 1 when the post may go out.
+ * same arguments (the first AUSPEX_RATE_ARG_BYTES bytes of the serialized args at `args`, `len`
+ * of them used). Returns 1 when the post may go out.
  */
 static __always_inline int rate_allows(struct generic_heap *h, __u32 id, __u32 sel_id,
-				       __u64 period, __u32 len)
+				       __u64 period, const char *args, __u32 len)
 {
 	__u64 now = bpf_ktime_get_boot_ns(), *last;
 
@@ -1083,7 +1102,7 @@ static __always_inline int rate_allows(struct generic_heap *h, __u32 id, __u32 s
 		len = AUSPEX_RATE_ARG_BYTES;
 	barrier_var(len);
 	if (len <= AUSPEX_RATE_ARG_BYTES)
-		bpf_probe_read_kernel(h->rkey.args, len, h->data);
+		bpf_probe_read_kernel(h->rkey.args, len, args);
 	last = bpf_map_lookup_elem(&auspex_rate, &h->rkey);
 	if (last && now - *last < period)
 		return 0;
@@ -1416,14 +1435,9 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 			 ima || (cfg->flags & AUSPEX_HOOK_RETURN) ? AUSPEX_PENDING_DATA : AUSPEX_EVENT_DATA);
 	if (len > AUSPEX_EVENT_DATA)
 		len = AUSPEX_EVENT_DATA;
-	if (rate_period) {
-		__u32 id = rate_scope == AUSPEX_RATE_SCOPE_PROCESS ? (__u32)(pid_tgid >> 32)
-			   : rate_scope == AUSPEX_RATE_SCOPE_GLOBAL ? 0
-								    : (__u32)pid_tgid;
-
-		if (!rate_allows(h, id, sel_id, rate_period, len))
-			return 0;
-	}
+	if (rate_period && !rate_allows(h, rate_scope_id(rate_scope, pid_tgid), sel_id, rate_period,
+					h->data, len))
+		return 0;
 	/* After the rate limit: the stacks are not part of its key. */
 	if (stacks)
 		len += append_stacks(ctx, h, len, stacks);
@@ -1509,7 +1523,7 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 	 */
 	barrier_var(at);
 	if (at > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer) +
-			 sizeof(struct auspex_sock_info))
+			 AUSPEX_STR_BUF)
 		return 0;
 	dst = &p->data[at];
 	if (ptr && *ptr && ret > 0)
@@ -1527,6 +1541,32 @@ static __always_inline __u32 return_copy(struct auspex_pending_event *p, __u64 k
 	if (max_data && n && full > n)
 		return_copy_data(p, *ptr, full, arg, kernel);
 	bpf_map_delete_elem(&auspex_return_copy, &key);
+	return AUSPEX_STR_BUF;
+}
+
+/*
+ * A returned string object (read into heap slot 0 before matchReturnArgs) at data offset `at`
+ * of the pending event, encoded as a string argument (u32 length with AUSPEX_ARG_TRUNCATED,
+ * bytes, u32 trailer: a file's mode) in a slot of fixed size AUSPEX_STR_BUF, so that user
+ * space finds the return trailer before it. Returns the slot size.
+ */
+static __always_inline __u32 return_str(struct auspex_pending_event *p, __u64 at)
+{
+	struct generic_heap *h = generic_heap();
+	__u64 n;
+	char *dst;
+
+	barrier_var(at);
+	if (!h || at > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES + sizeof(struct auspex_return_trailer))
+		return 0;
+	dst = &p->data[at];
+	n = h->str_len[0];
+	barrier_var(n);
+	if (n > AUSPEX_STRING_MAX)
+		n = AUSPEX_STRING_MAX;
+	*(__u32 *)dst = (__u32)n | (h->truncated[0] ? AUSPEX_ARG_TRUNCATED : 0);
+	bpf_probe_read_kernel(dst + 4, n, h->strs[0]);
+	*(__u32 *)(dst + 4 + n) = (__u32)h->ints[0];
 	return AUSPEX_STR_BUF;
 }
 
@@ -1550,6 +1590,34 @@ static __always_inline void post_pending(struct auspex_pending_event *p, __u64 k
 }
 
 /*
+ * A Post with rateLimit in matchReturnActions: keyed like the entry's on the arguments the
+ * entry serialized (not its stacks), under the selector's return id.
+ */
+static __always_inline int return_rate_allows(struct auspex_pending_event *p, __u32 sel,
+					      struct auspex_action *act)
+{
+	struct generic_heap *h = generic_heap();
+	__u32 len = p->ev.args_len;
+
+	if (!h)
+		return 1;
+	if (p->ev.flags & (AUSPEX_GENERIC_KERNEL_STACK | AUSPEX_GENERIC_USER_STACK)) {
+		struct auspex_stack_trailer st;
+		__u32 at = len - sizeof(st);
+
+		barrier_var(at);
+		if (len < sizeof(st) || at > AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES - sizeof(st))
+			return 1;
+		__builtin_memcpy(&st, &p->data[at], sizeof(st));
+		len = at - st.kernel_bytes - st.user_bytes;
+		if (len > at)
+			len = 0;
+	}
+	return rate_allows(h, rate_scope_id(act->arg & 0xff, bpf_get_current_pid_tgid()),
+			   sel | AUSPEX_RATE_RETURN, act->rate_limit_ns, p->data, len);
+}
+
+/*
  * The return of a call whose entry kept an event (return probes): matchReturnArgs of the
  * selector that matched at entry, then the event with the return value appended.
  */
@@ -1567,13 +1635,17 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_INT32))
 		ret = (__s32)ret;
-	/* A returned socket is read first: matchReturnArgs may look at it (heap socket slot 0, the
-	 * entry program is done with the heap). */
-	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
+	/* A returned object is read first: matchReturnArgs may look at it (heap slot 0, the entry
+	 * program is done with the heap). */
+	if (cfg && (cfg->flags & (AUSPEX_HOOK_RETURN_SOCK | AUSPEX_HOOK_RETURN_STR))) {
 		struct generic_heap *h = generic_heap();
 
-		if (h)
+		if (h && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
 			read_sock(h, (struct sock *)ret, 0);
+		} else if (h) {
+			__builtin_memcpy(h->record, &ret, sizeof(ret));
+			auspex_read_arg(hook_idx, AUSPEX_READ_RETURN);
+		}
 	}
 	si = p->ev.selector - 1; /* the selector is 1-based; 0 (no selectors) wraps past the end */
 	if (cfg && si < AUSPEX_MAX_SELECTORS) {
@@ -1604,6 +1676,10 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			break;
 		case AUSPEX_ACTION_NOPOST:
 			post = 0;
+			break;
+		case AUSPEX_ACTION_POST:
+			if (act->rate_limit_ns && !return_rate_allows(p, sel, act))
+				post = 0;
 			break;
 		case AUSPEX_ACTION_GETURL:
 		case AUSPEX_ACTION_DNSLOOKUP:
@@ -1639,6 +1715,8 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 			__builtin_memcpy(&p->data[len + sizeof(trailer)], &h->socks[0], sizeof(h->socks[0]));
 			extra = sizeof(h->socks[0]);
 		}
+	} else if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_STR)) {
+		extra = return_str(p, len + sizeof(trailer));
 	}
 	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
 	if (cfg && cfg->return_copy) {

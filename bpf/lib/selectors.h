@@ -111,7 +111,10 @@ struct auspex_pending_event {
 	struct auspex_generic_event ev;
 	char data[AUSPEX_PENDING_DATA + AUSPEX_STACK_BYTES];
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
-	struct auspex_sock_info tail_sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
+	union {
+		struct auspex_sock_info sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
+		char str[AUSPEX_STR_BUF]; /* or a returned string (AUSPEX_HOOK_RETURN_STR) */
+	} tail_ret;
 	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */
 	struct auspex_ima_trailer tail_ima; /* (LSM: no stacks; an IMA trailer lands after the args) */
 };
@@ -642,59 +645,16 @@ static __always_inline int int_hit(struct auspex_match_arg *ma, __s64 v)
 	return negated(ma->op) ? !hit : hit;
 }
 
-/* matchReturnArgs of selector `sel_id` on the return value. */
-__noinline int auspex_match_return(__u32 sel_id, __s64 ret)
+/*
+ * One matchArgs entry on heap slot `a`: a captured argument, or at a return the object it
+ * returned (slot 0).
+ */
+static __always_inline int slot_hit(struct generic_heap *h, struct auspex_match_arg *ma, __u32 a)
 {
-	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
-
-	if (!sel)
-		return 0;
-	for (__u32 i = 0; i < AUSPEX_MAX_MATCH_RETURN; i++) {
-		struct auspex_match_arg *ma = &sel->match_return[i];
-		int hit;
-
-		if (i >= sel->nmatch_return)
-			break;
-		if (ma->arg == AUSPEX_RETURN_SOCK_ARG) {
-			struct generic_heap *h = generic_heap();
-
-			if (!h)
-				return 0;
-			hit = sock_hit(h, ma, 0);
-			if (sock_negated(ma->op))
-				hit = !hit;
-		} else {
-			hit = int_hit(ma, ret);
-		}
-		if (!hit)
-			return 0;
-	}
-	return 1;
-}
-
-__noinline int auspex_match_arg(__u32 sel_id, __u32 i)
-{
-	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
-	struct generic_heap *h = generic_heap();
-	struct auspex_match_arg *ma;
-	__u32 a;
 	int hit;
 
-	if (!sel || !h || i >= AUSPEX_MAX_MATCH_ARGS)
-		return 0;
-	ma = &sel->match_args[i];
-	if (ma->op == AUSPEX_OP_CEL)
-		return auspex_cel_eval(ma->set_id);
-	a = ma->arg;
 	if (a >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;
-	if (ma->op == AUSPEX_OP_CAPS_GAINED) {
-		__u32 b = ma->set_id;
-
-		if (b >= AUSPEX_MAX_HOOK_ARGS)
-			return 0;
-		return (h->ints[a] & ~h->ints[b] & ma->values[0]) != 0;
-	}
 	if (h->is_sock[a]) {
 		hit = sock_hit(h, ma, a);
 		return sock_negated(ma->op) ? !hit : hit;
@@ -713,6 +673,60 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return negated(ma->op) ? !hit : hit;
 	}
 	return int_hit(ma, h->ints[a]);
+}
+
+/* matchReturnArgs of selector `sel_id` on the return value. */
+__noinline int auspex_match_return(__u32 sel_id, __s64 ret)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+
+	if (!sel)
+		return 0;
+	for (__u32 i = 0; i < AUSPEX_MAX_MATCH_RETURN; i++) {
+		struct auspex_match_arg *ma = &sel->match_return[i];
+		int hit;
+
+		if (i >= sel->nmatch_return)
+			break;
+		if (ma->arg == AUSPEX_RETURN_SOCK_ARG) {
+			/* The returned object, read into heap slot 0. */
+			struct generic_heap *h = generic_heap();
+
+			if (!h)
+				return 0;
+			hit = slot_hit(h, ma, 0);
+		} else {
+			hit = int_hit(ma, ret);
+		}
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+__noinline int auspex_match_arg(__u32 sel_id, __u32 i)
+{
+	struct auspex_selector *sel = bpf_map_lookup_elem(&auspex_selectors, &sel_id);
+	struct generic_heap *h = generic_heap();
+	struct auspex_match_arg *ma;
+	__u32 a;
+
+	if (!sel || !h || i >= AUSPEX_MAX_MATCH_ARGS)
+		return 0;
+	ma = &sel->match_args[i];
+	if (ma->op == AUSPEX_OP_CEL)
+		return auspex_cel_eval(ma->set_id);
+	a = ma->arg;
+	if (a >= AUSPEX_MAX_HOOK_ARGS)
+		return 0;
+	if (ma->op == AUSPEX_OP_CAPS_GAINED) {
+		__u32 b = ma->set_id;
+
+		if (b >= AUSPEX_MAX_HOOK_ARGS)
+			return 0;
+		return (h->ints[a] & ~h->ints[b] & ma->values[0]) != 0;
+	}
+	return slot_hit(h, ma, a);
 }
 
 /* matchPIDs: the process (or, with followForks, one of its ancestors) has a listed pid. */

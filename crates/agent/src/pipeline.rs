@@ -210,18 +210,18 @@ impl Pipeline {
             return Ok(());
         };
         // A return probe's arguments end with the value returned and the return action.
-        // A returned socket follows the trailer, then the returnCopy slot.
-        let returns_sock = hook
-            .return_arg
-            .as_ref()
-            .is_some_and(|r| r.read == auspex_policy::compile::ArgRead::Sock);
+        // A returned socket (or string object: file, path, …, in a fixed-size slot) follows the
+        // trailer, then the returnCopy slot.
+        let returned_object = match &hook.return_arg {
+            Some(r) if r.read == auspex_policy::compile::ArgRead::Sock => {
+                std::mem::size_of::<auspex_bpf::abi::SockInfo>()
+            }
+            Some(r) if r.read.is_string() => auspex_bpf::abi::RETURN_COPY_SLOT,
+            _ => 0,
+        };
         let trailer_size = std::mem::size_of::<auspex_bpf::abi::ReturnTrailer>();
         let tail_size = trailer_size
-            + if returns_sock {
-                std::mem::size_of::<auspex_bpf::abi::SockInfo>()
-            } else {
-                0
-            }
+            + returned_object
             + if hook.return_copy.is_some() {
                 auspex_bpf::abi::RETURN_COPY_SLOT
             } else {
@@ -248,15 +248,8 @@ impl Pipeline {
             ),
             _ => (arg_bytes, None),
         };
-        // After a returned socket: the returnCopy buffer.
-        let (tail, copy) = if returns_sock {
-            tail.split_at(
-                tail.len()
-                    .min(std::mem::size_of::<auspex_bpf::abi::SockInfo>()),
-            )
-        } else {
-            (&tail[..0], tail)
-        };
+        // After a returned object: the returnCopy buffer.
+        let (tail, copy) = tail.split_at(tail.len().min(returned_object));
         let (arg_bytes, kernel_stack, user_stack) = split_stacks(arg_bytes, ev.flags);
         let mut args = crate::event_builder::decode_args(&hook.args, arg_bytes);
         if let Some(pos) = hook.return_copy.map(usize::from)
@@ -279,7 +272,7 @@ impl Pipeline {
         // `data` entries come last (never `nop`, so one rendered argument each).
         let data = args.split_off(args.len().saturating_sub(hook.data));
         let return_arg = match (&hook.return_arg, ret) {
-            (Some(spec), Some(_)) if returns_sock => {
+            (Some(spec), Some(_)) if returned_object > 0 => {
                 crate::event_builder::decode_args(std::slice::from_ref(spec), tail).pop()
             }
             (Some(spec), Some(v)) => Some(crate::event_builder::return_value(spec, v)),

@@ -1933,6 +1933,75 @@ spec:
 /// `return: true` on a `syscall: true` kprobe (served here by the raw sys_enter / sys_exit
 /// tracepoints): one event per call, posted at the return with the value in `return`, and
 /// matchReturnArgs deciding on that value (two entries, ANDed: -10 < ret < 0).
+/// rateLimit on a Post in matchReturnActions: at most one event per period for the same
+/// arguments, decided in the kernel at the return (three failed opens of one path give one
+/// event, another path its own).
+#[test]
+fn root_rate_limit_in_match_return_actions() {
+    if !require_root("root_rate_limit_in_match_return_actions") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/usr/bin/cat", &d, "cat-retrate");
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: failed-opens-limited
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    return: true
+    args:
+    - index: 1
+      type: "string"
+    returnArg:
+      index: 0
+      type: "int"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchReturnArgs:
+      - index: 0
+        operator: LT
+        values: ["0"]
+      matchReturnActions:
+      - action: Post
+        rateLimit: "1m"
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let (missing, other) = (d.join("missing"), d.join("other-missing"));
+    let st = Command::new(&cat)
+        .args([&missing, &missing, &missing, &other])
+        .stderr(Stdio::null())
+        .status()
+        .expect("cat");
+    assert_eq!(st.code(), Some(1));
+    agent.wait_until("failed open events", WAIT, |seen| {
+        policy_events(seen)
+            .iter()
+            .any(|(p, ..)| p == "failed-opens-limited")
+    });
+    marker(&mut agent, "after-return-rate-limit");
+    // (The loader's failed library lookups are events too: other paths.)
+    let ds = d.to_str().expect("utf8");
+    let mut paths: Vec<String> = policy_events(&agent.seen)
+        .into_iter()
+        .filter(|(p, ..)| p == "failed-opens-limited")
+        .flat_map(|(_, _, _, s, _)| s)
+        .filter(|s| s.starts_with(ds))
+        .collect();
+    paths.sort();
+    let want = [&missing, &other].map(|p| p.to_str().expect("utf8").to_string());
+    assert_eq!(paths, want, "one event per path within the period");
+}
+
 /// Entries of the kernel's tables of return-probe calls in flight (`auspex_pending` maps).
 fn pending_calls() -> usize {
     libbpf_rs::query::MapInfoIter::default()
@@ -3230,6 +3299,83 @@ spec:
 /// a returnCopy buffer (filled by the call) is read at the return. An address in a data
 /// segment refuses the policy, naming `addrs`. Override on a uprobe returns argError from the
 /// function's entry (or is refused where the kernel cannot).
+/// A `returnArg` that is a pointer (here a uprobe's `char *`, a user string) is read at the
+/// return, matched by matchReturnArgs string operators in the kernel and reported in `return`.
+#[test]
+fn root_returned_strings_are_read_matched_and_reported() {
+    if !require_root("root_returned_strings_are_read_matched_and_reported") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "uprobe-return-str",
+        r#"#include <stdio.h>
+#include <string.h>
+static const char *names[] = {"public-one", "secret-two", "public-three"};
+__attribute__((noinline)) const char *pick(int i)
+{
+	__asm__ volatile("");
+	return names[i % 3];
+}
+int main(void)
+{
+	for (int i = 0; i < 3; i++)
+		puts(pick(i));
+	return 0;
+}
+"#,
+        &[],
+    );
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: returned-strings
+spec:
+  uprobes:
+  - path: "{bin}"
+    symbols: [pick]
+    return: true
+    args:
+    - index: 0
+      type: int
+    returnArg:
+      index: 0
+      type: string
+    selectors:
+    - matchReturnArgs:
+      - index: 0
+        operator: Prefix
+        values: ["secret-"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let out = Command::new(&bin).output().expect("run");
+    assert_eq!(out.stdout, b"public-one\nsecret-two\npublic-three\n");
+    marker(&mut agent, "returned-strings-marker");
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "returned-strings" => Some(u),
+        _ => None,
+    });
+    assert_eq!(
+        evs.len(),
+        1,
+        "only the call that returned secret-two: {evs:?}"
+    );
+    let u = evs[0];
+    assert_eq!(u.symbol, "pick");
+    assert_eq!(
+        u.r#return.as_ref().and_then(|r| r.arg.clone()),
+        Some(Arg::StringArg("secret-two".into())),
+        "{u:?}"
+    );
+    assert_eq!(u.args[0].arg, Some(Arg::IntArg(1)), "{u:?}");
+}
+
 #[test]
 fn root_uprobe_addrs_and_return_probes() {
     if !require_root("root_uprobe_addrs_and_return_probes") {

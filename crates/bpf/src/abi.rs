@@ -375,6 +375,8 @@ pub struct HookConfig {
     /// Bit i: a selector filters on argument i, which is read before the selectors; the others
     /// are read only for an event that is kept.
     pub filter_args: u32,
+    /// [`HOOK_RETURN_STR`]: how the return value is read (at offset 0).
+    pub ret: ArgSpec,
 }
 
 /// Hook flag: kprobe on a syscall wrapper (arguments in the pt_regs it receives).
@@ -428,6 +430,10 @@ pub mod policy_stat {
 /// Hook flag: a `data` entry reads a register: the kprobe copies its `struct pt_regs` into the
 /// record at `limits::REGS_SCRATCH`.
 pub const HOOK_PT_REGS: u32 = 128;
+/// Hook flag: the return value is read with [`HookConfig::ret`] (a file, path, dentry or
+/// string pointer) and sent after the trailer as a string argument in a
+/// [`RETURN_COPY_SLOT`]-sized slot.
+pub const HOOK_RETURN_STR: u32 = 256;
 /// Hook flag: a return probe (the entry keeps the event, the return posts it).
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).

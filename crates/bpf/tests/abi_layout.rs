@@ -213,7 +213,8 @@ fn policy_engine_structs_match_compiled_btf() {
             selectors,
             flags,
             return_copy,
-            filter_args
+            filter_args,
+            ret
         ]
     );
     check!(

@@ -1417,6 +1417,11 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
 }
 
 impl ArgRead {
+    /// The kernel captures bytes (a string, a path, a buffer) rather than a number or a record.
+    pub fn is_string(self) -> bool {
+        is_string_read(self)
+    }
+
     /// The kernel follows the captured bytes with a u32: a file's mode, a buffer's full length,
     /// a sockaddr_un's family.
     pub fn has_trailer(self) -> bool {
@@ -1434,7 +1439,8 @@ impl ArgRead {
     }
 }
 
-/// `arg` of a matchReturnArgs entry on a returned socket (`AUSPEX_RETURN_SOCK_ARG`).
+/// `arg` of a matchReturnArgs entry on a returned object: a socket or a string (file, path, …)
+/// read at the return into heap slot 0 (`AUSPEX_RETURN_SOCK_ARG`).
 pub const RETURN_SOCK_ARG: u8 = 0xff;
 
 /// Reads that capture a file's mode with its path (the trailer), for FileType.
@@ -1776,7 +1782,7 @@ impl Compiler<'_> {
     }
 
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
-        let (ret_spec, ret_args) = self.return_value(k.return_, k.return_arg.as_ref(), p);
+        let (ret_spec, ret_args) = self.return_value(k.return_, k.return_arg.as_ref(), false, p);
         let ret = k.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
@@ -1937,18 +1943,34 @@ impl Compiler<'_> {
     }
 
     /// The return value of a `return: true` kprobe as a one-argument list (index 0) for
-    /// matchReturnArgs: its `returnArg` compiled (integer types), or empty without `returnArg`.
+    /// matchReturnArgs: its `returnArg` compiled (integer types, a socket, or a pointer to a
+    /// file, path, dentry or string — `user`: a uprobe's, in user memory), or empty without
+    /// `returnArg`.
     fn return_value(
         &mut self,
         returns: bool,
         return_arg: Option<&KProbeArg>,
+        user: bool,
         p: &FieldPath,
     ) -> (Vec<KProbeArg>, Vec<Option<CompiledArg>>) {
         let (true, Some(a)) = (returns, return_arg) else {
             return (Vec::new(), Vec::new());
         };
         let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
+        // A returned pointer read at the return like an argument of that type.
+        let pointer = match a.arg_type() {
+            Some(ArgType::File) if !user => Some((ArgRead::FilePtr, ArgRender::File)),
+            Some(ArgType::Path) if !user => Some((ArgRead::PathPtr, ArgRender::Path)),
+            Some(ArgType::Dentry) if !user => Some((ArgRead::Dentry, ArgRender::Path)),
+            Some(ArgType::String) if user => Some((ArgRead::UserString, ArgRender::String)),
+            Some(ArgType::String) => Some((ArgRead::KernelString, ArgRender::String)),
+            _ => None,
+        };
         let compiled = match a.arg_type().and_then(int_layout) {
+            None if pointer.is_some() => pointer.map(|(read, render)| CompiledArg {
+                label: a.label.clone(),
+                ..CompiledArg::new(0, 8, read, render)
+            }),
             // A returned `struct sock *`: read at the return into a socket record.
             None if sock => Some(CompiledArg {
                 offset: 0,
@@ -2336,7 +2358,7 @@ impl Compiler<'_> {
             );
             return;
         }
-        let (ret_spec, ret_args) = self.return_value(f.return_, f.return_arg.as_ref(), p);
+        let (ret_spec, ret_args) = self.return_value(f.return_, f.return_arg.as_ref(), false, p);
         let ret = f.return_.then_some(ReturnCtx {
             spec: &ret_spec,
             args: &ret_args,
@@ -2542,7 +2564,7 @@ impl Compiler<'_> {
     /// `data` entries read the current task or the probe's (user) registers.
     fn uprobe(&mut self, u: &crate::model::UProbeSpec, p: &FieldPath) {
         let mut ok = self.btf_path_readable(u.btf_path.as_deref(), p);
-        let (ret_spec, ret_args) = self.return_value(u.return_, u.return_arg.as_ref(), p);
+        let (ret_spec, ret_args) = self.return_value(u.return_, u.return_arg.as_ref(), true, p);
         if let Some(Some(a)) = ret_args.first()
             && a.read == ArgRead::Sock
         {
@@ -2765,6 +2787,16 @@ impl Compiler<'_> {
                     "returnCopy needs a return probe, which kprobes, fentries and uprobes have and {} do not",
                     ctx.served.event_kind()
                 ),
+            );
+        }
+        // The buffer's length is what the call returned: a returned object is no length.
+        if let (Some(&i), Some(ret)) = (copies.first(), &ctx.ret)
+            && let Some(Some(r)) = ret.args.first()
+            && (r.read.is_string() || r.read == ArgRead::Sock)
+        {
+            self.err(
+                &ctx.path.field("args").index(i).field("returnCopy"),
+                "returnCopy reads as many bytes as the call returned; a returnArg that is a pointer (file, path, string, sock) is not a length",
             );
         }
         let mut args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();
@@ -3913,6 +3945,7 @@ impl Compiler<'_> {
                     ..*ctx
                 };
                 let sock = matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock);
+                let object = matches!(ret.args.first(), Some(Some(a)) if a.read.is_string());
                 for (k, f) in s.match_return_args.iter().enumerate() {
                     let path = self.origin(orig, sp, "matchReturnArgs", return_len, k);
                     let m = if sock {
@@ -3934,6 +3967,13 @@ impl Compiler<'_> {
                             }
                             (None, _) => None,
                         }
+                    } else if object {
+                        // A returned string object, read at the return into the heap's slot 0.
+                        self.match_arg(f, &path, &ret_ctx)
+                            .map(|m| CompiledMatchArg {
+                                arg: RETURN_SOCK_ARG,
+                                ..m
+                            })
                     } else {
                         self.match_arg(f, &path, &ret_ctx)
                     };
@@ -3969,9 +4009,6 @@ impl Compiler<'_> {
                         | ActionKind::GetUrl
                         | ActionKind::DnsLookup,
                     ) => {
-                        if a.rate_limit.is_some() {
-                            self.not_yet(&path.field("rateLimit"), "rateLimit in matchReturnActions");
-                        }
                         if let Some(c) = self.action(a, &path, ctx) {
                             return_actions.push(c);
                         }

@@ -2979,6 +2979,43 @@ fn match_return_args_on_a_returned_socket() {
     assert!(got.hooks[0].returns);
 }
 
+/// A returned pointer (file, path, dentry; a string, in user memory on a uprobe) is read at the
+/// return: matchReturnArgs string operators look at it in heap slot 0 (RETURN_SOCK_ARG), a
+/// Post in matchReturnActions may carry a rate limit, and returnCopy (a length) is refused.
+#[test]
+fn returned_objects_compile_to_string_reads() {
+    let got = compiled_with(
+        "kprobes:\n- call: do_filp_open\n  syscall: false\n  return: true\n  returnArg:\n    index: 0\n    type: file\n  selectors:\n  - matchReturnArgs:\n    - index: 0\n      operator: Prefix\n      values: [/etc/]\n    matchReturnActions:\n    - action: Post\n      rateLimit: 1m",
+        &FakeKernel::stock(),
+    );
+    let ret = got.hooks[0].return_arg.as_ref().expect("returnArg");
+    assert_eq!((ret.read, ret.render), (ArgRead::FilePtr, ArgRender::File));
+    let m = &got.selectors[0].match_return[0];
+    assert_eq!((m.arg, m.op), (RETURN_SOCK_ARG, 8 /* Prefix */));
+    assert!(
+        got.string_prefix
+            .iter()
+            .any(|(id, v)| *id == m.set_id && v == b"/etc/")
+    );
+    let post = &got.selectors[0].return_actions[0];
+    assert_eq!(post.rate_limit_ns, 60_000_000_000);
+
+    let got = compiled(
+        "uprobes:\n- path: /bin/x\n  symbols: [f]\n  return: true\n  returnArg:\n    index: 0\n    type: string",
+    );
+    let ret = got.hooks[0].return_arg.as_ref().expect("returnArg");
+    assert_eq!(ret.read, ArgRead::UserString);
+
+    one_error(
+        &ok(
+            "kprobes:\n- call: do_filp_open\n  syscall: false\n  return: true\n  args:\n  - index: 1\n    type: char_buf\n    returnCopy: true\n  returnArg:\n    index: 0\n    type: file",
+        ),
+        &FakeKernel::stock(),
+        "spec.kprobes[0].args[0].returnCopy",
+        "a returnArg that is a pointer",
+    );
+}
+
 /// Set (USDT): argIndex names an entry of `args` (by its index, else by position); the kernel
 /// action carries the probe argument number and the value. Refused where the kernel forbids
 /// bpf_probe_write_user.

@@ -303,7 +303,7 @@ else
 fi
 SECTION=retprobe
 echo present >/tmp/retprobe-present
-if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracing-policy "$POLICIES"/read-return-copy.yaml; then
+if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracing-policy "$POLICIES"/read-return-copy.yaml --tracing-policy "$POLICIES"/file-return.yaml; then
     links=$(link_types "$AGENT_PID")
     /usr/bin/cat /tmp/retprobe-present >/dev/null
     /usr/bin/cat /tmp/retprobe-missing 2>/dev/null

@@ -584,6 +584,7 @@ impl TracepointPolicySpec<'_> {
                 } | if hook.returns { abi::HOOK_RETURN } else { 0 }
                     | match &hook.return_arg {
                         Some(r) if r.read == ArgRead::Sock => abi::HOOK_RETURN_SOCK,
+                        Some(r) if r.read.is_string() => abi::HOOK_RETURN_STR,
                         Some(r) if r.size == 4 => abi::HOOK_RETURN_INT32,
                         _ => 0,
                     }
@@ -600,6 +601,16 @@ impl TracepointPolicySpec<'_> {
                     | if hook.pt_regs { abi::HOOK_PT_REGS } else { 0 },
                 return_copy: hook.return_copy.map_or(0, |p| u32::from(p) + 1),
                 filter_args: c.filter_args(hook),
+                ret: hook
+                    .return_arg
+                    .as_ref()
+                    .filter(|r| r.read.is_string())
+                    .map(|r| abi::ArgSpec {
+                        kind: r.read as u8,
+                        size: r.size,
+                        ..Default::default()
+                    })
+                    .unwrap_or_default(),
                 ..Default::default()
             };
             for (dst, a) in cfg.args.iter_mut().zip(&hook.args) {
