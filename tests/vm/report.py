@@ -80,7 +80,7 @@ EXPECTED = [
     "retprobe-loaded",
     "retprobe-event",
     "returncopy-event",
-    "returned-file-event",
+    "returned-path-event",
     "structargs-loaded",
     "path-event",
     "binprm-event",
@@ -485,7 +485,7 @@ def event_checks(files):
     if evs is None:
         put("retprobe-event", False, "no export file shipped (the policy did not load)")
         put("returncopy-event", False, "no export file shipped (the policy did not load)")
-        put("returned-file-event", False, "no export file shipped (the policy did not load)")
+        put("returned-path-event", False, "no export file shipped (the policy did not load)")
     else:
         ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-openat-return"]
         paths = [((k.get("args") or [{}])[0].get("string_arg"), k.get("return", {}).get("int_arg")) for k in ks]
@@ -503,13 +503,13 @@ def event_checks(files):
             bool(bufs) and bufs[0] == "cHJlc2VudAo=" and all(k.get("function_name") == "__x64_sys_read" and "return" not in k for k in rs),
             f"process_kprobe __x64_sys_read bytes_arg (base64) of the reads: {bufs}",
         )
-        # A returned struct file *: read at the kretprobe, filtered there on its path.
-        fs = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-file-return"]
-        got = [(k.get("function_name"), k.get("return", {}).get("file_arg", {}).get("path")) for k in fs]
+        # A returned kernel string (d_path's path): read at the kretprobe, filtered there.
+        fs = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-dpath-return"]
+        got = [(k.get("function_name"), k.get("return", {}).get("string_arg")) for k in fs]
         put(
-            "returned-file-event",
-            bool(got) and all(g == ("do_filp_open", "/tmp/retprobe-present") for g in got),
-            f"process_kprobe do_filp_open return.file_arg {json.dumps(fs[0].get('return'), separators=(',', ':'))} ({len(fs)} events)" if got else "no do_filp_open event for /tmp/retprobe-present",
+            "returned-path-event",
+            bool(got) and all(g == ("d_path", "/tmp/retprobe-present") for g in got),
+            f"process_kprobe d_path return {json.dumps(fs[0].get('return'), separators=(',', ':'))} ({len(fs)} events)" if got else "no d_path event for /tmp/retprobe-present",
         )
 
     # 8. Kernel modules: do_init_module's module_arg for the re-inserted dummy module (Debian
@@ -823,7 +823,7 @@ def render_md(kernels, names, short, a):
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
-    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe. `returned-file-event`: `do_filp_open` with `return: true` and a `returnArg` of type `file` (the struct file * it returns), `matchReturnArgs Postfix /retprobe-present`: cat's open of that file gives events whose `return.file_arg` has its path, read and filtered at the kretprobe.")
+    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe. `returned-path-event`: `d_path` with `return: true` and a `returnArg` of type `string` (the path it built), `matchReturnArgs Postfix /retprobe-present`: a readlink of a /proc fd link to that file gives events whose `return.string_arg` is its path, read and filtered at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
     out.append("- `ima-*`: the field notes' imaHash example (LSM `bprm_check_security`, Post with `imaHash: true`, `Equal` the marker): running the marker gives a process_lsm event whose `ima_hash` is `sha256:` and the digest `sha256sum` computes of the binary in the guest (bpf_ima_file_hash in a sleepable BPF-LSM program that posts the event the hook's program kept).")
     out.append("- `usdt-set-*`, `usdtset-agent-stop`: the Set action on a USDT probe of the marker (`-O0`, so its arguments are stack slots): when the first argument is 1, argValue 32 goes over an int and 4000000000 over a long; the marker prints `1 32 4000000000`, and `3 2 5` when the selector does not match; one process_usdt event with `KPROBE_ACTION_SET` and the values read before the write. A Set on a probe whose arguments are constants is refused at load with the argument named. (This host's kernel runs in lockdown integrity mode, which forbids bpf_probe_write_user: there the policy is refused up front.)")

@@ -303,10 +303,12 @@ else
 fi
 SECTION=retprobe
 echo present >/tmp/retprobe-present
-if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracing-policy "$POLICIES"/read-return-copy.yaml --tracing-policy "$POLICIES"/file-return.yaml; then
+if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracing-policy "$POLICIES"/read-return-copy.yaml --tracing-policy "$POLICIES"/dpath-return.yaml; then
     links=$(link_types "$AGENT_PID")
     /usr/bin/cat /tmp/retprobe-present >/dev/null
     /usr/bin/cat /tmp/retprobe-missing 2>/dev/null
+    # d_path of an open file, by readlink of its /proc fd link
+    readlink /proc/self/fd/4 4</tmp/retprobe-present >/dev/null
     wait_grep '"bytes_arg"' /tmp/retprobe.ev
     if wait_grep '"string_arg":"/tmp/retprobe-missing"' /tmp/retprobe.ev; then
         check retprobe-loaded PASS "event for the failed open; links: $links"
