@@ -89,6 +89,7 @@ EXPECTED = [
     "cred-event",
     "modules-loaded",
     "module-event",
+    "modbtf-loaded",
     "buffers-loaded",
     "iov-iter-event",
     "sockaddr-un-event",
@@ -112,6 +113,7 @@ OPTIONAL = [
     "retprobe-agent-stop",
     "structargs-agent-stop",
     "modules-agent-stop",
+    "modbtf-agent-stop",
     "buffers-agent-stop",
     "caps-agent-stop",
     "usdtset-agent-stop",
@@ -825,6 +827,7 @@ def render_md(kernels, names, short, a):
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
     out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe. `returned-path-event`: `d_path` with `return: true` and a `returnArg` of type `string` (the path it built), `matchReturnArgs Postfix /retprobe-present`: a readlink of a /proc fd link to that file gives events whose `return.string_arg` is its path, read and filtered at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
+    out.append("- `modbtf-*`: `btfTypeModule: dummy` (kprobe `dummy_xmit` of the dummy module, its `struct net_device *` argument typed by `btfType: net_device` and resolved to `name` in the module's BTF: /sys/kernel/btf/dummy joined with the kernel's): the ARP request of a ping through a dummy interface `m0` gives an event whose argument is `m0`.")
     out.append("- `ima-*`: the field notes' imaHash example (LSM `bprm_check_security`, Post with `imaHash: true`, `Equal` the marker): running the marker gives a process_lsm event whose `ima_hash` is `sha256:` and the digest `sha256sum` computes of the binary in the guest (bpf_ima_file_hash in a sleepable BPF-LSM program that posts the event the hook's program kept).")
     out.append("- `usdt-set-*`, `usdtset-agent-stop`: the Set action on a USDT probe of the marker (`-O0`, so its arguments are stack slots): when the first argument is 1, argValue 32 goes over an int and 4000000000 over a long; the marker prints `1 32 4000000000`, and `3 2 5` when the selector does not match; one process_usdt event with `KPROBE_ACTION_SET` and the values read before the write. A Set on a probe whose arguments are constants is refused at load with the argument named. (This host's kernel runs in lockdown integrity mode, which forbids bpf_probe_write_user: there the policy is refused up front.)")
     out.append("- `caps-*`, `caps-gained-event`: CapabilitiesGained (kprobe `security_capset`, `args: [0, 1]` over the new effective set, a `kernel_cap_t` argument, and the old cred's `cap_effective` through `resolve`, values `CAP_NET_RAW`): the marker drops CAP_NET_RAW and CAP_SYS_TIME, raises CAP_SYS_TIME, then CAP_NET_RAW; only the last call posts, with CAP_NET_RAW in the new set and not in the old one (which has CAP_SYS_TIME back).")

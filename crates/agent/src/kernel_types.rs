@@ -1,7 +1,8 @@
 //! BTF seen as the selector compiler's [`KernelTypes`]: the running kernel's
 //! (`/sys/kernel/btf/vmlinux`: argument types of kernel functions, LSM hooks and raw tracepoints,
-//! struct layouts), which `resolve:` paths and `data` entries are compiled against; or a user
-//! binary's (a uprobe's `btfPath`).
+//! struct layouts), which `resolve:` paths and `data` entries are compiled against; a kernel
+//! module's (`btfTypeModule`: its split BTF on top of the kernel's); or a user binary's (a
+//! uprobe's `btfPath`).
 use std::ffi::OsStr;
 
 use auspex_policy::compile::resolve::{KernelTypes, Member, TypeId, TypeShape};
@@ -32,6 +33,36 @@ impl BtfTypes {
             .map_err(|e| format!("is not a BTF file (raw BTF or an ELF file with .BTF): {e}"))
     }
 
+    /// A loaded kernel module's types (`/sys/kernel/btf/<module>`, split BTF whose type ids and
+    /// string offsets continue the kernel's), joined with the kernel's into one standalone BTF:
+    /// libbpf-rs parses no split BTF.
+    pub fn for_module(module: &str) -> Result<Self, String> {
+        if module.is_empty() || module.contains(['/', '\0']) || module.starts_with('.') {
+            return Err(format!("{module:?} is not a module name"));
+        }
+        let base = std::fs::read("/sys/kernel/btf/vmlinux")
+            .map_err(|e| format!("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): {e}"))?;
+        let split = std::fs::read(format!("/sys/kernel/btf/{module}")).map_err(|e| {
+            format!("no BTF for module {module} (/sys/kernel/btf/{module}: {e}); is it loaded?")
+        })?;
+        Self::from_raw_btf(&join_split_btf(&base, &split)?)
+    }
+
+    /// Parses raw BTF bytes (through a memfd: libbpf-rs parses files).
+    fn from_raw_btf(raw: &[u8]) -> Result<Self, String> {
+        use nix::sys::memfd::{MFdFlags, memfd_create};
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let fd = memfd_create("auspex-btf", MFdFlags::MFD_CLOEXEC)
+            .map_err(|e| format!("memfd_create: {e}"))?;
+        let mut file = std::fs::File::from(fd);
+        file.write_all(raw)
+            .map_err(|e| format!("memfd write: {e}"))?;
+        Btf::from_path(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .map(|btf| Self { btf })
+            .map_err(|e| format!("the joined BTF does not parse: {e}"))
+    }
+
     /// Names of the kernel functions starting with `prefix`, with the prefix removed, sorted.
     pub fn functions_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = self
@@ -60,6 +91,55 @@ impl BtfTypes {
             .map(|p| u32::from(p.ty))
             .ok_or_else(|| format!("{what} has {} arguments", proto.len()))
     }
+}
+
+/// The sections of a raw BTF blob: (types, strings).
+fn btf_sections<'b>(b: &'b [u8], what: &str) -> Result<(&'b [u8], &'b [u8]), String> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    };
+    if b.get(..2) != Some(&0xeb9f_u16.to_le_bytes()[..]) {
+        return Err(format!("{what} is not raw BTF (magic)"));
+    }
+    let field = |at| u32_at(at).map(|v| v as usize);
+    let (Some(hdr_len), Some(type_off), Some(type_len), Some(str_off), Some(str_len)) =
+        (field(4), field(8), field(12), field(16), field(20))
+    else {
+        return Err(format!("{what}: BTF header cut short"));
+    };
+    let section = |off: usize, len: usize| {
+        hdr_len
+            .checked_add(off)
+            .and_then(|start| b.get(start..start.checked_add(len)?))
+    };
+    match (section(type_off, type_len), section(str_off, str_len)) {
+        (Some(t), Some(s)) => Ok((t, s)),
+        _ => Err(format!("{what}: BTF sections past its end")),
+    }
+}
+
+/// One standalone BTF from a base BTF and a split BTF on top of it. Split BTF numbers its types
+/// after the base's and offsets its strings after the base's string section, so the two type
+/// sections and the two string sections, each concatenated, keep every id and offset.
+fn join_split_btf(base: &[u8], split: &[u8]) -> Result<Vec<u8>, String> {
+    const HDR_LEN: u32 = 24;
+    let (base_types, base_strs) = btf_sections(base, "the kernel's BTF")?;
+    let (split_types, split_strs) = btf_sections(split, "the module's BTF")?;
+    let len = |a: &[u8], b: &[u8]| {
+        u32::try_from(a.len() + b.len()).map_err(|_| "joined BTF too large".to_owned())
+    };
+    let type_len = len(base_types, split_types)?;
+    let str_len = len(base_strs, split_strs)?;
+    let mut out = Vec::with_capacity((HDR_LEN + type_len + str_len) as usize);
+    out.extend_from_slice(&0xeb9f_u16.to_le_bytes());
+    out.extend_from_slice(&[1, 0]); // version, flags
+    for v in [HDR_LEN, 0, type_len, type_len, str_len] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for part in [base_types, split_types, base_strs, split_strs] {
+        out.extend_from_slice(part);
+    }
+    Ok(out)
 }
 
 fn name(n: Option<&OsStr>) -> String {
@@ -202,6 +282,75 @@ impl KernelTypes for BtfTypes {
 mod tests {
     use super::*;
     use auspex_policy::compile::resolve::{pointee_composite, type_name, walk};
+
+    /// Raw BTF: header, types (u32 words), strings.
+    fn raw_btf(types: &[u32], strs: &[u8]) -> Vec<u8> {
+        let type_len = (types.len() * 4) as u32;
+        let mut out = vec![0x9f, 0xeb, 1, 0];
+        for v in [24, 0, type_len, type_len, strs.len() as u32] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for t in types {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+        out.extend_from_slice(strs);
+        out
+    }
+
+    /// A module struct (split BTF) whose members are base types: joined, its path resolves.
+    #[test]
+    fn split_btf_joined_with_its_base_resolves_module_types() {
+        const INT: u32 = 1 << 24;
+        const PTR: u32 = 2 << 24;
+        const STRUCT: u32 = 4 << 24;
+        // Base: [1] int, [2] struct base_s { int x; }.
+        let base_strs = b"\0int\0base_s\0x\0";
+        let base = raw_btf(
+            &[
+                1,
+                INT,
+                4,
+                (1 << 24) | 32, // "int": signed, 32 bits
+                5,
+                STRUCT | 1,
+                4,
+                12,
+                1,
+                0, // "base_s" { x: int at bit 0 }
+            ],
+            base_strs,
+        );
+        // Split: [3] struct mod_s { int a; struct base_s *b; }, [4] pointer to base_s. String
+        // offsets continue the base's (14 bytes).
+        let o = base_strs.len() as u32;
+        let split = raw_btf(
+            &[
+                o + 1,
+                STRUCT | 2,
+                16,
+                o + 7,
+                1,
+                0,
+                o + 9,
+                4,
+                64, // "mod_s" { a, b }
+                0,
+                PTR,
+                2,
+            ],
+            b"\0mod_s\0a\0b\0",
+        );
+        let joined = join_split_btf(&base, &split).expect("joins");
+        let t = BtfTypes::from_raw_btf(&joined).expect("parses");
+        let m = t.struct_named("mod_s").expect("the module's struct");
+        assert_eq!(t.size_of(m), Some(16));
+        let end = walk(&t, m, "b.x").expect("b.x");
+        assert_eq!(end.steps.len(), 1, "one pointer load (b)");
+        assert_eq!((end.steps[0].offset, end.offset), (8, 0));
+        assert_eq!(type_name(&t, end.ty), "int");
+        assert!(join_split_btf(b"not btf at all, long enough.....", &split).is_err());
+        assert!(BtfTypes::for_module("../etc").is_err());
+    }
 
     /// The running kernel's BTF: the paths of the field notes resolve to real offsets.
     #[test]

@@ -150,6 +150,14 @@ impl KernelView for Tracefs {
             .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
     }
 
+    fn module_types(
+        &self,
+        module: &str,
+    ) -> Result<Box<dyn auspex_policy::compile::resolve::KernelTypes + '_>, String> {
+        crate::kernel_types::BtfTypes::for_module(module)
+            .map(|t| Box::new(t) as Box<dyn auspex_policy::compile::resolve::KernelTypes>)
+    }
+
     fn syscalls(&self) -> Option<Vec<String>> {
         // As Tetragon: the syscall entry points in the kernel's BTF.
         let prefix = if cfg!(target_arch = "aarch64") {

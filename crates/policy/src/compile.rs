@@ -943,6 +943,12 @@ pub trait KernelView {
         let _ = path;
         Err("BTF files are not read without the agent".into())
     }
+    /// A loaded kernel module's types (`btfTypeModule`): its BTF with the kernel's under it.
+    /// The default reads none.
+    fn module_types(&self, module: &str) -> Result<Box<dyn resolve::KernelTypes + '_>, String> {
+        let _ = module;
+        Err("module BTF is not read without the agent".into())
+    }
     /// The system calls this kernel has, named without prefix (`openat`), for
     /// `generated_syscalls` lists; `None` when unknown (such lists then fail to compile).
     fn syscalls(&self) -> Option<Vec<String>> {
@@ -979,6 +985,7 @@ pub fn compile(
         next_set: 1,
         types: None,
         user_types: None,
+        module_types: None,
         ima_source: Err(IMA_LSM_ONLY.into()),
     };
     c.run();
@@ -1555,8 +1562,24 @@ struct ReturnCtx<'h> {
     action: Option<u32>,
 }
 
-/// A `btfPath` file's types, or why they cannot be read.
+/// A `btfPath` file's or a kernel module's types, or why they cannot be read.
 type UserTypes<'a> = Result<Box<dyn resolve::KernelTypes + 'a>, String>;
+
+/// The types `load` gives for `key`, kept in `cache` until another key is asked for.
+fn cached_types<'c, 'a>(
+    cache: &'c mut Option<(String, UserTypes<'a>)>,
+    key: &str,
+    load: impl FnOnce() -> UserTypes<'a>,
+) -> Result<&'c (dyn resolve::KernelTypes + 'a), String> {
+    if cache.as_ref().is_none_or(|(k, _)| k != key) {
+        *cache = Some((key.to_owned(), load()));
+    }
+    match cache.as_ref().map(|(_, t)| t) {
+        Some(Ok(t)) => Ok(t.as_ref()),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err("no BTF".into()),
+    }
+}
 
 struct Compiler<'a> {
     policy: &'a TracingPolicy,
@@ -1568,6 +1591,8 @@ struct Compiler<'a> {
     types: Option<Option<Box<dyn resolve::KernelTypes + 'a>>>,
     /// [`KernelView::user_types`] of the last `btfPath` used (its path, the types or why not).
     user_types: Option<(String, UserTypes<'a>)>,
+    /// [`KernelView::module_types`] of the last `btfTypeModule` used.
+    module_types: Option<(String, UserTypes<'a>)>,
     /// While an LSM hook's selectors compile: where imaHash finds its file, or why it cannot.
     ima_source: Result<u8, String>,
 }
@@ -1971,6 +1996,21 @@ impl Compiler<'_> {
                 label: a.label.clone(),
                 ..CompiledArg::new(0, 8, read, render)
             }),
+            None if user
+                && matches!(
+                    a.arg_type(),
+                    Some(ArgType::File | ArgType::Path | ArgType::Dentry)
+                ) =>
+            {
+                self.err(
+                    &p.field("returnArg").field("type"),
+                    format!(
+                        "a uprobe returns a user-space value; {} reads a kernel object",
+                        a.type_
+                    ),
+                );
+                None
+            }
             // A returned `struct sock *`: read at the return into a socket record.
             None if sock => Some(CompiledArg {
                 offset: 0,
@@ -3401,14 +3441,16 @@ impl Compiler<'_> {
 
     /// The types of the BTF file at `path` (`btfPath`), read once per path in a row.
     fn user_types(&mut self, path: &str) -> Result<&dyn resolve::KernelTypes, String> {
-        if self.user_types.as_ref().is_none_or(|(p, _)| p != path) {
-            self.user_types = Some((path.to_owned(), self.kernel.user_types(path)));
-        }
-        match self.user_types.as_ref().map(|(_, t)| t) {
-            Some(Ok(t)) => Ok(t.as_ref()),
-            Some(Err(why)) => Err(why.clone()),
-            None => Err("no BTF".into()),
-        }
+        let kernel = self.kernel;
+        cached_types(&mut self.user_types, path, || kernel.user_types(path))
+    }
+
+    /// A kernel module's types (`btfTypeModule`), read once per module in a row.
+    fn module_types(&mut self, module: &str) -> Result<&dyn resolve::KernelTypes, String> {
+        let kernel = self.kernel;
+        cached_types(&mut self.module_types, module, || {
+            kernel.module_types(module)
+        })
     }
 
     /// The kernel's types, fetched once.
@@ -3453,11 +3495,34 @@ impl Compiler<'_> {
         if !self.btf_type_usable(a, ap) {
             return None;
         }
+        let module = a
+            .btf_type_module
+            .as_deref()
+            .filter(|m| !m.is_empty() && *m != "vmlinux");
+        let module_source;
         let (types, source) = match root {
+            ResolveRoot::User { .. } if module.is_some() => {
+                self.err(
+                    &ap.field("btfTypeModule"),
+                    "btfTypeModule names a kernel module; a uprobe's types come from its btfPath",
+                );
+                return None;
+            }
             // An unreadable btfPath is reported on the hook's btfPath.
             ResolveRoot::User { btf_path, .. } => match self.user_types(btf_path) {
                 Ok(t) => (t, "the BTF of btfPath"),
                 Err(_) => return None,
+            },
+            // The module's types with the kernel's under them: the whole path walks in them.
+            _ if let Some(m) = module => match self.module_types(m) {
+                Ok(t) => {
+                    module_source = format!("the BTF of module {m}");
+                    (t, module_source.as_str())
+                }
+                Err(why) => {
+                    self.err(&ap.field("btfTypeModule"), format!("{m:?}: {why}"));
+                    return None;
+                }
             },
             _ => match self.kernel_types() {
                 Some(t) => (t, "the kernel's BTF"),
@@ -3555,19 +3620,20 @@ impl Compiler<'_> {
     }
 
     /// `btfType` / `btfTypeModule` checks shared by every hook kind: the type names what the
-    /// argument points to for `resolve`, so it needs one; only the kernel's own types (vmlinux
-    /// BTF) are known.
+    /// argument points to for `resolve`, so it needs one; btfTypeModule names the module whose
+    /// BTF defines btfType (read when the path is walked).
     fn btf_type_usable(&mut self, a: &KProbeArg, ap: &FieldPath) -> bool {
         if a.btf_type.is_none() && a.btf_type_module.is_none() {
             return true;
         }
-        if let Some(m) = a.btf_type_module.as_deref()
-            && !m.is_empty()
-            && m != "vmlinux"
+        if a.btf_type.is_none()
+            && a.btf_type_module
+                .as_deref()
+                .is_some_and(|m| !m.is_empty() && m != "vmlinux")
         {
-            self.not_yet(
+            self.err(
                 &ap.field("btfTypeModule"),
-                &format!("btfTypeModule {m:?} (types of a kernel module; vmlinux types are)"),
+                "btfTypeModule names the kernel module whose BTF defines btfType; set btfType",
             );
             return false;
         }

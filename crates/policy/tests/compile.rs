@@ -345,6 +345,14 @@ impl KernelView for FakeKernel {
         }
     }
 
+    /// Module `fakemod` is loaded (with the fake types); no other module is.
+    fn module_types(&self, module: &str) -> Result<Box<dyn KernelTypes + '_>, String> {
+        match module {
+            "fakemod" => Ok(Box::new(FakeTypes)),
+            _ => Err(format!("no BTF for module {module}; is it loaded?")),
+        }
+    }
+
     /// getpid has no tracepoint in this fake kernel.
     fn syscalls(&self) -> Option<Vec<String>> {
         Some(vec!["getpid".into(), "kill".into(), "openat".into()])
@@ -3005,6 +3013,14 @@ fn returned_objects_compile_to_string_reads() {
     );
     let ret = got.hooks[0].return_arg.as_ref().expect("returnArg");
     assert_eq!(ret.read, ArgRead::UserString);
+    one_error(
+        &ok(
+            "uprobes:\n- path: /bin/x\n  symbols: [f]\n  return: true\n  returnArg:\n    index: 0\n    type: file",
+        ),
+        &FakeKernel::new(),
+        "spec.uprobes[0].returnArg.type",
+        "a uprobe returns a user-space value; file reads a kernel object",
+    );
 
     one_error(
         &ok(
@@ -3133,11 +3149,24 @@ fn btf_type_roots_resolve_paths() {
         (
             "  - index: 4\n    type: int\n    btfType: mm_struct\n    btfTypeModule: nf_tables\n    resolve: owner.pid",
             "spec.tracepoints[0].args[0].btfTypeModule",
-            "not supported",
+            "\"nf_tables\": no BTF for module nf_tables; is it loaded?",
+        ),
+        (
+            "  - index: 4\n    type: int\n    btfTypeModule: fakemod\n    resolve: owner.pid",
+            "spec.tracepoints[0].args[0].btfTypeModule",
+            "set btfType",
         ),
     ] {
         one_error(&ok(&tp(args)), &kernel, path, reason);
     }
+    // A loaded module's types (here the fake kernel's, under module fakemod) walk the same path.
+    let c = compiled_with(
+        &tp(
+            "  - index: 4\n    type: int\n    btfType: mm_struct\n    btfTypeModule: fakemod\n    resolve: owner.pid",
+        ),
+        &kernel,
+    );
+    assert_eq!(steps(&c, 0).1.first(), Some(&1000));
 }
 
 /// `source: pt_regs` data entries: the register's offset in struct pt_regs (BTF), in the copy the

@@ -362,6 +362,24 @@ else
     ship modules.err /tmp/modules.err
 fi
 
+# --- 8b. btfTypeModule: the dummy module (inserted again above) types a resolve path ----------
+SECTION=modbtf
+if ip link add m0 type dummy && ip addr add 10.78.0.1/24 dev m0 && ip link set m0 up &&
+    agent_start modbtf --tracing-policy "$POLICIES"/module-btf.yaml; then
+    # The ARP request for the peer leaves through dummy_xmit.
+    ping -c 1 -W 1 10.78.0.2 >/dev/null 2>&1
+    if wait_grep '"string_arg":"m0"' /tmp/modbtf.ev; then
+        check modbtf-loaded PASS "dummy_xmit event with the device's name"
+    else
+        check modbtf-loaded FAIL "loaded but no dummy_xmit event for m0"
+    fi
+    finish
+else
+    refusal modbtf-loaded spec.kprobes[0].args[0]
+    ship modbtf.err /tmp/modbtf.err
+fi
+ip link del m0 2>/dev/null
+
 # --- 9. buffers and addresses of kernel functions: iov_iter (tty_write), sockaddr_un -------------
 SECTION=buffers
 if agent_start buffers --tracing-policy "$POLICIES"/tty-unix.yaml; then

@@ -50,7 +50,8 @@
 //!   `NotIn` included. (The compiler never produces this.)
 //! * **matchArgs on a string argument** (read as a user/kernel string, `__data_loc` or `char[N]`):
 //!   the value is cut to its first [`STRING_MAX`] bytes, then compared as bytes. `Equal`: equal to
-//!   an entry (entries are shorter than [`STRING_MAX`], so a cut value equals none); `NotEqual`: equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
+//!   an entry (entries are shorter than [`STRING_MAX`], so a cut value equals none); `NotEqual`:
+//!   equal to none; `Prefix`/`Postfix`: starts/ends with an entry;
 //!   `NotPrefix`/`NotPostfix`: starts/ends with none. An empty entry is a prefix and a postfix of
 //!   everything.
 //! * **matchArgs on an integer argument**: the value is the field read with the argument's width
