@@ -74,6 +74,7 @@ EXPECTED = [
     "enforcer-event",
     "fentry-file-open",
     "fexit-event",
+    "fentry-list-event",
     "fentry-stack-trace",
     "kprobe-multi",
     "pt-regs-data",
@@ -414,6 +415,7 @@ def event_checks(files):
     evs = events(files, "fentry.ev")
     if evs is None:
         put("fexit-event", False, "no export file shipped (the policy did not load)")
+        put("fentry-list-event", False, "no export file shipped (the policy did not load)")
     else:
         ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-fentry-file-open"]
         mine = [k for k in ks if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/fentry-watched"]
@@ -425,6 +427,14 @@ def event_checks(files):
             f"entry event + return event {json.dumps(ret[0].get('return') if ret else None)} for /tmp/fentry-watched"
             if len(entry) == 1 and len(ret) == 1 and len(mine) == 2
             else f"{len(entry)} entry and {len(ret)} return events of {len(mine)} for the file: {json.dumps(mine)[:400]}",
+        )
+        # A `list:` call on fentries: one hook per member, each reports the watched file.
+        ls = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-fentry-list"]
+        fns = sorted({k.get("function_name") for k in ls if (k.get("args") or [{}])[0].get("file_arg", {}).get("path") == "/tmp/fentry-watched"})
+        put(
+            "fentry-list-event",
+            fns == ["security_file_open", "security_file_permission"],
+            f"events for /tmp/fentry-watched from {fns}",
         )
         # kernelStackTrace on the entry hook: the open path's frames, symbolized from kallsyms.
         ksyms = [f.get("symbol") for f in (entry[0].get("kernel_stack_trace") or [])] if entry else []
@@ -835,6 +845,7 @@ def render_md(kernels, names, short, a):
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32. n/a where the kernel refuses fmod_ret on syscalls (Debian 6.1 and 6.12: `__x64_sys_dup() is not modifiable`); the policy is then refused up front with that reason.")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1. `pt-regs-data`: a `source: pt_regs` data entry (`resolve: rsi`) on `security_file_permission` reports the same mask as its second argument.")
+    out.append("- `fentry-list-event`: an `fentries` entry whose call is `list:file-hooks` (security_file_open, security_file_permission; file Equal `/tmp/fentry-watched`): cat of the file gives events from both functions, one fentry program each.")
     out.append("")
     notes = []
     for k in kernels:

@@ -1562,6 +1562,17 @@ struct ReturnCtx<'h> {
     action: Option<u32>,
 }
 
+/// The calls a kprobe or fentry entry hooks.
+struct Calls {
+    /// Its `call`, or the members of its `list:`.
+    calls: Vec<String>,
+    /// From a generated list, which names what this kernel has: an entry it cannot hook is
+    /// skipped, as with ignore.callNotFound.
+    generated: bool,
+    /// Kernel functions whatever `syscall` says (generated_ftrace).
+    functions_only: bool,
+}
+
 /// A `btfPath` file's or a kernel module's types, or why they cannot be read.
 type UserTypes<'a> = Result<Box<dyn resolve::KernelTypes + 'a>, String>;
 
@@ -1806,6 +1817,56 @@ impl Compiler<'_> {
         self.out.monitor = policy.policy_mode() == PolicyMode::Monitor;
     }
 
+    /// The calls of a kprobe or fentry entry: its `call`, or the members of the `list:` it names.
+    fn calls(&mut self, k: &KProbeSpec, p: &FieldPath) -> Option<Calls> {
+        let spec = &self.policy.spec;
+        let mut generated = false;
+        let mut functions_only = false;
+        let calls: Vec<String> = match k.call_list() {
+            None => vec![k.call.clone()],
+            Some(name) => match spec.list(name) {
+                None => {
+                    self.err(&p.field("call"), format!("list {name} is not defined"));
+                    return None;
+                }
+                Some(l) => match l.list_type() {
+                    Some(ListType::Plain | ListType::Syscalls) => l.values.clone(),
+                    Some(ListType::GeneratedSyscalls) => {
+                        generated = true;
+                        match self.kernel.syscalls() {
+                            Some(names) => names.iter().map(|n| format!("sys_{n}")).collect(),
+                            None => {
+                                self.err(
+                                    &p.field("call"),
+                                    format!("list {name} (generated_syscalls): this kernel's system calls are unknown (no BTF)"),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    Some(ListType::GeneratedFtrace) => {
+                        generated = true;
+                        // Kernel functions, whatever `syscall` says.
+                        functions_only = true;
+                        self.generated_ftrace(name, l.pattern.as_deref().unwrap_or(""), p)?
+                    }
+                    None => {
+                        self.err(
+                            &p.field("call"),
+                            format!("list {name} has an unknown type {}", l.type_),
+                        );
+                        return None;
+                    }
+                },
+            },
+        };
+        Some(Calls {
+            calls,
+            generated,
+            functions_only,
+        })
+    }
+
     fn kprobe(&mut self, k: &KProbeSpec, p: &FieldPath) {
         let (ret_spec, ret_args) = self.return_value(k.return_, k.return_arg.as_ref(), false, p);
         let ret = k.return_.then_some(ReturnCtx {
@@ -1819,51 +1880,13 @@ impl Compiler<'_> {
             limits::MAX_HOOK_ARGS,
             k.args.len(),
         );
-        let spec = &self.policy.spec;
-        // Generated lists name what this kernel has: an entry it cannot hook is skipped, as with
-        // ignore.callNotFound.
-        let mut generated = false;
-        let mut functions_only = false;
-        let calls: Vec<String> = match k.call_list() {
-            None => vec![k.call.clone()],
-            Some(name) => match spec.list(name) {
-                None => {
-                    self.err(&p.field("call"), format!("list {name} is not defined"));
-                    return;
-                }
-                Some(l) => match l.list_type() {
-                    Some(ListType::Plain | ListType::Syscalls) => l.values.clone(),
-                    Some(ListType::GeneratedSyscalls) => {
-                        generated = true;
-                        match self.kernel.syscalls() {
-                            Some(names) => names.iter().map(|n| format!("sys_{n}")).collect(),
-                            None => {
-                                self.err(
-                                    &p.field("call"),
-                                    format!("list {name} (generated_syscalls): this kernel's system calls are unknown (no BTF)"),
-                                );
-                                return;
-                            }
-                        }
-                    }
-                    Some(ListType::GeneratedFtrace) => {
-                        generated = true;
-                        // Kernel functions, whatever `syscall` says.
-                        functions_only = true;
-                        match self.generated_ftrace(name, l.pattern.as_deref().unwrap_or(""), p) {
-                            Some(calls) => calls,
-                            None => return,
-                        }
-                    }
-                    None => {
-                        self.err(
-                            &p.field("call"),
-                            format!("list {name} has an unknown type {}", l.type_),
-                        );
-                        return;
-                    }
-                },
-            },
+        let Some(Calls {
+            calls,
+            generated,
+            functions_only,
+        }) = self.calls(k, p)
+        else {
+            return;
         };
         let owned;
         let k = if functions_only && k.syscall {
@@ -2404,12 +2427,34 @@ impl Compiler<'_> {
             args: &ret_args,
             action: self.return_arg_action(f, &ret_args, p),
         });
-        if f.call_list().is_some() {
-            self.not_yet(&p.field("call"), "list: calls on fentries");
+        let Some(list) = self.calls(f, p) else {
             return;
+        };
+        let syscall = f.syscall && !list.functions_only;
+        let call_not_found = list.generated || f.ignore.as_ref().is_some_and(|i| i.call_not_found);
+        for call in &list.calls {
+            // ignore.callNotFound: a kernel function this kernel lacks (BTF) is skipped.
+            if !syscall
+                && call_not_found
+                && self.kernel_types().is_some_and(|t| !t.has_function(call))
+            {
+                continue;
+            }
+            self.fentry_hook(f, call, syscall, p, ret);
         }
-        let function = if f.syscall {
-            match syscall_name(&f.call) {
+    }
+
+    /// One fentry hook of an `fentries[]` entry, on `call`.
+    fn fentry_hook(
+        &mut self,
+        f: &KProbeSpec,
+        call: &str,
+        syscall: bool,
+        p: &FieldPath,
+        ret: Option<ReturnCtx<'_>>,
+    ) {
+        let function = if syscall {
+            match syscall_name(call) {
                 Ok(n) => format!("__x64_sys_{n}"),
                 Err(reason) => {
                     self.err(&p.field("call"), reason);
@@ -2417,14 +2462,14 @@ impl Compiler<'_> {
                 }
             }
         } else {
-            f.call.clone()
+            call.to_owned()
         };
-        let root = if f.syscall {
+        let root = if syscall {
             ResolveRoot::Unavailable(RESOLVE_SYSCALL)
         } else {
             ResolveRoot::Function(&function)
         };
-        let mut args = self.register_args(&f.args, None, p, f.syscall, root);
+        let mut args = self.register_args(&f.args, None, p, syscall, root);
         args.extend(self.data_args(
             &f.data,
             p,
@@ -2441,7 +2486,7 @@ impl Compiler<'_> {
         self.push_hook(
             AttachPoint::Fentry {
                 function: function.clone(),
-                syscall: f.syscall,
+                syscall,
             },
             HookEvent::Kprobe {
                 function_name: function,

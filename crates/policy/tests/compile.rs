@@ -1800,6 +1800,37 @@ fn lsm_hooks_and_fentries_on_a_stock_kernel() {
         "spec.fentries[0]",
         "which this kernel does not load",
     );
+
+    // `list:` calls: one fentry hook per member (a syscalls list: the syscall entry points);
+    // more members than the object's fentry programs are refused on the section.
+    let got = compiled_with(
+        "lists:\n- name: opens\n  type: syscalls\n  values: [sys_openat, sys_kill]\nfentries:\n- call: list:opens\n  syscall: true",
+        &FakeKernel::stock(),
+    );
+    let functions: Vec<_> = got
+        .hooks
+        .iter()
+        .map(|h| match &h.attach {
+            AttachPoint::Fentry { function, syscall } => (function.as_str(), *syscall),
+            other => panic!("fentry expected: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        functions,
+        [("__x64_sys_openat", true), ("__x64_sys_kill", true)]
+    );
+    let many: Vec<String> = (0..=limits::TRAMPOLINE_SLOTS)
+        .map(|i| format!("f{i}"))
+        .collect();
+    one_error(
+        &ok(&format!(
+            "lists:\n- name: many\n  values: [{}]\nfentries:\n- call: list:many\n  syscall: false",
+            many.join(", ")
+        )),
+        &FakeKernel::stock(),
+        "spec.fentries",
+        "7 fentry hooks",
+    );
 }
 
 #[test]

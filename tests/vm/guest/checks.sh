@@ -266,7 +266,7 @@ fi
 
 SECTION=fentry
 echo watched >/tmp/fentry-watched
-if agent_start fentry --tracing-policy "$POLICIES"/fentry-file-open.yaml; then
+if agent_start fentry --tracing-policy "$POLICIES"/fentry-file-open.yaml --tracing-policy "$POLICIES"/fentry-list.yaml; then
     /usr/bin/cat /tmp/fentry-watched >/dev/null
     if wait_grep '"path":"/tmp/fentry-watched"' /tmp/fentry.ev; then
         check fentry-file-open PASS "event for /tmp/fentry-watched; links: $(link_types "$AGENT_PID")"
