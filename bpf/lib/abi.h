@@ -256,7 +256,7 @@ struct auspex_data_msg {
 #define AUSPEX_OP_NOT_DADDR 25
 #define AUSPEX_OP_FAMILY 28
 #define AUSPEX_OP_STATE 29
-#define AUSPEX_RETURN_SOCK_ARG 0xff /* match_return.arg: the returned object (a socket or a string: heap slot 0) */
+#define AUSPEX_RETURN_OBJECT_ARG 0xff /* match_return.arg: the returned object (a socket or a string: heap slot 0) */
 #define AUSPEX_OP_CAPS_GAINED 30 /* arg: the new set, set_id: the old set's position, values[0]: mask */
 #define AUSPEX_OP_IN_RANGE 31
 #define AUSPEX_OP_NOT_IN_RANGE 32

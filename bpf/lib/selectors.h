@@ -688,7 +688,7 @@ __noinline int auspex_match_return(__u32 sel_id, __s64 ret)
 
 		if (i >= sel->nmatch_return)
 			break;
-		if (ma->arg == AUSPEX_RETURN_SOCK_ARG) {
+		if (ma->arg == AUSPEX_RETURN_OBJECT_ARG) {
 			/* The returned object, read into heap slot 0. */
 			struct generic_heap *h = generic_heap();
 

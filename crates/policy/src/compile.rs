@@ -776,7 +776,7 @@ pub struct CompiledSelector {
     /// Actions; empty means Post.
     pub actions: Vec<CompiledAction>,
     /// matchReturnArgs entries (ANDed), on the return value (`arg` is 0) or the returned
-    /// socket (`arg` is [`RETURN_SOCK_ARG`]).
+    /// object, a socket or a string (`arg` is [`RETURN_OBJECT_ARG`]).
     pub match_return: Vec<CompiledMatchArg>,
     /// matchReturnActions, run when the call returns (after matchReturnArgs).
     pub return_actions: Vec<CompiledAction>,
@@ -1326,18 +1326,8 @@ fn resolved_read(
         | ArgType::Skb
         | ArgType::Sockaddr
         | ArgType::NetDevice => {
-            let (want, read, render) = match ty {
-                ArgType::File => ("file", ArgRead::FilePtr, ArgRender::File),
-                ArgType::Path => ("path", ArgRead::PathPtr, ArgRender::Path),
-                ArgType::Dentry => ("dentry", ArgRead::Dentry, ArgRender::Path),
-                ArgType::Cred => ("cred", ArgRead::Cred, ArgRender::Cred),
-                ArgType::LinuxBinprm => ("linux_binprm", ArgRead::Binprm, ArgRender::Binprm),
-                ArgType::Kiocb => ("kiocb", ArgRead::Kiocb, ArgRender::File),
-                ArgType::Skb => ("sk_buff", ArgRead::Skb, ArgRender::Skb),
-                ArgType::Sockaddr => ("sockaddr", ArgRead::Sockaddr, ArgRender::Sockaddr),
-                ArgType::NetDevice => ("net_device", ArgRead::NetDevice, ArgRender::String),
-                _ => ("sock", ArgRead::Sock, ArgRender::Sock),
-            };
+            let (want, read, render) =
+                kernel_object_read(ty).unwrap_or(("sock", ArgRead::Sock, ArgRender::Sock));
             let named =
                 |id| matches!(types.shape(id), TypeShape::Composite { name, .. } if name == want);
             let load = match leaf {
@@ -1372,6 +1362,23 @@ fn resolved_read(
         load,
     });
     Ok((steps, read, render, size))
+}
+
+/// (struct name, read, render) of the types naming a kernel object read through a pointer.
+fn kernel_object_read(ty: ArgType) -> Option<(&'static str, ArgRead, ArgRender)> {
+    Some(match ty {
+        ArgType::File => ("file", ArgRead::FilePtr, ArgRender::File),
+        ArgType::Path => ("path", ArgRead::PathPtr, ArgRender::Path),
+        ArgType::Dentry => ("dentry", ArgRead::Dentry, ArgRender::Path),
+        ArgType::Cred => ("cred", ArgRead::Cred, ArgRender::Cred),
+        ArgType::LinuxBinprm => ("linux_binprm", ArgRead::Binprm, ArgRender::Binprm),
+        ArgType::Kiocb => ("kiocb", ArgRead::Kiocb, ArgRender::File),
+        ArgType::Skb => ("sk_buff", ArgRead::Skb, ArgRender::Skb),
+        ArgType::Sockaddr => ("sockaddr", ArgRead::Sockaddr, ArgRender::Sockaddr),
+        ArgType::NetDevice => ("net_device", ArgRead::NetDevice, ArgRender::String),
+        ArgType::Sock | ArgType::Socket => ("sock", ArgRead::Sock, ArgRender::Sock),
+        _ => return None,
+    })
 }
 
 /// How a capability-set type (`kernel_cap_t`, `cap_effective`, …) is reported; `None` for the
@@ -1447,8 +1454,8 @@ impl ArgRead {
 }
 
 /// `arg` of a matchReturnArgs entry on a returned object: a socket or a string (file, path, …)
-/// read at the return into heap slot 0 (`AUSPEX_RETURN_SOCK_ARG`).
-pub const RETURN_SOCK_ARG: u8 = 0xff;
+/// read at the return into heap slot 0 (`AUSPEX_RETURN_OBJECT_ARG`).
+pub const RETURN_OBJECT_ARG: u8 = 0xff;
 
 /// Reads that capture a file's mode with its path (the trailer), for FileType.
 fn has_mode(r: ArgRead) -> bool {
@@ -2007,9 +2014,9 @@ impl Compiler<'_> {
         let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
         // A returned pointer read at the return like an argument of that type.
         let pointer = match a.arg_type() {
-            Some(ArgType::File) if !user => Some((ArgRead::FilePtr, ArgRender::File)),
-            Some(ArgType::Path) if !user => Some((ArgRead::PathPtr, ArgRender::Path)),
-            Some(ArgType::Dentry) if !user => Some((ArgRead::Dentry, ArgRender::Path)),
+            Some(t @ (ArgType::File | ArgType::Path | ArgType::Dentry)) if !user => {
+                kernel_object_read(t).map(|(_, read, render)| (read, render))
+            }
             Some(ArgType::String) if user => Some((ArgRead::UserString, ArgRender::String)),
             Some(ArgType::String) => Some((ArgRead::KernelString, ArgRender::String)),
             _ => None,
@@ -4065,7 +4072,7 @@ impl Compiler<'_> {
                             (Some(_), Some(sop)) => self.sock_match(
                                 sop,
                                 f,
-                                RETURN_SOCK_ARG,
+                                RETURN_OBJECT_ARG,
                                 &path.field("operator"),
                                 &path.field("values"),
                             ),
@@ -4082,7 +4089,7 @@ impl Compiler<'_> {
                         // A returned string object, read at the return into the heap's slot 0.
                         self.match_arg(f, &path, &ret_ctx)
                             .map(|m| CompiledMatchArg {
-                                arg: RETURN_SOCK_ARG,
+                                arg: RETURN_OBJECT_ARG,
                                 ..m
                             })
                     } else {

@@ -14,7 +14,7 @@ use auspex_policy::compile::{
     action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
 use auspex_policy::compile::{
-    ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, RETURN_SOCK_ARG, limits,
+    ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, RETURN_OBJECT_ARG, limits,
 };
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
@@ -3013,13 +3013,13 @@ fn match_return_args_on_a_returned_socket() {
         .expect("matchReturnArgs");
     assert_eq!(
         (m.arg, m.op, m.values.as_slice()),
-        (RETURN_SOCK_ARG, 28 /* Family */, &[2i64, 10][..])
+        (RETURN_OBJECT_ARG, 28 /* Family */, &[2i64, 10][..])
     );
     assert!(got.hooks[0].returns);
 }
 
 /// A returned pointer (file, path, dentry; a string, in user memory on a uprobe) is read at the
-/// return: matchReturnArgs string operators look at it in heap slot 0 (RETURN_SOCK_ARG), a
+/// return: matchReturnArgs string operators look at it in heap slot 0 (RETURN_OBJECT_ARG), a
 /// Post in matchReturnActions may carry a rate limit, and returnCopy (a length) is refused.
 #[test]
 fn returned_objects_compile_to_string_reads() {
@@ -3030,7 +3030,7 @@ fn returned_objects_compile_to_string_reads() {
     let ret = got.hooks[0].return_arg.as_ref().expect("returnArg");
     assert_eq!((ret.read, ret.render), (ArgRead::FilePtr, ArgRender::File));
     let m = &got.selectors[0].match_return[0];
-    assert_eq!((m.arg, m.op), (RETURN_SOCK_ARG, 8 /* Prefix */));
+    assert_eq!((m.arg, m.op), (RETURN_OBJECT_ARG, 8 /* Prefix */));
     assert!(
         got.string_prefix
             .iter()

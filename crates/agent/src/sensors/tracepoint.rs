@@ -701,7 +701,7 @@ impl TracepointPolicySpec<'_> {
                 d.arg = a.arg;
                 d.rate_limit_ns = a.rate_limit_ns;
             }
-            // `arg`: RETURN_SOCK_ARG for a returned socket; the return value needs no position.
+            // `arg`: RETURN_OBJECT_ARG for a returned object; the return value needs no position.
             sel.nmatch_return = s.match_return.len().min(abi::MAX_MATCH_RETURN) as u32;
             for (d, r) in sel.match_return.iter_mut().zip(&s.match_return) {
                 fill_match_arg(d, r);
