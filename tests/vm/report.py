@@ -870,9 +870,10 @@ def render_md(kernels, names, short, a):
     if any(k["corpus"] for k in kernels):
         out.append("## Tetragon example corpus\n")
         out.append(
-            "Every file of `shared/corpus/tetragon-examples` loaded in the guest into one running agent, on the "
-            "oldest and the newest kernel (the corpus column of `tests/vm/run`'s kernel table; 6.12 skips it "
-            "to keep CI within 30 minutes) "
+            "Every file of `shared/corpus/tetragon-examples` loaded in the guest into one running agent, on "
+            + ", ".join(k["label"] for k in kernels if k["corpus"])
+            + " (the corpus column of `tests/vm/run`'s kernel table; the other kernels skip it to keep CI "
+            "within 30 minutes) "
             "(`auspex policy validate FILE`, then `auspex policy add FILE`, then `auspex policy delete` of its "
             "policies). **loaded**: the agent attached the policy; **refused**: the agent rejected it (first "
             "line of its reason); **invalid**: `auspex policy validate` rejects the file "
