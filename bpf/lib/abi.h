@@ -613,6 +613,7 @@ struct auspex_substring {
 #define AUSPEX_CEL_NOT 13 /* top = !top */
 #define AUSPEX_CEL_S32 14 /* top = low 32 bits, sign-extended */
 #define AUSPEX_CEL_U32 15 /* top = low 32 bits, zero-extended */
+#define AUSPEX_CEL_ARG_RETURN 0xff /* AUSPEX_CEL_ARG's `arg` for the return value (matchReturnArgs) */
 struct auspex_cel_insn {
 	__u8 op;
 	__u8 arg;

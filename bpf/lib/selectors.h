@@ -532,6 +532,7 @@ struct {
 
 struct cel_ctx {
 	__u32 id;
+	__s64 ret; /* the return value, for AUSPEX_CEL_ARG_RETURN */
 	__u32 sp; /* entries on the stack; > AUSPEX_CEL_STACK: the program is malformed */
 	__s64 st[AUSPEX_CEL_STACK];
 };
@@ -556,6 +557,8 @@ static long cel_step(__u32 i, void *data)
 			goto bad;
 		if (in->op == AUSPEX_CEL_IMM) {
 			c->st[sp] = in->imm;
+		} else if (in->arg == AUSPEX_CEL_ARG_RETURN) {
+			c->st[sp] = c->ret;
 		} else {
 			if (in->arg >= AUSPEX_MAX_HOOK_ARGS)
 				goto bad;
@@ -598,10 +601,10 @@ bad:
 	return 1;
 }
 
-/* CelExpr: runs program `id` over the hook's integer arguments. */
-__noinline int auspex_cel_eval(__u32 id)
+/* CelExpr: runs program `id` over the hook's integer arguments (and `ret`, at a return). */
+__noinline int auspex_cel_eval(__u32 id, __s64 ret)
 {
-	struct cel_ctx c = { .id = id };
+	struct cel_ctx c = { .id = id, .ret = ret };
 
 	bpf_loop(AUSPEX_CEL_MAX_INSNS, cel_step, &c, 0);
 	return c.sp == 1 && c.st[0] != 0;
@@ -688,7 +691,9 @@ __noinline int auspex_match_return(__u32 sel_id, __s64 ret)
 
 		if (i >= sel->nmatch_return)
 			break;
-		if (ma->arg == AUSPEX_RETURN_OBJECT_ARG) {
+		if (ma->op == AUSPEX_OP_CEL) {
+			hit = auspex_cel_eval(ma->set_id, ret);
+		} else if (ma->arg == AUSPEX_RETURN_OBJECT_ARG) {
 			/* The returned object, read into heap slot 0. */
 			struct generic_heap *h = generic_heap();
 
@@ -715,7 +720,7 @@ __noinline int auspex_match_arg(__u32 sel_id, __u32 i)
 		return 0;
 	ma = &sel->match_args[i];
 	if (ma->op == AUSPEX_OP_CEL)
-		return auspex_cel_eval(ma->set_id);
+		return auspex_cel_eval(ma->set_id, 0);
 	a = ma->arg;
 	if (a >= AUSPEX_MAX_HOOK_ARGS)
 		return 0;

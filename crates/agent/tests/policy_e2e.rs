@@ -2401,6 +2401,121 @@ spec:
     );
 }
 
+/// CelExpr beyond one argument list: in matchData an expression names the data entries
+/// (`data0`) next to the arguments, in matchArgs an `args:` list renames `argN` (older Tetragon
+/// policies), and in matchReturnArgs `arg0` is the return value. A process that lseeks by its
+/// own pid is killed at the entry; an lseek failing with EBADF is killed at the return.
+#[test]
+fn root_cel_expr_on_data_renamed_args_and_the_return_value() {
+    if !require_root("root_cel_expr_on_data_renamed_args_and_the_return_value") {
+        return;
+    }
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: "cel-more"
+spec:
+  kprobes:
+  - call: "sys_lseek"
+    syscall: true
+    return: true
+    args:
+    - index: 2
+      type: int
+    - index: 1
+      type: int64
+    data:
+    - type: int
+      source: current_task
+      resolve: tgid
+    returnArg:
+      index: 0
+      type: int
+    selectors:
+    - matchArgs:
+      - operator: CelExpr
+        args: [1, 0]
+        values: ["arg1 == int32(4446)"]
+      matchData:
+      - operator: CelExpr
+        values: ["int(data0) == arg1"]
+      matchActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["4447"]
+      matchReturnArgs:
+      - operator: CelExpr
+        values: ["arg0 == int32(-9)"]
+      matchReturnActions:
+      - action: Sigkill
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    let lseek_pid = |delta: i64| {
+        Command::new("/usr/bin/python3")
+            .args([
+                "-c",
+                &format!(
+                    "import os, sys\ntry:\n os.lseek(0, os.getpid() + {delta}, 4446)\nexcept OSError as e:\n sys.exit(e.errno)"
+                ),
+            ])
+            .status()
+            .expect("python3")
+    };
+    assert_eq!(lseek_pid(0).signal(), Some(9), "offset = own pid: SIGKILL");
+    assert_eq!(lseek_pid(1).code(), Some(22), "offset = pid + 1: EINVAL");
+    assert_eq!(
+        python_lseek(9999, 0, 4447).signal(),
+        Some(9),
+        "EBADF: SIGKILL at the return"
+    );
+    assert_eq!(
+        python_lseek(0, 0, 4447).code(),
+        Some(22),
+        "EINVAL: not killed"
+    );
+    marker(&mut agent, "after-cel-more");
+    let events: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "cel-more" => Some(k),
+        _ => None,
+    });
+    assert_eq!(events.len(), 2, "the two killed calls: {events:#?}");
+    let whence: Vec<_> = events
+        .iter()
+        .map(|k| k.args.first().and_then(|a| a.arg.clone()))
+        .collect();
+    assert!(whence.contains(&Some(Arg::IntArg(4446))), "{events:#?}");
+    let at_return = events
+        .iter()
+        .find(|k| k.args.first().and_then(|a| a.arg.clone()) == Some(Arg::IntArg(4447)))
+        .expect("the EBADF call");
+    assert_eq!(
+        at_return.r#return.as_ref().and_then(|r| r.arg.clone()),
+        Some(Arg::IntArg(-9))
+    );
+    assert_eq!(
+        at_return.return_action,
+        auspex_events::tetragon::KprobeAction::Sigkill as i32
+    );
+    // Several arguments for a one-argument operator: refused, naming the field.
+    let msg = agent
+        .control
+        .add_policy(policy(&yaml.replace("cel-more", "cel-more-bad").replace(
+            "operator: Equal\n        values: [\"4447\"]",
+            "operator: Equal\n        args: [0, 1]\n        values: [\"4447\"]",
+        )))
+        .expect_err("Equal on two arguments")
+        .to_string();
+    assert!(
+        msg.contains("spec.kprobes[0].selectors[1].matchArgs[0].args")
+            && msg.contains("only CapabilitiesGained and CelExpr"),
+        "{msg}"
+    );
+}
+
 /// The field notes' matchReturnActions example: lseek(2) with whence 5555 that fails with EBADF
 /// is killed when it returns; the same call failing otherwise (EINVAL) is not.
 #[test]

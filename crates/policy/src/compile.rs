@@ -1457,6 +1457,17 @@ impl ArgRead {
 /// read at the return into heap slot 0 (`AUSPEX_RETURN_OBJECT_ARG`).
 pub const RETURN_OBJECT_ARG: u8 = 0xff;
 
+/// Where a CelExpr is: what its names stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CelSite {
+    /// matchArgs: `argN`, `dataN`; an `args:` list renames `argN`.
+    Args,
+    /// matchData: `argN`, `dataN`.
+    Data,
+    /// matchReturnArgs: `arg0` is the return value.
+    Return,
+}
+
 /// Reads that capture a file's mode with its path (the trailer), for FileType.
 fn has_mode(r: ArgRead) -> bool {
     matches!(
@@ -4066,7 +4077,10 @@ impl Compiler<'_> {
                 let object = matches!(ret.args.first(), Some(Some(a)) if a.read.is_string());
                 for (k, f) in s.match_return_args.iter().enumerate() {
                     let path = self.origin(orig, sp, "matchReturnArgs", return_len, k);
-                    let m = if sock {
+                    let m = if f.op() == Some(SelectorOp::CelExpr) {
+                        // arg0 is the return value (an integer returnArg).
+                        self.cel_expr(f, &path, &ret_ctx, CelSite::Return)
+                    } else if sock {
                         // The returned socket, read at the return into the heap's socket slot 0.
                         match (self.arg_position(f, &path, &ret_ctx), f.op()) {
                             (Some(_), Some(sop)) => self.sock_match(
@@ -4524,7 +4538,13 @@ impl Compiler<'_> {
                 Some(p)
             }
             _ => {
-                self.not_yet(&path.field("args"), "matchArgs on several arguments");
+                self.err(
+                    &path.field("args"),
+                    format!(
+                        "operator {} filters one argument; only CapabilitiesGained and CelExpr take several (use one matchArgs entry per argument: entries are ANDed)",
+                        f.operator
+                    ),
+                );
                 None
             }
         }
@@ -4540,19 +4560,22 @@ impl Compiler<'_> {
             return self.caps_gained(f, path, ctx);
         }
         if f.op() == Some(SelectorOp::CelExpr) {
-            return self.cel_expr(f, path, ctx);
+            return self.cel_expr(f, path, ctx, CelSite::Args);
         }
         let pos = self.arg_position(f, path, ctx)?;
         self.match_arg_at(f, path, ctx, pos)
     }
 
     /// CelExpr: one CEL expression over the hook's integer arguments (`argN` = position N in
-    /// `args`), compiled to a program of the in-kernel stack machine ([`cel`]).
+    /// `args`) and data entries (`dataN`), compiled to a program of the in-kernel stack machine
+    /// ([`cel`]). In matchArgs, an `args:` list (older Tetragon policies) renames: `argN` is
+    /// then the argument at the list's N-th position.
     fn cel_expr(
         &mut self,
         f: &ArgSelector,
         path: &FieldPath,
         ctx: &HookCtx<'_>,
+        site: CelSite,
     ) -> Option<CompiledMatchArg> {
         let Some(source) = f.values.first() else {
             self.err(
@@ -4561,9 +4584,15 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let types: Vec<Option<cel::CelType>> = (0..ctx.spec_args.len())
-            .map(|p| {
-                let a = ctx.args.get(p)?.as_ref()?;
+        if ctx.args.iter().any(Option::is_none) {
+            // An argument failed to compile (reported); its type is unknown.
+            return None;
+        }
+        let types: Vec<Option<cel::CelType>> = ctx
+            .args
+            .iter()
+            .map(|a| {
+                let a = a.as_ref()?;
                 match (a.read, a.size) {
                     (ArgRead::Int, 1..=4) => Some(cel::CelType::Int32),
                     (ArgRead::Uint, 1..=4) => Some(cel::CelType::Uint32),
@@ -4573,7 +4602,38 @@ impl Compiler<'_> {
                 }
             })
             .collect();
-        match cel::compile(source, &types) {
+        let nargs = ctx.spec_args.len().min(types.len());
+        let mut scope = cel::CelScope::new(&types[..nargs], &types[nargs..]);
+        if site == CelSite::Return {
+            // The return value is arg0; the kernel passes it to the program.
+            for var in &mut scope.args {
+                var.pos = cel::insn::ARG_RETURN;
+            }
+        }
+        if !f.args.is_empty() {
+            if site != CelSite::Args {
+                self.err(
+                    &path.field("args"),
+                    "a CelExpr names its values in the expression (argN, dataN); only matchArgs takes an args list with it",
+                );
+                return None;
+            }
+            let mut renamed = Vec::new();
+            for (k, &p) in f.args.iter().enumerate() {
+                let Some(var) = scope.args.get(p as usize) else {
+                    self.err(
+                        &path.field("args").index(k),
+                        format!(
+                            "argument position {p} is out of range (the hook has {nargs} arguments)"
+                        ),
+                    );
+                    return None;
+                };
+                renamed.push(*var);
+            }
+            scope.args = renamed;
+        }
+        match cel::compile(source, &scope) {
             Ok(program) => {
                 let id = self.out.cel_programs.len() as u32;
                 self.out.cel_programs.push(program);
@@ -4674,13 +4734,22 @@ impl Compiler<'_> {
         path: &FieldPath,
         ctx: &HookCtx<'_>,
     ) -> Option<CompiledMatchArg> {
+        if f.op() == Some(SelectorOp::CelExpr) {
+            return self.cel_expr(f, path, ctx, CelSite::Data);
+        }
         let nargs = ctx.spec_args.len();
         let ndata = ctx.args.len().saturating_sub(nargs);
         let (pos, field) = match f.args.as_slice() {
             [] => (f.index as usize, path.field("index")),
             [p] => (*p as usize, path.field("args").index(0)),
             _ => {
-                self.not_yet(&path.field("args"), "matchData on several data entries");
+                self.err(
+                    &path.field("args"),
+                    format!(
+                        "operator {} filters one data entry; only CelExpr names several (as data0, data1, … in its expression); use one matchData entry per data entry (entries are ANDed)",
+                        f.operator
+                    ),
+                );
                 return None;
             }
         };
@@ -4783,10 +4852,6 @@ impl Compiler<'_> {
                 SelectorOp::NotPostfix => (op::NOT_POSTFIX, SetKind::Postfix),
                 SelectorOp::SubString | SelectorOp::SubStringIgnCase => {
                     return self.substring(f, sop, arg_pos, &vp);
-                }
-                SelectorOp::CelExpr => {
-                    self.not_yet(&op_path, &format!("operator {sop}"));
-                    return None;
                 }
                 _ => {
                     self.err(

@@ -3322,6 +3322,73 @@ fn cel_expr_compiles_to_a_program() {
     assert_eq!(eval(&c.cel_programs[0], &[2, 101]), Some(false));
 }
 
+/// CelExpr names data entries (`dataN`, after the arguments), an `args:` list in matchArgs
+/// renames `argN` (older Tetragon policies), and in matchReturnArgs `arg0` is the return value
+/// (the kernel passes it: `ARG_RETURN`). A one-argument operator over several arguments is an
+/// error naming the field.
+#[test]
+fn cel_expr_data_renamed_args_and_return_value() {
+    use auspex_policy::compile::cel::{CelInsn, eval, insn};
+    let spec = "kprobes:\n- call: sys_lseek\n  return: true\n  args:\n  - index: 2\n    type: int\n  - index: 1\n    type: int64\n  data:\n  - type: int\n    source: pt_regs\n    resolve: rdi\n  returnArg:\n    index: 0\n    type: int\n  selectors:\n  - matchArgs:\n    - operator: CelExpr\n      args: [1, 0]\n      values: ['arg0 > 100 && arg1 == int32(3)']\n    matchData:\n    - operator: CelExpr\n      values: ['int(data0) == arg1']\n    matchReturnArgs:\n    - operator: CelExpr\n      values: ['arg0 < int32(0)']";
+    let c = compiled_with(spec, &FakeKernel::stock());
+    assert_eq!(c.cel_programs.len(), 3);
+    // Renamed: arg0 is position 1 (offset), arg1 position 0 (whence).
+    assert_eq!(eval(&c.cel_programs[0], &[3, 101, 0]), Some(true));
+    assert_eq!(eval(&c.cel_programs[0], &[101, 3, 0]), Some(false));
+    // data0 is position 2 (after the two arguments).
+    assert_eq!(eval(&c.cel_programs[1], &[3, 77, 77]), Some(true));
+    assert_eq!(eval(&c.cel_programs[1], &[3, 77, 78]), Some(false));
+    assert_eq!(
+        c.cel_programs[2][0],
+        CelInsn {
+            op: insn::ARG,
+            arg: insn::ARG_RETURN,
+            imm: 0
+        }
+    );
+    let sel = &c.selectors[0];
+    assert_eq!(sel.match_return.len(), 1);
+    assert_eq!(
+        (sel.match_return[0].op, sel.match_return[0].set_id),
+        (op::CEL, 2)
+    );
+
+    for (from, to, path, reason) in [
+        (
+            "      args: [1, 0]\n",
+            "      args: [1, 5]\n",
+            "spec.kprobes[0].selectors[0].matchArgs[0].args[1]",
+            "argument position 5 is out of range",
+        ),
+        (
+            "      values: ['int(data0) == arg1']",
+            "      args: [0]\n      values: ['int(data0) == arg1']",
+            "spec.kprobes[0].selectors[0].matchData[0].args",
+            "only matchArgs takes an args list",
+        ),
+        (
+            "      values: ['int(data0) == arg1']",
+            "      values: ['data1 == arg1']",
+            "spec.kprobes[0].selectors[0].matchData[0].values[0]",
+            "there are 1 data entry(s)",
+        ),
+        (
+            "    - operator: CelExpr\n      args: [1, 0]\n      values: ['arg0 > 100 && arg1 == int32(3)']",
+            "    - operator: Equal\n      args: [1, 0]\n      values: ['3']",
+            "spec.kprobes[0].selectors[0].matchArgs[0].args",
+            "only CapabilitiesGained and CelExpr take several",
+        ),
+    ] {
+        assert!(spec.contains(from), "{from}");
+        one_error(
+            &ok(&spec.replace(from, to)),
+            &FakeKernel::stock(),
+            path,
+            reason,
+        );
+    }
+}
+
 /// Override on a uprobe: the hook's probe writes its registers (return argError to the caller);
 /// refused where the kernel does not let uprobe programs write them, on USDT probes (inside a
 /// function) and together with a return probe on the same uprobe.

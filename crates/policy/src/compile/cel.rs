@@ -2,7 +2,9 @@
 //! kernel's selector library runs (`auspex_cel_eval`, `bpf/lib/selectors.h`).
 //!
 //! What an expression may use (as Tetragon's CEL-to-BPF compiler): `argN`, the N-th entry of
-//! the hook's `args` (its position, not its `index`), when it is an integer; integer literals
+//! the hook's `args` (its position, not its `index`), and `dataN`, the N-th entry of its `data`,
+//! when they are integers (older Tetragon policies list positions in the matchArgs entry's own
+//! `args:`; `argN` is then the N-th of those, see [`CelScope`]); integer literals
 //! (`5`, `-1`, `5u`) and `true`/`false`; the conversions `int32()`, `uint32()`, `int()`/`int64()`,
 //! `uint()`/`uint64()`; `+` and `-`; `==`, `!=`, `<`, `<=`, `>`, `>=`; `&&`, `||`, `!`. Types
 //! follow CEL: an operator takes two values of one type, so `arg0 > 5` on an `int` (int32)
@@ -51,6 +53,8 @@ pub mod insn {
     pub const S32: u8 = 14;
     /// Top = the low 32 bits, zero-extended.
     pub const U32: u8 = 15;
+    /// [`ARG`]'s `arg` for the return value (matchReturnArgs; `AUSPEX_CEL_ARG_RETURN`).
+    pub const ARG_RETURN: u8 = 0xff;
 }
 
 /// One instruction (`struct auspex_cel_insn`).
@@ -104,14 +108,51 @@ impl CelType {
     }
 }
 
-/// Compiles `source`; `args[n]` is the type of the hook's n-th argument (`None`: not an
-/// integer). The error says what is wrong, for people.
-pub fn compile(source: &str, args: &[Option<CelType>]) -> Result<Vec<CelInsn>, String> {
+/// A value an expression may name: where the kernel finds it (position among the hook's
+/// compiled arguments, data entries following the arguments) and its type (`None`: not an
+/// integer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CelVar {
+    /// Position in the hook's compiled arguments.
+    pub pos: u8,
+    /// Its CEL type; `None` for a value CelExpr cannot compare (a string, a socket …).
+    pub ty: Option<CelType>,
+}
+
+/// The names of an expression: `argN` is `args[N]`, `dataN` is `data[N]`.
+#[derive(Debug, Clone, Default)]
+pub struct CelScope {
+    /// What `arg0`, `arg1`, … stand for.
+    pub args: Vec<CelVar>,
+    /// What `data0`, `data1`, … stand for.
+    pub data: Vec<CelVar>,
+}
+
+impl CelScope {
+    /// The usual scope: `argN` is the hook's N-th argument, `dataN` its N-th data entry.
+    pub fn new(args: &[Option<CelType>], data: &[Option<CelType>]) -> CelScope {
+        let var = |(pos, ty): (usize, &Option<CelType>)| CelVar {
+            pos: u8::try_from(pos).unwrap_or(u8::MAX),
+            ty: *ty,
+        };
+        CelScope {
+            args: args.iter().enumerate().map(var).collect(),
+            data: data
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| var((args.len() + i, ty)))
+                .collect(),
+        }
+    }
+}
+
+/// Compiles `source` with the names of `scope`. The error says what is wrong, for people.
+pub fn compile(source: &str, scope: &CelScope) -> Result<Vec<CelInsn>, String> {
     let ast = cel::parser::Parser::default()
         .parse(source)
         .map_err(|e| format!("does not parse: {e}"))?;
     let mut c = Codegen {
-        args,
+        scope,
         out: Vec::new(),
     };
     let ty = c.expr(&ast)?;
@@ -192,11 +233,11 @@ pub fn eval(prog: &[CelInsn], args: &[i64]) -> Option<bool> {
 }
 
 struct Codegen<'a> {
-    args: &'a [Option<CelType>],
+    scope: &'a CelScope,
     out: Vec<CelInsn>,
 }
 
-const SUPPORTED: &str = "argN, integer literals, int32() uint32() int() uint() conversions, + -, == != < <= > >=, && || !";
+const SUPPORTED: &str = "argN, dataN, integer literals, int32() uint32() int() uint() conversions, + -, == != < <= > >=, && || !";
 
 impl Codegen<'_> {
     fn emit(&mut self, op: u8, arg: u8, imm: i64) {
@@ -230,22 +271,26 @@ impl Codegen<'_> {
     }
 
     fn arg(&mut self, name: &str) -> Result<CelType, String> {
-        let n: usize = name
-            .strip_prefix("arg")
-            .and_then(|d| d.parse().ok())
-            .ok_or_else(|| {
-                format!("uses {name:?}; the hook's arguments are arg0, arg1, … (their positions in args)")
-            })?;
-        match self.args.get(n) {
+        let number = |prefix: &str| -> Option<usize> { name.strip_prefix(prefix)?.parse().ok() };
+        let (vars, n, what) = match (number("arg"), number("data")) {
+            (Some(n), _) => (&self.scope.args, n, "argument"),
+            (_, Some(n)) => (&self.scope.data, n, "data entry"),
+            _ => {
+                return Err(format!(
+                    "uses {name:?}; the hook's arguments are arg0, arg1, … (their positions in args) and its data entries data0, data1, …"
+                ));
+            }
+        };
+        match vars.get(n) {
             None => Err(format!(
-                "uses {name}, but the hook has {} argument(s)",
-                self.args.len()
+                "uses {name}, but there are {} {what}(s) to name",
+                vars.len()
             )),
-            Some(None) => Err(format!(
-                "uses {name}, which is not an integer argument; CelExpr compares integers"
+            Some(CelVar { ty: None, .. }) => Err(format!(
+                "uses {name}, which is not an integer {what}; CelExpr compares integers (strings, paths and sockets have operators of their own)"
             )),
-            Some(Some(ty)) => {
-                self.emit(insn::ARG, n as u8, 0);
+            Some(CelVar { pos, ty: Some(ty) }) => {
+                self.emit(insn::ARG, *pos, 0);
                 Ok(*ty)
             }
         }
@@ -475,7 +520,8 @@ mod tests {
     const ARGS: [Option<CelType>; 3] = [Some(CelType::Int32), Some(CelType::Uint64), None];
 
     fn run(src: &str, args: &[i64]) -> bool {
-        let prog = compile(src, &ARGS).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let prog =
+            compile(src, &CelScope::new(&ARGS, &[])).unwrap_or_else(|e| panic!("{src}: {e}"));
         eval(&prog, args).expect("well formed")
     }
 
@@ -506,10 +552,11 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_wrong() {
-        let err = |src: &str| compile(src, &ARGS).unwrap_err();
+        let err = |src: &str| compile(src, &CelScope::new(&ARGS, &[])).unwrap_err();
         assert!(err("arg0 > 5").contains("compares or combines int32 with int"));
         assert!(err("arg2 == 1").contains("not an integer argument"));
-        assert!(err("arg7 == 1").contains("the hook has 3 argument(s)"));
+        assert!(err("arg7 == 1").contains("there are 3 argument(s)"));
+        assert!(err("data0 == 1").contains("there are 0 data entry(s)"));
         assert!(err("x == 1").contains("arg0, arg1"));
         assert!(err("arg0").contains("must be a condition"));
         assert!(err("arg0.size() == int32(1)").contains("does not evaluate"));
@@ -521,5 +568,36 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" || ");
         assert!(err(&long).contains("at most 32"));
+    }
+
+    #[test]
+    fn data_entries_follow_the_arguments_and_selector_args_remap() {
+        let scope = CelScope::new(&ARGS, &[Some(CelType::Uint32)]);
+        let prog = compile("data0 == uint32(7) && arg0 > int32(1)", &scope).expect("compiles");
+        assert_eq!(
+            prog[0],
+            CelInsn {
+                op: insn::ARG,
+                arg: 3,
+                imm: 0
+            }
+        );
+        assert_eq!(eval(&prog, &[2, 0, 0, 7]), Some(true));
+        assert_eq!(eval(&prog, &[2, 0, 0, 8]), Some(false));
+        // `args: [1]` in the matchArgs entry: arg0 is the hook's argument 1.
+        let remapped = CelScope {
+            args: vec![scope.args[1]],
+            data: Vec::new(),
+        };
+        let prog = compile("arg0 == 5u", &remapped).expect("compiles");
+        assert_eq!(
+            prog[0],
+            CelInsn {
+                op: insn::ARG,
+                arg: 1,
+                imm: 0
+            }
+        );
+        assert!(compile("arg1 == 5u", &remapped).is_err());
     }
 }
