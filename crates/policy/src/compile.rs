@@ -4783,9 +4783,22 @@ impl Compiler<'_> {
                 | ArgRead::Module
                 | ArgRead::LoadInfo
         ) {
-            self.not_yet(
+            // Tetragon filters none of these as a whole either; a field of them is reachable.
+            self.err(
                 &path.field("index"),
-                &format!("matchArgs on a {:?} argument", arg.read),
+                format!(
+                    "matchArgs cannot filter a whole {} argument; declare the field to filter as an argument of its own with resolve (e.g. type uint32 with resolve: \"uid.val\" on a cred, type string with resolve: \"name\" on a module)",
+                    match arg.read {
+                        ArgRead::Cred => "cred",
+                        ArgRead::BpfAttr => "bpf_attr",
+                        ArgRead::BpfProg => "bpf_prog",
+                        ArgRead::BpfMap => "bpf_map",
+                        ArgRead::PerfEvent => "perf_event",
+                        ArgRead::UserNs => "user_namespace",
+                        ArgRead::Module => "module",
+                        _ => "load_info",
+                    }
+                ),
             );
             return None;
         }

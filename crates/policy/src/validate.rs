@@ -2023,7 +2023,9 @@ impl<'a> Validator<'a> {
             && !matches!(op, SelectorOp::In | SelectorOp::NotIn)
         {
             let hint = if ops.is_empty() {
-                format!("arguments of type {ty} cannot be filtered")
+                format!(
+                    "arguments of type {ty} cannot be filtered as a whole; declare the field to filter as an argument of its own with resolve (e.g. type uint32 with resolve: \"uid.val\" on a cred)"
+                )
             } else {
                 format!("operators for {ty}: {}", op_list(ops))
             };

@@ -273,7 +273,7 @@ fn operator_must_fit_the_argument_type() {
         "spec.kprobes[0].selectors[0].matchArgs[0].operator",
     );
     assert!(
-        matches!(k, ErrorKind::OperatorTypeMismatch { ref hint, .. } if hint.contains("cannot be filtered"))
+        matches!(k, ErrorKind::OperatorTypeMismatch { ref hint, .. } if hint.contains("cannot be filtered as a whole; declare the field to filter as an argument of its own with resolve"))
     );
     // sockaddr supports SAddr/SPort/Family, not DAddr.
     let k = one(
