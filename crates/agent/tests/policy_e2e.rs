@@ -73,6 +73,28 @@ fn build_c(dir: &Path, name: &str, source: &str, flags: &[&str]) -> String {
     bin.to_str().expect("utf8").to_string()
 }
 
+/// A raw BTF file (the format of `pahole --btf_encode_detached`) of the types and functions in
+/// `source`: clang compiles it for the BPF target (whose layout of plain structs is x86-64's)
+/// and llvm-objcopy dumps its .BTF section.
+fn build_btf(dir: &Path, source: &str) -> String {
+    std::fs::write(dir.join("types.c"), source).expect("write types.c");
+    let st = Command::new("clang")
+        .args(["-target", "bpf", "-g", "-O2", "-c", "-o"])
+        .arg(dir.join("types.o"))
+        .arg(dir.join("types.c"))
+        .status()
+        .expect("clang");
+    assert!(st.success(), "clang builds the BTF object");
+    let btf = dir.join("app.btf");
+    let st = Command::new("llvm-objcopy")
+        .arg(format!("--dump-section=.BTF={}", btf.display()))
+        .arg(dir.join("types.o"))
+        .status()
+        .expect("llvm-objcopy");
+    assert!(st.success(), "llvm-objcopy dumps .BTF");
+    btf.to_str().expect("utf8").to_string()
+}
+
 /// lseek(2) from a Python child (its own process, so a Sigkill ends only it); exits with the
 /// errno when the call fails.
 fn python_lseek(fd: i32, offset: i64, whence: i32) -> std::process::ExitStatus {
@@ -1447,30 +1469,15 @@ int main(int argc, char **argv)
         ),
         &[],
     );
-    std::fs::write(
-        d.join("types.c"),
-        format!(
+    let btf = build_btf(
+        &d,
+        &format!(
             // A variable of the owner type: clang's BTF otherwise has only a forward
             // declaration of a struct that is only pointed to.
             "{types}struct auspex_owner auspex_owner_type;\nint auspex_handle(struct auspex_req *r) {{ return r->id != 0; }}\n"
         ),
-    )
-    .expect("write types.c");
-    let st = Command::new("clang")
-        .args(["-target", "bpf", "-g", "-O2", "-c", "-o"])
-        .arg(d.join("types.o"))
-        .arg(d.join("types.c"))
-        .status()
-        .expect("clang");
-    assert!(st.success(), "clang builds the BTF object");
-    let btf = d.join("app.btf");
-    let st = Command::new("llvm-objcopy")
-        .arg(format!("--dump-section=.BTF={}", btf.display()))
-        .arg(d.join("types.o"))
-        .status()
-        .expect("llvm-objcopy");
-    assert!(st.success(), "llvm-objcopy dumps .BTF");
-    let btf = btf.to_str().expect("utf8");
+    );
+    let btf = btf.as_str();
     let yaml = |btf_path: &str| {
         format!(
             r#"
@@ -1581,6 +1588,119 @@ spec:
     assert_eq!(
         args,
         vec![Some(Arg::LongArg(42)), Some(Arg::StringArg("alice".into()))]
+    );
+}
+
+/// Buffers reached through `resolve`: a char_buf member of a user struct (btfPath) whose
+/// length is another argument (sizeArgIndex), and one read when the call returns (returnCopy:
+/// as many bytes as it returned, what the callee wrote).
+#[test]
+fn root_resolved_buffers_with_size_arg_index_and_return_copy() {
+    if !require_root("root_resolved_buffers_with_size_arg_index_and_return_copy") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let types = "struct auspex_msg { long id; char *data; };\n";
+    let bin = build_c(
+        &d,
+        "buf-target",
+        &format!(
+            r#"#include <stdio.h>
+#include <string.h>
+{types}
+__attribute__((noinline)) int auspex_send(struct auspex_msg *m, int n)
+{{
+	return (int)fwrite(m->data, 1, n, stdout);
+}}
+__attribute__((noinline)) int auspex_fill(struct auspex_msg *m)
+{{
+	static const char reply[] = "filled by the callee";
+	memcpy(m->data, reply, sizeof(reply) - 1);
+	return sizeof(reply) - 1;
+}}
+int main(void)
+{{
+	char buf[64] = "sent-bytes|not these";
+	struct auspex_msg m = {{ .id = 1, .data = buf }};
+
+	auspex_send(&m, 10);
+	memset(buf, 'x', sizeof(buf));
+	return auspex_fill(&m) == 20 ? 0 : 1;
+}}
+"#
+        ),
+        &[],
+    );
+    let btf = build_btf(
+        &d,
+        &format!(
+            "{types}int auspex_send(struct auspex_msg *m, int n) {{ return n + (int)m->id; }}\nint auspex_fill(struct auspex_msg *m) {{ return (int)m->id; }}\n"
+        ),
+    );
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: resolved-buffers
+spec:
+  uprobes:
+  - path: "{bin}"
+    symbols: ["auspex_send"]
+    btfPath: "{btf}"
+    args:
+    - index: 0
+      type: char_buf
+      resolve: "data"
+      sizeArgIndex: 2
+    - index: 1
+      type: int
+  - path: "{bin}"
+    symbols: ["auspex_fill"]
+    btfPath: "{btf}"
+    return: true
+    args:
+    - index: 0
+      type: char_buf
+      resolve: "data"
+      returnCopy: true
+    returnArg:
+      index: 0
+      type: int
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let out = Command::new(&bin).output().expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"sent-bytes");
+    marker(&mut agent, "resolved-buffers-marker");
+    let evs = seen_events(&agent, |e| match e {
+        Event::ProcessUprobe(u) if u.policy_name == "resolved-buffers" => Some(u),
+        _ => None,
+    });
+    assert_eq!(evs.len(), 2, "{evs:#?}");
+    let send = evs
+        .iter()
+        .find(|u| u.symbol == "auspex_send")
+        .expect("auspex_send event");
+    let args: Vec<_> = send.args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![
+            Some(Arg::BytesArg(b"sent-bytes".to_vec())),
+            Some(Arg::IntArg(10))
+        ]
+    );
+    let fill = evs
+        .iter()
+        .find(|u| u.symbol == "auspex_fill")
+        .expect("auspex_fill event");
+    assert_eq!(
+        fill.args.first().and_then(|a| a.arg.clone()),
+        Some(Arg::BytesArg(b"filled by the callee".to_vec())),
+        "returnCopy: what the callee wrote, as many bytes as it returned"
     );
 }
 

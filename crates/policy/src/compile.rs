@@ -1081,6 +1081,8 @@ pub fn syscall_name(call: &str) -> Result<&str, String> {
 }
 
 const NOT_YET: &str = "not supported by the in-kernel engine yet";
+const CHAR_BUF_SIZE: &str = "char_buf needs sizeArgIndex (the 1-based index of the argument holding the buffer's length) or returnCopy";
+const CHAR_IOVEC_COUNT: &str = "char_iovec needs sizeArgIndex (the 1-based index of the argument holding the number of iovecs)";
 const IMA_LSM_ONLY: &str =
     "imaHash hashes the file of an LSM hook (lsmhooks); other hooks' events have no ima_hash";
 
@@ -1316,6 +1318,30 @@ fn resolved_read(
             }
             _ => return Err(format!("type auto cannot read {leaf_name}; name a type")),
         },
+        // A buffer: a pointer member (to its bytes), or an array member (the bytes in place).
+        ArgType::CharBuf => match leaf {
+            TypeShape::Ptr { .. } => (8, ArgRead::KernelBuf, ArgRender::Bytes, 8),
+            TypeShape::Array { .. } => (0, ArgRead::KernelBuf, ArgRender::Bytes, 8),
+            _ => return Err(mismatch("a pointer or an array member")),
+        },
+        ArgType::CharIovec => match leaf {
+            TypeShape::Ptr { to } if named_struct(types, to, "iovec") => {
+                (8, ArgRead::Iovec, ArgRender::Bytes, 8)
+            }
+            TypeShape::Array { elem, .. } if named_struct(types, elem, "iovec") => {
+                (0, ArgRead::Iovec, ArgRender::Bytes, 8)
+            }
+            _ => return Err(mismatch("a struct iovec pointer or array")),
+        },
+        ArgType::IovIter => match leaf {
+            TypeShape::Ptr { to } if named_struct(types, to, "iov_iter") => {
+                (8, ArgRead::IovIter, ArgRender::Bytes, 8)
+            }
+            _ if named_struct(types, end.ty, "iov_iter") => {
+                (0, ArgRead::IovIter, ArgRender::Bytes, 8)
+            }
+            _ => return Err(mismatch("a struct iov_iter or a pointer to one")),
+        },
         ArgType::File
         | ArgType::Path
         | ArgType::Sock
@@ -1325,11 +1351,17 @@ fn resolved_read(
         | ArgType::Kiocb
         | ArgType::Skb
         | ArgType::Sockaddr
-        | ArgType::NetDevice => {
+        | ArgType::NetDevice
+        | ArgType::BpfAttr
+        | ArgType::BpfProg
+        | ArgType::BpfMap
+        | ArgType::PerfEvent
+        | ArgType::UserNamespace
+        | ArgType::Module
+        | ArgType::LoadInfo => {
             let (want, read, render) =
                 kernel_object_read(ty).unwrap_or(("sock", ArgRead::Sock, ArgRender::Sock));
-            let named =
-                |id| matches!(types.shape(id), TypeShape::Composite { name, .. } if name == want);
+            let named = |id| named_struct(types, id, want);
             let load = match leaf {
                 TypeShape::Ptr { to } if named(to) => 8,
                 TypeShape::Composite { .. } if named(end.ty) => 0,
@@ -1364,9 +1396,21 @@ fn resolved_read(
     Ok((steps, read, render, size))
 }
 
+/// `id` is the struct or union `name`.
+fn named_struct(types: &dyn resolve::KernelTypes, id: u32, name: &str) -> bool {
+    matches!(types.shape(id), resolve::TypeShape::Composite { name: n, .. } if n == name)
+}
+
 /// (struct name, read, render) of the types naming a kernel object read through a pointer.
 fn kernel_object_read(ty: ArgType) -> Option<(&'static str, ArgRead, ArgRender)> {
     Some(match ty {
+        ArgType::BpfAttr => ("bpf_attr", ArgRead::BpfAttr, ArgRender::BpfAttr),
+        ArgType::BpfProg => ("bpf_prog", ArgRead::BpfProg, ArgRender::BpfProg),
+        ArgType::BpfMap => ("bpf_map", ArgRead::BpfMap, ArgRender::BpfMap),
+        ArgType::PerfEvent => ("perf_event", ArgRead::PerfEvent, ArgRender::PerfEvent),
+        ArgType::UserNamespace => ("user_namespace", ArgRead::UserNs, ArgRender::UserNs),
+        ArgType::Module => ("module", ArgRead::Module, ArgRender::Module),
+        ArgType::LoadInfo => ("load_info", ArgRead::LoadInfo, ArgRender::Module),
         ArgType::File => ("file", ArgRead::FilePtr, ArgRender::File),
         ArgType::Path => ("path", ArgRead::PathPtr, ArgRender::Path),
         ArgType::Dentry => ("dentry", ArgRead::Dentry, ArgRender::Path),
@@ -2341,7 +2385,7 @@ impl Compiler<'_> {
             }
             let field = field_at(a.index, a.arg_type());
             if !a.resolve.is_empty() {
-                args.push(self.resolved_arg(a, root, a.index, field.offset, &ap));
+                args.push(self.resolved_arg(a, root, a.index, field.offset, &ap, Some(&size_at)));
                 continue;
             }
             args.push(self.arg(a, &field, &ap, user, &size_at));
@@ -2917,9 +2961,15 @@ impl Compiler<'_> {
             Some(r) if r.from_task => None,
             Some(r) => Some((usize::from(r.from), 8)),
         };
+        // A buffer's length field (sizeArgIndex) is read from the record too.
+        let size_spans = args
+            .iter()
+            .filter(|a| a.size_width > 0)
+            .map(|a| (usize::from(a.size_offset), usize::from(a.size_width)));
         let record_size = args
             .iter()
             .filter_map(span)
+            .chain(size_spans)
             .map(|(offset, size)| offset + size)
             .max()
             .unwrap_or(0)
@@ -3003,13 +3053,27 @@ impl Compiler<'_> {
                     );
                     None
                 }
-                (Some(_), _) => self.resolved_arg(a, ResolveRoot::BtfTypeOnly, 0, field.offset, ap),
+                (Some(_), _) => self.resolved_arg(
+                    a,
+                    ResolveRoot::BtfTypeOnly,
+                    0,
+                    field.offset,
+                    ap,
+                    Some(size_at),
+                ),
                 (None, Some(name)) => {
                     let named = KProbeArg {
                         btf_type: Some(name.to_string()),
                         ..a.clone()
                     };
-                    self.resolved_arg(&named, ResolveRoot::BtfTypeOnly, 0, field.offset, ap)
+                    self.resolved_arg(
+                        &named,
+                        ResolveRoot::BtfTypeOnly,
+                        0,
+                        field.offset,
+                        ap,
+                        Some(size_at),
+                    )
                 }
                 (None, None) => {
                     self.err(
@@ -3023,31 +3087,7 @@ impl Compiler<'_> {
                 }
             };
         }
-        if a.return_copy && a.arg_type() != Some(ArgType::CharBuf) {
-            self.err(
-                &ap.field("returnCopy"),
-                format!(
-                    "returnCopy reads a buffer when the call returns; it applies to char_buf arguments, not {}",
-                    a.type_
-                ),
-            );
-            ok = false;
-        }
-        if a.max_data
-            && !matches!(
-                a.arg_type(),
-                Some(ArgType::CharBuf | ArgType::CharIovec | ArgType::IovIter)
-            )
-        {
-            self.err(
-                &ap.field("maxData"),
-                format!(
-                    "maxData reads a whole buffer; it applies to char_buf, char_iovec and iov_iter arguments, not {}",
-                    a.type_
-                ),
-            );
-            ok = false;
-        }
+        ok &= self.buffer_options_apply(a, ap);
         let Some(ty) = a.arg_type() else {
             self.err(
                 &ap.field("type"),
@@ -3394,16 +3434,72 @@ impl Compiler<'_> {
                 ArgRender::Bytes,
             ));
         }
-        if a.size_arg_index == 0 {
+        let (size_offset, size_width) = self.size_arg(a, ap, size_at, CHAR_BUF_SIZE)?;
+        Some(CompiledArg {
+            size_offset,
+            size_width,
+            ..CompiledArg::new(
+                field.offset,
+                8,
+                if user {
+                    ArgRead::UserBuf
+                } else {
+                    ArgRead::KernelBuf
+                },
+                ArgRender::Bytes,
+            )
+        })
+    }
+
+    /// `returnCopy` and `maxData` are set only on the buffer types they apply to.
+    fn buffer_options_apply(&mut self, a: &KProbeArg, ap: &FieldPath) -> bool {
+        let mut ok = true;
+        if a.return_copy && a.arg_type() != Some(ArgType::CharBuf) {
             self.err(
-                &ap.field("sizeArgIndex"),
-                "char_buf needs sizeArgIndex (the 1-based index of the argument holding the buffer's length) or returnCopy",
+                &ap.field("returnCopy"),
+                format!(
+                    "returnCopy reads a buffer when the call returns; it applies to char_buf arguments, not {}",
+                    a.type_
+                ),
             );
+            ok = false;
+        }
+        if a.max_data
+            && !matches!(
+                a.arg_type(),
+                Some(ArgType::CharBuf | ArgType::CharIovec | ArgType::IovIter)
+            )
+        {
+            self.err(
+                &ap.field("maxData"),
+                format!(
+                    "maxData reads a whole buffer; it applies to char_buf, char_iovec and iov_iter arguments, not {}",
+                    a.type_
+                ),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    /// The record offset and width of the integer argument a `sizeArgIndex` (1-based) names:
+    /// the length of a char_buf, the number of iovecs of a char_iovec (`what` says which).
+    fn size_arg(
+        &mut self,
+        a: &KProbeArg,
+        ap: &FieldPath,
+        size_at: &dyn Fn(u32) -> Option<TracepointField>,
+        what: &str,
+    ) -> Option<(u16, u8)> {
+        if a.size_arg_index == 0 {
+            self.err(&ap.field("sizeArgIndex"), what);
             return None;
         }
         let size = size_at(a.size_arg_index - 1);
-        let width = match size.as_ref().map(field_shape) {
-            Some(FieldShape::Scalar(w, _)) if matches!(w, 1 | 2 | 4 | 8) => w,
+        match size.as_ref().map(|f| (f.offset, field_shape(f))) {
+            Some((offset, FieldShape::Scalar(w, _))) if matches!(w, 1 | 2 | 4 | 8) => {
+                Some((offset, w as u8))
+            }
             Some(_) => {
                 self.err(
                     &ap.field("sizeArgIndex"),
@@ -3412,7 +3508,7 @@ impl Compiler<'_> {
                         a.size_arg_index
                     ),
                 );
-                return None;
+                None
             }
             None => {
                 self.err(
@@ -3422,24 +3518,9 @@ impl Compiler<'_> {
                         a.size_arg_index
                     ),
                 );
-                return None;
+                None
             }
-        };
-        Some(CompiledArg {
-            offset: field.offset,
-            size: 8,
-            read: if user {
-                ArgRead::UserBuf
-            } else {
-                ArgRead::KernelBuf
-            },
-            render: ArgRender::Bytes,
-            label: None,
-            size_offset: size.map_or(0, |f| f.offset),
-            size_width: width as u8,
-            resolve: None,
-            max_data: false,
-        })
+        }
     }
 
     /// A `char_iovec` argument: a `struct iovec *` and the 1-based index of its count.
@@ -3460,30 +3541,10 @@ impl Compiler<'_> {
             );
             return None;
         }
-        if a.size_arg_index == 0 {
-            self.err(
-                &ap.field("sizeArgIndex"),
-                "char_iovec needs sizeArgIndex (the 1-based index of the argument holding the number of iovecs)",
-            );
-            return None;
-        }
-        let count = size_at(a.size_arg_index - 1);
-        let width = match count.as_ref().map(field_shape) {
-            Some(FieldShape::Scalar(w, _)) if matches!(w, 1 | 2 | 4 | 8) => w,
-            _ => {
-                self.err(
-                    &ap.field("sizeArgIndex"),
-                    format!(
-                        "sizeArgIndex {} does not name an integer argument (1-based index)",
-                        a.size_arg_index
-                    ),
-                );
-                return None;
-            }
-        };
+        let (size_offset, size_width) = self.size_arg(a, ap, size_at, CHAR_IOVEC_COUNT)?;
         Some(CompiledArg {
-            size_offset: count.map_or(0, |f| f.offset),
-            size_width: width as u8,
+            size_offset,
+            size_width,
             ..CompiledArg::new(field.offset, 8, ArgRead::Iovec, ArgRender::Bytes)
         })
     }
@@ -3533,16 +3594,10 @@ impl Compiler<'_> {
         index: u32,
         offset: u16,
         ap: &FieldPath,
+        size_at: Option<&dyn Fn(u32) -> Option<TracepointField>>,
     ) -> Option<CompiledArg> {
-        for (field, set) in [
-            ("returnCopy", a.return_copy),
-            ("maxData", a.max_data),
-            ("sizeArgIndex", a.size_arg_index != 0),
-        ] {
-            if set {
-                self.not_yet(&ap.field(field), &format!("{field} together with resolve"));
-                return None;
-            }
+        if !self.buffer_options_apply(a, ap) {
+            return None;
         }
         let Some(ty) = a.arg_type() else {
             self.err(
@@ -3634,6 +3689,7 @@ impl Compiler<'_> {
                 // User memory: the strings are user strings; kernel objects are not there.
                 let read = match read {
                     ArgRead::KernelString if user => ArgRead::UserString,
+                    ArgRead::KernelBuf if user => ArgRead::UserBuf,
                     ArgRead::Int | ArgRead::Uint | ArgRead::Fd => read,
                     _ if user => {
                         return Err(format!(
@@ -3658,21 +3714,46 @@ impl Compiler<'_> {
                     );
                     return None;
                 }
+                // A buffer's length (char_buf) or iovec count (char_iovec) is another argument,
+                // unless returnCopy reads as many bytes as the call returns.
+                let (size_offset, size_width) = match read {
+                    ArgRead::KernelBuf | ArgRead::UserBuf if a.return_copy => (0, 0),
+                    ArgRead::KernelBuf | ArgRead::UserBuf | ArgRead::Iovec => {
+                        let what = if read == ArgRead::Iovec {
+                            CHAR_IOVEC_COUNT
+                        } else {
+                            CHAR_BUF_SIZE
+                        };
+                        match size_at {
+                            Some(size_at) => self.size_arg(a, ap, size_at, what)?,
+                            None => {
+                                self.err(
+                                    &ap.field("type"),
+                                    format!(
+                                        "type {ty} needs the argument holding its length (sizeArgIndex); a data entry has none"
+                                    ),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    _ => (0, 0),
+                };
                 Some(CompiledArg {
                     offset,
                     size,
                     read,
                     render,
                     label: a.label.clone(),
-                    size_offset: 0,
-                    size_width: 0,
+                    size_offset,
+                    size_width,
                     resolve: Some(ArgResolve {
                         from_task: matches!(root, ResolveRoot::CurrentTask),
                         from: offset,
                         user,
                         steps,
                     }),
-                    max_data: false,
+                    max_data: a.max_data,
                 })
             }
             Err(reason) => {
@@ -3753,7 +3834,7 @@ impl Compiler<'_> {
                 out.push(None);
                 continue;
             }
-            out.push(self.resolved_arg(a, ResolveRoot::CurrentTask, 0, 0, &ap));
+            out.push(self.resolved_arg(a, ResolveRoot::CurrentTask, 0, 0, &ap, None));
         }
         out
     }

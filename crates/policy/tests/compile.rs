@@ -2513,6 +2513,63 @@ lsmhooks:
     );
 }
 
+/// Buffers through `resolve`: a char_buf at a pointer or array member with its length in another
+/// register argument (sizeArgIndex), read at the return (returnCopy) or whole (maxData); kernel
+/// objects such as bpf_map at a member; what cannot work is an error naming the field.
+#[test]
+fn resolved_buffers_and_objects() {
+    let base = "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  args:\n  - index: 0\n    type: char_buf\n    resolve: comm\n    sizeArgIndex: 3\n    maxData: true\n  - index: 2\n    type: int";
+    let got = compiled_with(base, &FakeKernel::stock());
+    let a = &got.hooks[0].args[0];
+    assert_eq!((a.read, a.render), (ArgRead::KernelBuf, ArgRender::Bytes));
+    assert_eq!((a.size_offset, a.size_width), (16 + 8 * 2, 8));
+    assert!(a.max_data);
+    assert_eq!(usize::from(a.offset), limits::RESOLVE_SCRATCH);
+    assert_eq!(
+        a.resolve.as_ref().map(|r| r.steps.clone()),
+        Some(vec![step(3200, 0)])
+    );
+
+    let copy = "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  return: true\n  args:\n  - index: 0\n    type: char_buf\n    resolve: mm.owner.comm\n    returnCopy: true\n  returnArg:\n    index: 0\n    type: int";
+    let got = compiled_with(copy, &FakeKernel::stock());
+    let h = &got.hooks[0];
+    assert_eq!(h.return_copy, Some(0));
+    assert_eq!(
+        (h.args[0].read, h.args[0].size_width),
+        (ArgRead::KernelBuf, 0)
+    );
+
+    for (spec, path, reason) in [
+        (
+            base.replace("    sizeArgIndex: 3\n", ""),
+            "spec.kprobes[0].args[0].sizeArgIndex",
+            "char_buf needs sizeArgIndex",
+        ),
+        (
+            base.replace("resolve: comm", "resolve: pid"),
+            "spec.kprobes[0].args[0].resolve",
+            "type char_buf needs a pointer or an array member",
+        ),
+        (
+            base.replace("type: char_buf", "type: int").replace("    maxData: true", "    returnCopy: true"),
+            "spec.kprobes[0].args[0].returnCopy",
+            "it applies to char_buf arguments",
+        ),
+        (
+            "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  args:\n  - index: 0\n    type: bpf_map\n    resolve: mm".into(),
+            "spec.kprobes[0].args[0].resolve",
+            "type bpf_map needs a struct bpf_map or a pointer to one",
+        ),
+        (
+            "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  data:\n  - type: char_buf\n    source: current_task\n    resolve: comm\n    returnCopy: false".into(),
+            "spec.kprobes[0].data[0].type",
+            "a data entry has none",
+        ),
+    ] {
+        one_error(&ok(&spec), &FakeKernel::stock(), path, reason);
+    }
+}
+
 /// The field notes' two `data` examples: the current task's pid asked for as a string (compared
 /// as an integer, reported as text) and `loginuid.val` as uint32; matchData by `index` and by
 /// `args: [0]` both name the first data entry, which follows the hook's arguments.
