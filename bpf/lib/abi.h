@@ -315,6 +315,9 @@ struct auspex_data_msg {
 /* The return value is read with the hook's `ret` spec (a file, path, dentry or string pointer)
  * into heap slot 0 and sent after the trailer as a string argument in an AUSPEX_STR_BUF slot. */
 #define AUSPEX_HOOK_RETURN_STR 256
+/* The return value is a struct cred *, read with the `ret` spec into heap slot 0 and sent after
+ * the trailer as a struct auspex_creds. */
+#define AUSPEX_HOOK_RETURN_CRED 512
 #define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
 
 /* matchBinaries flags. */

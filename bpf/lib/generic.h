@@ -1637,7 +1637,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		ret = (__s32)ret;
 	/* A returned object is read first: matchReturnArgs may look at it (heap slot 0, the entry
 	 * program is done with the heap). */
-	if (cfg && (cfg->flags & (AUSPEX_HOOK_RETURN_SOCK | AUSPEX_HOOK_RETURN_STR))) {
+	if (cfg && (cfg->flags & (AUSPEX_HOOK_RETURN_SOCK | AUSPEX_HOOK_RETURN_STR | AUSPEX_HOOK_RETURN_CRED))) {
 		struct generic_heap *h = generic_heap();
 
 		if (h && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
@@ -1717,6 +1717,13 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		}
 	} else if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_STR)) {
 		extra = return_str(p, len + sizeof(trailer));
+	} else if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_CRED)) {
+		struct generic_heap *h = generic_heap();
+
+		if (h) {
+			__builtin_memcpy(&p->data[len + sizeof(trailer)], &h->creds[0], sizeof(h->creds[0]));
+			extra = sizeof(h->creds[0]);
+		}
 	}
 	p->ev.hdr.ktime = bpf_ktime_get_boot_ns();
 	if (cfg && cfg->return_copy) {

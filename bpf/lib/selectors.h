@@ -113,6 +113,7 @@ struct auspex_pending_event {
 	struct auspex_return_trailer tail_room; /* the trailer lands right after the arguments */
 	union {
 		struct auspex_sock_info sock; /* then a returned socket (AUSPEX_HOOK_RETURN_SOCK) */
+		struct auspex_creds creds; /* or returned credentials (AUSPEX_HOOK_RETURN_CRED) */
 		char str[AUSPEX_STR_BUF]; /* or a returned string (AUSPEX_HOOK_RETURN_STR) */
 	} tail_ret;
 	char tail_copy[AUSPEX_STR_BUF]; /* then a returnCopy buffer: u32 length, bytes, u32 full length */

@@ -82,6 +82,7 @@ EXPECTED = [
     "retprobe-event",
     "returncopy-event",
     "returned-path-event",
+    "returned-cred-event",
     "structargs-loaded",
     "path-event",
     "binprm-event",
@@ -498,6 +499,7 @@ def event_checks(files):
         put("retprobe-event", False, "no export file shipped (the policy did not load)")
         put("returncopy-event", False, "no export file shipped (the policy did not load)")
         put("returned-path-event", False, "no export file shipped (the policy did not load)")
+        put("returned-cred-event", False, "no export file shipped (the policy did not load)")
     else:
         ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-openat-return"]
         paths = [((k.get("args") or [{}])[0].get("string_arg"), k.get("return", {}).get("int_arg")) for k in ks]
@@ -516,12 +518,22 @@ def event_checks(files):
             f"process_kprobe __x64_sys_read bytes_arg (base64) of the reads: {bufs}",
         )
         # A returned kernel string (d_path's path): read at the kretprobe, filtered there.
-        fs = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-dpath-return"]
+        rets = [e["process_kprobe"] for e in evs if "process_kprobe" in e and e["process_kprobe"].get("policy_name") == "vm-dpath-return"]
+        fs = [k for k in rets if k.get("function_name") == "d_path"]
         got = [(k.get("function_name"), k.get("return", {}).get("string_arg")) for k in fs]
         put(
             "returned-path-event",
             bool(got) and all(g == ("d_path", "/tmp/retprobe-present") for g in got),
             f"process_kprobe d_path return {json.dumps(fs[0].get('return'), separators=(',', ':'))} ({len(fs)} events)" if got else "no d_path event for /tmp/retprobe-present",
+        )
+        # A returned struct cred: prepare_creds of the marker's capset(2), root's credentials.
+        pc = [k for k in rets if k.get("function_name") == "prepare_creds"]
+        creds = [k.get("return", {}).get("process_credentials_arg") for k in pc]
+        ok = [c for c in creds if c and c.get("uid", 0) == 0 and "CAP_SYS_ADMIN" in c.get("caps", {}).get("effective", [])]
+        put(
+            "returned-cred-event",
+            bool(ok) and len(ok) == len(pc),
+            f"process_kprobe prepare_creds return process_credentials_arg {json.dumps(ok[0], separators=(',', ':'))[:300]} ({len(pc)} events)" if ok else f"{len(ok)} of {len(pc)} prepare_creds events with root credentials in return: {json.dumps(creds[:1])[:300]}",
         )
 
     # 8. Kernel modules: do_init_module's module_arg for the re-inserted dummy module (Debian
@@ -835,7 +847,7 @@ def render_md(kernels, names, short, a):
     out.append("- `syswrite-*`: `sys_write` with `syscall: true`, `fd` + `char_buf` (`sizeArgIndex: 3`) + `size_t` args, matchBinaries the marker; Sigkill for `Prefix /tmp/wmark-kill`, Signal 10 for `Prefix /tmp/wsig`: a kprobe on `__x64_sys_write` is registered, the marker writing `/tmp/wmark-kill` dies with 137, writing `/tmp/wsig-1` with 138 (SIGUSR1), writing `/tmp/wmark-ok` works; the events say `__x64_sys_write` with `file_arg.path`, `bytes_arg` (base64 of the bytes written), `size_arg` and the action.")
     out.append("- `lsm-*`: BPF-LSM `file_open` with Override (argError -1): `cat /tmp/lsm-blocked` fails with `Operation not permitted` and lives to print it; the `process_lsm` event has `KPROBE_ACTION_OVERRIDE` and the path.")
     out.append("- `kprobe-override`, `override-event`: a kprobe on `security_file_permission` with Override, served by an fmod_ret program (Debian kernels lack bpf_override_return): reading `/tmp/override-blocked` fails with EPERM; the `process_kprobe` event has `KPROBE_ACTION_OVERRIDE`.")
-    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe. `returned-path-event`: `d_path` with `return: true` and a `returnArg` of type `string` (the path it built), `matchReturnArgs Postfix /retprobe-present`: a readlink of a /proc fd link to that file gives events whose `return.string_arg` is its path, read and filtered at the kretprobe.")
+    out.append("- `retprobe-*`: `sys_openat` with `return: true`, `returnArg` int and `matchReturnArgs LT 0` (kprobe + kretprobe on `__x64_sys_openat`): `cat` of a missing file under `/tmp/retprobe` gives exactly one event, with `return.int_arg` -2 and `return_action` POST; the successful open of an existing file gives none. `returncopy-event`: `sys_read` with a `char_buf` `returnCopy` argument (the field notes' example): cat's reads of `/tmp/retprobe-present` report the bytes read (`present\\n`, then empty at EOF), read at the kretprobe. `returned-path-event`: `d_path` with `return: true` and a `returnArg` of type `string` (the path it built), `matchReturnArgs Postfix /retprobe-present`: a readlink of a /proc fd link to that file gives events whose `return.string_arg` is its path, read and filtered at the kretprobe. `returned-cred-event`: `prepare_creds` with `return: true` and a `returnArg` of type `cred` (matchBinaries the marker): the marker's capset(2) gives events whose `return.process_credentials_arg` holds root's credentials with CAP_SYS_ADMIN effective, read at the kretprobe.")
     out.append("- `modules-*`, `module-event`: `module` and `load_info` arguments (kprobes `do_init_module`, `find_module_sections` with `ignore.callNotFound`): removing and re-inserting the dummy module gives `module_arg` with its name and `signature_ok` (Debian signs its modules); the `load_info` event appears where the kernel keeps `find_module_sections` out of line.")
     out.append("- `modbtf-*`: `btfTypeModule: dummy` (kprobe `dummy_xmit` of the dummy module, its `struct net_device *` argument typed by `btfType: net_device` and resolved to `name` in the module's BTF: /sys/kernel/btf/dummy joined with the kernel's): the ARP request of a ping through a dummy interface `m0` gives an event whose argument is `m0`.")
     out.append("- `ima-*`: the field notes' imaHash example (LSM `bprm_check_security`, Post with `imaHash: true`, `Equal` the marker): running the marker gives a process_lsm event whose `ima_hash` is `sha256:` and the digest `sha256sum` computes of the binary in the guest (bpf_ima_file_hash in a sleepable BPF-LSM program that posts the event the hook's program kept).")

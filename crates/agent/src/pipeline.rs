@@ -210,14 +210,18 @@ impl Pipeline {
             return Ok(());
         };
         // A return probe's arguments end with the value returned and the return action.
-        // A returned socket (or string object: file, path, …, in a fixed-size slot) follows the
-        // trailer, then the returnCopy slot.
-        let returned_object = match &hook.return_arg {
-            Some(r) if r.read == auspex_policy::compile::ArgRead::Sock => {
-                std::mem::size_of::<auspex_bpf::abi::SockInfo>()
-            }
-            Some(r) if r.read.is_string() => auspex_bpf::abi::RETURN_COPY_SLOT,
-            _ => 0,
+        // A returned socket, credentials or string-shaped object (file, path, BPF map, …, in a
+        // fixed-size slot) follows the trailer, then the returnCopy slot.
+        use auspex_policy::compile::ReturnedObject;
+        let returned_object = match hook
+            .return_arg
+            .as_ref()
+            .and_then(|r| r.read.returned_object())
+        {
+            Some(ReturnedObject::Sock) => std::mem::size_of::<auspex_bpf::abi::SockInfo>(),
+            Some(ReturnedObject::Cred) => std::mem::size_of::<auspex_bpf::abi::Creds>(),
+            Some(ReturnedObject::Slot) => auspex_bpf::abi::RETURN_COPY_SLOT,
+            None => 0,
         };
         let trailer_size = std::mem::size_of::<auspex_bpf::abi::ReturnTrailer>();
         let tail_size = trailer_size

@@ -434,6 +434,9 @@ pub const HOOK_PT_REGS: u32 = 128;
 /// string pointer) and sent after the trailer as a string argument in a
 /// [`RETURN_COPY_SLOT`]-sized slot.
 pub const HOOK_RETURN_STR: u32 = 256;
+/// Hook flag: the return value is a `struct cred *`, read with [`HookConfig::ret`] and sent
+/// after the [`ReturnTrailer`] as [`Creds`].
+pub const HOOK_RETURN_CRED: u32 = 512;
 /// Hook flag: a return probe (the entry keeps the event, the return posts it).
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).

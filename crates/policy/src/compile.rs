@@ -1480,6 +1480,24 @@ impl ArgRead {
         is_string_read(self)
     }
 
+    /// How a pointer of this read, returned by a function (`returnArg`), follows the return
+    /// trailer of the event; `None` for a plain value.
+    pub fn returned_object(self) -> Option<ReturnedObject> {
+        match self {
+            ArgRead::Sock => Some(ReturnedObject::Sock),
+            ArgRead::Cred => Some(ReturnedObject::Cred),
+            ArgRead::BpfAttr
+            | ArgRead::BpfProg
+            | ArgRead::BpfMap
+            | ArgRead::PerfEvent
+            | ArgRead::UserNs
+            | ArgRead::Module
+            | ArgRead::LoadInfo => Some(ReturnedObject::Slot),
+            r if r.is_string() => Some(ReturnedObject::Slot),
+            _ => None,
+        }
+    }
+
     /// The kernel follows the captured bytes with a u32: a file's mode, a buffer's full length,
     /// a sockaddr_un's family.
     pub fn has_trailer(self) -> bool {
@@ -1495,6 +1513,18 @@ impl ArgRead {
                     | ArgRead::UserSockaddrUn
             )
     }
+}
+
+/// How a returned object follows a return probe's trailer (`AUSPEX_HOOK_RETURN_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnedObject {
+    /// A socket record (`AUSPEX_HOOK_RETURN_SOCK`).
+    Sock,
+    /// A credentials record (`AUSPEX_HOOK_RETURN_CRED`).
+    Cred,
+    /// An argument of the string slot's shape (`AUSPEX_HOOK_RETURN_STR`): a string, a path, a
+    /// BPF object's or module's record.
+    Slot,
 }
 
 /// `arg` of a matchReturnArgs entry on a returned object: a socket or a string (file, path, …)
@@ -2069,9 +2099,23 @@ impl Compiler<'_> {
         let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
         // A returned pointer read at the return like an argument of that type.
         let pointer = match a.arg_type() {
-            Some(t @ (ArgType::File | ArgType::Path | ArgType::Dentry)) if !user => {
-                kernel_object_read(t).map(|(_, read, render)| (read, render))
-            }
+            // Kernel objects read at the return into the heap's slot 0 (sockets below).
+            Some(
+                t @ (ArgType::File
+                | ArgType::Path
+                | ArgType::Dentry
+                | ArgType::Cred
+                | ArgType::LinuxBinprm
+                | ArgType::Kiocb
+                | ArgType::NetDevice
+                | ArgType::BpfAttr
+                | ArgType::BpfProg
+                | ArgType::BpfMap
+                | ArgType::PerfEvent
+                | ArgType::UserNamespace
+                | ArgType::Module
+                | ArgType::LoadInfo),
+            ) if !user => kernel_object_read(t).map(|(_, read, render)| (read, render)),
             Some(ArgType::String) if user => Some((ArgRead::UserString, ArgRender::String)),
             Some(ArgType::String) => Some((ArgRead::KernelString, ArgRender::String)),
             _ => None,
@@ -2081,12 +2125,7 @@ impl Compiler<'_> {
                 label: a.label.clone(),
                 ..CompiledArg::new(0, 8, read, render)
             }),
-            None if user
-                && matches!(
-                    a.arg_type(),
-                    Some(ArgType::File | ArgType::Path | ArgType::Dentry)
-                ) =>
-            {
+            None if user && a.arg_type().and_then(kernel_object_read).is_some() => {
                 self.err(
                     &p.field("returnArg").field("type"),
                     format!(
@@ -2939,11 +2978,11 @@ impl Compiler<'_> {
         // The buffer's length is what the call returned: a returned object is no length.
         if let (Some(&i), Some(ret)) = (copies.first(), &ctx.ret)
             && let Some(Some(r)) = ret.args.first()
-            && (r.read.is_string() || r.read == ArgRead::Sock)
+            && r.read.returned_object().is_some()
         {
             self.err(
                 &ctx.path.field("args").index(i).field("returnCopy"),
-                "returnCopy reads as many bytes as the call returned; a returnArg that is a pointer (file, path, string, sock) is not a length",
+                "returnCopy reads as many bytes as the call returned; a returnArg that is a pointer (file, path, string, sock, cred, …) is not a length",
             );
         }
         let mut args: Vec<CompiledArg> = ctx.args.iter().flatten().cloned().collect();

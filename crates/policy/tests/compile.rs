@@ -14,7 +14,7 @@ use auspex_policy::compile::{
     action, cap_set, compile, op, parse_tracepoint_format, syscalls_x86_64,
 };
 use auspex_policy::compile::{
-    ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, RETURN_OBJECT_ARG, limits,
+    ArgResolve, POST_KERNEL_STACK, POST_USER_STACK, RETURN_OBJECT_ARG, ReturnedObject, limits,
 };
 use auspex_policy::{ActionSelector, KProbeSelector, TracingPolicy, load_documents};
 use common::ok;
@@ -3118,6 +3118,23 @@ fn returned_objects_compile_to_string_reads() {
         "spec.kprobes[0].args[0].returnCopy",
         "a returnArg that is a pointer",
     );
+
+    // Credentials and BPF/module objects: read at the return into their own records.
+    for (ty, read, carried) in [
+        ("cred", ArgRead::Cred, ReturnedObject::Cred),
+        ("bpf_map", ArgRead::BpfMap, ReturnedObject::Slot),
+        ("module", ArgRead::Module, ReturnedObject::Slot),
+    ] {
+        let got = compiled_with(
+            &format!(
+                "kprobes:\n- call: prepare_creds\n  syscall: false\n  return: true\n  returnArg:\n    index: 0\n    type: {ty}"
+            ),
+            &FakeKernel::stock(),
+        );
+        let ret = got.hooks[0].return_arg.as_ref().expect("returnArg");
+        assert_eq!(ret.read, read);
+        assert_eq!(ret.read.returned_object(), Some(carried));
+    }
 }
 
 /// Set (USDT): argIndex names an entry of `args` (by its index, else by position); the kernel

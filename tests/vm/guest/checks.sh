@@ -309,6 +309,8 @@ if agent_start retprobe --tracing-policy "$POLICIES"/openat-return.yaml --tracin
     /usr/bin/cat /tmp/retprobe-missing 2>/dev/null
     # d_path of an open file, by readlink of its /proc fd link
     readlink /proc/self/fd/4 4</tmp/retprobe-present >/dev/null
+    # prepare_creds returning the marker's new credentials (capset(2))
+    $MARKER capset >/dev/null
     wait_grep '"bytes_arg"' /tmp/retprobe.ev
     if wait_grep '"string_arg":"/tmp/retprobe-missing"' /tmp/retprobe.ev; then
         check retprobe-loaded PASS "event for the failed open; links: $links"

@@ -7,7 +7,7 @@ use std::os::fd::AsFd;
 
 use auspex_bpf::abi::{self, as_bytes, usdt_spec};
 use auspex_bpf::generic_tracepoint::{GenericTracepointSkel, GenericTracepointSkelBuilder};
-use auspex_policy::compile::ArgRead;
+use auspex_policy::compile::ReturnedObject;
 use auspex_policy::compile::{
     AttachPoint, CompiledHook, CompiledPolicy, HookEvent, action, limits,
 };
@@ -582,10 +582,15 @@ impl TracepointPolicySpec<'_> {
                     | AttachPoint::Fentry { syscall: true, .. } => abi::HOOK_SYSCALL_WRAPPER,
                     _ => 0,
                 } | if hook.returns { abi::HOOK_RETURN } else { 0 }
-                    | match &hook.return_arg {
-                        Some(r) if r.read == ArgRead::Sock => abi::HOOK_RETURN_SOCK,
-                        Some(r) if r.read.is_string() => abi::HOOK_RETURN_STR,
-                        Some(r) if r.size == 4 => abi::HOOK_RETURN_INT32,
+                    | match hook
+                        .return_arg
+                        .as_ref()
+                        .map(|r| (r.read.returned_object(), r.size))
+                    {
+                        Some((Some(ReturnedObject::Sock), _)) => abi::HOOK_RETURN_SOCK,
+                        Some((Some(ReturnedObject::Cred), _)) => abi::HOOK_RETURN_CRED,
+                        Some((Some(ReturnedObject::Slot), _)) => abi::HOOK_RETURN_STR,
+                        Some((None, 4)) => abi::HOOK_RETURN_INT32,
                         _ => 0,
                     }
                     | match hook.return_arg_action {
@@ -604,7 +609,12 @@ impl TracepointPolicySpec<'_> {
                 ret: hook
                     .return_arg
                     .as_ref()
-                    .filter(|r| r.read.is_string())
+                    .filter(|r| {
+                        matches!(
+                            r.read.returned_object(),
+                            Some(ReturnedObject::Slot | ReturnedObject::Cred)
+                        )
+                    })
                     .map(|r| abi::ArgSpec {
                         kind: r.read as u8,
                         size: r.size,
