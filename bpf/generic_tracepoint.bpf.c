@@ -31,6 +31,7 @@ int auspex_generic_tp(void *ctx)
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	struct generic_heap *h = generic_heap();
 	__u32 size;
+	int ret;
 
 	if (!cfg || !h)
 		return 0;
@@ -41,7 +42,12 @@ int auspex_generic_tp(void *ctx)
 	if (size > AUSPEX_RECORD_MAX)
 		return 0;
 	bpf_probe_read_kernel(h->record, size, ctx);
-	return run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
+	h->tp_record = (__u64)ctx;
+	ret = run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
+	h = generic_heap();
+	if (h)
+		h->tp_record = 0;
+	return ret;
 }
 
 /*

@@ -226,6 +226,7 @@ struct auspex_data_msg {
 #define AUSPEX_ARG_USER_SOCKADDR 31 /* struct sockaddr * in user memory (syscall argument), as SOCKADDR */
 #define AUSPEX_ARG_SOCKADDR_UN 32 /* struct sockaddr * (kernel): AF_UNIX path (abstract: '@' first) + family */
 #define AUSPEX_ARG_USER_SOCKADDR_UN 33 /* the same in user memory */
+#define AUSPEX_ARG_DATA_LOC_BYTES 34 /* other __data_loc arrays (u8[], u64[], …): their bytes */
 
 /* Operators, Tetragon's kernel numbering. */
 #define AUSPEX_OP_GT 1

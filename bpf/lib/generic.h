@@ -968,16 +968,37 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 			n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
 		break;
 	case AUSPEX_ARG_DATA_LOC_STR: {
+		/* u32: length << 16 | offset of the bytes in the tracepoint's record. */
 		__u32 loc = 0;
 
 		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
-		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
-					      &h->record[(loc & 0xffff) & (AUSPEX_RECORD_MAX - 1)]);
+		n = h->tp_record ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
+							     (void *)(h->tp_record + (loc & 0xffff)))
+				 : 0;
 		break;
 	}
 	case AUSPEX_ARG_CHAR_ARRAY:
 		n = bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1, &h->record[off]);
 		break;
+	case AUSPEX_ARG_DATA_LOC_BYTES: {
+		__u32 loc = 0, len;
+
+		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
+		len = loc >> 16;
+		h->is_str[i] = 1;
+		h->has_trailer[i] = 1;
+		h->ints[i] = len;
+		if (len > AUSPEX_STRING_MAX) {
+			len = AUSPEX_STRING_MAX;
+			h->truncated[i] = 1;
+		}
+		barrier_var(len);
+		if (!h->tp_record || len > AUSPEX_STRING_MAX ||
+		    bpf_probe_read_kernel(h->strs[i], len, (void *)(h->tp_record + (loc & 0xffff))))
+			len = 0;
+		h->str_len[i] = len;
+		return 0;
+	}
 	case AUSPEX_ARG_USER_BUF:
 	case AUSPEX_ARG_KERNEL_BUF:
 		read_buf(h, spec, i);

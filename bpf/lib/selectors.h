@@ -166,6 +166,9 @@ struct {
 /* Per-CPU scratch of one hook invocation: record copy, read arguments, lookup keys, event. */
 struct generic_heap {
 	char record[AUSPEX_RECORD_MAX + AUSPEX_STR_BUF];
+	/* The tracepoint's own record while a tracepoint program runs (0 otherwise): the bytes of a
+	 * __data_loc field lie after the fixed fields, past the copy in `record`. */
+	__u64 tp_record;
 	__s64 ints[AUSPEX_MAX_HOOK_ARGS];
 	__u32 str_len[AUSPEX_MAX_HOOK_ARGS];
 	__u32 is_str[AUSPEX_MAX_HOOK_ARGS];

@@ -2444,6 +2444,153 @@ spec:
     }
 }
 
+/// A `__data_loc char[]` field of a tracepoint (sched_process_exec's filename, index 4 counting
+/// the common fields): its bytes live after the fixed fields, at the offset the field holds;
+/// the kernel compares them (Postfix) and the event carries the whole path.
+#[test]
+fn root_tracepoint_data_loc_string() {
+    if !require_root("root_tracepoint_data_loc_string") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = copy_binary("/bin/true", &d, "dataloc-true");
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: dataloc-exec
+spec:
+  tracepoints:
+  - subsystem: "sched"
+    event: "sched_process_exec"
+    args:
+    - index: 4
+      type: "auto"
+    selectors:
+    - matchArgs:
+      - index: 4
+        operator: Postfix
+        values: ["/dataloc-true"]
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    assert!(Command::new(&bin).status().expect("run").success());
+    assert!(Command::new("/bin/true").status().expect("run").success());
+    marker(&mut agent, "after-dataloc");
+    let events: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessTracepoint(t) if t.policy_name == "dataloc-exec" => Some(t),
+        _ => None,
+    });
+    assert_eq!(events.len(), 1, "only the copied binary: {events:#?}");
+    assert_eq!(
+        events[0].args.first().and_then(|a| a.arg.clone()),
+        Some(Arg::StringArg(bin.clone()))
+    );
+}
+
+/// A `__data_loc` array that is not a string (ipi_send_cpumask's `__data_loc cpumask_t`): type
+/// auto reads its bytes. Threads of a test program on three CPUs, one changing the protection of
+/// a page the others may cache: the TLB flush IPIs go to CPUs 1 and 2 (mask byte 0x06). The
+/// kernel uses ipi_send_cpu for a single target, so this needs three CPUs (the other
+/// `__data_loc` arrays of common kernels are DMA and RAS events).
+#[test]
+fn root_tracepoint_data_loc_bytes() {
+    if !require_root("root_tracepoint_data_loc_bytes") {
+        return;
+    }
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 3 {
+        println!(
+            "SKIP root_tracepoint_data_loc_bytes: ipi_send_cpumask needs IPIs to two other CPUs (this machine has fewer than 3)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "ipi-sender",
+        r#"#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+static atomic_int stop;
+static char *page;
+static void pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+static void *spin(void *cpu)
+{
+	pin((int)(long)cpu);
+	while (!atomic_load(&stop))
+		(void)*(volatile char *)page;
+	return 0;
+}
+int main(void)
+{
+	pthread_t t[2];
+
+	page = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pin(0);
+	page[0] = 1;
+	for (long k = 0; k < 2; k++)
+		pthread_create(&t[k], 0, spin, (void *)(k + 1));
+	for (int i = 0; i < 20000; i++) {
+		mprotect(page, 4096, PROT_READ);
+		mprotect(page, 4096, PROT_READ | PROT_WRITE);
+	}
+	atomic_store(&stop, 1);
+	pthread_join(t[0], 0);
+	pthread_join(t[1], 0);
+	return 0;
+}
+"#,
+        &["-pthread"],
+    );
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: dataloc-ipi
+spec:
+  tracepoints:
+  - subsystem: "ipi"
+    event: "ipi_send_cpumask"
+    args:
+    - index: 4
+      type: "auto"
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: ["{bin}"]
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert!(Command::new(&bin).status().expect("run").success());
+    agent.wait_until("an IPI event", WAIT, |seen| {
+        policy_events(seen).iter().any(|(p, ..)| p == "dataloc-ipi")
+    });
+    let masks: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessTracepoint(t) if t.policy_name == "dataloc-ipi" => Some(t),
+        _ => None,
+    })
+    .iter()
+    .map(|t| t.args.first().and_then(|a| a.arg.clone()))
+    .collect();
+    let to_both = masks
+        .iter()
+        .filter(|m| matches!(m, Some(Arg::BytesArg(b)) if !b.is_empty() && b[0] == 0x06 && b[1..].iter().all(|&x| x == 0)))
+        .count();
+    assert!(to_both > 0, "cpumask bytes of the IPIs: {masks:?}");
+}
+
 /// CelExpr (Tetragon's example shape): lseek(2) arguments compared by a CEL expression that
 /// runs in the kernel: `argN` is the N-th entry of `args`, typed by it (whence is an int32,
 /// offset an int64). The matching call is killed before user space sees it; the others run.

@@ -363,6 +363,8 @@ pub enum ArgRead {
     SockaddrUn = 32,
     /// [`ArgRead::SockaddrUn`] in user memory.
     UserSockaddrUn = 33,
+    /// Another `__data_loc` array (`u8[]`, `u64[]`, …): its bytes, then their full length.
+    DataLocBytes = 34,
 }
 
 /// How user space renders a captured argument in the event (`KprobeArgument` variant).
@@ -1471,6 +1473,7 @@ pub(crate) fn is_string_read(r: ArgRead) -> bool {
             | ArgRead::IovIter
             | ArgRead::SockaddrUn
             | ArgRead::UserSockaddrUn
+            | ArgRead::DataLocBytes
     )
 }
 
@@ -1511,6 +1514,7 @@ impl ArgRead {
                     | ArgRead::IovIter
                     | ArgRead::SockaddrUn
                     | ArgRead::UserSockaddrUn
+                    | ArgRead::DataLocBytes
             )
     }
 }
@@ -3392,13 +3396,13 @@ impl Compiler<'_> {
                     Some(int_arg(signed, w, render, field))
                 }
                 FieldShape::Array => Some(const_buf(field)),
-                FieldShape::DataLocOther => {
-                    self.not_yet(
-                        &ap.field("type"),
-                        &format!("type auto on a `{}` field ({})", field.ctype, field.name),
-                    );
-                    None
-                }
+                // Its bytes (Tetragon has no reader for these arrays).
+                FieldShape::DataLocOther => Some(CompiledArg::new(
+                    field.offset,
+                    field.size,
+                    ArgRead::DataLocBytes,
+                    ArgRender::Bytes,
+                )),
             },
             _ => match int_layout(ty) {
                 Some((signed, width, render)) => match shape {

@@ -956,6 +956,37 @@ fn corpus_list_syscalls_tracepoint_example() {
     assert_eq!(got.int_set, vec![(1, 32), (1, 33)]);
 }
 
+/// A `__data_loc` array of other elements (`u64[]`, `cpumask_t`): type auto reads its bytes
+/// (from the tracepoint's record, where the field's offset points), reported as bytes.
+#[test]
+fn data_loc_arrays_read_as_bytes() {
+    let mut k = FakeKernel::new();
+    k.add(
+        "dma",
+        "dma_map_sg",
+        &format(
+            "dma_map_sg",
+            &[
+                ("__data_loc u64[] phys_addrs", 8, 4, false),
+                ("__data_loc cpumask_t cpumask", 12, 4, false),
+            ],
+        ),
+    );
+    let got = compiled_with(
+        "tracepoints:\n- subsystem: dma\n  event: dma_map_sg\n  args:\n  - index: 4\n  - index: 5\n    type: auto",
+        &k,
+    );
+    let args = &got.hooks[0].args;
+    assert_eq!(
+        args,
+        &vec![
+            arg(8, 4, ArgRead::DataLocBytes, ArgRender::Bytes),
+            arg(12, 4, ArgRead::DataLocBytes, ArgRender::Bytes),
+        ]
+    );
+    assert!(ArgRead::DataLocBytes.has_trailer() && ArgRead::DataLocBytes.is_string());
+}
+
 #[test]
 fn sched_process_exec_with_data_loc_and_ranges() {
     let got = compiled(
