@@ -77,20 +77,44 @@ static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
  * here a call of an unhooked syscall costs one array lookup. The record the hook's argument
  * offsets expect (syscall number at 8, arguments at 16 + 8 * i) is rebuilt from the registers.
  */
+/* The policy has __ia32_sys_* hooks (keys AUSPEX_COMPAT_SYSCALL_BASE + i386 number). */
+const volatile __u32 auspex_compat_syscalls = 0;
+
+/*
+ * The hook slot of syscall `nr` (a 64-bit or, for a call through IA32 emulation, an i386
+ * number), or NULL. The 32-bit check reads the task: only when the number is hooked or the
+ * policy hooks 32-bit syscalls.
+ */
+static __always_inline __u32 *syscall_slot(void *map, __u32 nr, int *compat)
+{
+	__u32 *slot = bpf_map_lookup_elem(map, &nr);
+	__u32 key;
+
+	if ((!slot || !*slot) && !auspex_compat_syscalls)
+		return NULL;
+	*compat = compat_syscall();
+	if (!*compat)
+		return slot && *slot ? slot : NULL;
+	/* An i386 number: never a 64-bit hook's (the kernel's syscalls/sys_enter_* tracepoints
+	 * skip these calls too). */
+	if (!auspex_compat_syscalls || nr >= AUSPEX_COMPAT_SYSCALL_BASE)
+		return NULL;
+	key = nr + AUSPEX_COMPAT_SYSCALL_BASE;
+	slot = bpf_map_lookup_elem(map, &key);
+	return slot && *slot ? slot : NULL;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 nr = (__u32)id, *slot, hook_idx;
+	__u32 *slot, hook_idx;
 	struct auspex_hook_config *cfg;
 	struct generic_heap *h;
 	__u64 args[6];
+	int compat = 0;
 
-	slot = bpf_map_lookup_elem(&auspex_syscall_hooks, &nr);
-	if (!slot || !*slot)
-		return 0;
-	/* A 32-bit syscall's number is an i386 one: not this hook's (the kernel's own
-	 * syscalls/sys_enter_* tracepoints skip compat syscalls too). */
-	if (compat_syscall())
+	slot = syscall_slot(&auspex_syscall_hooks, (__u32)id, &compat);
+	if (!slot)
 		return 0;
 	hook_idx = *slot - 1;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
@@ -99,12 +123,22 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 #if defined(__TARGET_ARCH_x86)
 	/* Direct BTF loads (no helper call): this runs on every syscall of the system. */
-	args[0] = regs->di;
-	args[1] = regs->si;
-	args[2] = regs->dx;
-	args[3] = regs->r10;
-	args[4] = regs->r8;
-	args[5] = regs->r9;
+	if (compat) {
+		/* i386 order; 32-bit values (the ia32 wrappers truncate the registers too). */
+		args[0] = (__u32)regs->bx;
+		args[1] = (__u32)regs->cx;
+		args[2] = (__u32)regs->dx;
+		args[3] = (__u32)regs->si;
+		args[4] = (__u32)regs->di;
+		args[5] = (__u32)regs->bp;
+	} else {
+		args[0] = regs->di;
+		args[1] = regs->si;
+		args[2] = regs->dx;
+		args[3] = regs->r10;
+		args[4] = regs->r8;
+		args[5] = regs->r9;
+	}
 #else
 	return 0;
 #endif
@@ -124,14 +158,15 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(auspex_generic_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 nr, *slot;
+	int compat = 0;
 
 #if defined(__TARGET_ARCH_x86)
 	nr = (__u32)regs->orig_ax;
 #else
 	return 0;
 #endif
-	slot = bpf_map_lookup_elem(&auspex_syscall_exit_hooks, &nr);
-	if (!slot || !*slot || compat_syscall())
+	slot = syscall_slot(&auspex_syscall_exit_hooks, nr, &compat);
+	if (!slot)
 		return 0;
 	return run_return(*slot - 1, ret);
 }

@@ -319,6 +319,9 @@ struct auspex_data_msg {
 /* The return value is a struct cred *, read with the `ret` spec into heap slot 0 and sent after
  * the trailer as a struct auspex_creds. */
 #define AUSPEX_HOOK_RETURN_CRED 512
+
+/* auspex_syscall_hooks / auspex_syscall_exit_hooks: key of a 32-bit (i386) syscall number n. */
+#define AUSPEX_COMPAT_SYSCALL_BASE 512
 #define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
 
 /* matchBinaries flags. */

@@ -4633,7 +4633,9 @@ spec:
 /// 32-bit compat syscalls (IA32 emulation: a 64-bit program making `int $0x80`): `syscall64`
 /// values carry bit 31 and lists may name `__ia32_sys_*` entry points, as in the corpus'
 /// killer.yaml; syscall kprobes (served by the syscall tracepoints here) see native syscalls only
-/// — the i386 dup is number 41, x86-64's socket, and must not be taken for it.
+/// — the i386 dup is number 41, x86-64's socket, and must not be taken for it — and a kprobe on
+/// `__ia32_sys_dup` sees the 32-bit one, its argument from the i386 registers (the upper half
+/// of rbx is not part of it).
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn root_compat_syscalls_are_told_apart() {
@@ -4652,7 +4654,7 @@ int main(void)
 	long r64 = syscall(SYS_dup, 1), r32;
 
 	/* i386 dup (41) through the 32-bit entry */
-	__asm__ volatile("int $0x80" : "=a"(r32) : "0"(41L), "b"(1L) : "r8", "r9", "r10", "r11", "memory");
+	__asm__ volatile("int $0x80" : "=a"(r32) : "0"(41L), "b"(0x500000001L) : "r8", "r9", "r10", "r11", "memory");
 	return r64 < 0 || r32 < 0;
 }
 "#,
@@ -4702,6 +4704,19 @@ spec:
     - matchBinaries:
       - operator: "In"
         values: ["{bin}"]
+  - call: "__ia32_sys_dup"
+    syscall: true
+    args:
+    - index: 0
+      type: "int"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values: ["{bin}"]
+      matchArgs:
+      - index: 0
+        operator: "Equal"
+        values: ["1"]
 "#
     );
     let mut agent = TestAgent::start(|_| {});
@@ -4726,9 +4741,10 @@ spec:
                     ids.push((s.id, s.abi));
                 }
             }
-            Some(Event::ProcessKprobe(k)) if k.policy_name == "compat-kprobes" => {
-                kprobes.push(k.function_name.clone())
-            }
+            Some(Event::ProcessKprobe(k)) if k.policy_name == "compat-kprobes" => kprobes.push((
+                k.function_name.clone(),
+                k.args.first().and_then(|a| a.arg.clone()),
+            )),
             _ => {}
         }
     }
@@ -4744,8 +4760,11 @@ spec:
     );
     assert_eq!(
         kprobes,
-        ["__x64_sys_dup"],
-        "the compat dup is neither dup nor socket"
+        [
+            ("__x64_sys_dup".to_string(), None),
+            ("__ia32_sys_dup".to_string(), Some(Arg::IntArg(1)))
+        ],
+        "the compat dup is neither dup nor socket, but __ia32_sys_dup"
     );
 }
 

@@ -437,6 +437,9 @@ pub const HOOK_RETURN_STR: u32 = 256;
 /// Hook flag: the return value is a `struct cred *`, read with [`HookConfig::ret`] and sent
 /// after the [`ReturnTrailer`] as [`Creds`].
 pub const HOOK_RETURN_CRED: u32 = 512;
+/// Key offset of a 32-bit (i386) syscall number in the syscall hook maps
+/// (`AUSPEX_COMPAT_SYSCALL_BASE`); 64-bit numbers are below it.
+pub const COMPAT_SYSCALL_BASE: u32 = 512;
 /// Hook flag: a return probe (the entry keeps the event, the return posts it).
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).

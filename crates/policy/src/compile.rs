@@ -149,6 +149,9 @@ pub mod limits {
     /// Bytes of a tracepoint record the programs copy (`AUSPEX_RECORD_MAX`,
     /// `bpf/lib/selectors.h`): every argument must lie inside.
     pub const RECORD_MAX: usize = 512;
+    /// Key offset of an i386 syscall number in the syscall hook tables
+    /// (`AUSPEX_COMPAT_SYSCALL_BASE`); i386 numbers are below it.
+    pub const COMPAT_SYSCALL_BASE: u32 = 512;
     /// Values one InMap/NotInMap filter may expand to (ranges and lists are expanded element by
     /// element). Compiler-side bound, not an ABI constant.
     pub const MAX_INT_SET_VALUES: usize = 1024;
@@ -635,6 +638,9 @@ pub struct CompiledHook {
     /// syscall number, so the agent can serve it from the raw `sys_enter` tracepoint (much cheaper
     /// per call) with the record rebuilt from the registers.
     pub syscall_nr: Option<u32>,
+    /// `syscall_nr` is a 32-bit (i386) syscall number: the hook is a `__ia32_sys_*` syscall
+    /// kprobe, served by the raw syscall tracepoints for calls made through IA32 emulation.
+    pub compat_syscall: bool,
     /// `return: true`: the event is posted when the call returns (kretprobe, or the raw
     /// `sys_exit` tracepoint for a syscall hook served by tracepoints).
     pub returns: bool,
@@ -1065,14 +1071,24 @@ fn split_declaration(decl: &str) -> (String, String) {
     (format!("{ctype}{suffix}"), name.to_owned())
 }
 
+/// The syscall of a 32-bit entry point (`dup` of `__ia32_sys_dup`).
+pub fn ia32_syscall(call: &str) -> Option<&str> {
+    call.strip_prefix("__ia32_sys_")
+}
+
 /// The syscall name inside a kprobe `call` or a `syscalls` list entry: without the arch wrapper
 /// prefix (`__x64_sys_`, `__arm64_sys_`, `__se_sys_`) and without `sys_`. `Err` for 32-bit
-/// (`__ia32_sys_`, `__ia32_compat_sys_`) entry points, which the 64-bit syscall tracepoints and
-/// syscall numbers do not cover.
+/// (`__ia32_sys_`, `__ia32_compat_sys_`) entry points, whose numbers and registers differ
+/// (`__ia32_sys_*` kprobes go through [`ia32_syscall`]).
 pub fn syscall_name(call: &str) -> Result<&str, String> {
+    if call.starts_with("__ia32_compat_") {
+        return Err(format!(
+            "{call} is a 32-bit compat syscall entry point (its arguments have compat types); hook the syscall by its __ia32_sys_ or 64-bit name"
+        ));
+    }
     if call.starts_with("__ia32_") {
         return Err(format!(
-            "{call} is a 32-bit (ia32) syscall entry point; 32-bit syscalls are not supported by the in-kernel engine yet"
+            "{call} is a 32-bit (ia32) syscall entry point; hook it from a kprobes entry with syscall: true (served by the raw syscall tracepoints, which tell 32-bit calls apart)"
         ));
     }
     let s = ["__x64_sys_", "__arm64_sys_", "__se_sys_"]
@@ -1778,15 +1794,31 @@ impl Compiler<'_> {
             let n = self.out.hooks.iter().filter(|h| is(&h.attach)).count();
             self.limit(&root.field(field), what, limits::TRAMPOLINE_SLOTS, n);
         }
-        // Returns of syscall hooks served by tracepoints are found by syscall number.
+        // Returns of syscall hooks served by tracepoints are found by syscall number, and so
+        // are the entries of 32-bit syscalls (their own tracepoints cannot tell them apart).
         let mut seen = Vec::new();
         let mut problems = Vec::new();
+        let mut compat_seen = Vec::new();
+        for h in self.out.hooks.iter().filter(|h| h.compat_syscall) {
+            match h.syscall_nr {
+                Some(nr) if compat_seen.contains(&nr) => problems.push((
+                    h.path.clone(),
+                    "a second hook on the same 32-bit syscall in one policy is not supported by the in-kernel engine yet; use one hook",
+                )),
+                Some(nr) if nr >= limits::COMPAT_SYSCALL_BASE => problems.push((
+                    h.path.clone(),
+                    "this i386 syscall number is past the in-kernel engine's table",
+                )),
+                Some(nr) => compat_seen.push(nr),
+                None => {} // refused where it was compiled
+            }
+        }
         for h in &self.out.hooks {
             if !h.returns || !matches!(h.attach, AttachPoint::Tracepoint { .. }) {
                 continue;
             }
-            match h.syscall_nr {
-                Some(nr) if !seen.contains(&nr) => seen.push(nr),
+            match h.syscall_nr.map(|nr| (nr, h.compat_syscall)) {
+                Some(key) if !seen.contains(&key) => seen.push(key),
                 Some(_) => problems.push((
                     h.path.clone(),
                     "a second return probe on the same syscall in one policy is not supported by the in-kernel engine yet; use one hook",
@@ -1998,6 +2030,11 @@ impl Compiler<'_> {
         // Kernel functions, and syscalls on a kernel with kprobes, use kprobe programs (arguments
         // from the registers). On a kernel without kprobes they still compile and load (the
         // verifier checks them); attaching then fails with the reason.
+        // 32-bit syscalls are told apart by the raw syscall tracepoints only (the kprobe path
+        // reads the 64-bit wrappers' registers): they are served there on every kernel.
+        let (compat, calls): (Vec<String>, Vec<String>) = calls
+            .into_iter()
+            .partition(|c| k.syscall && ia32_syscall(c).is_some());
         if !k.syscall || self.kernel.kprobes_attach() {
             for call in &calls {
                 // ignore.callNotFound: a kernel function this kernel lacks (BTF) is skipped.
@@ -2009,10 +2046,14 @@ impl Compiler<'_> {
                 }
                 self.kprobe_hook(k, call, p, ret);
             }
-            return;
         }
-        for call in &calls {
-            let name = match syscall_name(call) {
+        let served = if k.syscall && !self.kernel.kprobes_attach() {
+            [calls, compat].concat()
+        } else {
+            compat
+        };
+        for call in &served {
+            let name = match ia32_syscall(call).map_or_else(|| syscall_name(call), Ok) {
                 Ok(n) => n.to_owned(),
                 Err(reason) => {
                     self.err(&p.field("call"), reason);
@@ -2055,13 +2096,25 @@ impl Compiler<'_> {
                     }
                 }
             }
+            if ia32_syscall(call).is_some() {
+                // 32-bit registers: a signed 64-bit argument is their low half, sign-extended.
+                for a in args.iter_mut().flatten() {
+                    if a.read == ArgRead::Int && a.size == 8 {
+                        a.size = 4;
+                    }
+                }
+            }
             args.extend(self.data_args(
                 &k.data,
                 p,
                 Err("pt_regs data needs a kprobe; this kernel serves syscall: true kprobes from the syscall tracepoints (no probe registers)"),
             ));
             let event_kind = HookEvent::Kprobe {
-                function_name: format!("__x64_sys_{name}"),
+                function_name: if ia32_syscall(call).is_some() {
+                    call.clone()
+                } else {
+                    format!("__x64_sys_{name}")
+                },
             };
             let attach = AttachPoint::Tracepoint {
                 subsystem: "syscalls".into(),
@@ -3028,6 +3081,11 @@ impl Compiler<'_> {
         }
         let selector_ids = self.selectors(selectors, ctx);
         // The raw path rebuilds bytes 8..64 of the record (syscall number, six arguments).
+        let compat_syscall = matches!(
+            (&attach, &event),
+            (AttachPoint::Tracepoint { .. }, HookEvent::Kprobe { function_name })
+                if ia32_syscall(function_name).is_some()
+        );
         let syscall_nr = match &attach {
             AttachPoint::Tracepoint { subsystem, event }
                 if subsystem == "syscalls"
@@ -3036,12 +3094,23 @@ impl Compiler<'_> {
                         .filter_map(span)
                         .all(|(offset, size)| offset >= 8 && offset + size <= 64) =>
             {
-                event
-                    .strip_prefix("sys_enter_")
-                    .and_then(|name| self.kernel.syscall_number(name))
+                event.strip_prefix("sys_enter_").and_then(|name| {
+                    if compat_syscall {
+                        self.kernel.compat_syscall_number(name)
+                    } else {
+                        self.kernel.syscall_number(name)
+                    }
+                })
             }
             _ => None,
         };
+        if compat_syscall && syscall_nr.is_none() {
+            // Only the raw path tells 32-bit calls apart.
+            self.err(
+                &ctx.path.field("call"),
+                "a 32-bit (__ia32_sys_*) syscall hook needs the syscall's i386 number, which this kernel does not have (no IA32 emulation, or no such i386 syscall)",
+            );
+        }
         // With a return probe, the returnCopy buffer goes out at the return, ahead of the event;
         // other maxData buffers at entry, keyed by the entry time the event carries.
         let returns = ctx.ret.is_some() || return_copy.is_some();
@@ -3056,6 +3125,7 @@ impl Compiler<'_> {
             message: message.map(|m| truncate_chars(m, 256)),
             tags: tags.iter().map(|t| truncate_chars(t, 128)).collect(),
             syscall_nr,
+            compat_syscall,
             returns,
             return_arg: ctx.ret.and_then(|r| r.args.first().cloned().flatten()),
             return_arg_action: ctx.ret.and_then(|r| r.action),

@@ -583,6 +583,7 @@ fn openat_kill_expected() -> CompiledPolicy {
     CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
+            compat_syscall: false,
             returns: false,
             data: 0,
             return_arg: None,
@@ -719,6 +720,7 @@ fn tracepoint_with_prefix_mask_binaries_and_rate_limit() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: Some(257),
+            compat_syscall: false,
             returns: false,
             data: 0,
             return_arg: None,
@@ -833,6 +835,7 @@ fn raw_syscalls_in_map_of_a_syscall_list() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: None,
+            compat_syscall: false,
             returns: false,
             data: 0,
             return_arg: None,
@@ -1022,6 +1025,7 @@ fn sched_process_exec_with_data_loc_and_ranges() {
     let expected = CompiledPolicy {
         hooks: vec![CompiledHook {
             syscall_nr: None,
+            compat_syscall: false,
             returns: false,
             data: 0,
             return_arg: None,
@@ -1106,6 +1110,7 @@ fn list_call_gives_one_hook_per_syscall_with_its_own_selectors() {
     let got = compiled(&spec.replace("IGNORE", "ignore:\n            callNotFound: true"));
     let hook = |event: &str, function: &str, selector| CompiledHook {
         syscall_nr: syscalls_x86_64::number(event.trim_start_matches("sys_enter_")),
+        compat_syscall: false,
         returns: false,
         data: 0,
         return_arg: None,
@@ -2076,6 +2081,49 @@ fn return_copy_makes_a_return_hook() {
         assert_eq!((e.len(), e[0].path.as_str()), (1, path), "{e:#?}");
         assert!(e[0].reason.contains(reason), "{e:#?}");
     }
+}
+
+/// A `syscall: true` kprobe on a 32-bit entry point (`__ia32_sys_lseek`): served by the raw
+/// syscall tracepoints with its i386 number on every kernel (the kprobe path reads the 64-bit
+/// wrappers' registers); a signed 64-bit argument is read as the 32 bits the call passed. A
+/// second hook on the same 32-bit syscall, and fentries on one, are refused.
+#[test]
+fn ia32_syscall_kprobes_are_served_by_the_raw_tracepoints() {
+    let spec = "kprobes:\n- call: __ia32_sys_lseek\n  syscall: true\n  args:\n  - index: 1\n    type: int64";
+    for kprobes in [false, true] {
+        let mut k = FakeKernel::with_common_syscalls();
+        k.compat = true;
+        k.kprobes = kprobes;
+        let got = compiled_with(spec, &k);
+        let h = &got.hooks[0];
+        assert!(h.compat_syscall);
+        assert_eq!(h.syscall_nr, Some(19), "i386 lseek");
+        assert_eq!(h.attach, tp("syscalls", "sys_enter_lseek"));
+        assert_eq!(
+            h.event,
+            HookEvent::Kprobe {
+                function_name: "__ia32_sys_lseek".into()
+            }
+        );
+        assert_eq!((h.args[0].read, h.args[0].size), (ArgRead::Int, 4));
+        assert_eq!(h.args[0].render, ArgRender::Long);
+    }
+    let mut k = FakeKernel::with_common_syscalls();
+    k.compat = true;
+    one_error(
+        &ok(&format!("{spec}\n- call: __ia32_sys_lseek\n  syscall: true")),
+        &k,
+        "spec.kprobes[1]",
+        "a second hook on the same 32-bit syscall",
+    );
+    let mut trampolines = FakeKernel::stock();
+    trampolines.compat = true;
+    one_error(
+        &ok("fentries:\n- call: __ia32_sys_dup\n  syscall: true"),
+        &trampolines,
+        "spec.fentries[0].call",
+        "hook it from a kprobes entry with syscall: true",
+    );
 }
 
 /// Enforcers (the corpus' killer.yaml without its ia32 entry): the listed syscalls' entry points

@@ -34,6 +34,18 @@ const _: () = assert!(abi::MAX_PIDS == limits::MAX_PIDS);
 const _: () = assert!(abi::MAX_SELECTORS == limits::MAX_SELECTORS);
 const _: () = assert!(abi::STRING_MAX == limits::STRING_MAX);
 const _: () = assert!(abi::SUBSTRING_BUF > limits::SUBSTRING_MAX);
+const _: () = assert!(abi::COMPAT_SYSCALL_BASE == limits::COMPAT_SYSCALL_BASE);
+
+/// Key of syscall `nr` in `auspex_syscall_hooks` / `auspex_syscall_exit_hooks` (arrays of 1024):
+/// 64-bit numbers as they are, i386 ones after [`abi::COMPAT_SYSCALL_BASE`]; `None` when out of
+/// range.
+fn syscall_key(nr: u32, compat: bool) -> Option<u32> {
+    if compat {
+        (nr < abi::COMPAT_SYSCALL_BASE).then_some(nr + abi::COMPAT_SYSCALL_BASE)
+    } else {
+        (nr < abi::COMPAT_SYSCALL_BASE).then_some(nr)
+    }
+}
 
 /// A compiled policy bound to its kernel-wide id.
 pub struct TracepointPolicySpec<'a> {
@@ -305,10 +317,12 @@ impl TracepointPolicySpec<'_> {
         // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
         // number and policy) when the policy hooks a hot syscall, else through their own
         // tracepoints (see HOT_SYSCALLS); the others through their own attach point.
+        // 32-bit (__ia32_sys_*) syscall hooks are told apart there only.
         let raw_entry = c.hooks.iter().any(|h| {
             h.syscall_nr.is_some()
-                && matches!(&h.attach, AttachPoint::Tracepoint { event, .. }
-                    if event.strip_prefix("sys_enter_").is_some_and(|n| HOT_SYSCALLS.contains(&n)))
+                && (h.compat_syscall
+                    || matches!(&h.attach, AttachPoint::Tracepoint { event, .. }
+                    if event.strip_prefix("sys_enter_").is_some_and(|n| HOT_SYSCALLS.contains(&n))))
         });
         let mut raw_syscalls: Vec<(u32, usize)> = Vec::new();
         let mut exit_syscalls: Vec<(u32, usize)> = Vec::new();
@@ -325,8 +339,8 @@ impl TracepointPolicySpec<'_> {
                     (AttachPoint::Kprobe { function, .. }, _) => {
                         plan.kretprobes.push((function.clone(), cookie))
                     }
-                    (AttachPoint::Tracepoint { .. }, Some(nr)) if nr < 1024 => {
-                        exit_syscalls.push((nr, i))
+                    (AttachPoint::Tracepoint { .. }, Some(nr)) => {
+                        exit_syscalls.extend(syscall_key(nr, hook.compat_syscall).map(|k| (k, i)))
                     }
                     (AttachPoint::Fentry { function, .. }, _) => {
                         slots[TrampolineKind::Fexit as usize].push((function.clone(), i))
@@ -433,14 +447,16 @@ impl TracepointPolicySpec<'_> {
                 AttachPoint::RawTracepoint { event } => {
                     slots[TrampolineKind::RawTp as usize].push((event.clone(), i))
                 }
-                AttachPoint::Tracepoint { subsystem, event } => match hook.syscall_nr {
-                    Some(nr)
-                        if raw_entry
-                            && nr < 1024
-                            && !raw_syscalls.iter().any(|(n, _)| *n == nr) =>
-                    {
-                        raw_syscalls.push((nr, i))
+                AttachPoint::Tracepoint { subsystem, event } => match hook
+                    .syscall_nr
+                    .and_then(|nr| syscall_key(nr, hook.compat_syscall))
+                {
+                    Some(key) if raw_entry && !raw_syscalls.iter().any(|(k, _)| *k == key) => {
+                        raw_syscalls.push((key, i))
                     }
+                    // The syscall's own tracepoint cannot tell 32-bit calls apart; the compiler
+                    // refuses what would land here (a second hook on one i386 syscall).
+                    _ if hook.compat_syscall => {}
                     _ => plan
                         .classic
                         .push((subsystem.clone(), event.clone(), cookie)),
@@ -541,6 +557,7 @@ impl TracepointPolicySpec<'_> {
         }
         if let Some(ro) = open.maps.rodata_data.as_deref_mut() {
             ro.auspex_policy_id = u32::from(self.policy_id);
+            ro.auspex_compat_syscalls = u32::from(c.hooks.iter().any(|h| h.compat_syscall));
             ro.auspex_lsm_slots = slot_hooks[TrampolineKind::Lsm as usize];
             ro.auspex_fentry_slots = slot_hooks[TrampolineKind::Fentry as usize];
             ro.auspex_fmod_ret_slots = slot_hooks[TrampolineKind::FmodRet as usize];

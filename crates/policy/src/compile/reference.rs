@@ -502,6 +502,7 @@ mod tests {
         let arg = |offset, read, render| CompiledArg::new(offset, 8, read, render);
         CompiledHook {
             syscall_nr: None,
+            compat_syscall: false,
             returns: false,
             data: 0,
             return_arg: None,
