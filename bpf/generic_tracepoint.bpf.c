@@ -145,7 +145,8 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 	return run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
 }
 
-/* Syscall number → hook index + 1 of the return probes served by sys_exit below. */
+/* Syscall number → hook indexes + 1 of the return probes served by sys_exit below: the first
+ * in the low 16 bits, a second hook on the same syscall in the high 16 bits (0: none). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);
@@ -157,7 +158,7 @@ struct {
 SEC("tp_btf/sys_exit")
 int BPF_PROG(auspex_generic_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 nr, *slot;
+	__u32 nr, *slot, hooks;
 	int compat = 0;
 
 #if defined(__TARGET_ARCH_x86)
@@ -168,7 +169,13 @@ int BPF_PROG(auspex_generic_sys_exit, struct pt_regs *regs, long ret)
 	slot = syscall_slot(&auspex_syscall_exit_hooks, nr, &compat);
 	if (!slot)
 		return 0;
-	return run_return(*slot - 1, ret);
+	hooks = *slot;
+	/* Each hook's return finds the event its own entry kept (or none). */
+	if (hooks & 0xffff)
+		run_return((hooks & 0xffff) - 1, ret);
+	if (hooks >> 16)
+		run_return((hooks >> 16) - 1, ret);
+	return 0;
 }
 
 /* Returns of kprobe hooks with `return: true` (the entry went through the kprobe programs). */

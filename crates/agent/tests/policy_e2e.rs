@@ -2783,6 +2783,75 @@ spec:
     );
 }
 
+/// Two return probes on one syscall in one policy (served by the syscall tracepoints: they
+/// share the syscall's sys_exit slot): each call is posted at its return by the hook whose entry
+/// matched, with that hook's arguments and the return value.
+#[test]
+fn root_two_return_probes_on_one_syscall() {
+    if !require_root("root_two_return_probes_on_one_syscall") {
+        return;
+    }
+    let hook = |whence: u32, label: &str| {
+        format!(
+            r#"
+  - call: "sys_lseek"
+    syscall: true
+    return: true
+    args:
+    - index: 2
+      type: int
+      label: {label}
+    returnArg:
+      index: 0
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["{whence}"]"#
+        )
+    };
+    let yaml = format!(
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: two-returns\nspec:\n  kprobes:{}{}\n",
+        hook(4448, "first"),
+        hook(4449, "second")
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    assert_eq!(python_lseek(0, 0, 4449).code(), Some(22));
+    assert_eq!(python_lseek(0, 0, 4448).code(), Some(22));
+    marker(&mut agent, "after-two-returns");
+    let got: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "two-returns" => Some(k),
+        _ => None,
+    })
+    .iter()
+    .map(|k| {
+        let a = k.args.first();
+        (
+            a.map(|a| a.label.clone()),
+            a.and_then(|a| a.arg.clone()),
+            k.r#return.as_ref().and_then(|r| r.arg.clone()),
+        )
+    })
+    .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Some("second".to_string()),
+                Some(Arg::IntArg(4449)),
+                Some(Arg::IntArg(-22))
+            ),
+            (
+                Some("first".to_string()),
+                Some(Arg::IntArg(4448)),
+                Some(Arg::IntArg(-22))
+            ),
+        ]
+    );
+}
+
 /// The field notes' matchReturnActions example: lseek(2) with whence 5555 that fails with EBADF
 /// is killed when it returns; the same call failing otherwise (EINVAL) is not.
 #[test]

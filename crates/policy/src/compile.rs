@@ -1818,10 +1818,10 @@ impl Compiler<'_> {
                 continue;
             }
             match h.syscall_nr.map(|nr| (nr, h.compat_syscall)) {
-                Some(key) if !seen.contains(&key) => seen.push(key),
+                Some(key) if seen.iter().filter(|k| **k == key).count() < 2 => seen.push(key),
                 Some(_) => problems.push((
                     h.path.clone(),
-                    "a second return probe on the same syscall in one policy is not supported by the in-kernel engine yet; use one hook",
+                    "a third return probe on the same syscall in one policy is not supported by the in-kernel engine (two are); use fewer hooks",
                 )),
                 None => problems.push((
                     h.path.clone(),
@@ -3534,33 +3534,21 @@ impl Compiler<'_> {
             );
             return None;
         }
-        if a.size_arg_index == 0 && a.return_copy {
-            // Read at the return, as many bytes as the call returns.
-            return Some(CompiledArg::new(
-                field.offset,
-                8,
-                if user {
-                    ArgRead::UserBuf
-                } else {
-                    ArgRead::KernelBuf
-                },
-                ArgRender::Bytes,
-            ));
-        }
-        let (size_offset, size_width) = self.size_arg(a, ap, size_at, CHAR_BUF_SIZE)?;
+        let read = if user {
+            ArgRead::UserBuf
+        } else {
+            ArgRead::KernelBuf
+        };
+        // With returnCopy alone: read at the return, as many bytes as the call returns.
+        let (size_offset, size_width) = if a.size_arg_index == 0 && a.return_copy {
+            (0, 0)
+        } else {
+            self.size_arg(a, ap, size_at, CHAR_BUF_SIZE)?
+        };
         Some(CompiledArg {
             size_offset,
             size_width,
-            ..CompiledArg::new(
-                field.offset,
-                8,
-                if user {
-                    ArgRead::UserBuf
-                } else {
-                    ArgRead::KernelBuf
-                },
-                ArgRender::Bytes,
-            )
+            ..CompiledArg::new(field.offset, 8, read, ArgRender::Bytes)
         })
     }
 

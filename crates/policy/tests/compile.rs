@@ -1942,14 +1942,16 @@ fn return_probes_post_at_the_return_with_match_return_args() {
             vec![margs(0, op::LT, vec![0], 0)]
         );
     }
-    // Two return probes on one syscall (served by tracepoints) cannot share the sys_exit slot.
+    // Return probes on one syscall (served by tracepoints) share its sys_exit slot: two fit.
     let ret = "  return: true\n  returnArg:\n    index: 0\n    type: int\n";
     let twice = format!("kprobes:\n- call: sys_openat\n{ret}- call: sys_openat\n{ret}");
-    let e = errors(&ok(&twice), &FakeKernel::new());
+    assert!(compile(&ok(&twice), &FakeKernel::new()).is_ok());
+    let thrice = format!("{twice}- call: sys_openat\n{ret}");
+    let e = errors(&ok(&thrice), &FakeKernel::new());
     assert_eq!(e.len(), 1, "{e:#?}");
-    assert_eq!(e[0].path, "spec.kprobes[1]");
-    assert!(e[0].reason.contains("second return probe"), "{e:#?}");
-    assert!(compile(&ok(&twice), &FakeKernel::new().with_kprobes()).is_ok());
+    assert_eq!(e[0].path, "spec.kprobes[2]");
+    assert!(e[0].reason.contains("third return probe"), "{e:#?}");
+    assert!(compile(&ok(&thrice), &FakeKernel::new().with_kprobes()).is_ok());
 }
 
 #[test]
@@ -2111,7 +2113,9 @@ fn ia32_syscall_kprobes_are_served_by_the_raw_tracepoints() {
     let mut k = FakeKernel::with_common_syscalls();
     k.compat = true;
     one_error(
-        &ok(&format!("{spec}\n- call: __ia32_sys_lseek\n  syscall: true")),
+        &ok(&format!(
+            "{spec}\n- call: __ia32_sys_lseek\n  syscall: true"
+        )),
         &k,
         "spec.kprobes[1]",
         "a second hook on the same 32-bit syscall",

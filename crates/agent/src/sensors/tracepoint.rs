@@ -833,13 +833,18 @@ impl TracepointPolicySpec<'_> {
                 .map_err(map_err("auspex_int_set"))?;
         }
 
-        for (nr, i) in &exit_syscalls {
+        // Up to two return probes per syscall: hook + 1 in the low, then the high 16 bits.
+        let mut exit_slots: Vec<(u32, u32)> = Vec::new();
+        for (key, i) in &exit_syscalls {
+            let hook = (*i as u32 + 1) & 0xffff;
+            match exit_slots.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v |= hook << 16,
+                None => exit_slots.push((*key, hook)),
+            }
+        }
+        for (key, v) in &exit_slots {
             m.auspex_syscall_exit_hooks
-                .update(
-                    &nr.to_ne_bytes(),
-                    &(*i as u32 + 1).to_ne_bytes(),
-                    MapFlags::ANY,
-                )
+                .update(&key.to_ne_bytes(), &v.to_ne_bytes(), MapFlags::ANY)
                 .map_err(map_err("auspex_syscall_exit_hooks"))?;
         }
         for (nr, i) in &raw_syscalls {
