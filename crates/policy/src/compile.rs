@@ -5177,8 +5177,22 @@ impl Compiler<'_> {
                 );
                 None
             }
+            SelectorOp::In | SelectorOp::NotIn => {
+                self.err(
+                    &op_path,
+                    format!(
+                        "operator {sop} filters matchPIDs, matchNamespaces, matchCapabilities and matchBinaries; on an argument use Equal/NotEqual or InMap/NotInMap"
+                    ),
+                );
+                None
+            }
             _ => {
-                self.not_yet(&op_path, &format!("operator {sop}"));
+                self.err(
+                    &op_path,
+                    format!(
+                        "operator {sop} applies to socket arguments (sock, skb, sockaddr, socket); argument {pos} is an integer"
+                    ),
+                );
                 None
             }
         }
