@@ -1370,6 +1370,7 @@ fn resolved_read(
         | ArgType::Skb
         | ArgType::Sockaddr
         | ArgType::NetDevice
+        | ArgType::SockaddrUn
         | ArgType::BpfAttr
         | ArgType::BpfProg
         | ArgType::BpfMap
@@ -1403,7 +1404,18 @@ fn resolved_read(
                 ),
                 _ => return Err(mismatch("an integer or pointer member")),
             },
-            None => return Err(format!("type {ty} is {NOT_YET} with resolve")),
+            // The remaining types name no value at the end of a path.
+            None => {
+                return Err(format!(
+                    "type {ty} cannot end a resolve path ({}); name the member's type (an integer, string, char_buf, file, sock, …)",
+                    match ty {
+                        ArgType::Nop => "nop reads nothing",
+                        ArgType::DataLoc => "data_loc is a tracepoint field's encoding",
+                        ArgType::ConstBuf => "const_buf is an array inside a tracepoint record",
+                        _ => "not a value type",
+                    }
+                ));
+            }
         },
     };
     let mut steps = end.steps;
@@ -1422,6 +1434,7 @@ fn named_struct(types: &dyn resolve::KernelTypes, id: u32, name: &str) -> bool {
 /// (struct name, read, render) of the types naming a kernel object read through a pointer.
 fn kernel_object_read(ty: ArgType) -> Option<(&'static str, ArgRead, ArgRender)> {
     Some(match ty {
+        ArgType::SockaddrUn => ("sockaddr", ArgRead::SockaddrUn, ArgRender::SockaddrUn),
         ArgType::BpfAttr => ("bpf_attr", ArgRead::BpfAttr, ArgRender::BpfAttr),
         ArgType::BpfProg => ("bpf_prog", ArgRead::BpfProg, ArgRender::BpfProg),
         ArgType::BpfMap => ("bpf_map", ArgRead::BpfMap, ArgRender::BpfMap),
@@ -3791,6 +3804,8 @@ impl Compiler<'_> {
                 let read = match read {
                     ArgRead::KernelString if user => ArgRead::UserString,
                     ArgRead::KernelBuf if user => ArgRead::UserBuf,
+                    ArgRead::Sockaddr if user => ArgRead::UserSockaddr,
+                    ArgRead::SockaddrUn if user => ArgRead::UserSockaddrUn,
                     ArgRead::Int | ArgRead::Uint | ArgRead::Fd => read,
                     _ if user => {
                         return Err(format!(

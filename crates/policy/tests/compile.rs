@@ -2644,6 +2644,16 @@ fn resolved_buffers_and_objects() {
             "type bpf_map needs a struct bpf_map or a pointer to one",
         ),
         (
+            "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  args:\n  - index: 0\n    type: const_buf\n    resolve: comm".into(),
+            "spec.kprobes[0].args[0].resolve",
+            "type const_buf cannot end a resolve path (const_buf is an array inside a tracepoint record)",
+        ),
+        (
+            "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  args:\n  - index: 0\n    type: sockaddr_un\n    resolve: mm".into(),
+            "spec.kprobes[0].args[0].resolve",
+            "type sockaddr_un needs a struct sockaddr or a pointer to one",
+        ),
+        (
             "kprobes:\n- call: wake_up_new_task\n  syscall: false\n  data:\n  - type: char_buf\n    source: current_task\n    resolve: comm\n    returnCopy: false".into(),
             "spec.kprobes[0].data[0].type",
             "a data entry has none",
