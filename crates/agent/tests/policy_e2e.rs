@@ -2489,6 +2489,57 @@ spec:
     );
 }
 
+/// `char[N]` fields of a tracepoint (task_rename's oldcomm and newcomm, indexes 5 and 6 counting
+/// the common fields): strings inside the record, compared in the kernel (Equal).
+#[test]
+fn root_tracepoint_char_array_strings() {
+    if !require_root("root_tracepoint_char_array_strings") {
+        return;
+    }
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: comm-rename
+spec:
+  tracepoints:
+  - subsystem: "task"
+    event: "task_rename"
+    args:
+    - index: 5
+    - index: 6
+      type: "string"
+    selectors:
+    - matchArgs:
+      - index: 6
+        operator: Equal
+        values: ["auspex-renamed"]
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    for name in ["auspex-other", "auspex-renamed"] {
+        let st = Command::new("/bin/sh")
+            .args(["-c", &format!("printf {name} > /proc/self/task/$$/comm")])
+            .status()
+            .expect("sh");
+        assert!(st.success());
+    }
+    marker(&mut agent, "after-rename");
+    let events: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessTracepoint(t) if t.policy_name == "comm-rename" => Some(t),
+        _ => None,
+    });
+    assert_eq!(events.len(), 1, "only the matching rename: {events:#?}");
+    let args: Vec<_> = events[0].args.iter().map(|a| a.arg.clone()).collect();
+    assert_eq!(
+        args,
+        vec![
+            Some(Arg::StringArg("sh".into())),
+            Some(Arg::StringArg("auspex-renamed".into()))
+        ]
+    );
+}
+
 /// A `__data_loc` array that is not a string (ipi_send_cpumask's `__data_loc cpumask_t`): type
 /// auto reads its bytes. Threads of a test program on three CPUs, one changing the protection of
 /// a page the others may cache: the TLB flush IPIs go to CPUs 1 and 2 (mask byte 0x06). The
