@@ -1190,7 +1190,8 @@ fn root_sock_addresses_ports_family_protocol_on_inet_sock_set_state() {
     let l6 = std::net::TcpListener::bind("[::1]:0").ok();
     let p4 = l4.local_addr().expect("addr").port();
     let p6 = l6.as_ref().map(|l| l.local_addr().expect("addr").port());
-    let sock_policy = |name: &str, filters: &str| {
+    // Filters on transitions to `newstate` (2: SYN_SENT, 1: ESTABLISHED).
+    let sock_policy_at = |name: &str, newstate: u32, filters: &str| {
         policy(&format!(
             r#"
 apiVersion: cilium.io/v1alpha1
@@ -1210,10 +1211,11 @@ spec:
     - matchArgs:
       - index: 6
         operator: Equal
-        values: ["2"]
+        values: ["{newstate}"]
 {filters}"#
         ))
     };
+    let sock_policy = |name: &str, filters: &str| sock_policy_at(name, 2, filters);
     let mut agent = TestAgent::start(|_| {});
     let c = &agent.control;
     c.add_policy(sock_policy(
@@ -1238,6 +1240,27 @@ spec:
         ))
         .expect("v6 policy");
     }
+    // Transitions to ESTABLISHED: the client's from SYN_SENT (State is the socket's state as it
+    // leaves it), the server's child socket from SYN_RECV with the listening port as its source
+    // port (not privileged: an ephemeral port).
+    c.add_policy(sock_policy_at(
+        "sock-state",
+        1,
+        &format!("      - index: 4\n        operator: State\n        values: [TCP_SYN_SENT]\n      - index: 4\n        operator: DPort\n        values: [\"{p4}\"]\n"),
+    ))
+    .expect("state policy");
+    c.add_policy(sock_policy_at(
+        "sock-sport",
+        1,
+        &format!("      - index: 4\n        operator: NotSPortPriv\n      - index: 4\n        operator: SPort\n        values: [\"{p4}\"]\n"),
+    ))
+    .expect("sport policy");
+    c.add_policy(sock_policy_at(
+        "sock-sportpriv",
+        1,
+        &format!("      - index: 4\n        operator: SPortPriv\n      - index: 4\n        operator: SPort\n        values: [\"{p4}\"]\n"),
+    ))
+    .expect("sportpriv policy");
     // The socket is not filtered on: the kernel reads it only for the events the newstate
     // filter keeps (after the selectors), and it must still be in them. A raw tracepoint, whose
     // arguments are copied in one read.
@@ -1325,6 +1348,19 @@ spec:
     assert!(
         socks("sock-priv").is_empty(),
         "an ephemeral port is not privileged"
+    );
+    let est = socks("sock-state");
+    assert_eq!(est.len(), 1, "the client's SYN_SENT → ESTABLISHED: {est:?}");
+    assert_eq!(
+        (est[0].dport, est[0].state.as_str()),
+        (u32::from(p4), "TCP_SYN_SENT")
+    );
+    let server = socks("sock-sport");
+    assert_eq!(server.len(), 1, "the server's child socket: {server:?}");
+    assert_eq!(server[0].sport, u32::from(p4));
+    assert!(
+        socks("sock-sportpriv").is_empty(),
+        "port {p4} is not privileged"
     );
     if let Some(p6) = p6 {
         let v6 = socks("sock-v6");
