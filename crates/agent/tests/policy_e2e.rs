@@ -4165,7 +4165,9 @@ fn root_loader_reports_mapped_libraries_with_build_ids() {
 /// TrackSock: a client socket is tracked when its owner connects (SYN_SENT); when the server
 /// closes, the client socket's move to CLOSE_WAIT runs in the server's context (loopback
 /// softirq), yet the event is reported for the client process that owns the socket. A second
-/// policy without TrackSock reports the same transition for whoever the kernel ran it in.
+/// policy without TrackSock reports the same transition for whoever the kernel ran it in, and so
+/// does a third that tracks the socket at SYN_SENT and untracks it (UntrackSock) once
+/// ESTABLISHED.
 #[test]
 fn root_track_sock_attributes_socket_events_to_the_owner() {
     if !require_root("root_track_sock_attributes_socket_events_to_the_owner") {
@@ -4173,25 +4175,24 @@ fn root_track_sock_attributes_socket_events_to_the_owner() {
     }
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
     let port = listener.local_addr().expect("addr").port();
-    let yaml = |name: &str, track: bool| {
-        let tracking = if track {
-            format!(
-                r#"
+    // A selector on this connection's move to `state` running `action` (NoPost).
+    let on = |state: u32, action: &str| {
+        format!(
+            r#"
     - matchArgs:
       - index: 0
         operator: DPort
         values: ["{port}"]
       - index: 2
         operator: Equal
-        values: ["2"]
+        values: ["{state}"]
       matchActions:
-      - action: TrackSock
+      - action: {action}
         argSock: 0
       - action: NoPost"#
-            )
-        } else {
-            String::new()
-        };
+        )
+    };
+    let yaml = |name: &str, tracking: &str| {
         format!(
             r#"
 apiVersion: cilium.io/v1alpha1
@@ -4223,11 +4224,16 @@ spec:
     let mut agent = TestAgent::start(|_| {});
     agent
         .control
-        .add_policy(policy(&yaml("tracksock-owner", true)))
+        .add_policy(policy(&yaml("tracksock-owner", &on(2, "TrackSock"))))
         .expect("loads");
     agent
         .control
-        .add_policy(policy(&yaml("tracksock-control", false)))
+        .add_policy(policy(&yaml("tracksock-control", "")))
+        .expect("loads");
+    let untracked = format!("{}{}", on(2, "TrackSock"), on(1, "UntrackSock"));
+    agent
+        .control
+        .add_policy(policy(&yaml("tracksock-untracked", &untracked)))
         .expect("loads");
     let script = format!(
         "import socket, time\ns = socket.create_connection(('127.0.0.1', {port}))\ntime.sleep(2)\n"
@@ -4242,8 +4248,13 @@ spec:
     assert!(client.wait().expect("wait").success());
     agent.wait_until("CLOSE_WAIT events", WAIT, |seen| {
         let names: Vec<_> = policy_events(seen).into_iter().map(|e| e.0).collect();
-        names.iter().any(|n| n == "tracksock-owner")
-            && names.iter().any(|n| n == "tracksock-control")
+        [
+            "tracksock-owner",
+            "tracksock-control",
+            "tracksock-untracked",
+        ]
+        .iter()
+        .all(|p| names.iter().any(|n| n == p))
     });
     let pids = |name: &str| -> Vec<(u32, Vec<KprobeArgument>)> {
         agent
@@ -4271,6 +4282,12 @@ spec:
     assert_ne!(
         control[0].0, client_pid,
         "without TrackSock the event is the running task's"
+    );
+    let untracked = pids("tracksock-untracked");
+    assert_eq!(untracked.len(), 1, "{untracked:?}");
+    assert_eq!(
+        untracked[0].0, control[0].0,
+        "after UntrackSock the event is the running task's again"
     );
 }
 
