@@ -4291,6 +4291,116 @@ spec:
     );
 }
 
+/// matchCapabilityChanges (a capability set differing from the one the process had at exec) and
+/// matchPIDs with isNamespacePID (the pid as the process's own pid namespace numbers it). A
+/// test program drops CAP_SYS_TIME from its effective set, then lseeks: reported; the same
+/// program keeping its capabilities is not. A python lseek as pid 1 of a new pid namespace
+/// (unshare --pid --fork) is reported; the same lseek on the host is not.
+#[test]
+fn root_capability_changes_and_namespace_pids() {
+    if !require_root("root_capability_changes_and_namespace_pids") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let bin = build_c(
+        &d,
+        "cap-drop",
+        r#"#include <linux/capability.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct c[2];
+
+	if (argc > 1 && strcmp(argv[1], "drop") == 0) {
+		if (syscall(SYS_capget, &h, c))
+			return 2;
+		c[0].effective &= ~(1u << CAP_SYS_TIME);
+		if (syscall(SYS_capset, &h, c))
+			return 3;
+	}
+	lseek(0, 0, 4450);
+	return 0;
+}
+"#,
+        &[],
+    );
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: cap-changes
+spec:
+  kprobes:
+  - call: "sys_lseek"
+    syscall: true
+    args:
+    - index: 2
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["4450"]
+      matchCapabilityChanges:
+      - type: Effective
+        operator: In
+        values: ["CAP_SYS_TIME"]
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["4451"]
+      matchPIDs:
+      - operator: In
+        isNamespacePID: true
+        values: [1]
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    for mode in ["keep", "drop"] {
+        let st = Command::new(&bin).arg(mode).status().expect("run");
+        assert!(st.success(), "{mode}: {st:?}");
+    }
+    assert_eq!(python_lseek(0, 0, 4451).code(), Some(22), "host lseek");
+    let st = Command::new("unshare")
+        .args(["--pid", "--fork", "/usr/bin/python3", "-c"])
+        .arg("import os\ntry:\n os.lseek(0, 0, 4451)\nexcept OSError:\n pass\nassert os.getpid() == 1")
+        .status()
+        .expect("unshare");
+    assert!(st.success(), "pid 1 of its namespace: {st:?}");
+    marker(&mut agent, "after-cap-changes");
+    let events: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "cap-changes" => Some(k),
+        _ => None,
+    });
+    let got: Vec<_> = events
+        .iter()
+        .map(|k| {
+            let p = proc_of(&k.process);
+            (
+                k.args.first().and_then(|a| a.arg.clone()),
+                p.binary.clone(),
+                p.arguments.contains("getpid() == 1") || p.arguments == "drop",
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(Arg::IntArg(4450)), bin.clone(), true),
+            (
+                Some(Arg::IntArg(4451)),
+                "/usr/bin/python3".to_string(),
+                true
+            ),
+        ],
+        "the capability-dropping run and the namespace's pid 1 only: {events:#?}"
+    );
+}
+
 /// isNamespaceCapability: CAP_SYS_ADMIN counts only outside the host user namespace. Root on
 /// the host has it and is not reported; a process in a new user namespace (unshare --user
 /// --map-root-user) has it there and is.
