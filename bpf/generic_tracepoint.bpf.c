@@ -71,12 +71,6 @@ static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
 	return run_hook_with_args_set(ctx, h, cfg, hook_idx, nr, args, 0);
 }
 
-/*
- * `syscalls/sys_enter_*` hooks through the raw sys_enter tracepoint: the per-syscall tracepoints
- * build a perf record for every call (about 200 ns on a cheap syscall, measured by bench/needle);
- * here a call of an unhooked syscall costs one array lookup. The record the hook's argument
- * offsets expect (syscall number at 8, arguments at 16 + 8 * i) is rebuilt from the registers.
- */
 /* The policy has __ia32_sys_* hooks (keys AUSPEX_COMPAT_SYSCALL_BASE + i386 number). */
 const volatile __u32 auspex_compat_syscalls = 0;
 
@@ -104,6 +98,12 @@ static __always_inline __u32 *syscall_slot(void *map, __u32 nr, int *compat)
 	return slot && *slot ? slot : NULL;
 }
 
+/*
+ * `syscalls/sys_enter_*` hooks through the raw sys_enter tracepoint: the per-syscall tracepoints
+ * build a perf record for every call (about 200 ns on a cheap syscall, measured by bench/needle);
+ * here a call of an unhooked syscall costs one array lookup. The record the hook's argument
+ * offsets expect (syscall number at 8, arguments at 16 + 8 * i) is rebuilt from the registers.
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 {

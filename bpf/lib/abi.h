@@ -313,16 +313,18 @@ struct auspex_data_msg {
 #define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
 #define AUSPEX_HOOK_MAX_DATA 64 /* an argument has maxData: its bytes follow in AUSPEX_MSG_DATA chunks */
 #define AUSPEX_HOOK_PT_REGS 128 /* a data entry reads a register: the kprobe's pt_regs go to the record */
-/* The return value is read with the hook's `ret` spec (a file, path, dentry or string pointer)
- * into heap slot 0 and sent after the trailer as a string argument in an AUSPEX_STR_BUF slot. */
+#define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
+/* The return value is read with the hook's `ret` spec (a pointer to a string, file, path,
+ * dentry, BPF object or module, …) into heap slot 0 and sent after the trailer as a string-slot
+ * argument in an AUSPEX_STR_BUF slot. */
 #define AUSPEX_HOOK_RETURN_STR 256
 /* The return value is a struct cred *, read with the `ret` spec into heap slot 0 and sent after
  * the trailer as a struct auspex_creds. */
 #define AUSPEX_HOOK_RETURN_CRED 512
 
-/* auspex_syscall_hooks / auspex_syscall_exit_hooks: key of a 32-bit (i386) syscall number n. */
+/* auspex_syscall_hooks / auspex_syscall_exit_hooks: an i386 syscall number n (a call through
+ * IA32 emulation) is at key n + this; 64-bit numbers are below it. */
 #define AUSPEX_COMPAT_SYSCALL_BASE 512
-#define AUSPEX_REGS_SCRATCH 64 /* record offset of that copy */
 
 /* matchBinaries flags. */
 #define AUSPEX_BINARY_FOLLOW_CHILDREN 1
@@ -398,7 +400,7 @@ struct auspex_hook_config {
 	__u32 flags; /* AUSPEX_HOOK_* */
 	__u32 return_copy; /* 1 + position of the returnCopy char_buf argument; 0: none */
 	__u32 filter_args; /* bit i: a selector filters on argument i (read before the selectors) */
-	struct auspex_arg_spec ret; /* AUSPEX_HOOK_RETURN_STR: how the return value is read (offset 0) */
+	struct auspex_arg_spec ret; /* AUSPEX_HOOK_RETURN_STR/_CRED: how the return value is read (offset 0) */
 };
 
 struct auspex_match_arg {

@@ -375,7 +375,7 @@ pub struct HookConfig {
     /// Bit i: a selector filters on argument i, which is read before the selectors; the others
     /// are read only for an event that is kept.
     pub filter_args: u32,
-    /// [`HOOK_RETURN_STR`]: how the return value is read (at offset 0).
+    /// [`HOOK_RETURN_STR`] / [`HOOK_RETURN_CRED`]: how the return value is read (at offset 0).
     pub ret: ArgSpec,
 }
 
@@ -430,9 +430,9 @@ pub mod policy_stat {
 /// Hook flag: a `data` entry reads a register: the kprobe copies its `struct pt_regs` into the
 /// record at `limits::REGS_SCRATCH`.
 pub const HOOK_PT_REGS: u32 = 128;
-/// Hook flag: the return value is read with [`HookConfig::ret`] (a file, path, dentry or
-/// string pointer) and sent after the trailer as a string argument in a
-/// [`RETURN_COPY_SLOT`]-sized slot.
+/// Hook flag: the return value is read with [`HookConfig::ret`] (a pointer to a string, file,
+/// path, dentry, BPF object or module, …) and sent after the trailer as a string-slot argument
+/// in a [`RETURN_COPY_SLOT`]-sized slot.
 pub const HOOK_RETURN_STR: u32 = 256;
 /// Hook flag: the return value is a `struct cred *`, read with [`HookConfig::ret`] and sent
 /// after the [`ReturnTrailer`] as [`Creds`].
