@@ -37,8 +37,46 @@ static __always_inline struct exec_heap *exec_heap(void)
 	return bpf_map_lookup_elem(&auspex_exec_heap, &cpu);
 }
 
-static __always_inline void fill_entry_from_exec(struct auspex_process_entry *e, struct exec_heap *h,
-						 __u32 fl)
+/*
+ * The binary selectors match (matchBinaries, followChildren): the new image's executable file
+ * (mm->exe_file, the interpreter of a script) as a path from the task's root, as
+ * /proc/<pid>/exe shows it for processes found at start. Not the filename given to execve: a
+ * relative name or a symlink would dodge an absolute path in the policy. Falls back to the
+ * filename (h->data, fl bytes) when the file's path cannot be built. Uses the path scratch.
+ */
+static __always_inline void entry_binary(struct auspex_process_entry *e, struct exec_heap *h,
+					 struct task_struct *task, __u32 fl)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct auspex_path_scratch *ps;
+	__u32 zero = 0, cut = 0, len;
+	__s32 pos = -1;
+
+	if (exe && fs)
+		pos = resolve_path(__builtin_preserve_access_index(&exe->f_path),
+				   __builtin_preserve_access_index(&fs->root), &cut);
+	ps = bpf_map_lookup_elem(&auspex_path_heap, &zero);
+	if (ps && pos >= 0 && pos < AUSPEX_PATH_MAX && !cut) {
+		len = AUSPEX_PATH_MAX - pos;
+		if (len > AUSPEX_MAP_BINARY_MAX - 1)
+			len = AUSPEX_MAP_BINARY_MAX - 1;
+		barrier_var(len);
+		e->binary_len = len;
+		bpf_probe_read_kernel(e->binary, len & (AUSPEX_MAP_BINARY_MAX - 1),
+				      &ps->buf[pos & (AUSPEX_PATH_MAX - 1)]);
+		e->binary[len & (AUSPEX_MAP_BINARY_MAX - 1)] = 0;
+		return;
+	}
+	if (fl > AUSPEX_MAP_BINARY_MAX - 1)
+		fl = AUSPEX_MAP_BINARY_MAX - 1;
+	barrier_var(fl);
+	e->binary_len = fl;
+	bpf_probe_read_kernel(e->binary, fl & (AUSPEX_MAP_BINARY_MAX - 1), h->data);
+	e->binary[fl & (AUSPEX_MAP_BINARY_MAX - 1)] = 0;
+}
+
+static __always_inline void fill_entry_from_exec(struct auspex_process_entry *e, struct exec_heap *h)
 {
 	e->key = h->ev.process;
 	e->parent = h->ev.parent;
@@ -51,12 +89,6 @@ static __always_inline void fill_entry_from_exec(struct auspex_process_entry *e,
 	e->cap_effective = h->ev.creds.cap_effective;
 	e->cap_inheritable = h->ev.creds.cap_inheritable;
 	e->ns = h->ev.ns;
-	if (fl > AUSPEX_MAP_BINARY_MAX - 1)
-		fl = AUSPEX_MAP_BINARY_MAX - 1;
-	barrier_var(fl);
-	e->binary_len = fl;
-	bpf_probe_read_kernel(e->binary, fl & (AUSPEX_MAP_BINARY_MAX - 1), h->data);
-	e->binary[fl & (AUSPEX_MAP_BINARY_MAX - 1)] = 0;
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -143,6 +175,9 @@ int BPF_PROG(auspex_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	if (al > AUSPEX_ARGS_MAX)
 		al = AUSPEX_ARGS_MAX;
 
+	/* The executable's path for the binary selectors, before the cwd takes the path scratch. */
+	entry_binary(&h->entry, h, task, fl);
+
 	/* Working directory from the task's fs, relative to its root. */
 	fs = BPF_CORE_READ(task, fs);
 	pos = resolve_path(__builtin_preserve_access_index(&fs->pwd),
@@ -181,7 +216,7 @@ int BPF_PROG(auspex_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	h->ev.hdr.size = size;
 
 	/* Record the new image before anything else can look this process up. */
-	fill_entry_from_exec(&h->entry, h, fl);
+	fill_entry_from_exec(&h->entry, h);
 	if (curr) {
 		__u32 keep = curr->flags & AUSPEX_FLAG_IN_INIT_TREE;
 

@@ -2678,6 +2678,75 @@ spec:
     assert!(to_both > 0, "cpumask bytes of the IPIs: {masks:?}");
 }
 
+/// matchBinaries looks at the executable the kernel runs, not at the name given to execve: a
+/// copied cat started by a relative name (`./rcat` from its directory) or through a symlink is
+/// killed opening the listed file, as when started by its absolute path; another binary is not.
+/// The events' `binary` stays the name as run (joined with the cwd), as Tetragon reports it.
+#[test]
+fn root_match_binaries_sees_relative_and_symlinked_execs() {
+    if !require_root("root_match_binaries_sees_relative_and_symlinked_execs") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let cat = copy_binary("/bin/cat", &d, "rcat");
+    let link = d.join("link-to-rcat");
+    std::os::unix::fs::symlink(&cat, &link).expect("symlink");
+    let secret = d.join("secret");
+    std::fs::write(&secret, "s").expect("write");
+    let secret = secret.to_str().expect("utf8").to_string();
+    let yaml = format!(
+        r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: binaries-by-exe
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    args:
+    - index: 1
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Equal
+        values: ["{secret}"]
+      matchBinaries:
+      - operator: In
+        values: ["{cat}"]
+      matchActions:
+      - action: Sigkill
+"#
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let run = |program: &str| {
+        Command::new(program)
+            .arg(&secret)
+            .current_dir(&d)
+            .output()
+            .expect("run")
+    };
+    let link = link.to_str().expect("utf8").to_string();
+    for program in [cat.as_str(), "./rcat", link.as_str()] {
+        let out = run(program);
+        assert_eq!(out.status.signal(), Some(9), "{program}: {out:?}");
+    }
+    let other = run("/bin/cat");
+    assert!(other.status.success(), "another binary: {other:?}");
+    marker(&mut agent, "after-binaries-by-exe");
+    let binaries: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "binaries-by-exe" => Some(k),
+        _ => None,
+    })
+    .iter()
+    .map(|k| proc_of(&k.process).binary.clone())
+    .collect();
+    assert_eq!(binaries, vec![cat.clone(), cat.clone(), link]);
+}
+
 /// CelExpr (Tetragon's example shape): lseek(2) arguments compared by a CEL expression that
 /// runs in the kernel: `argN` is the N-th entry of `args`, typed by it (whence is an int32,
 /// offset an int64). The matching call is killed before user space sees it; the others run.
