@@ -308,7 +308,7 @@ struct auspex_data_msg {
 #define AUSPEX_HOOK_SYSCALL_WRAPPER 1 /* kprobe on __x64_sys_*: arguments in the pt_regs passed */
 #define AUSPEX_HOOK_RETURN 2 /* return probe: the entry keeps the event, the return posts it */
 #define AUSPEX_HOOK_RETURN_INT32 4 /* the return value is 32 bits wide: sign-extend it */
-#define AUSPEX_HOOK_RETURN_SOCK 8 /* the return value is a struct sock *: read, sent after the trailer */
+#define AUSPEX_HOOK_RETURN_SOCK 8 /* the return value is a struct sock * (sk_buff, sockaddr): read with the `ret` spec, sent after the trailer */
 #define AUSPEX_HOOK_RETURN_TRACKSOCK 16 /* returnArgAction TrackSock on the returned socket */
 #define AUSPEX_HOOK_RETURN_UNTRACKSOCK 32 /* returnArgAction UntrackSock */
 #define AUSPEX_HOOK_MAX_DATA 64 /* an argument has maxData: its bytes follow in AUSPEX_MSG_DATA chunks */
@@ -400,7 +400,7 @@ struct auspex_hook_config {
 	__u32 flags; /* AUSPEX_HOOK_* */
 	__u32 return_copy; /* 1 + position of the returnCopy char_buf argument; 0: none */
 	__u32 filter_args; /* bit i: a selector filters on argument i (read before the selectors) */
-	struct auspex_arg_spec ret; /* AUSPEX_HOOK_RETURN_STR/_CRED: how the return value is read (offset 0) */
+	struct auspex_arg_spec ret; /* a returned object (AUSPEX_HOOK_RETURN_SOCK/_STR/_CRED): how it is read (offset 0) */
 };
 
 struct auspex_match_arg {

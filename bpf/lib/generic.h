@@ -1661,9 +1661,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	if (cfg && (cfg->flags & (AUSPEX_HOOK_RETURN_SOCK | AUSPEX_HOOK_RETURN_STR | AUSPEX_HOOK_RETURN_CRED))) {
 		struct generic_heap *h = generic_heap();
 
-		if (h && (cfg->flags & AUSPEX_HOOK_RETURN_SOCK)) {
-			read_sock(h, (struct sock *)ret, 0);
-		} else if (h) {
+		if (h) {
 			__builtin_memcpy(h->record, &ret, sizeof(ret));
 			auspex_read_arg(hook_idx, AUSPEX_READ_RETURN);
 		}

@@ -375,7 +375,8 @@ pub struct HookConfig {
     /// Bit i: a selector filters on argument i, which is read before the selectors; the others
     /// are read only for an event that is kept.
     pub filter_args: u32,
-    /// [`HOOK_RETURN_STR`] / [`HOOK_RETURN_CRED`]: how the return value is read (at offset 0).
+    /// A returned object ([`HOOK_RETURN_SOCK`], [`HOOK_RETURN_STR`], [`HOOK_RETURN_CRED`]): how
+    /// the return value is read (at offset 0).
     pub ret: ArgSpec,
 }
 
@@ -444,8 +445,8 @@ pub const COMPAT_SYSCALL_BASE: u32 = 512;
 pub const HOOK_RETURN: u32 = 2;
 /// Hook flag: the return value is 32 bits wide (sign-extended before matchReturnArgs).
 pub const HOOK_RETURN_INT32: u32 = 4;
-/// Hook flag: the return value is a `struct sock *`, read at the return and sent after the
-/// [`ReturnTrailer`] as a [`SockInfo`].
+/// Hook flag: the return value is a `struct sock *` (or `sk_buff`, `sockaddr`), read with
+/// [`HookConfig::ret`] at the return and sent after the [`ReturnTrailer`] as a [`SockInfo`].
 pub const HOOK_RETURN_SOCK: u32 = 8;
 /// Hook flag: `returnArgAction: TrackSock` on the returned socket.
 pub const HOOK_RETURN_TRACKSOCK: u32 = 16;

@@ -1516,7 +1516,7 @@ impl ArgRead {
     /// trailer of the event; `None` for a plain value.
     pub fn returned_object(self) -> Option<ReturnedObject> {
         match self {
-            ArgRead::Sock => Some(ReturnedObject::Sock),
+            ArgRead::Sock | ArgRead::Skb | ArgRead::Sockaddr => Some(ReturnedObject::Sock),
             ArgRead::Cred => Some(ReturnedObject::Cred),
             ArgRead::BpfAttr
             | ArgRead::BpfProg
@@ -2166,7 +2166,10 @@ impl Compiler<'_> {
         let (true, Some(a)) = (returns, return_arg) else {
             return (Vec::new(), Vec::new());
         };
-        let sock = matches!(a.arg_type(), Some(ArgType::Sock | ArgType::Socket));
+        let sock = matches!(
+            a.arg_type(),
+            Some(ArgType::Sock | ArgType::Socket | ArgType::Skb | ArgType::Sockaddr)
+        );
         // A returned pointer read at the return like an argument of that type.
         let pointer = match a.arg_type() {
             // Kernel objects read at the return into the heap's slot 0 (sockets below).
@@ -2205,18 +2208,14 @@ impl Compiler<'_> {
                 );
                 None
             }
-            // A returned `struct sock *`: read at the return into a socket record.
-            None if sock => Some(CompiledArg {
-                offset: 0,
-                size: 8,
-                read: ArgRead::Sock,
-                render: ArgRender::Sock,
-                label: a.label.clone(),
-                size_offset: 0,
-                size_width: 0,
-                resolve: None,
-                max_data: false,
-            }),
+            // A returned `struct sock *` (skb, sockaddr): read at the return into a socket record.
+            None if sock => a
+                .arg_type()
+                .and_then(kernel_object_read)
+                .map(|(_, read, render)| CompiledArg {
+                    label: a.label.clone(),
+                    ..CompiledArg::new(0, 8, read, render)
+                }),
             Some((signed, width, render)) => Some(CompiledArg {
                 offset: 0,
                 size: width,
@@ -4270,7 +4269,7 @@ impl Compiler<'_> {
                     args: ret.args,
                     ..*ctx
                 };
-                let sock = matches!(ret.args.first(), Some(Some(a)) if a.read == ArgRead::Sock);
+                let sock = matches!(ret.args.first(), Some(Some(a)) if a.read.returned_object() == Some(ReturnedObject::Sock));
                 let object = matches!(ret.args.first(), Some(Some(a)) if a.read.is_string());
                 for (k, f) in s.match_return_args.iter().enumerate() {
                     let path = self.origin(orig, sp, "matchReturnArgs", return_len, k);

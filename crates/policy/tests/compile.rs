@@ -3215,6 +3215,8 @@ fn returned_objects_compile_to_string_reads() {
     // Credentials and BPF/module objects: read at the return into their own records.
     for (ty, read, carried) in [
         ("cred", ArgRead::Cred, ReturnedObject::Cred),
+        ("skb", ArgRead::Skb, ReturnedObject::Sock),
+        ("sockaddr", ArgRead::Sockaddr, ReturnedObject::Sock),
         ("bpf_map", ArgRead::BpfMap, ReturnedObject::Slot),
         ("module", ArgRead::Module, ReturnedObject::Slot),
     ] {

@@ -626,12 +626,7 @@ impl TracepointPolicySpec<'_> {
                 ret: hook
                     .return_arg
                     .as_ref()
-                    .filter(|r| {
-                        matches!(
-                            r.read.returned_object(),
-                            Some(ReturnedObject::Slot | ReturnedObject::Cred)
-                        )
-                    })
+                    .filter(|r| r.read.returned_object().is_some())
                     .map(|r| abi::ArgSpec {
                         kind: r.read as u8,
                         size: r.size,
