@@ -3008,6 +3008,78 @@ fn root_two_return_probes_on_one_syscall() {
     );
 }
 
+/// `returnArg` of type fd: the descriptor openat(2) returns, resolved at the return to the file
+/// the kernel opened, so a relative name or a symlink cannot dodge a path filter that the
+/// user-space string (the filename argument) would miss; matchReturnArgs filters it in the kernel.
+#[test]
+fn root_returned_fd_is_the_opened_file() {
+    if !require_root("root_returned_fd_is_the_opened_file") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().canonicalize().expect("canon");
+    let secret = d.join("retfd-secret");
+    std::fs::write(&secret, "s").expect("write");
+    std::os::unix::fs::symlink(&secret, d.join("innocent")).expect("symlink");
+    std::fs::write(d.join("other"), "o").expect("write");
+    let secret = secret.to_str().expect("utf8").to_string();
+    let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: returned-fd
+spec:
+  kprobes:
+  - call: "sys_openat"
+    syscall: true
+    return: true
+    args:
+    - index: 1
+      type: string
+    returnArg:
+      index: 0
+      type: fd
+    selectors:
+    - matchReturnArgs:
+      - index: 0
+        operator: Postfix
+        values: ["/retfd-secret"]
+"#;
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(yaml)).expect("loads");
+    for name in ["retfd-secret", "innocent", "other"] {
+        let st = Command::new("/bin/cat")
+            .arg(name)
+            .current_dir(&d)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("cat");
+        assert!(st.success(), "{name}");
+    }
+    marker(&mut agent, "after-returned-fd");
+    let got: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "returned-fd" => Some(k),
+        _ => None,
+    })
+    .iter()
+    .map(|k| {
+        let name = k.args.first().and_then(|a| a.arg.clone());
+        let file = match k.r#return.as_ref().and_then(|r| r.arg.clone()) {
+            Some(Arg::FileArg(f)) => f.path,
+            other => format!("{other:?}"),
+        };
+        (name, file)
+    })
+    .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(Arg::StringArg("retfd-secret".into())), secret.clone()),
+            (Some(Arg::StringArg("innocent".into())), secret.clone()),
+        ]
+    );
+}
+
 /// The field notes' matchReturnActions example: lseek(2) with whence 5555 that fails with EBADF
 /// is killed when it returns; the same call failing otherwise (EINVAL) is not.
 #[test]

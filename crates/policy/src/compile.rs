@@ -2153,8 +2153,8 @@ impl Compiler<'_> {
     }
 
     /// The return value of a `return: true` kprobe as a one-argument list (index 0) for
-    /// matchReturnArgs: its `returnArg` compiled (integer types, a socket, or a pointer to a
-    /// file, path, dentry or string — `user`: a uprobe's, in user memory), or empty without
+    /// matchReturnArgs: its `returnArg` compiled (integer types, a descriptor, a socket or
+    /// another kernel object, a string — `user`: a uprobe's, in user memory), or empty without
     /// `returnArg`.
     fn return_value(
         &mut self,
@@ -2191,6 +2191,9 @@ impl Compiler<'_> {
             ) if !user => kernel_object_read(t).map(|(_, read, render)| (read, render)),
             Some(ArgType::String) if user => Some((ArgRead::UserString, ArgRender::String)),
             Some(ArgType::String) => Some((ArgRead::KernelString, ArgRender::String)),
+            // A returned descriptor (open, socket, …): the file it was installed for, by the
+            // task's fd table at the return.
+            Some(ArgType::Fd) if !user => Some((ArgRead::Fd, ArgRender::File)),
             _ => None,
         };
         let compiled = match a.arg_type().and_then(int_layout) {

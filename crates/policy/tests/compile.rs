@@ -3216,6 +3216,7 @@ fn returned_objects_compile_to_string_reads() {
     for (ty, read, carried) in [
         ("cred", ArgRead::Cred, ReturnedObject::Cred),
         ("skb", ArgRead::Skb, ReturnedObject::Sock),
+        ("fd", ArgRead::Fd, ReturnedObject::Slot),
         ("sockaddr", ArgRead::Sockaddr, ReturnedObject::Sock),
         ("bpf_map", ArgRead::BpfMap, ReturnedObject::Slot),
         ("module", ArgRead::Module, ReturnedObject::Slot),
