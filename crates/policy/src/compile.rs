@@ -3569,31 +3569,27 @@ impl Compiler<'_> {
 
     /// `returnCopy` and `maxData` are set only on the buffer types they apply to.
     fn buffer_options_apply(&mut self, a: &KProbeArg, ap: &FieldPath) -> bool {
+        use ArgType::{CharBuf, CharIovec, IovIter};
+        let options: [(&str, bool, &[ArgType], &str); 2] = [
+            (
+                "returnCopy",
+                a.return_copy,
+                &[CharBuf],
+                "returnCopy reads a buffer when the call returns; it applies to char_buf arguments",
+            ),
+            (
+                "maxData",
+                a.max_data,
+                &[CharBuf, CharIovec, IovIter],
+                "maxData reads a whole buffer; it applies to char_buf, char_iovec and iov_iter arguments",
+            ),
+        ];
         let mut ok = true;
-        if a.return_copy && a.arg_type() != Some(ArgType::CharBuf) {
-            self.err(
-                &ap.field("returnCopy"),
-                format!(
-                    "returnCopy reads a buffer when the call returns; it applies to char_buf arguments, not {}",
-                    a.type_
-                ),
-            );
-            ok = false;
-        }
-        if a.max_data
-            && !matches!(
-                a.arg_type(),
-                Some(ArgType::CharBuf | ArgType::CharIovec | ArgType::IovIter)
-            )
-        {
-            self.err(
-                &ap.field("maxData"),
-                format!(
-                    "maxData reads a whole buffer; it applies to char_buf, char_iovec and iov_iter arguments, not {}",
-                    a.type_
-                ),
-            );
-            ok = false;
+        for (field, set, types, what) in options {
+            if set && !a.arg_type().is_some_and(|t| types.contains(&t)) {
+                self.err(&ap.field(field), format!("{what}, not {}", a.type_));
+                ok = false;
+            }
         }
         ok
     }

@@ -40,11 +40,8 @@ const _: () = assert!(abi::COMPAT_SYSCALL_BASE == limits::COMPAT_SYSCALL_BASE);
 /// 64-bit numbers as they are, i386 ones after [`abi::COMPAT_SYSCALL_BASE`]; `None` when out of
 /// range.
 fn syscall_key(nr: u32, compat: bool) -> Option<u32> {
-    if compat {
-        (nr < abi::COMPAT_SYSCALL_BASE).then_some(nr + abi::COMPAT_SYSCALL_BASE)
-    } else {
-        (nr < abi::COMPAT_SYSCALL_BASE).then_some(nr)
-    }
+    let base = if compat { abi::COMPAT_SYSCALL_BASE } else { 0 };
+    (nr < abi::COMPAT_SYSCALL_BASE).then_some(nr + base)
 }
 
 /// A compiled policy bound to its kernel-wide id.
