@@ -1360,26 +1360,8 @@ fn resolved_read(
             }
             _ => return Err(mismatch("a struct iov_iter or a pointer to one")),
         },
-        ArgType::File
-        | ArgType::Path
-        | ArgType::Sock
-        | ArgType::Socket
-        | ArgType::Cred
-        | ArgType::LinuxBinprm
-        | ArgType::Kiocb
-        | ArgType::Skb
-        | ArgType::Sockaddr
-        | ArgType::NetDevice
-        | ArgType::SockaddrUn
-        | ArgType::BpfAttr
-        | ArgType::BpfProg
-        | ArgType::BpfMap
-        | ArgType::PerfEvent
-        | ArgType::UserNamespace
-        | ArgType::Module
-        | ArgType::LoadInfo => {
-            let (want, read, render) =
-                kernel_object_read(ty).unwrap_or(("sock", ArgRead::Sock, ArgRender::Sock));
+        // A kernel object (the types of kernel_object_read): a struct member or a pointer to one.
+        _ if let Some((want, read, render)) = kernel_object_read(ty) => {
             let named = |id| named_struct(types, id, want);
             let load = match leaf {
                 TypeShape::Ptr { to } if named(to) => 8,
@@ -2166,34 +2148,15 @@ impl Compiler<'_> {
         let (true, Some(a)) = (returns, return_arg) else {
             return (Vec::new(), Vec::new());
         };
-        let sock = matches!(
-            a.arg_type(),
-            Some(ArgType::Sock | ArgType::Socket | ArgType::Skb | ArgType::Sockaddr)
-        );
         // A returned pointer read at the return like an argument of that type.
         let pointer = match a.arg_type() {
-            // Kernel objects read at the return into the heap's slot 0 (sockets below).
-            Some(
-                t @ (ArgType::File
-                | ArgType::Path
-                | ArgType::Dentry
-                | ArgType::Cred
-                | ArgType::LinuxBinprm
-                | ArgType::Kiocb
-                | ArgType::NetDevice
-                | ArgType::BpfAttr
-                | ArgType::BpfProg
-                | ArgType::BpfMap
-                | ArgType::PerfEvent
-                | ArgType::UserNamespace
-                | ArgType::Module
-                | ArgType::LoadInfo),
-            ) if !user => kernel_object_read(t).map(|(_, read, render)| (read, render)),
             Some(ArgType::String) if user => Some((ArgRead::UserString, ArgRender::String)),
             Some(ArgType::String) => Some((ArgRead::KernelString, ArgRender::String)),
             // A returned descriptor (open, socket, …): the file it was installed for, by the
             // task's fd table at the return.
             Some(ArgType::Fd) if !user => Some((ArgRead::Fd, ArgRender::File)),
+            // A kernel object (file, socket, cred, BPF map, …): read into the heap's slot 0.
+            Some(t) if !user => kernel_object_read(t).map(|(_, read, render)| (read, render)),
             _ => None,
         };
         let compiled = match a.arg_type().and_then(int_layout) {
@@ -2211,14 +2174,6 @@ impl Compiler<'_> {
                 );
                 None
             }
-            // A returned `struct sock *` (skb, sockaddr): read at the return into a socket record.
-            None if sock => a
-                .arg_type()
-                .and_then(kernel_object_read)
-                .map(|(_, read, render)| CompiledArg {
-                    label: a.label.clone(),
-                    ..CompiledArg::new(0, 8, read, render)
-                }),
             Some((signed, width, render)) => Some(CompiledArg {
                 offset: 0,
                 size: width,
