@@ -1,5 +1,8 @@
-// Read-heavy load: THREADS threads each doing N read() calls of 64 bytes from /dev/zero.
-// Prints elapsed seconds.
+// Read-heavy load: THREADS threads each doing N read() calls of SIZE bytes (default 64) from
+// FILE (default /dev/zero; a regular file is read from the start again at its end, so a
+// page-cached file gives file reads without disk I/O). Always read(2): the needle's policy
+// hooks that syscall. Prints elapsed seconds.
+//   read_load [N=2000000] [THREADS=2] [SIZE=64] [FILE=/dev/zero]
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,17 +11,28 @@
 #include <unistd.h>
 
 static long n;
+static size_t size = 64;
+static const char *path = "/dev/zero";
 
 static void *worker(void *arg)
 {
-	char buf[64];
-	int fd = open("/dev/zero", O_RDONLY);
+	char *buf = malloc(size);
+	int fd = open(path, O_RDONLY);
 
 	(void)arg;
-	for (long i = 0; i < n; i++)
-		if (read(fd, buf, sizeof(buf)) != sizeof(buf))
+	if (!buf || fd < 0)
+		abort();
+	for (long i = 0; i < n; i++) {
+		ssize_t got = read(fd, buf, size);
+
+		if (got == (ssize_t)size)
+			continue;
+		/* End of a regular file: rewind (one lseek per file's worth of reads). */
+		if (got < 0 || lseek(fd, 0, SEEK_SET) != 0 || read(fd, buf, size) != (ssize_t)size)
 			abort();
+	}
 	close(fd);
+	free(buf);
 	return NULL;
 }
 
@@ -29,7 +43,11 @@ int main(int argc, char **argv)
 	struct timespec a, b;
 
 	n = argc > 1 ? atol(argv[1]) : 2000000;
-	if (threads < 1 || threads > 64)
+	if (argc > 3)
+		size = strtoul(argv[3], NULL, 0);
+	if (argc > 4)
+		path = argv[4];
+	if (threads < 1 || threads > 64 || size < 1 || size > (64u << 20))
 		return 2;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (int i = 0; i < threads; i++)
