@@ -58,9 +58,9 @@ static __always_inline int run_hook_with_args_set(void *ctx, struct generic_heap
 						  struct auspex_hook_config *cfg, __u32 hook_idx,
 						  __u64 nr, const __u64 *args, const int can_set)
 {
-	*(__u64 *)&h->record[8] = nr;
+	record_set_u64(h, 8, nr);
 	for (int i = 0; i < 6; i++)
-		*(__u64 *)&h->record[16 + 8 * i] = args[i];
+		record_set_u64(h, 16 + 8 * i, args[i]);
 	return run_hook_set(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx, can_set);
 }
 

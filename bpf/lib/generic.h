@@ -133,7 +133,7 @@ static __always_inline __u64 size_arg(struct generic_heap *h, struct auspex_arg_
 	__u64 v = 0;
 
 	if (spec->size_offset)
-		__builtin_memcpy(&v, &h->record[spec->size_offset & (AUSPEX_RECORD_MAX - 1)], sizeof(v));
+		v = record_u64(h, spec->size_offset);
 	if (spec->size_width == 4)
 		v = (__u32)v;
 	else if (spec->size_width == 2)
@@ -154,7 +154,7 @@ static __always_inline void read_buf(struct generic_heap *h, struct auspex_arg_s
 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
-	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	ptr = record_u64(h, spec->offset);
 	len = size_arg(h, spec);
 	h->is_str[i] = 1;
 	h->has_trailer[i] = 1;
@@ -256,7 +256,7 @@ static __always_inline void read_iovec_arg(struct generic_heap *h, struct auspex
 
 	if (i >= AUSPEX_MAX_HOOK_ARGS)
 		return;
-	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	ptr = record_u64(h, spec->offset);
 	nr = size_arg(h, spec);
 	h->str_len[i] = 0;
 	total = ptr ? copy_iovecs(h, i, (const struct iovec *)ptr, nr, 0, 0) : 0;
@@ -462,7 +462,7 @@ __noinline int auspex_send_arg_data(__u32 hook_idx, __u32 i)
 	if (!spec->max_data || !h->truncated[i])
 		return 0;
 	data_msg_init(s, h->ev.hdr.ktime, h->ev.tid, i);
-	__builtin_memcpy(&ptr, &h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], sizeof(ptr));
+	ptr = record_u64(h, spec->offset);
 	if (spec->kind == AUSPEX_ARG_USER_BUF || spec->kind == AUSPEX_ARG_KERNEL_BUF) {
 		auspex_send_data(ptr, (__u32)h->ints[i], 0, spec->kind == AUSPEX_ARG_USER_BUF);
 	} else if (spec->kind == AUSPEX_ARG_IOVEC) {
@@ -625,7 +625,7 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 	if (spec->from_task)
 		v = (__u64)bpf_get_current_task();
 	else
-		__builtin_memcpy(&v, &h->record[spec->resolve_from & (AUSPEX_RECORD_MAX - 1)], sizeof(v));
+		v = record_u64(h, spec->resolve_from);
 	for (__u32 s = 0; s < AUSPEX_MAX_RESOLVE_STEPS; s++) {
 		__u32 load = spec->steps[s].load;
 		__u64 addr;
@@ -645,7 +645,7 @@ static __always_inline void resolve_arg(struct generic_heap *h, struct auspex_ar
 			break;
 		}
 	}
-	__builtin_memcpy(&h->record[spec->offset & (AUSPEX_RECORD_MAX - 1)], &v, sizeof(v));
+	record_set_u64(h, spec->offset, v);
 }
 
 /*
@@ -848,7 +848,7 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	case AUSPEX_ARG_SOCK: {
 		struct auspex_process_key *owner;
 
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_sock(h, (struct sock *)raw, i);
 		owner = raw ? bpf_map_lookup_elem(&auspex_socktrack, &raw) : NULL;
 		if (owner && !h->has_sock_owner) {
@@ -858,24 +858,24 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 		return 0;
 	}
 	case AUSPEX_ARG_SKB:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_skb(h, (struct sk_buff *)raw, i);
 		return 0;
 	case AUSPEX_ARG_SOCKADDR:
 	case AUSPEX_ARG_USER_SOCKADDR:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_sockaddr(h, (void *)raw, i, spec->kind == AUSPEX_ARG_USER_SOCKADDR);
 		return 0;
 	case AUSPEX_ARG_SOCKADDR_UN:
 	case AUSPEX_ARG_USER_SOCKADDR_UN:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_sockaddr_un(h, (void *)raw, i, spec->kind == AUSPEX_ARG_USER_SOCKADDR_UN);
 		return 0;
 	case AUSPEX_ARG_IOVEC:
 		read_iovec_arg(h, spec, i);
 		return 0;
 	case AUSPEX_ARG_IOV_ITER:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_iov_iter(h, (struct iov_iter *)raw, i);
 		return 0;
 	case AUSPEX_ARG_CONST_BUF: {
@@ -890,7 +890,7 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 		return 0;
 	}
 	case AUSPEX_ARG_NET_DEVICE:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		n = raw ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
 						    __builtin_preserve_access_index(
 							    &((struct net_device *)raw)->name))
@@ -903,44 +903,44 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	case AUSPEX_ARG_USER_NS:
 	case AUSPEX_ARG_MODULE:
 	case AUSPEX_ARG_LOAD_INFO:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		read_bpf_object(h, spec->kind, raw, i);
 		return 0;
 	case AUSPEX_ARG_CRED:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		h->is_cred[i] = 1;
 		__builtin_memset(&h->creds[i], 0, sizeof(h->creds[i]));
 		if (raw)
 			read_cred((const struct cred *)raw, &h->creds[i]);
 		return 0;
 	case AUSPEX_ARG_FD:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_file(h, fd_file((int)raw), i);
 		return 0;
 	case AUSPEX_ARG_FILE_PTR:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_file(h, (struct file *)raw, i);
 		return 0;
 	case AUSPEX_ARG_PATH_PTR:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_path(h, (struct path *)raw, i);
 		return 0;
 	case AUSPEX_ARG_DENTRY:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_dentry_path(h, (struct dentry *)raw, NULL, i);
 		return 0;
 	case AUSPEX_ARG_BINPRM:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_file(h, raw ? BPF_CORE_READ((struct linux_binprm *)raw, file) : NULL, i);
 		return 0;
 	case AUSPEX_ARG_KIOCB:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		read_file(h, raw ? BPF_CORE_READ((struct kiocb *)raw, ki_filp) : NULL, i);
 		return 0;
 	case AUSPEX_ARG_INT:
 	case AUSPEX_ARG_UINT:
 		/* The record copy is ours (map memory): a plain load, no helper. */
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		switch (spec->size) {
 		case 1:
 			h->ints[i] = spec->kind == AUSPEX_ARG_INT ? (__s64)(__s8)raw : (__s64)(__u8)raw;
@@ -956,12 +956,12 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 		}
 		return 0;
 	case AUSPEX_ARG_SYSCALL64:
-		__builtin_memcpy(&raw, &h->record[off], sizeof(raw));
+		raw = record_u64(h, off);
 		h->ints[i] = (__s64)((__u32)raw | (compat_syscall() ? 0x80000000u : 0));
 		return 0;
 	case AUSPEX_ARG_USER_STR:
 	case AUSPEX_ARG_KERNEL_STR:
-		bpf_probe_read_kernel(&raw, sizeof(raw), &h->record[off]);
+		raw = record_u64(h, off);
 		if (spec->kind == AUSPEX_ARG_USER_STR)
 			n = bpf_probe_read_user_str(h->strs[i], AUSPEX_STRING_MAX + 1, (void *)raw);
 		else
@@ -971,7 +971,7 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 		/* u32: length << 16 | offset of the bytes in the tracepoint's record. */
 		__u32 loc = 0;
 
-		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
+		loc = record_u32(h, off);
 		n = h->tp_record ? bpf_probe_read_kernel_str(h->strs[i], AUSPEX_STRING_MAX + 1,
 							     (void *)(h->tp_record + (loc & 0xffff)))
 				 : 0;
@@ -983,7 +983,7 @@ __noinline int auspex_read_arg(__u32 hook_idx, __u32 i)
 	case AUSPEX_ARG_DATA_LOC_BYTES: {
 		__u32 loc = 0, len;
 
-		bpf_probe_read_kernel(&loc, sizeof(loc), &h->record[off]);
+		loc = record_u32(h, off);
 		len = loc >> 16;
 		h->is_str[i] = 1;
 		h->has_trailer[i] = 1;
@@ -1366,7 +1366,7 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 			case AUSPEX_ACTION_UNTRACKSOCK: {
 				__u64 sk = 0;
 
-				__builtin_memcpy(&sk, &h->record[act->arg & (AUSPEX_RECORD_MAX - 1)], sizeof(sk));
+				sk = record_u64(h, act->arg);
 				track_sock(sk, act->kind);
 				break;
 			}
@@ -1485,8 +1485,7 @@ static __always_inline int run_hook_set(void *ctx, struct generic_heap *h, struc
 			__u64 ptr = 0;
 
 			if (pos < AUSPEX_MAX_HOOK_ARGS)
-				__builtin_memcpy(&ptr, &h->record[cfg->args[pos].offset & (AUSPEX_RECORD_MAX - 1)],
-						 sizeof(ptr));
+				ptr = record_u64(h, cfg->args[pos].offset);
 			bpf_map_update_elem(&auspex_return_copy, &key, &ptr, BPF_ANY);
 		}
 		/*
@@ -1662,7 +1661,7 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 		struct generic_heap *h = generic_heap();
 
 		if (h) {
-			__builtin_memcpy(h->record, &ret, sizeof(ret));
+			record_set_u64(h, 0, ret);
 			auspex_read_arg(hook_idx, AUSPEX_READ_RETURN);
 		}
 	}

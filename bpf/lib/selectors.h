@@ -233,6 +233,33 @@ static __always_inline struct generic_heap *generic_heap(void)
 	return bpf_map_lookup_elem(&auspex_generic_heap, &cpu);
 }
 
+/*
+ * Word loads and stores on the record copy at any offset below AUSPEX_RECORD_MAX, one instruction
+ * each. The address is built as an integer: through a char-array element clang gives the access
+ * the element's alignment (1) and splits it into byte operations (bench/needle measured those, and
+ * the probe-read helper calls they replace, on the hot path). Offsets need not be aligned: the
+ * verifier allows unaligned map-value access on CPUs with efficient unaligned access (x86-64, arm64).
+ */
+static __always_inline __u64 *record_word(struct generic_heap *h, __u32 off)
+{
+	return (__u64 *)((unsigned long)h->record + (off & (AUSPEX_RECORD_MAX - 1)));
+}
+
+static __always_inline __u64 record_u64(struct generic_heap *h, __u32 off)
+{
+	return *record_word(h, off);
+}
+
+static __always_inline __u32 record_u32(struct generic_heap *h, __u32 off)
+{
+	return *(__u32 *)record_word(h, off);
+}
+
+static __always_inline void record_set_u64(struct generic_heap *h, __u32 off, __u64 v)
+{
+	*record_word(h, off) = v;
+}
+
 /* Copies a process entry's binary path into `dst` (AUSPEX_BINARY_BUF bytes); returns its length. */
 static __always_inline __u32 copy_binary(char *dst, struct auspex_process_entry *e)
 {
