@@ -13,8 +13,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
- * Syscall number → hook index + 1 for the `syscalls/sys_enter_*` hooks served by the raw
- * sys_enter program below (0: no hook on this syscall).
+ * Syscall number → hook indexes + 1 of the `syscalls/sys_enter_*` hooks served by the raw
+ * sys_enter program below: the first in the low 16 bits, a second hook on the same syscall in the
+ * high 16 bits (0: none).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -120,7 +121,7 @@ static __always_inline __u32 *syscall_slot(void *map, __u32 nr, int *compat)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 *slot, hook_idx;
+	__u32 *slot, hooks;
 	struct auspex_hook_config *cfg;
 	struct generic_heap *h;
 	__u64 args[6];
@@ -129,11 +130,7 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 	slot = syscall_slot(&auspex_syscall_hooks, (__u32)id, &compat);
 	if (!slot)
 		return 0;
-	hook_idx = *slot - 1;
-	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	h = generic_heap();
-	if (!cfg || !h)
-		return 0;
+	hooks = *slot;
 #if defined(__TARGET_ARCH_x86)
 	/* Direct BTF loads (no helper call): this runs on every syscall of the system. */
 	if (compat) {
@@ -155,7 +152,20 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 #else
 	return 0;
 #endif
-	return run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
+	/* Each hook on this syscall in turn, as two kprobes on one function would run. */
+	for (int k = 0; k < 2; k++) {
+		__u32 hook_idx = (k ? hooks >> 16 : hooks & 0xffff);
+
+		if (!hook_idx)
+			break;
+		hook_idx--;
+		cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+		h = generic_heap();
+		if (!cfg || !h)
+			break;
+		run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
+	}
+	return 0;
 }
 
 /* Syscall number → hook indexes + 1 of the return probes served by sys_exit below: the first

@@ -3008,6 +3008,78 @@ fn root_two_return_probes_on_one_syscall() {
     );
 }
 
+/// Three hooks on one hot syscall (write) in one policy: the raw sys_enter program serves two
+/// (they share the syscall's slot), the third has its own tracepoint; each posts the calls its
+/// selector matches, with its own label.
+#[test]
+fn root_three_hooks_on_one_hot_syscall() {
+    if !require_root("root_three_hooks_on_one_hot_syscall") {
+        return;
+    }
+    let hook = |count: u32, label: &str| {
+        format!(
+            r#"
+  - call: "sys_write"
+    syscall: true
+    args:
+    - index: 2
+      type: int
+      label: {label}
+    selectors:
+    - matchArgs:
+      - index: 2
+        operator: Equal
+        values: ["{count}"]"#
+        )
+    };
+    let yaml = format!(
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: three-writes\nspec:\n  kprobes:{}{}{}\n",
+        hook(4451, "first"),
+        hook(4452, "second"),
+        hook(4453, "third")
+    );
+    let mut agent = TestAgent::start(|_| {});
+    agent.control.add_policy(policy(&yaml)).expect("loads");
+    let st = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import os\nfd = os.open('/dev/null', os.O_WRONLY)\nfor n in (4453, 4451, 4452, 4450):\n os.write(fd, b'x' * n)",
+        ])
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    marker(&mut agent, "after-three-writes");
+    let got: Vec<_> = seen_events(&agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == "three-writes" => Some(k),
+        _ => None,
+    })
+    .iter()
+    .map(|k| {
+        let a = k.args.first();
+        (
+            k.function_name.clone(),
+            a.map(|a| a.label.clone()),
+            a.and_then(|a| a.arg.clone()),
+        )
+    })
+    .collect();
+    let want = |label: &str, n: i32| {
+        (
+            "__x64_sys_write".to_string(),
+            Some(label.to_string()),
+            Some(Arg::IntArg(n)),
+        )
+    };
+    assert_eq!(
+        got,
+        vec![
+            want("third", 4453),
+            want("first", 4451),
+            want("second", 4452)
+        ]
+    );
+}
+
 /// `returnArg` of type fd: the descriptor openat(2) returns, resolved at the return to the file
 /// the kernel opened, so a relative name or a symlink cannot dodge a path filter that the
 /// user-space string (the filename argument) would miss; matchReturnArgs filters it in the kernel.
@@ -5059,7 +5131,7 @@ spec:
 /// killer.yaml; syscall kprobes (served by the syscall tracepoints here) see native syscalls only
 /// — the i386 dup is number 41, x86-64's socket, and must not be taken for it — and a kprobe on
 /// `__ia32_sys_dup` sees the 32-bit one, its argument from the i386 registers (the upper half
-/// of rbx is not part of it).
+/// of rbx is not part of it); a second hook on `__ia32_sys_dup` sees it too.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn root_compat_syscalls_are_told_apart() {
@@ -5141,6 +5213,13 @@ spec:
       - index: 0
         operator: "Equal"
         values: ["1"]
+  - call: "__ia32_sys_dup"
+    syscall: true
+    message: "second hook"
+    selectors:
+    - matchBinaries:
+      - operator: "In"
+        values: ["{bin}"]
 "#
     );
     let mut agent = TestAgent::start(|_| {});
@@ -5168,6 +5247,7 @@ spec:
             Some(Event::ProcessKprobe(k)) if k.policy_name == "compat-kprobes" => kprobes.push((
                 k.function_name.clone(),
                 k.args.first().and_then(|a| a.arg.clone()),
+                k.message.clone(),
             )),
             _ => {}
         }
@@ -5185,10 +5265,19 @@ spec:
     assert_eq!(
         kprobes,
         [
-            ("__x64_sys_dup".to_string(), None),
-            ("__ia32_sys_dup".to_string(), Some(Arg::IntArg(1)))
+            ("__x64_sys_dup".to_string(), None, String::new()),
+            (
+                "__ia32_sys_dup".to_string(),
+                Some(Arg::IntArg(1)),
+                String::new()
+            ),
+            (
+                "__ia32_sys_dup".to_string(),
+                None,
+                "second hook".to_string()
+            )
         ],
-        "the compat dup is neither dup nor socket, but __ia32_sys_dup"
+        "the compat dup is neither dup nor socket, but __ia32_sys_dup (both hooks on it)"
     );
 }
 

@@ -1796,9 +1796,9 @@ impl Compiler<'_> {
         let mut compat_seen = Vec::new();
         for h in self.out.hooks.iter().filter(|h| h.compat_syscall) {
             match h.syscall_nr {
-                Some(nr) if compat_seen.contains(&nr) => problems.push((
+                Some(nr) if compat_seen.iter().filter(|n| **n == nr).count() >= 2 => problems.push((
                     h.path.clone(),
-                    "a second hook on the same 32-bit syscall in one policy is not supported by the in-kernel engine yet; use one hook",
+                    "a third hook on the same 32-bit syscall in one policy is not supported by the in-kernel engine (two are); use fewer hooks",
                 )),
                 Some(nr) if nr >= limits::COMPAT_SYSCALL_BASE => problems.push((
                     h.path.clone(),

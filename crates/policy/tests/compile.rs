@@ -2087,8 +2087,9 @@ fn return_copy_makes_a_return_hook() {
 
 /// A `syscall: true` kprobe on a 32-bit entry point (`__ia32_sys_lseek`): served by the raw
 /// syscall tracepoints with its i386 number on every kernel (the kprobe path reads the 64-bit
-/// wrappers' registers); a signed 64-bit argument is read as the 32 bits the call passed. A
-/// second hook on the same 32-bit syscall, and fentries on one, are refused.
+/// wrappers' registers); a signed 64-bit argument is read as the 32 bits the call passed. Two
+/// hooks on the same 32-bit syscall compile (they share its slot); a third, and fentries on one,
+/// are refused.
 #[test]
 fn ia32_syscall_kprobes_are_served_by_the_raw_tracepoints() {
     let spec = "kprobes:\n- call: __ia32_sys_lseek\n  syscall: true\n  args:\n  - index: 1\n    type: int64";
@@ -2112,13 +2113,18 @@ fn ia32_syscall_kprobes_are_served_by_the_raw_tracepoints() {
     }
     let mut k = FakeKernel::with_common_syscalls();
     k.compat = true;
+    let second = "\n- call: __ia32_sys_lseek\n  syscall: true";
+    let two = compiled_with(&format!("{spec}{second}"), &k);
+    assert!(
+        two.hooks
+            .iter()
+            .all(|h| h.compat_syscall && h.syscall_nr == Some(19))
+    );
     one_error(
-        &ok(&format!(
-            "{spec}\n- call: __ia32_sys_lseek\n  syscall: true"
-        )),
+        &ok(&format!("{spec}{second}{second}")),
         &k,
-        "spec.kprobes[1]",
-        "a second hook on the same 32-bit syscall",
+        "spec.kprobes[2]",
+        "a third hook on the same 32-bit syscall",
     );
     let mut trampolines = FakeKernel::stock();
     trampolines.compat = true;

@@ -311,7 +311,7 @@ impl TracepointPolicySpec<'_> {
             .auspex_addr_lpm
             .set_max_entries(n(c.addr_set.len()))
             .map_err(map_err("auspex_addr_lpm"))?;
-        // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (one per syscall
+        // syscalls/sys_enter_* hooks go through the raw sys_enter tracepoint (two per syscall
         // number and policy) when the policy hooks a hot syscall, else through their own
         // tracepoints (see HOT_SYSCALLS); the others through their own attach point.
         // 32-bit (__ia32_sys_*) syscall hooks are told apart there only.
@@ -448,11 +448,16 @@ impl TracepointPolicySpec<'_> {
                     .syscall_nr
                     .and_then(|nr| syscall_key(nr, hook.compat_syscall))
                 {
-                    Some(key) if raw_entry && !raw_syscalls.iter().any(|(k, _)| *k == key) => {
+                    // Two hooks per syscall number (packed_syscall_hooks); a third has its own
+                    // tracepoint.
+                    Some(key)
+                        if raw_entry
+                            && raw_syscalls.iter().filter(|(k, _)| *k == key).count() < 2 =>
+                    {
                         raw_syscalls.push((key, i))
                     }
                     // The syscall's own tracepoint cannot tell 32-bit calls apart; the compiler
-                    // refuses what would land here (a second hook on one i386 syscall).
+                    // refuses what would land here (a third hook on one i386 syscall).
                     _ if hook.compat_syscall => {}
                     _ => plan
                         .classic
@@ -825,28 +830,22 @@ impl TracepointPolicySpec<'_> {
                 .map_err(map_err("auspex_int_set"))?;
         }
 
-        // Up to two return probes per syscall: hook + 1 in the low, then the high 16 bits.
-        let mut exit_slots: Vec<(u32, u32)> = Vec::new();
-        for (key, i) in &exit_syscalls {
-            let hook = (*i as u32 + 1) & 0xffff;
-            match exit_slots.iter_mut().find(|(k, _)| k == key) {
-                Some((_, v)) => *v |= hook << 16,
-                None => exit_slots.push((*key, hook)),
+        for (map, name, hooks) in [
+            (
+                &m.auspex_syscall_exit_hooks,
+                "auspex_syscall_exit_hooks",
+                &exit_syscalls,
+            ),
+            (
+                &m.auspex_syscall_hooks,
+                "auspex_syscall_hooks",
+                &raw_syscalls,
+            ),
+        ] {
+            for (key, v) in packed_syscall_hooks(hooks) {
+                map.update(&key.to_ne_bytes(), &v.to_ne_bytes(), MapFlags::ANY)
+                    .map_err(map_err(name))?;
             }
-        }
-        for (key, v) in &exit_slots {
-            m.auspex_syscall_exit_hooks
-                .update(&key.to_ne_bytes(), &v.to_ne_bytes(), MapFlags::ANY)
-                .map_err(map_err("auspex_syscall_exit_hooks"))?;
-        }
-        for (nr, i) in &raw_syscalls {
-            m.auspex_syscall_hooks
-                .update(
-                    &nr.to_ne_bytes(),
-                    &(*i as u32 + 1).to_ne_bytes(),
-                    MapFlags::ANY,
-                )
-                .map_err(map_err("auspex_syscall_hooks"))?;
         }
         let links = plan.attach(&skel)?;
         let hooks = c.hooks.len();
@@ -857,6 +856,21 @@ impl TracepointPolicySpec<'_> {
             plan,
         })
     }
+}
+
+/// The values of `auspex_syscall_hooks` / `auspex_syscall_exit_hooks` from (key, hook index)
+/// pairs: up to two hooks per syscall key, hook + 1 in the low, then the high 16 bits (the
+/// attach plan and the compiler keep it to two).
+fn packed_syscall_hooks(hooks: &[(u32, usize)]) -> Vec<(u32, u32)> {
+    let mut packed: Vec<(u32, u32)> = Vec::new();
+    for (key, i) in hooks {
+        let hook = (*i as u32 + 1) & 0xffff;
+        match packed.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v |= hook << 16,
+            None => packed.push((*key, hook)),
+        }
+    }
+    packed
 }
 
 /// Calls of return probes a policy keeps between entry and return (the events of calls beyond
