@@ -2939,6 +2939,33 @@ spec:
     );
 }
 
+/// One `syscall: true` kprobe entry whose argument `index` (an int, labelled) must equal `value`;
+/// `extra` is appended to the entry (more fields at its indentation).
+fn labelled_hook(call: &str, index: u32, value: u32, label: &str, extra: &str) -> String {
+    format!(
+        r#"
+  - call: "{call}"
+    syscall: true{extra}
+    args:
+    - index: {index}
+      type: int
+      label: {label}
+    selectors:
+    - matchArgs:
+      - index: {index}
+        operator: Equal
+        values: ["{value}"]"#
+    )
+}
+
+/// A TracingPolicy named `name` with these kprobes entries.
+fn syscall_hooks_policy(name: &str, hooks: &[String]) -> String {
+    format!(
+        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: {name}\nspec:\n  kprobes:{}\n",
+        hooks.concat()
+    )
+}
+
 /// Two return probes on one syscall in one policy (served by the syscall tracepoints: they
 /// share the syscall's sys_exit slot): each call is posted at its return by the hook whose entry
 /// matched, with that hook's arguments and the return value.
@@ -2947,30 +2974,13 @@ fn root_two_return_probes_on_one_syscall() {
     if !require_root("root_two_return_probes_on_one_syscall") {
         return;
     }
-    let hook = |whence: u32, label: &str| {
-        format!(
-            r#"
-  - call: "sys_lseek"
-    syscall: true
-    return: true
-    args:
-    - index: 2
-      type: int
-      label: {label}
-    returnArg:
-      index: 0
-      type: int
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: Equal
-        values: ["{whence}"]"#
-        )
-    };
-    let yaml = format!(
-        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: two-returns\nspec:\n  kprobes:{}{}\n",
-        hook(4448, "first"),
-        hook(4449, "second")
+    let returns = "\n    return: true\n    returnArg:\n      index: 0\n      type: int";
+    let yaml = syscall_hooks_policy(
+        "two-returns",
+        &[
+            labelled_hook("sys_lseek", 2, 4448, "first", returns),
+            labelled_hook("sys_lseek", 2, 4449, "second", returns),
+        ],
     );
     let mut agent = TestAgent::start(|_| {});
     agent.control.add_policy(policy(&yaml)).expect("loads");
@@ -3016,27 +3026,13 @@ fn root_three_hooks_on_one_hot_syscall() {
     if !require_root("root_three_hooks_on_one_hot_syscall") {
         return;
     }
-    let hook = |count: u32, label: &str| {
-        format!(
-            r#"
-  - call: "sys_write"
-    syscall: true
-    args:
-    - index: 2
-      type: int
-      label: {label}
-    selectors:
-    - matchArgs:
-      - index: 2
-        operator: Equal
-        values: ["{count}"]"#
-        )
-    };
-    let yaml = format!(
-        "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: three-writes\nspec:\n  kprobes:{}{}{}\n",
-        hook(4451, "first"),
-        hook(4452, "second"),
-        hook(4453, "third")
+    let yaml = syscall_hooks_policy(
+        "three-writes",
+        &[
+            labelled_hook("sys_write", 2, 4451, "first", ""),
+            labelled_hook("sys_write", 2, 4452, "second", ""),
+            labelled_hook("sys_write", 2, 4453, "third", ""),
+        ],
     );
     let mut agent = TestAgent::start(|_| {});
     agent.control.add_policy(policy(&yaml)).expect("loads");
