@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use auspex_events::tetragon::{
-    GetEventsResponse, KprobeArgument, get_events_response::Event, kprobe_argument::Arg,
+    GetEventsResponse, KprobeArgument, ProcessKprobe, get_events_response::Event,
+    kprobe_argument::Arg,
 };
 use util::{TestAgent, exits, proc_of, require_root};
 
@@ -119,6 +120,14 @@ fn seen_events<'a, T>(
         .iter()
         .filter_map(|e| e.event.as_ref().and_then(&pick))
         .collect()
+}
+
+/// The process_kprobe events of one policy the agent has seen, in order.
+fn policy_kprobes<'a>(agent: &'a TestAgent, policy: &str) -> Vec<&'a ProcessKprobe> {
+    seen_events(agent, |e| match e {
+        Event::ProcessKprobe(k) if k.policy_name == policy => Some(k),
+        _ => None,
+    })
 }
 
 fn copy_binary(from: &str, dir: &Path, name: &str) -> String {
@@ -2737,13 +2746,10 @@ spec:
     let other = run("/bin/cat");
     assert!(other.status.success(), "another binary: {other:?}");
     marker(&mut agent, "after-binaries-by-exe");
-    let binaries: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "binaries-by-exe" => Some(k),
-        _ => None,
-    })
-    .iter()
-    .map(|k| proc_of(&k.process).binary.clone())
-    .collect();
+    let binaries: Vec<_> = policy_kprobes(&agent, "binaries-by-exe")
+        .iter()
+        .map(|k| proc_of(&k.process).binary.clone())
+        .collect();
     assert_eq!(binaries, vec![cat.clone(), cat.clone(), link]);
 }
 
@@ -2808,10 +2814,7 @@ spec:
         );
     }
     marker(&mut agent, "after-cel");
-    let events: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "cel-lseek" => Some(k),
-        _ => None,
-    });
+    let events: Vec<_> = policy_kprobes(&agent, "cel-lseek");
     assert_eq!(events.len(), 1, "only the matching call: {events:#?}");
     let args: Vec<_> = events[0].args.iter().map(|a| a.arg.clone()).collect();
     assert_eq!(
@@ -2901,10 +2904,7 @@ spec:
         "EINVAL: not killed"
     );
     marker(&mut agent, "after-cel-more");
-    let events: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "cel-more" => Some(k),
-        _ => None,
-    });
+    let events: Vec<_> = policy_kprobes(&agent, "cel-more");
     assert_eq!(events.len(), 2, "the two killed calls: {events:#?}");
     let whence: Vec<_> = events
         .iter()
@@ -2987,20 +2987,17 @@ fn root_two_return_probes_on_one_syscall() {
     assert_eq!(python_lseek(0, 0, 4449).code(), Some(22));
     assert_eq!(python_lseek(0, 0, 4448).code(), Some(22));
     marker(&mut agent, "after-two-returns");
-    let got: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "two-returns" => Some(k),
-        _ => None,
-    })
-    .iter()
-    .map(|k| {
-        let a = k.args.first();
-        (
-            a.map(|a| a.label.clone()),
-            a.and_then(|a| a.arg.clone()),
-            k.r#return.as_ref().and_then(|r| r.arg.clone()),
-        )
-    })
-    .collect();
+    let got: Vec<_> = policy_kprobes(&agent, "two-returns")
+        .iter()
+        .map(|k| {
+            let a = k.args.first();
+            (
+                a.map(|a| a.label.clone()),
+                a.and_then(|a| a.arg.clone()),
+                k.r#return.as_ref().and_then(|r| r.arg.clone()),
+            )
+        })
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -3045,20 +3042,17 @@ fn root_three_hooks_on_one_hot_syscall() {
         .expect("python3");
     assert!(st.success());
     marker(&mut agent, "after-three-writes");
-    let got: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "three-writes" => Some(k),
-        _ => None,
-    })
-    .iter()
-    .map(|k| {
-        let a = k.args.first();
-        (
-            k.function_name.clone(),
-            a.map(|a| a.label.clone()),
-            a.and_then(|a| a.arg.clone()),
-        )
-    })
-    .collect();
+    let got: Vec<_> = policy_kprobes(&agent, "three-writes")
+        .iter()
+        .map(|k| {
+            let a = k.args.first();
+            (
+                k.function_name.clone(),
+                a.map(|a| a.label.clone()),
+                a.and_then(|a| a.arg.clone()),
+            )
+        })
+        .collect();
     let want = |label: &str, n: i32| {
         (
             "__x64_sys_write".to_string(),
@@ -3125,20 +3119,17 @@ spec:
         assert!(st.success(), "{name}");
     }
     marker(&mut agent, "after-returned-fd");
-    let got: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "returned-fd" => Some(k),
-        _ => None,
-    })
-    .iter()
-    .map(|k| {
-        let name = k.args.first().and_then(|a| a.arg.clone());
-        let file = match k.r#return.as_ref().and_then(|r| r.arg.clone()) {
-            Some(Arg::FileArg(f)) => f.path,
-            other => format!("{other:?}"),
-        };
-        (name, file)
-    })
-    .collect();
+    let got: Vec<_> = policy_kprobes(&agent, "returned-fd")
+        .iter()
+        .map(|k| {
+            let name = k.args.first().and_then(|a| a.arg.clone());
+            let file = match k.r#return.as_ref().and_then(|r| r.arg.clone()) {
+                Some(Arg::FileArg(f)) => f.path,
+                other => format!("{other:?}"),
+            };
+            (name, file)
+        })
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -4581,10 +4572,7 @@ spec:
         .expect("unshare");
     assert!(st.success(), "pid 1 of its namespace: {st:?}");
     marker(&mut agent, "after-cap-changes");
-    let events: Vec<_> = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "cap-changes" => Some(k),
-        _ => None,
-    });
+    let events: Vec<_> = policy_kprobes(&agent, "cap-changes");
     let got: Vec<_> = events
         .iter()
         .map(|k| {
@@ -5412,10 +5400,7 @@ spec:
         .parse()
         .expect("port");
     marker(&mut agent, "buffers-marker");
-    let kprobes = seen_events(&agent, |e| match e {
-        Event::ProcessKprobe(k) if k.policy_name == "buffers-and-addresses" => Some(k),
-        _ => None,
-    });
+    let kprobes = policy_kprobes(&agent, "buffers-and-addresses");
     let writev: Vec<_> = kprobes
         .iter()
         .filter(|k| k.function_name == "__x64_sys_writev")
