@@ -34,20 +34,23 @@ int auspex_generic_tp(void *ctx)
 	__u32 size;
 	int ret;
 
-	if (!cfg || !h)
+	if (!cfg || !h || !heap_claim())
 		return 0;
 	size = cfg->record_size;
 	if (size > AUSPEX_RECORD_MAX)
 		size = AUSPEX_RECORD_MAX;
 	barrier_var(size);
-	if (size > AUSPEX_RECORD_MAX)
+	if (size > AUSPEX_RECORD_MAX) {
+		heap_release();
 		return 0;
+	}
 	bpf_probe_read_kernel(h->record, size, ctx);
 	h->tp_record = (__u64)ctx;
 	ret = run_hook(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx);
 	h = generic_heap();
 	if (h)
 		h->tp_record = 0;
+	heap_release();
 	return ret;
 }
 
@@ -152,6 +155,8 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 #else
 	return 0;
 #endif
+	if (!heap_claim())
+		return 0;
 	/* Each hook on this syscall in turn, as two kprobes on one function would run. */
 	for (int k = 0; k < 2; k++) {
 		__u32 hook_idx = (k ? hooks >> 16 : hooks & 0xffff);
@@ -165,6 +170,7 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 			break;
 		run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
 	}
+	heap_release();
 	return 0;
 }
 
@@ -263,21 +269,27 @@ static __always_inline int entry_args(struct pt_regs *ctx, struct auspex_hook_co
 
 /*
  * A kprobe or uprobe at function entry: the hook index is the cookie; the record is rebuilt from
- * the argument registers (argument n at byte 16 + 8n). Returns the heap when an Override matched
- * (its value in h->override_ret).
+ * the argument registers (argument n at byte 16 + 8n). Returns 1 when an Override matched, its
+ * value in *override_ret.
  */
-static __always_inline struct generic_heap *probe_hook(struct pt_regs *ctx)
+static __always_inline int probe_hook(struct pt_regs *ctx, long *override_ret)
 {
 	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	struct generic_heap *h = generic_heap();
 	__u64 args[6];
+	int override = 0;
 
-	if (!cfg || !h || entry_args(ctx, cfg, args))
-		return NULL;
+	if (!cfg || !h || entry_args(ctx, cfg, args) || !heap_claim())
+		return 0;
 	copy_probe_regs(ctx, h, cfg);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
-	return h->do_override ? h : NULL;
+	if (h->do_override) {
+		override = 1;
+		*override_ret = h->override_ret;
+	}
+	heap_release();
+	return override;
 }
 
 /* Returns of uprobe hooks with `return: true` or returnCopy (a uretprobe at the same place). */
@@ -301,7 +313,7 @@ static __always_inline int usdt_hook(struct pt_regs *ctx, const int can_set)
 	__u64 args[6];
 	int n;
 
-	if (!cfg || !h)
+	if (!cfg || !h || !heap_claim())
 		return 0;
 	n = bpf_usdt_arg_cnt(ctx);
 	for (int i = 0; i < 6; i++) {
@@ -311,7 +323,9 @@ static __always_inline int usdt_hook(struct pt_regs *ctx, const int can_set)
 			bpf_usdt_arg(ctx, i, &v);
 		args[i] = v;
 	}
-	return run_hook_with_args_set(ctx, h, cfg, hook_idx, 0, args, can_set);
+	run_hook_with_args_set(ctx, h, cfg, hook_idx, 0, args, can_set);
+	heap_release();
+	return 0;
 }
 
 SEC("usdt")
@@ -330,7 +344,9 @@ int auspex_generic_usdt_set(struct pt_regs *ctx)
 SEC("uprobe")
 int auspex_generic_uprobe(struct pt_regs *ctx)
 {
-	probe_hook(ctx);
+	long override_ret;
+
+	probe_hook(ctx, &override_ret);
 	return 0;
 }
 
@@ -344,12 +360,13 @@ SEC("uprobe")
 int auspex_generic_uprobe_override(struct pt_regs *ctx)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct generic_heap *h = probe_hook(ctx);
+	long override_ret = 0;
 	__u64 ret_addr = 0;
 
-	if (!h || bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (void *)ctx->sp))
+	if (!probe_hook(ctx, &override_ret) ||
+	    bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (void *)ctx->sp))
 		return 0;
-	ctx->ax = (__u64)(__s64)h->override_ret;
+	ctx->ax = (__u64)override_ret;
 	ctx->ip = ret_addr;
 	ctx->sp += sizeof(ret_addr);
 #endif
@@ -360,7 +377,9 @@ int auspex_generic_uprobe_override(struct pt_regs *ctx)
 SEC("kprobe")
 int auspex_generic_kprobe(struct pt_regs *ctx)
 {
-	probe_hook(ctx);
+	long override_ret;
+
+	probe_hook(ctx, &override_ret);
 	return 0;
 }
 
@@ -371,7 +390,9 @@ int auspex_generic_kprobe(struct pt_regs *ctx)
 SEC("kprobe.multi")
 int auspex_generic_kprobe_multi(struct pt_regs *ctx)
 {
-	probe_hook(ctx);
+	long override_ret;
+
+	probe_hook(ctx, &override_ret);
 	return 0;
 }
 
@@ -382,10 +403,10 @@ int auspex_generic_kprobe_multi(struct pt_regs *ctx)
 SEC("kprobe")
 int auspex_generic_kprobe_override(struct pt_regs *ctx)
 {
-	struct generic_heap *h = probe_hook(ctx);
+	long override_ret = 0;
 
-	if (h)
-		bpf_override_return(ctx, (__u64)(__s64)h->override_ret);
+	if (probe_hook(ctx, &override_ret))
+		bpf_override_return(ctx, (__u64)override_ret);
 	return 0;
 }
 
@@ -408,38 +429,38 @@ const volatile __u32 auspex_lsm_ima_kinds[AUSPEX_TRAMPOLINE_SLOTS] = {};
 #define AUSPEX_IMA_FILE 1
 #define AUSPEX_IMA_BPRM 2
 
-/*
- * Runs hook `slot` - 1 (slot 0: unused) on `args`; returns the heap, whose do_override says
- * whether an Override matched, or NULL when nothing ran.
- */
-static __always_inline struct generic_heap *run_slot(void *ctx, __u32 slot, __u64 *args)
+/* Runs hook `slot` - 1 (slot 0: unused) on `args`; returns the Override value, or 0 when none
+ * matched (or nothing ran). */
+static __always_inline long run_slot(void *ctx, __u32 slot, __u64 *args)
 {
 	__u32 hook_idx = slot - 1;
 	struct auspex_hook_config *cfg;
 	struct generic_heap *h;
+	long override_ret = 0;
 
 	if (!slot)
-		return NULL;
+		return 0;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	h = generic_heap();
-	if (!cfg || !h)
-		return NULL;
+	if (!cfg || !h || !heap_claim())
+		return 0;
 	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
 		syscall_regs_args((struct pt_regs *)args[0], args);
 	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
-	return h;
+	if (h->do_override)
+		override_ret = h->override_ret;
+	heap_release();
+	return override_ret;
 }
 
 /* A trampoline hook: returns the Override value, or 0 when none matched. */
 static __always_inline long trampoline_hook(__u64 *ctx, __u32 slot)
 {
-	struct generic_heap *h;
 	__u64 args[6] = {};
 
 	for (int i = 0; i < 6; i++)
 		bpf_get_func_arg(ctx, i, &args[i]);
-	h = run_slot(ctx, slot, args);
-	return h && h->do_override ? h->override_ret : 0;
+	return run_slot(ctx, slot, args);
 }
 
 /*

@@ -41,7 +41,8 @@
 #define AUSPEX_STAT_RB_RESERVE_FAIL_GENERIC 5
 #define AUSPEX_STAT_RB_RESERVE_FAIL_DATA 6 /* chunks of maxData buffers */
 #define AUSPEX_STAT_PENDING_FULL 7 /* events of return probes / imaHash lost: pending table full */
-#define AUSPEX_STAT_MAX 8
+#define AUSPEX_STAT_HEAP_BUSY 8 /* hook calls skipped: their CPU's heap was another call's */
+#define AUSPEX_STAT_MAX 9
 
 struct auspex_msg_header {
 	__u8 op;

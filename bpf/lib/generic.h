@@ -1663,17 +1663,14 @@ static __always_inline int return_rate_allows(struct auspex_pending_event *p, __
  * The return of a call whose entry kept an event (return probes): matchReturnArgs of the
  * selector that matched at entry, then the event with the return value appended.
  */
-static __always_inline int run_return(__u32 hook_idx, __s64 ret)
+static __always_inline int run_return_owned(__u32 hook_idx, __s64 ret, __u64 key,
+					    struct auspex_pending_event *p)
 {
-	__u64 key = (bpf_get_current_pid_tgid() << 32) | hook_idx;
-	struct auspex_pending_event *p = bpf_map_lookup_elem(&auspex_pending, &key);
 	struct auspex_return_trailer trailer = { .action = AUSPEX_ACTION_POST };
 	struct auspex_selector *s = NULL;
 	struct auspex_hook_config *cfg;
 	__u32 len, sel, si, post = 1, extra;
 
-	if (!p)
-		return 0;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
 	if (cfg && (cfg->flags & AUSPEX_HOOK_RETURN_INT32))
 		ret = (__s32)ret;
@@ -1778,6 +1775,24 @@ static __always_inline int run_return(__u32 hook_idx, __s64 ret)
 	}
 	post_pending(p, key, len + sizeof(trailer) + extra, AUSPEX_GENERIC_HAS_RETURN);
 	return 0;
+}
+
+/* The return of hook `hook_idx`: the event its entry kept for this thread, if any, finished. */
+static __always_inline int run_return(__u32 hook_idx, __s64 ret)
+{
+	__u64 key = (bpf_get_current_pid_tgid() << 32) | hook_idx;
+	struct auspex_pending_event *p = bpf_map_lookup_elem(&auspex_pending, &key);
+	int r;
+
+	if (!p)
+		return 0;
+	if (!heap_claim()) {
+		bpf_map_delete_elem(&auspex_pending, &key);
+		return 0;
+	}
+	r = run_return_owned(hook_idx, ret, key, p);
+	heap_release();
+	return r;
 }
 
 #endif

@@ -234,6 +234,45 @@ static __always_inline struct generic_heap *generic_heap(void)
 }
 
 /*
+ * The heap belongs to one hook call at a time. Trampoline and uprobe programs (and syscall
+ * tracepoint programs on newer kernels) run with migration disabled but preemptible, and programs
+ * in interrupt context nest in others: two programs of a policy could otherwise interleave on one
+ * CPU's heap, one deciding or posting on the other's arguments and pid. A call that finds the heap
+ * taken is skipped, counted (AUSPEX_STAT_HEAP_BUSY) and reported as lost.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} auspex_heap_owner SEC(".maps");
+
+static __always_inline int heap_claim(void)
+{
+	__u32 zero = 0;
+	__u32 *owner = bpf_map_lookup_elem(&auspex_heap_owner, &zero);
+
+	if (!owner)
+		return 0;
+	if (__sync_val_compare_and_swap(owner, 0, 1) != 0) {
+		stat_inc(AUSPEX_STAT_HEAP_BUSY);
+		return 0;
+	}
+	return 1;
+}
+
+static __always_inline void heap_release(void)
+{
+	__u32 zero = 0;
+	__u32 *owner = bpf_map_lookup_elem(&auspex_heap_owner, &zero);
+
+	/* Same-CPU ordering is all that matters here: no barrier instruction, only the compiler's. */
+	asm volatile("" ::: "memory");
+	if (owner)
+		*(volatile __u32 *)owner = 0;
+}
+
+/*
  * Word loads and stores on the record copy at any offset below AUSPEX_RECORD_MAX, one instruction
  * each. The address is built as an integer: through a char-array element clang gives the access
  * the element's alignment (1) and splits it into byte operations (bench/needle measured those, and

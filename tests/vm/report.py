@@ -76,6 +76,7 @@ EXPECTED = [
     "fexit-event",
     "fentry-list-event",
     "fentry-stack-trace",
+    "fentry-heap-integrity",
     "kprobe-multi",
     "pt-regs-data",
     "retprobe-loaded",
@@ -111,6 +112,7 @@ OPTIONAL = [
     "override-agent-stop",
     "enforcer-agent-stop",
     "fentry-agent-stop",
+    "heap-agent-stop",
     "multi-agent-stop",
     "retprobe-agent-stop",
     "structargs-agent-stop",
@@ -450,6 +452,29 @@ def event_checks(files):
             else "no entry event",
         )
 
+    # 6b. heap integrity: 200 cats under the list policy; every event must be what its selector
+    # matches (the watched file, opened by cat), whichever program ran when the other was preempted.
+    evs = events(files, "heap.ev")
+    if evs is None:
+        if "fentry-heap-integrity" not in res:
+            put("fentry-heap-integrity", False, "no export file shipped (the policy did not load)")
+    else:
+        ks = [e["process_kprobe"] for e in evs if "process_kprobe" in e]
+        seen = [((k.get("args") or [{}])[0].get("file_arg", {}).get("path"), k.get("process", {}).get("binary")) for k in ks]
+        wrong = [s for s in seen if s != ("/tmp/fentry-watched", "/usr/bin/cat")]
+        opens = sum(1 for k in ks if k.get("function_name") == "security_file_open") - sum(
+            1 for k, s in zip(ks, seen) if k.get("function_name") == "security_file_open" and s in wrong)
+        busy = re.findall(r"kernel_heap_busy=(\d+)", "\n".join(files.get("heap.err", [])))
+        busy = int(busy[-1]) if busy else 0
+        # Each of the 200 opens is posted, or skipped and counted (a heap-busy skip).
+        ok = bool(seen) and not wrong and opens + busy >= 200
+        put(
+            "fentry-heap-integrity",
+            ok,
+            f"{len(seen)} events, all the watched file opened by cat; {opens} of 200 opens posted, {busy} calls skipped (heap busy)"
+            if ok
+            else f"{len(wrong)} of {len(seen)} events not the watched file opened by cat {wrong[:3]}; {opens} of 200 opens posted, {busy} skipped",
+        )
     # 7. path and linux_binprm arguments.
     evs = events(files, "structargs.ev")
     for name, kind, function, field, path in (
@@ -859,6 +884,7 @@ def render_md(kernels, names, short, a):
     out.append("- `structargs-*`, `path-event`, `binprm-event`: a `path` argument (kprobe `security_path_truncate`, `Prefix /tmp/trunc-`) and a `linux_binprm` argument (LSM `bprm_check_security`, `Equal` the marker), a `dentry` argument (kprobe `security_inode_follow_link`, matchBinaries coreutils cat, `Postfix /auspex-lnk`; `dentry-event`: reading through a symlink gives `path_arg` with the link's path within its filesystem), a `cred` argument (kprobe `commit_creds`, matchBinaries the guest's busybox): truncating `/tmp/trunc-x` and running the marker give `path_arg` / `linux_binprm_arg` with the path and a permission string, and `process_credentials_arg` with uid/euid 0 and CAP_SYS_ADMIN effective (`cred-event`); the same LSM hook's argument with `resolve: mm.owner.real_parent.comm` gives the comm of the marker's parent shell, `sh` (`resolve-event`).")
     out.append("- `enforcer-*`: `spec.enforcers` on `sys_dup`/`sys_dup2` with NotifyEnforcer (argError -1, argSig 9) from `raw_syscalls/sys_enter` (InMap of the list, matchBinaries the marker), as the corpus' killer.yaml: the marker's `dup` is stopped by the fmod_ret enforcer on `__x64_sys_dup` (SIGKILL, exit 137) and the event has `KPROBE_ACTION_NOTIFYENFORCER` with `syscall_id` 32. n/a where the kernel refuses fmod_ret on syscalls (Debian 6.1 and 6.12: `__x64_sys_dup() is not modifiable`); the policy is then refused up front with that reason.")
     out.append("- `fentry-file-open`, `fexit-event`: `fentries` hooks on `security_file_open` report the open of `/tmp/fentry-watched`: one at entry (fentry), one at the return (`return: true`, an fexit program) with `return` (0: allowed). `fentry-stack-trace`: the entry event's `kernelStackTrace` has the open path's frames, symbolized from kallsyms (`do_sys_openat2` among them); the user frames of the short-lived `cat` are reported when it is still alive. `kprobe-multi`: two kernel-function kprobes of one policy share one kprobe.multi link where the kernel has fprobe (6.12, 7.x; `/proc/PID/fdinfo` link type), single kprobes on 6.1. `pt-regs-data`: a `source: pt_regs` data entry (`resolve: rsi`) on `security_file_permission` reports the same mask as its second argument.")
+    out.append("- `fentry-heap-integrity`: the same list policy alone while cat reads the watched file 200 times (the agent's own export writes run the security_file_permission program meanwhile): every event is the watched file opened by cat. Its two programs share the policy's per-CPU heap and, on a preemptible kernel (7.x), one can be preempted mid-call while the other runs on that CPU; each call claims the heap, and one that finds it taken is skipped and counted as lost (`kernel_heap_busy`). Before that, 7.3 posted an event with the agent's own pid and export file.")
     out.append("- `fentry-list-event`: an `fentries` entry whose call is `list:file-hooks` (security_file_open, security_file_permission; file Equal `/tmp/fentry-watched`): cat of the file gives events from both functions, one fentry program each.")
     out.append("")
     notes = []

@@ -116,6 +116,8 @@ pub enum LossReason {
     KernelRingbuf,
     /// The kernel's table of calls in flight (return probes, imaHash) was full.
     KernelPending,
+    /// A hook call was skipped: its CPU's heap belonged to another (preempted or interrupted) call.
+    KernelHeapBusy,
     /// The user-space queue between reader and pipeline was full.
     UserQueue,
     /// Dropped by the export rate limit.
@@ -126,20 +128,22 @@ pub enum LossReason {
 
 impl LossReason {
     /// Every reason, in label order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::KernelRingbuf,
         Self::KernelPending,
+        Self::KernelHeapBusy,
         Self::UserQueue,
         Self::ExportRatelimit,
         Self::Decode,
     ];
 
-    /// The label value (`kernel_ringbuf`, `kernel_pending`, `user_queue`, `export_ratelimit`,
-    /// `decode`).
+    /// The label value (`kernel_ringbuf`, `kernel_pending`, `kernel_heap_busy`, `user_queue`,
+    /// `export_ratelimit`, `decode`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::KernelRingbuf => "kernel_ringbuf",
             Self::KernelPending => "kernel_pending",
+            Self::KernelHeapBusy => "kernel_heap_busy",
             Self::UserQueue => "user_queue",
             Self::ExportRatelimit => "export_ratelimit",
             Self::Decode => "decode",
@@ -378,7 +382,8 @@ impl Metrics {
     /// Sets the kernel, queue and decode losses from the agent's loss counters:
     /// `kernel_ringbuf` = exec + exit + clone + generic records and maxData chunks lost in the kernel,
     /// `kernel_pending` = events of return probes the kernel had no room to keep until the
-    /// return, `user_queue` = queue overflows, `decode` = decode errors. (Processes the kernel's process
+    /// return, `kernel_heap_busy` = hook calls skipped while their CPU's heap was another call's,
+    /// `user_queue` = queue overflows, `decode` = decode errors. (Processes the kernel's process
     /// map could not hold are not lost events and are not counted.)
     pub fn set_loss_snapshot(&self, loss: &LossSnapshot) {
         let kernel = loss
@@ -389,6 +394,7 @@ impl Metrics {
             .saturating_add(loss.kernel_data);
         self.set_lost(LossReason::KernelRingbuf, kernel);
         self.set_lost(LossReason::KernelPending, loss.kernel_pending_full);
+        self.set_lost(LossReason::KernelHeapBusy, loss.kernel_heap_busy);
         self.set_lost(LossReason::UserQueue, loss.queue_overflow);
         self.set_lost(LossReason::Decode, loss.decode_errors);
     }

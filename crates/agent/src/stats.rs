@@ -48,6 +48,8 @@ pub struct LossSnapshot {
     pub kernel_data: u64,
     /// Events of return probes (and imaHash) the kernel had no room to keep until the return.
     pub kernel_pending_full: u64,
+    /// Hook calls skipped because their CPU's heap was another (preempted or interrupted) call's.
+    pub kernel_heap_busy: u64,
     /// Processes the kernel map could not hold.
     pub kernel_process_map_full: u64,
     /// Records dropped by the user-space queue.
@@ -65,6 +67,7 @@ impl LossSnapshot {
             + self.kernel_generic
             + self.kernel_data
             + self.kernel_pending_full
+            + self.kernel_heap_busy
             + self.kernel_process_map_full
             + self.queue_overflow
             + self.decode_errors

@@ -217,6 +217,7 @@ fn counters_over_a_real_http_scrape() {
         kernel_generic: 4,
         kernel_data: 0,
         kernel_pending_full: 6,
+        kernel_heap_busy: 9,
         kernel_process_map_full: 100,
         queue_overflow: 7,
         decode_errors: 8,
@@ -336,6 +337,7 @@ fn counters_over_a_real_http_scrape() {
     let lost = |reason: &str| sample(&s, "auspex_events_lost_total", &[("reason", reason)]);
     assert_eq!(lost("kernel_ringbuf"), Some(10.0));
     assert_eq!(lost("kernel_pending"), Some(6.0));
+    assert_eq!(lost("kernel_heap_busy"), Some(9.0));
     assert_eq!(lost("user_queue"), Some(7.0));
     assert_eq!(lost("export_ratelimit"), Some(5.0));
     assert_eq!(lost("decode"), Some(8.0));
@@ -414,6 +416,7 @@ fn exposition_declares_types_and_help() {
         "auspex_events_exported_total 0",
         "auspex_events_lost_total{reason=\"kernel_ringbuf\"} 0",
         "auspex_events_lost_total{reason=\"kernel_pending\"} 0",
+        "auspex_events_lost_total{reason=\"kernel_heap_busy\"} 0",
         "auspex_events_lost_total{reason=\"user_queue\"} 0",
         "auspex_events_lost_total{reason=\"export_ratelimit\"} 0",
         "auspex_events_lost_total{reason=\"decode\"} 0",

@@ -36,8 +36,10 @@ pub mod stat {
     pub const RB_RESERVE_FAIL_DATA: u32 = 6;
     /// Event of a return probe (or imaHash) lost: the table of calls in flight was full.
     pub const PENDING_FULL: u32 = 7;
+    /// Hook call skipped: its CPU's heap was in use by another call (preempted or interrupted).
+    pub const HEAP_BUSY: u32 = 8;
     /// Number of slots.
-    pub const MAX: u32 = 8;
+    pub const MAX: u32 = 9;
 }
 
 /// C: `struct auspex_msg_header`.

@@ -279,6 +279,25 @@ else
     ship fentry.err /tmp/fentry.err
 fi
 
+# The list policy's two programs (security_file_open, security_file_permission) share the
+# policy's per-CPU heap; on a preemptible kernel (7.x: PREEMPT_LAZY) one can be preempted mid-call
+# while the other runs on the same CPU (the agent's own export writes go through
+# security_file_permission). 200 cats: report.py checks that every event is the watched file
+# opened by cat, the only thing the selector matches.
+SECTION=heap
+if agent_start heap --tracing-policy "$POLICIES"/fentry-list.yaml; then
+    i=0
+    while [ "$i" -lt 200 ]; do
+        /usr/bin/cat /tmp/fentry-watched >/dev/null
+        i=$((i + 1))
+    done
+    wait_grep '"path":"/tmp/fentry-watched"' /tmp/heap.ev
+    finish
+else
+    refusal fentry-heap-integrity spec.fentries[0]
+    ship heap.err /tmp/heap.err
+fi
+
 SECTION=multi
 echo watched >/tmp/multi-watched
 if agent_start multi --tracing-policy "$POLICIES"/kprobe-multi.yaml; then
