@@ -68,11 +68,30 @@ static __always_inline int run_hook_with_args_set(void *ctx, struct generic_heap
 	return run_hook_set(ctx, h, cfg, (auspex_policy_id << 16) | hook_idx, can_set);
 }
 
-static __always_inline int run_hook_with_args(void *ctx, struct generic_heap *h,
-					      struct auspex_hook_config *cfg, __u32 hook_idx,
-					      __u64 nr, const __u64 *args)
+/*
+ * Hook `hook_idx` on `args` (the syscall number `nr` at byte 8, 0 for functions) with its CPU's
+ * heap claimed for the call (heap_claim). `regs`: a probe's registers, copied for `source:
+ * pt_regs` data when the hook asks (NULL elsewhere). Returns 1 when an Override matched, its value
+ * in *override_ret.
+ */
+static __always_inline int run_hook_claimed(void *ctx, __u32 hook_idx, __u64 nr, const __u64 *args,
+					    struct pt_regs *regs, const int can_set, long *override_ret)
 {
-	return run_hook_with_args_set(ctx, h, cfg, hook_idx, nr, args, 0);
+	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
+	struct generic_heap *h = generic_heap();
+	int override = 0;
+
+	if (!cfg || !h || !heap_claim())
+		return 0;
+	if (regs && (cfg->flags & AUSPEX_HOOK_PT_REGS))
+		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), regs);
+	run_hook_with_args_set(ctx, h, cfg, hook_idx, nr, args, can_set);
+	if (h->do_override) {
+		override = 1;
+		*override_ret = h->override_ret;
+	}
+	heap_release();
+	return override;
 }
 
 /* The policy has __ia32_sys_* hooks (keys AUSPEX_COMPAT_SYSCALL_BASE + i386 number). */
@@ -80,7 +99,7 @@ const volatile __u32 auspex_compat_syscalls = 0;
 
 /*
  * compat_syscall() for the tp_btf programs below: a direct BTF load instead of a probe-read
- * helper call (measured by bench/needle: ~8 ns of a hooked syscall's cost).
+ * helper call (measured by bench/needle: ~5 ns of a hooked syscall's cost).
  */
 static __always_inline int compat_syscall_btf(void)
 {
@@ -125,8 +144,6 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 *slot, hooks;
-	struct auspex_hook_config *cfg;
-	struct generic_heap *h;
 	__u64 args[6];
 	int compat = 0;
 
@@ -155,22 +172,15 @@ int BPF_PROG(auspex_generic_sys_enter, struct pt_regs *regs, long id)
 #else
 	return 0;
 #endif
-	if (!heap_claim())
-		return 0;
 	/* Each hook on this syscall in turn, as two kprobes on one function would run. */
 	for (int k = 0; k < 2; k++) {
 		__u32 hook_idx = (k ? hooks >> 16 : hooks & 0xffff);
+		long override_ret;
 
 		if (!hook_idx)
 			break;
-		hook_idx--;
-		cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-		h = generic_heap();
-		if (!cfg || !h)
-			break;
-		run_hook_with_args(ctx, h, cfg, hook_idx, (__u64)id, args);
+		run_hook_claimed(ctx, hook_idx - 1, (__u64)id, args, NULL, 0, &override_ret);
 	}
-	heap_release();
 	return 0;
 }
 
@@ -212,14 +222,6 @@ SEC("kretprobe")
 int auspex_generic_kretprobe(struct pt_regs *ctx)
 {
 	return run_return((__u32)bpf_get_attach_cookie(ctx) & 0xffff, (__s64)PT_REGS_RC(ctx));
-}
-
-/* `source: pt_regs` data entries read the probe's registers from the record. */
-static __always_inline void copy_probe_regs(struct pt_regs *ctx, struct generic_heap *h,
-					    struct auspex_hook_config *cfg)
-{
-	if (cfg->flags & AUSPEX_HOOK_PT_REGS)
-		bpf_probe_read_kernel(&h->record[AUSPEX_REGS_SCRATCH], sizeof(struct pt_regs), ctx);
 }
 
 /* The six integer/pointer arguments of a function at its entry, from the probe's registers. */
@@ -276,20 +278,12 @@ static __always_inline int probe_hook(struct pt_regs *ctx, long *override_ret)
 {
 	__u32 hook_idx = (__u32)bpf_get_attach_cookie(ctx) & 0xffff;
 	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	struct generic_heap *h = generic_heap();
 	__u64 args[6];
-	int override = 0;
 
-	if (!cfg || !h || entry_args(ctx, cfg, args) || !heap_claim())
+	if (!cfg || entry_args(ctx, cfg, args))
 		return 0;
-	copy_probe_regs(ctx, h, cfg);
-	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
-	if (h->do_override) {
-		override = 1;
-		*override_ret = h->override_ret;
-	}
-	heap_release();
-	return override;
+	/* `source: pt_regs` data entries read the probe's registers from the record. */
+	return run_hook_claimed(ctx, hook_idx, 0, args, ctx, 0, override_ret);
 }
 
 /* Returns of uprobe hooks with `return: true` or returnCopy (a uretprobe at the same place). */
@@ -308,13 +302,10 @@ int auspex_generic_uretprobe(struct pt_regs *ctx)
 static __always_inline int usdt_hook(struct pt_regs *ctx, const int can_set)
 {
 	__u32 hook_idx = (__u32)bpf_usdt_cookie(ctx) & 0xffff;
-	struct auspex_hook_config *cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	struct generic_heap *h = generic_heap();
+	long override_ret;
 	__u64 args[6];
 	int n;
 
-	if (!cfg || !h || !heap_claim())
-		return 0;
 	n = bpf_usdt_arg_cnt(ctx);
 	for (int i = 0; i < 6; i++) {
 		long v = 0;
@@ -323,8 +314,7 @@ static __always_inline int usdt_hook(struct pt_regs *ctx, const int can_set)
 			bpf_usdt_arg(ctx, i, &v);
 		args[i] = v;
 	}
-	run_hook_with_args_set(ctx, h, cfg, hook_idx, 0, args, can_set);
-	heap_release();
+	run_hook_claimed(ctx, hook_idx, 0, args, NULL, can_set, &override_ret);
 	return 0;
 }
 
@@ -435,22 +425,16 @@ static __always_inline long run_slot(void *ctx, __u32 slot, __u64 *args)
 {
 	__u32 hook_idx = slot - 1;
 	struct auspex_hook_config *cfg;
-	struct generic_heap *h;
 	long override_ret = 0;
 
 	if (!slot)
 		return 0;
 	cfg = bpf_map_lookup_elem(&auspex_hooks, &hook_idx);
-	h = generic_heap();
-	if (!cfg || !h || !heap_claim())
+	if (!cfg)
 		return 0;
 	if (cfg->flags & AUSPEX_HOOK_SYSCALL_WRAPPER)
 		syscall_regs_args((struct pt_regs *)args[0], args);
-	run_hook_with_args(ctx, h, cfg, hook_idx, 0, args);
-	if (h->do_override)
-		override_ret = h->override_ret;
-	heap_release();
-	return override_ret;
+	return run_hook_claimed(ctx, hook_idx, 0, args, NULL, 0, &override_ret) ? override_ret : 0;
 }
 
 /* A trampoline hook: returns the Override value, or 0 when none matched. */
