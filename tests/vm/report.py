@@ -464,7 +464,8 @@ def event_checks(files):
         wrong = [s for s in seen if s != ("/tmp/fentry-watched", "/usr/bin/cat")]
         opens = sum(1 for k in ks if k.get("function_name") == "security_file_open") - sum(
             1 for k, s in zip(ks, seen) if k.get("function_name") == "security_file_open" and s in wrong)
-        busy = re.findall(r"kernel_heap_busy=(\d+)", "\n".join(files.get("heap.err", [])))
+        log = "\n".join(files.get("heap.err", []))
+        busy = re.findall(r"kernel_heap_busy=(\d+)", log) or re.findall(r"flushed events=\d+ lost=(\d+)", log)
         busy = int(busy[-1]) if busy else 0
         # Each of the 200 opens is posted, or skipped and counted (a heap-busy skip).
         ok = bool(seen) and not wrong and opens + busy >= 200

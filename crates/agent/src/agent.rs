@@ -391,7 +391,8 @@ impl Agent {
         }
         let flushed = pipeline.close();
         let actions = pipeline.finish_actions();
-        let losses = snapshot(&sensor, &counters);
+        // The breakdown too, when it changed since the last periodic report.
+        let losses = log_losses(&sensor, &counters, reported);
         drop(policies);
         drop(sensor);
         tracing::info!(
